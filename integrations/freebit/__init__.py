@@ -1,0 +1,1 @@
+"""Freebit: the MVNO SIM platform API."""

@@ -1,0 +1,1 @@
+"""Salesforce: REST (JWT bearer) and the Pub/Sub API."""

@@ -1,0 +1,1 @@
+"""WHMCS: the billing API (``api.php``)."""

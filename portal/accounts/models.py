@@ -1,0 +1,88 @@
+from django.contrib.auth.models import AbstractUser, UserManager
+from django.core.exceptions import ValidationError
+from django.db import models
+
+from domain.shared import salesforce_id
+
+
+class EmailUserManager(UserManager):
+    """Users are identified by their email address, stored lower-cased."""
+
+    use_in_migrations = True
+
+    def _create_user(self, email, password, **extra_fields):
+        if not email:
+            raise ValueError("An email address is required.")
+        user = self.model(email=self.normalize_email(email).lower(), **extra_fields)
+        user.set_password(password)
+        user.save(using=self._db)
+        return user
+
+    def create_user(self, email, password=None, **extra_fields):
+        extra_fields.setdefault("is_staff", False)
+        extra_fields.setdefault("is_superuser", False)
+        return self._create_user(email, password, **extra_fields)
+
+    def create_superuser(self, email, password=None, **extra_fields):
+        extra_fields.update(is_staff=True, is_superuser=True)
+        return self._create_user(email, password, **extra_fields)
+
+    def get_by_natural_key(self, username):
+        return self.get(email__iexact=username)
+
+
+class User(AbstractUser):
+    username = None
+    email = models.EmailField("email address", unique=True)
+
+    USERNAME_FIELD = "email"
+    EMAIL_FIELD = "email"
+    REQUIRED_FIELDS: list[str] = []
+
+    objects = EmailUserManager()
+
+    class Meta:
+        ordering = ["email"]
+
+    def clean(self):
+        super().clean()
+        self.email = self.email.strip().lower()
+
+    def __str__(self) -> str:
+        return self.email
+
+
+def validate_salesforce_account_id(value: str) -> None:
+    try:
+        normalised = salesforce_id.to_18(value)
+    except salesforce_id.InvalidSalesforceId as exc:
+        raise ValidationError(f"Not a Salesforce id: {exc}.", code="invalid") from exc
+    if not normalised.startswith("001"):
+        raise ValidationError("Not an Account id (Account ids start with 001).", code="invalid")
+
+
+class Customer(models.Model):
+    """A portal user's link to their records in the CRM and in billing (DECISIONS §3)."""
+
+    user = models.OneToOneField(User, on_delete=models.CASCADE, related_name="customer")
+    salesforce_account_id = models.CharField(
+        "Salesforce Account Id",
+        max_length=18,
+        unique=True,
+        validators=[validate_salesforce_account_id],
+        help_text="15 or 18 characters; stored in the 18-character form.",
+    )
+    whmcs_client_id = models.PositiveIntegerField("WHMCS client id", unique=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        ordering = ["user__email"]
+
+    def clean(self):
+        super().clean()
+        if self.salesforce_account_id and salesforce_id.is_valid(self.salesforce_account_id):
+            self.salesforce_account_id = salesforce_id.to_18(self.salesforce_account_id)
+
+    def __str__(self) -> str:
+        return f"{self.user.email} (WHMCS {self.whmcs_client_id})"

@@ -1,0 +1,39 @@
+"""Template context shared by every page: the main navigation."""
+from dataclasses import dataclass
+
+from django.http import HttpRequest
+from django.urls import reverse
+
+
+@dataclass(frozen=True)
+class NavItem:
+    label: str
+    url: str
+    current: bool
+
+
+_NAVIGATION = (
+    ("Dashboard", "dashboard"),
+    ("Billing", "billing:invoices"),
+    ("Subscriptions", "billing:subscriptions"),
+    ("Catalog", "catalog:index"),
+    ("Orders", "orders:index"),
+    ("SIMs", "sim:index"),
+    ("Account", "accounts:account"),
+)
+
+
+def navigation(request: HttpRequest) -> dict:
+    if not getattr(request, "user", None) or not request.user.is_authenticated:
+        return {"nav_items": ()}
+    items = []
+    for label, name in _NAVIGATION:
+        url = reverse(name)
+        current = request.path == url if url == "/" else request.path.startswith(_section(url))
+        items.append(NavItem(label=label, url=url, current=current))
+    return {"nav_items": items}
+
+
+def _section(url: str) -> str:
+    """``/billing/invoices/`` → ``/billing/``: a page anywhere in a section marks it current."""
+    return "/" + url.strip("/").split("/")[0] + "/"

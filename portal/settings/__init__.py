@@ -1,0 +1,1 @@
+"""Settings profiles: ``local`` (the demo, embedded default), ``test`` and ``production``."""
