@@ -1,0 +1,11 @@
+#!/usr/bin/env bash
+# The whole test suite: pytest on PostgreSQL and Redis (127.0.0.1 by default; DATABASE_URL and
+# REDIS_URL override), a real Celery worker and headless Chromium. Extra arguments go to pytest.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+export DJANGO_SETTINGS_MODULE=portal.settings.test
+
+bash scripts/bootstrap.sh dev
+bash scripts/ensure-chromium.sh
+mkdir -p test-output
+exec .venv/bin/python -m pytest --junitxml=test-output/junit.xml "$@"
