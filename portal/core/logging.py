@@ -28,7 +28,8 @@ class RedactSecretsFilter(logging.Filter):
         if record.exc_info and not record.exc_text:
             record.exc_text = logging.Formatter().formatException(record.exc_info)
         if record.exc_text:
-            record.exc_text = self.redact(record.exc_text)
+            # Formatters re-render exc_info when present: keep only the redacted text.
+            record.exc_text, record.exc_info = self.redact(record.exc_text), None
         return True
 
     def redact(self, text: str) -> str:

@@ -1,0 +1,1 @@
+"""Building blocks shared by the raw schemas of one provider across areas."""
