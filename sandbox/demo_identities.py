@@ -12,9 +12,9 @@ class DemoCustomer:
     whmcs_client_id: int
 
 
-DEMO_PASSWORD = "portal-demo"
+DEMO_PASSWORD = "portal-demo"  # noqa: S105 (published demo sign-in)
 DEMO_ADMIN_EMAIL = "admin@example.com"
-DEMO_ADMIN_PASSWORD = "portal-admin"
+DEMO_ADMIN_PASSWORD = "portal-admin"  # noqa: S105 (published demo sign-in)
 
 DEMO_CUSTOMERS = (
     DemoCustomer("alice@example.com", "Alice", "Andersen", "001Dn00000AliceIAB", 1001),

@@ -114,7 +114,7 @@ class PaymentMethodType(StrEnum):
     REMOTE_BANK_ACCOUNT = "RemoteBankAccount"
 
 
-_CARD_TYPES = {PaymentMethodType.CREDIT_CARD, PaymentMethodType.REMOTE_CREDIT_CARD}
+CARD_PAYMENT_METHOD_TYPES = frozenset({PaymentMethodType.CREDIT_CARD, PaymentMethodType.REMOTE_CREDIT_CARD})
 _LAST_FOUR = re.compile(r"^\d{4}$")
 
 
@@ -136,7 +136,7 @@ class PaymentMethod(DomainModel):
 
     @property
     def is_card(self) -> bool:
-        return self.type in _CARD_TYPES
+        return self.type in CARD_PAYMENT_METHOD_TYPES
 
     def is_expired(self, today: date) -> bool:
         """A card is valid through the last day of its expiry month."""

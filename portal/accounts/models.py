@@ -44,12 +44,12 @@ class User(AbstractUser):
     class Meta:
         ordering = ["email"]
 
+    def __str__(self) -> str:
+        return self.email
+
     def clean(self):
         super().clean()
         self.email = self.email.strip().lower()
-
-    def __str__(self) -> str:
-        return self.email
 
 
 def validate_salesforce_account_id(value: str) -> None:
@@ -79,10 +79,10 @@ class Customer(models.Model):
     class Meta:
         ordering = ["user__email"]
 
+    def __str__(self) -> str:
+        return f"{self.user.email} (WHMCS {self.whmcs_client_id})"
+
     def clean(self):
         super().clean()
         if self.salesforce_account_id and salesforce_id.is_valid(self.salesforce_account_id):
             self.salesforce_account_id = salesforce_id.to_18(self.salesforce_account_id)
-
-    def __str__(self) -> str:
-        return f"{self.user.email} (WHMCS {self.whmcs_client_id})"

@@ -17,6 +17,8 @@ from typing import Annotated, TypeVar
 from pydantic import BaseModel, BeforeValidator, ConfigDict, Field
 
 PROVIDER = "whmcs"
+WHMCS_DEFAULT_PAGE_SIZE = 25
+"""What WHMCS returns when a list call is sent without `limitnum`."""
 
 T = TypeVar("T")
 E = TypeVar("E", bound=Enum)
@@ -122,8 +124,8 @@ def _text(value: object) -> str:
 
 
 def _as_list(value: object) -> object:
-    """`""`/null/absent -> [], a lone object -> [object]; a list passes through."""
-    if value is None or value == "":
+    """`""`/`{}`/null/absent -> [], a lone object -> [object]; a list passes through."""
+    if value is None or value == "" or value == {}:
         return []
     if isinstance(value, dict):
         return [value]

@@ -105,7 +105,8 @@ def test_admin_stores_a_15_character_account_id_in_its_18_character_form(client,
     client.force_login(staff_user)
     url = f"/admin/accounts/customer/{customer_user.customer.pk}/change/"
 
-    response = client.post(url, {"user": customer_user.pk, "salesforce_account_id": "001Dn00000Alice", "whmcs_client_id": 1001})
+    form = {"user": customer_user.pk, "salesforce_account_id": "001Dn00000Alice", "whmcs_client_id": 1001}
+    response = client.post(url, form)
 
     assert response.status_code == 302
     customer_user.customer.refresh_from_db()

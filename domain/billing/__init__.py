@@ -1,0 +1,1 @@
+"""Billing: invoices, payments and stored payment methods."""

@@ -1,0 +1,1 @@
+"""Raw schemas and mappers of the billing systems we read invoices from."""

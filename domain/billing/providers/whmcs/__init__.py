@@ -1,0 +1,18 @@
+"""WHMCS billing: `from domain.billing.providers import whmcs; whmcs.transform_whmcs_invoice(...)`."""
+from domain.billing.providers.whmcs.mapper import (
+    WHMCS_DEFAULT_PAGE_SIZE,
+    default_currency,
+    transform_whmcs_currencies,
+    transform_whmcs_invoice,
+    transform_whmcs_invoice_list,
+    transform_whmcs_pay_methods,
+)
+
+__all__ = [
+    "WHMCS_DEFAULT_PAGE_SIZE",
+    "default_currency",
+    "transform_whmcs_currencies",
+    "transform_whmcs_invoice",
+    "transform_whmcs_invoice_list",
+    "transform_whmcs_pay_methods",
+]

@@ -1,0 +1,198 @@
+"""WHMCS billing payloads -> billing domain types. Pure: every piece of context is an argument.
+
+Each function validates the raw shape, builds the domain object and so validates it; any mismatch
+raises MappingError naming the raw field.
+"""
+from collections.abc import Mapping, Sequence
+from decimal import Decimal
+
+from domain.billing.providers.whmcs.raw import (
+    WhmcsCurrenciesRaw,
+    WhmcsInvoiceListEntryRaw,
+    WhmcsInvoiceRaw,
+    WhmcsInvoicesRaw,
+    WhmcsPayMethodRaw,
+    WhmcsPayMethodsRaw,
+)
+from domain.billing.types import (
+    CARD_PAYMENT_METHOD_TYPES,
+    Invoice,
+    InvoiceItem,
+    InvoicePage,
+    InvoiceTransaction,
+    PaymentMethod,
+)
+from domain.shared.errors import MappingError
+from domain.shared.mapping import build_domain, validate_raw
+from domain.shared.money import Currency, Money
+from domain.shared.providers.whmcs import PROVIDER, WHMCS_DEFAULT_PAGE_SIZE
+
+WHMCS_DEFAULT_CURRENCY_ID = 1
+
+
+def transform_whmcs_invoice(raw: object, *, default_currency: Currency, currency: Currency | None = None) -> Invoice:
+    """An invoice from a GetInvoice body (with items and transactions) or a GetInvoices entry.
+
+    The invoice's currency is the one in the payload if any (GetInvoices entries), else
+    `currency` (the client's, when the caller knows it), else `default_currency`.
+    """
+    if isinstance(raw, Mapping) and "invoiceid" in raw:
+        parsed = validate_raw(WhmcsInvoiceRaw, raw, provider=PROVIDER, entity="invoice")
+    else:
+        parsed = validate_raw(WhmcsInvoiceListEntryRaw, raw, provider=PROVIDER, entity="invoice")
+    return _invoice(parsed, fallback=currency or default_currency)
+
+
+def transform_whmcs_invoice_list(
+    raw_response: object,
+    *,
+    default_currency: Currency,
+    currency: Currency | None = None,
+    limit: int = WHMCS_DEFAULT_PAGE_SIZE,
+) -> InvoicePage:
+    """A page of invoices from a GetInvoices body; `limit` is the `limitnum` the request sent."""
+    parsed = validate_raw(WhmcsInvoicesRaw, raw_response, provider=PROVIDER, entity="invoice list")
+    fallback = currency or default_currency
+    return build_domain(
+        InvoicePage,
+        provider=PROVIDER,
+        entity="invoice list",
+        invoices=tuple(_invoice(entry, fallback=fallback) for entry in parsed.invoices.invoice),
+        total_results=parsed.totalresults,
+        offset=parsed.startnumber,
+        limit=limit,
+    )
+
+
+def transform_whmcs_currencies(raw_response: object) -> tuple[Currency, ...]:
+    """The currencies of a GetCurrencies body; the one with id 1 is marked `is_default`."""
+    parsed = validate_raw(WhmcsCurrenciesRaw, raw_response, provider=PROVIDER, entity="currencies")
+    return tuple(
+        build_domain(
+            Currency,
+            provider=PROVIDER,
+            entity="currency",
+            id=raw.id,
+            code=raw.code,
+            prefix=raw.prefix,
+            suffix=raw.suffix,
+            is_default=raw.id == WHMCS_DEFAULT_CURRENCY_ID,
+        )
+        for raw in parsed.currencies.currency
+    )
+
+
+def default_currency(currencies: Sequence[Currency]) -> Currency:
+    """The installation's default currency: WHMCS's is id 1 (it cannot be deleted); should it be
+    missing from the list, the first one listed.
+    """
+    for currency in currencies:
+        if currency.is_default or currency.id == WHMCS_DEFAULT_CURRENCY_ID:
+            return currency
+    if currencies:
+        return currencies[0]
+    raise MappingError(provider=PROVIDER, entity="currencies", field="currencies.currency", reason="no currency")
+
+
+def transform_whmcs_pay_methods(raw_response: object) -> tuple[PaymentMethod, ...]:
+    """The stored payment methods of a GetPayMethods body.
+
+    WHMCS lists a client's pay methods in order of preference and charges the first: that one is
+    marked `is_default` (meaningful for an unfiltered request only). Tokens and full numbers are
+    never read.
+    """
+    parsed = validate_raw(WhmcsPayMethodsRaw, raw_response, provider=PROVIDER, entity="pay methods")
+    return tuple(_pay_method(raw, is_default=index == 0) for index, raw in enumerate(parsed.paymethods))
+
+
+def _invoice(raw: WhmcsInvoiceRaw | WhmcsInvoiceListEntryRaw, *, fallback: Currency) -> Invoice:
+    code = raw.currencycode or fallback.code
+
+    def money(amount: Decimal) -> Money:
+        return build_domain(Money, provider=PROVIDER, entity="invoice", amount=amount, currency=code)
+
+    if isinstance(raw, WhmcsInvoiceRaw):
+        invoice_id, balance = raw.invoiceid, money(raw.balance)
+        items = tuple(
+            build_domain(
+                InvoiceItem,
+                provider=PROVIDER,
+                entity="invoice item",
+                id=item.id,
+                type=item.type,
+                description=item.description,
+                amount=money(item.amount),
+                taxed=item.taxed,
+                related_id=item.relid,
+            )
+            for item in raw.items.item
+        )
+        transactions = tuple(
+            build_domain(
+                InvoiceTransaction,
+                provider=PROVIDER,
+                entity="invoice transaction",
+                id=transaction.id,
+                date=transaction.date,
+                gateway=transaction.gateway,
+                transaction_id=transaction.transid,
+                amount_in=money(transaction.amountin),
+                amount_out=money(transaction.amountout),
+            )
+            for transaction in raw.transactions.transaction
+        )
+    else:
+        invoice_id, balance, items, transactions = raw.id, None, (), ()
+
+    return build_domain(
+        Invoice,
+        provider=PROVIDER,
+        entity="invoice",
+        id=invoice_id,
+        number=raw.invoicenum.strip() or str(invoice_id),
+        client_id=raw.userid,
+        status=raw.status,
+        currency=code,
+        subtotal=money(raw.subtotal),
+        credit=money(raw.credit),
+        tax=money(raw.tax),
+        tax2=money(raw.tax2),
+        total=money(raw.total),
+        balance=balance,
+        tax_rate=raw.taxrate,
+        tax_rate2=raw.taxrate2,
+        issue_date=raw.date,
+        due_date=raw.duedate,
+        paid_at=raw.datepaid,
+        payment_method=raw.paymentmethod,
+        notes=raw.notes,
+        items=items,
+        transactions=transactions,
+    )
+
+
+def _pay_method(raw: WhmcsPayMethodRaw, *, is_default: bool) -> PaymentMethod:
+    if raw.type in CARD_PAYMENT_METHOD_TYPES:
+        details = {
+            "last_four": raw.card_last_four,
+            "card_brand": raw.card_type or None,
+            "expiry_month": raw.expiry_date[0] if raw.expiry_date else None,
+            "expiry_year": raw.expiry_date[1] if raw.expiry_date else None,
+        }
+    else:
+        details = {
+            "last_four": raw.account_number,
+            "bank_name": raw.bank_name or None,
+            "account_type": raw.account_type or None,
+        }
+    return build_domain(
+        PaymentMethod,
+        provider=PROVIDER,
+        entity="pay method",
+        id=raw.id,
+        type=raw.type,
+        description=raw.description,
+        gateway=raw.gateway_name,
+        is_default=is_default,
+        **details,
+    )

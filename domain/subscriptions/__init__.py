@@ -1,0 +1,1 @@
+"""Subscriptions: the services a customer is billed for (WHMCS products/services)."""
