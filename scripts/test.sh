@@ -8,4 +8,5 @@ export DJANGO_SETTINGS_MODULE=portal.settings.test
 bash scripts/bootstrap.sh dev
 bash scripts/ensure-chromium.sh
 mkdir -p test-output
+.venv/bin/ruff check --quiet .
 exec .venv/bin/python -m pytest --junitxml=test-output/junit.xml "$@"
