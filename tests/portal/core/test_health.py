@@ -52,7 +52,9 @@ def test_readyz_names_an_unreachable_cache(client, real_broker):
 
 
 @pytest.mark.django_db
-def test_readyz_names_an_unreachable_broker(client, real_broker):
+def test_readyz_names_an_unreachable_broker(client, real_broker, monkeypatch):
+    # Celery prefers the CELERY_BROKER_URL environment variable over its configuration.
+    monkeypatch.setenv("CELERY_BROKER_URL", "redis://127.0.0.1:1/0")
     celery_app.conf.broker_url = "redis://127.0.0.1:1/0"
 
     response = client.get("/readyz")
