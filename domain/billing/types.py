@@ -143,4 +143,3 @@ class PaymentMethod(DomainModel):
         if self.expiry_year is None or self.expiry_month is None:
             return False
         return (today.year, today.month) > (self.expiry_year, self.expiry_month)
-
