@@ -143,3 +143,9 @@ class PaymentMethod(DomainModel):
         if self.expiry_year is None or self.expiry_month is None:
             return False
         return (today.year, today.month) > (self.expiry_year, self.expiry_month)
+
+
+class PaymentLink(DomainModel):
+    """A single-use link that signs the customer in to the billing system's payment page."""
+
+    url: Annotated[str, Field(pattern=r"^https?://")]

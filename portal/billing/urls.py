@@ -1,23 +1,14 @@
 from django.urls import path
 
-from portal.core.sections import pending_section
+from portal.billing import views
 
 app_name = "billing"
 
 urlpatterns = [
-    path(
-        "billing/invoices/",
-        pending_section("Invoices", "WHMCS", "Your invoices, what is due, and paying them online."),
-        name="invoices",
-    ),
-    path(
-        "billing/payment-methods/",
-        pending_section("Payment methods", "WHMCS", "The cards and bank accounts on file."),
-        name="payment_methods",
-    ),
-    path(
-        "subscriptions/",
-        pending_section("Subscriptions", "WHMCS", "Your services, their status and next due dates."),
-        name="subscriptions",
-    ),
+    path("billing/invoices/", views.invoice_list, name="invoices"),
+    path("billing/invoices/<int:invoice_id>/", views.invoice_detail, name="invoice"),
+    path("billing/invoices/<int:invoice_id>/pay/", views.invoice_pay, name="invoice_pay"),
+    path("billing/payment-methods/", views.payment_method_list, name="payment_methods"),
+    path("subscriptions/", views.subscription_list, name="subscriptions"),
+    path("subscriptions/<int:service_id>/", views.subscription_detail, name="subscription"),
 ]

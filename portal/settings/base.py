@@ -71,6 +71,7 @@ MIDDLEWARE = [
     "django.contrib.auth.middleware.LoginRequiredMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    "portal.core.middleware.ProviderUnavailableMiddleware",
     # Last, as django-axes asks: it turns a locked-out sign-in into the lockout page.
     "axes.middleware.AxesMiddleware",
 ]
@@ -292,3 +293,22 @@ LOGGING = {
         "django_guid": {"level": "WARNING"},
     },
 }
+
+# --- Provider data caching (seconds; DECISIONS §6) ----------------------------------------------
+CACHE_TTL_INVOICES = env.int("CACHE_TTL_INVOICES", default=90)
+CACHE_TTL_SUBSCRIPTIONS = env.int("CACHE_TTL_SUBSCRIPTIONS", default=120)
+CACHE_TTL_PAYMENT_METHODS = env.int("CACHE_TTL_PAYMENT_METHODS", default=300)
+CACHE_TTL_CURRENCIES = env.int("CACHE_TTL_CURRENCIES", default=3600)
+CACHE_TTL_CATALOG = env.int("CACHE_TTL_CATALOG", default=600)
+# How long a copy is kept to show (with a notice) when its provider is failing.
+CACHE_TTL_STALE = env.int("CACHE_TTL_STALE", default=60 * 60 * 24)
+
+# --- Provider connections -----------------------------------------------------------------------
+# Without a provider's URL the portal starts that provider's sandbox in-process (the demo). Off in
+# production, where a missing URL is a configuration error.
+PROVIDERS_USE_SANDBOX = env.bool("PROVIDERS_USE_SANDBOX", default=True)
+PROVIDER_CONNECT_TIMEOUT = env.float("PROVIDER_CONNECT_TIMEOUT", default=3.0)
+PROVIDER_READ_TIMEOUT = env.float("PROVIDER_READ_TIMEOUT", default=10.0)
+PROVIDER_MAX_ATTEMPTS = env.int("PROVIDER_MAX_ATTEMPTS", default=3)
+WHMCS_API_ACCESS_KEY = env("WHMCS_API_ACCESS_KEY", default="")
+SECRET_SETTING_NAMES += ["WHMCS_API_ACCESS_KEY"]

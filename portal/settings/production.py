@@ -25,3 +25,4 @@ WHITENOISE_USE_FINDERS = False
 
 LOG_FORMAT = env("LOG_FORMAT", default="json")
 LOGGING["handlers"]["console"]["formatter"] = LOG_FORMAT  # noqa: F405
+PROVIDERS_USE_SANDBOX = env.bool("PROVIDERS_USE_SANDBOX", default=False)

@@ -18,8 +18,8 @@ from __future__ import annotations
 import threading
 import time
 from collections import Counter
-from http import HTTPStatus
 from collections.abc import Callable, Iterable, Mapping
+from http import HTTPStatus
 from typing import Any
 
 from .faults import FaultConfig, FaultConfigError, FaultDecision, FaultInjector
@@ -127,7 +127,7 @@ class EmulatorApp:
             "since": since,
             "total": sum(calls.values()),
             "calls": calls,
-            "faults_injected": dict(sorted(self.faults.injected.items())),
+            "faults_injected": self.faults.counts(),
         }
 
     def reset_stats(self) -> None:

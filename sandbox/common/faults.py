@@ -192,6 +192,11 @@ class FaultInjector:
     def clear(self) -> None:
         self.configure(None)
 
+    def counts(self) -> dict[str, int]:
+        """How many times each fault was injected since the last reset."""
+        with self._lock:
+            return dict(sorted(self.injected.items()))
+
     def reset_counts(self) -> None:
         with self._lock:
             self.injected.clear()

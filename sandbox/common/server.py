@@ -40,6 +40,7 @@ class _Handler(BaseHTTPRequestHandler):
     server_version = "sandbox"
     sys_version = ""
     timeout = 60  # an idle keep-alive connection is closed after this many seconds
+    disable_nagle_algorithm = True  # headers and body go out in two writes: no 40 ms delayed-ACK stall
     server: _Server
 
     def log_message(self, format: str, *args: Any) -> None:  # noqa: A002 - stdlib signature

@@ -118,7 +118,9 @@ def php_json(data: Any) -> bytes:
 def to_xml(data: dict[str, Any], action: str) -> bytes:
     """The XML response format WHMCS answers when ``responsetype`` is not ``json``: a list under
     a key becomes that element repeated (``<invoices><invoice/><invoice/></invoices>``)."""
-    parts = ['<?xml version="1.0" encoding="utf-8"?>', '<whmcsapi version="8.13.1">', f"<action>{escape(action)}</action>"]
+    parts = [
+        '<?xml version="1.0" encoding="utf-8"?>', '<whmcsapi version="8.13.1">', f"<action>{escape(action)}</action>",
+    ]
     for key, value in data.items():
         parts.append(_xml_element(key, value))
     parts.append("</whmcsapi>")

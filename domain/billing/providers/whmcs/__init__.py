@@ -6,6 +6,7 @@ from domain.billing.providers.whmcs.mapper import (
     transform_whmcs_invoice,
     transform_whmcs_invoice_list,
     transform_whmcs_pay_methods,
+    transform_whmcs_sso_token,
 )
 
 __all__ = [
@@ -15,4 +16,5 @@ __all__ = [
     "transform_whmcs_invoice",
     "transform_whmcs_invoice_list",
     "transform_whmcs_pay_methods",
+    "transform_whmcs_sso_token",
 ]

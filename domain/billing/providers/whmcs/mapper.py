@@ -13,6 +13,7 @@ from domain.billing.providers.whmcs.raw import (
     WhmcsInvoicesRaw,
     WhmcsPayMethodRaw,
     WhmcsPayMethodsRaw,
+    WhmcsSsoTokenRaw,
 )
 from domain.billing.types import (
     CARD_PAYMENT_METHOD_TYPES,
@@ -20,6 +21,7 @@ from domain.billing.types import (
     InvoiceItem,
     InvoicePage,
     InvoiceTransaction,
+    PaymentLink,
     PaymentMethod,
 )
 from domain.shared.errors import MappingError
@@ -196,3 +198,9 @@ def _pay_method(raw: WhmcsPayMethodRaw, *, is_default: bool) -> PaymentMethod:
         is_default=is_default,
         **details,
     )
+
+
+def transform_whmcs_sso_token(raw_response: object) -> PaymentLink:
+    """The redirect URL of a CreateSsoToken answer (the access token inside it is single use)."""
+    parsed = validate_raw(WhmcsSsoTokenRaw, raw_response, provider=PROVIDER, entity="sso token")
+    return build_domain(PaymentLink, provider=PROVIDER, entity="sso token", url=parsed.redirect_url)

@@ -177,3 +177,9 @@ class WhmcsPayMethodsRaw(WhmcsRawModel):
     """The body of GetPayMethods."""
 
     paymethods: WhmcsList[WhmcsPayMethodRaw] = []
+
+
+class WhmcsSsoTokenRaw(WhmcsRawModel):
+    """CreateSsoToken: `{"result": "success", "access_token": "...", "redirect_url": "https://..."}`."""
+
+    redirect_url: Annotated[str, Field(min_length=1)]

@@ -1,0 +1,22 @@
+"""Client products (subscriptions): GetClientsProducts, paged, scoped to one client."""
+from domain.shared.money import Currency
+from domain.subscriptions.providers import whmcs as mapper
+from domain.subscriptions.types import Subscription, SubscriptionPage
+from integrations.whmcs.connection import WhmcsConnection
+
+
+class WhmcsSubscriptionService:
+    def __init__(self, connection: WhmcsConnection) -> None:
+        self._whmcs = connection
+
+    def list_subscriptions(
+        self, client_id: int, *, default_currency: Currency, offset: int = 0, limit: int = 50
+    ) -> SubscriptionPage:
+        raw = self._whmcs.call("GetClientsProducts", {"clientid": client_id, "limitstart": offset, "limitnum": limit})
+        return mapper.transform_whmcs_subscription_list(raw, default_currency=default_currency, limit=limit)
+
+    def get_subscription(self, client_id: int, service_id: int, *, default_currency: Currency) -> Subscription | None:
+        """The client's service, or None when it is not theirs (WHMCS filters by both ids)."""
+        raw = self._whmcs.call("GetClientsProducts", {"clientid": client_id, "serviceid": service_id})
+        page = mapper.transform_whmcs_subscription_list(raw, default_currency=default_currency)
+        return next((s for s in page.subscriptions if s.id == service_id and s.client_id == client_id), None)

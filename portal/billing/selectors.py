@@ -1,0 +1,120 @@
+"""Reads of the signed-in customer's billing data from WHMCS: cached, checked for ownership.
+
+Each selector answers a ``Cached`` domain value (``stale=True`` when WHMCS failed and an older copy
+is shown) or raises ``Http404`` (not the customer's) or ``ProviderUnavailable`` (WHMCS failed and
+nothing is cached). WHMCS returns any client's invoice by id: ownership is checked here, before
+anything is cached or shown (DECISIONS §3).
+"""
+import logging
+
+from django.conf import settings
+from django.http import Http404
+
+from domain.billing.providers import whmcs as whmcs_mapper
+from domain.billing.types import Invoice, InvoicePage, InvoiceStatus, PaymentMethod
+from domain.shared.errors import MappingError
+from domain.shared.money import Currency
+from domain.subscriptions.types import Subscription, SubscriptionPage
+from integrations.whmcs.billing import WhmcsCurrencyService, WhmcsPaymentMethodService
+from integrations.whmcs.errors import WhmcsError, WhmcsNotFound
+from integrations.whmcs.invoices import WhmcsInvoiceService
+from integrations.whmcs.subscriptions import WhmcsSubscriptionService
+from portal.accounts.models import Customer
+from portal.core.cache import Cached, fetch_cached, fetch_for_customer
+from portal.core.errors import ProviderUnavailable
+from portal.core.providers import whmcs_connection
+
+logger = logging.getLogger(__name__)
+
+INVOICES_PER_PAGE = 10
+WHMCS_FAILURES = (WhmcsError, MappingError)
+
+
+def currencies() -> dict[str, Currency]:
+    """WHMCS's currencies by code (cached for ``CACHE_TTL_CURRENCIES``)."""
+    cached = _guard(lambda: fetch_cached(
+        "whmcs:currencies", settings.CACHE_TTL_CURRENCIES,
+        lambda: WhmcsCurrencyService(whmcs_connection()).list_currencies(), failures=WHMCS_FAILURES,
+    ))
+    return {currency.code: currency for currency in cached.value}
+
+
+def default_currency() -> Currency:
+    """The currency WHMCS uses when a record names none; injected into the mappers."""
+    known = tuple(currencies().values())
+    return _guard(lambda: whmcs_mapper.default_currency(known))
+
+
+def invoice_list(customer: Customer, *, page: int = 1, status: InvoiceStatus | None = None) -> Cached[InvoicePage]:
+    currency = default_currency()
+
+    def fetch() -> InvoicePage:
+        return WhmcsInvoiceService(whmcs_connection()).list_invoices(
+            customer.whmcs_client_id, default_currency=currency, offset=(page - 1) * INVOICES_PER_PAGE,
+            limit=INVOICES_PER_PAGE, status=status,
+        )
+
+    suffix = f"invoices:page:{page}" + (f":status:{status.value}" if status else "")
+    return _guard(lambda: fetch_for_customer(customer.user_id, suffix, settings.CACHE_TTL_INVOICES, fetch,
+                                             failures=WHMCS_FAILURES))
+
+
+def invoice_detail(customer: Customer, invoice_id: int) -> Cached[Invoice]:
+    currency = default_currency()
+
+    def fetch() -> Invoice:
+        try:
+            invoice = WhmcsInvoiceService(whmcs_connection()).get_invoice(invoice_id, default_currency=currency)
+        except WhmcsNotFound:
+            raise Http404("No such invoice") from None
+        if invoice.client_id != customer.whmcs_client_id:
+            logger.warning("customer %s asked for invoice %s of another client", customer.pk, invoice_id)
+            raise Http404("No such invoice")
+        return invoice
+
+    return _guard(lambda: fetch_for_customer(customer.user_id, f"invoice:{invoice_id}", settings.CACHE_TTL_INVOICES,
+                                             fetch, failures=WHMCS_FAILURES))
+
+
+def subscription_list(customer: Customer) -> Cached[SubscriptionPage]:
+    currency = default_currency()
+
+    def fetch() -> SubscriptionPage:
+        return WhmcsSubscriptionService(whmcs_connection()).list_subscriptions(
+            customer.whmcs_client_id, default_currency=currency
+        )
+
+    return _guard(lambda: fetch_for_customer(customer.user_id, "subscriptions", settings.CACHE_TTL_SUBSCRIPTIONS,
+                                             fetch, failures=WHMCS_FAILURES))
+
+
+def subscription_detail(customer: Customer, service_id: int) -> Cached[Subscription]:
+    currency = default_currency()
+
+    def fetch() -> Subscription:
+        found = WhmcsSubscriptionService(whmcs_connection()).get_subscription(
+            customer.whmcs_client_id, service_id, default_currency=currency
+        )
+        if found is None:
+            raise Http404("No such subscription")
+        return found
+
+    return _guard(lambda: fetch_for_customer(customer.user_id, f"subscription:{service_id}",
+                                             settings.CACHE_TTL_SUBSCRIPTIONS, fetch, failures=WHMCS_FAILURES))
+
+
+def payment_methods(customer: Customer) -> Cached[tuple[PaymentMethod, ...]]:
+    def fetch() -> tuple[PaymentMethod, ...]:
+        return WhmcsPaymentMethodService(whmcs_connection()).list_payment_methods(customer.whmcs_client_id)
+
+    return _guard(lambda: fetch_for_customer(customer.user_id, "payment-methods", settings.CACHE_TTL_PAYMENT_METHODS,
+                                             fetch, failures=WHMCS_FAILURES))
+
+
+def _guard(read):
+    """Run a cached read; a WHMCS failure with no stale copy becomes ``ProviderUnavailable``."""
+    try:
+        return read()
+    except WHMCS_FAILURES as exc:
+        logger.error("WHMCS unavailable: %s", exc)
+        raise ProviderUnavailable("billing") from exc

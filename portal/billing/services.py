@@ -1,0 +1,21 @@
+"""Billing actions."""
+import logging
+
+from domain.billing.types import PaymentLink
+from integrations.whmcs.billing import WhmcsSsoService
+from portal.accounts.models import Customer
+from portal.billing.selectors import WHMCS_FAILURES, invoice_detail
+from portal.core.errors import ProviderUnavailable
+from portal.core.providers import whmcs_connection
+
+logger = logging.getLogger(__name__)
+
+
+def invoice_payment_link(*, customer: Customer, invoice_id: int) -> PaymentLink:
+    """A fresh single-use WHMCS sign-in link to the invoice's payment page (404 if not theirs)."""
+    invoice_detail(customer, invoice_id)  # ownership check (raises Http404)
+    try:
+        return WhmcsSsoService(whmcs_connection()).invoice_payment_link(customer.whmcs_client_id, invoice_id)
+    except WHMCS_FAILURES as exc:
+        logger.error("WHMCS could not create a payment link for invoice %s: %s", invoice_id, exc)
+        raise ProviderUnavailable("billing") from exc

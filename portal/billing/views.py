@@ -1,0 +1,62 @@
+from csp.decorators import csp_update
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.utils import timezone
+from django.views.decorators.http import require_POST
+
+from portal.accounts.decorators import customer_required
+from portal.accounts.models import Customer
+from portal.billing import selectors, services
+from portal.billing.forms import InvoiceFilterForm
+from portal.core.providers import whmcs_public_origin
+
+
+@customer_required
+def invoice_list(request: HttpRequest, customer: Customer) -> HttpResponse:
+    form = InvoiceFilterForm(request.GET)
+    page_number, status = form.selected()
+    page = selectors.invoice_list(customer, page=page_number, status=status)
+    context = {
+        "form": form, "page": page.value, "stale": page.stale, "page_number": page_number,
+        "status": status.value if status else "", "currencies": selectors.currencies(),
+        "today": timezone.localdate(),
+    }
+    return render(request, "billing/invoice_list.html", context)
+
+
+@customer_required
+def invoice_detail(request: HttpRequest, customer: Customer, invoice_id: int) -> HttpResponse:
+    invoice = selectors.invoice_detail(customer, invoice_id)
+    context = {"invoice": invoice.value, "stale": invoice.stale, "currencies": selectors.currencies(),
+               "today": timezone.localdate()}
+    response = render(request, "billing/invoice_detail.html", context)
+    # The Pay form's POST answers with a redirect to WHMCS: browsers check form-action on it.
+    return csp_update({"form-action": [whmcs_public_origin()]})(lambda r: response)(request)
+
+
+@require_POST
+@customer_required
+def invoice_pay(request: HttpRequest, customer: Customer, invoice_id: int) -> HttpResponse:
+    link = services.invoice_payment_link(customer=customer, invoice_id=invoice_id)
+    return redirect(link.url)
+
+
+@customer_required
+def payment_method_list(request: HttpRequest, customer: Customer) -> HttpResponse:
+    methods = selectors.payment_methods(customer)
+    context = {"methods": methods.value, "stale": methods.stale, "today": timezone.localdate()}
+    return render(request, "billing/payment_methods.html", context)
+
+
+@customer_required
+def subscription_list(request: HttpRequest, customer: Customer) -> HttpResponse:
+    page = selectors.subscription_list(customer)
+    context = {"page": page.value, "stale": page.stale, "currencies": selectors.currencies()}
+    return render(request, "billing/subscription_list.html", context)
+
+
+@customer_required
+def subscription_detail(request: HttpRequest, customer: Customer, service_id: int) -> HttpResponse:
+    subscription = selectors.subscription_detail(customer, service_id)
+    context = {"subscription": subscription.value, "stale": subscription.stale, "currencies": selectors.currencies()}
+    return render(request, "billing/subscription_detail.html", context)

@@ -1,0 +1,74 @@
+"""Per-customer caching of provider data: versioned namespaces and stale copies.
+
+Keys follow the design (``user:{id}:invoices:page:{n}``) inside a per-customer namespace version:
+``user:{id}:v{version}:invoices:page:{n}``. Invalidating everything cached for a customer is one
+``INCR`` of ``user:{id}:ns`` (O(1), no ``KEYS`` or ``SCAN``), and the old keys expire on their own
+(DECISIONS §6).
+
+Every value is also kept, unversioned, as a stale copy for longer. When the provider fails, the
+stale copy is served with ``stale=True`` so the page can show it with a notice instead of an error.
+"""
+import logging
+import time
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Generic, TypeVar
+
+from django.conf import settings
+from django.core.cache import cache
+
+logger = logging.getLogger(__name__)
+T = TypeVar("T")
+
+
+@dataclass(frozen=True)
+class Cached(Generic[T]):
+    value: T
+    stale: bool = False
+    fetched_at: float = 0.0
+
+
+def invalidate_customer(user_id: int) -> None:
+    """Forget every fresh value cached for one customer (their stale copies stay as a fallback)."""
+    key = _namespace_key(user_id)
+    if not cache.add(key, 2, timeout=None):  # the first bump moves off the implicit version 1
+        try:
+            cache.incr(key)
+        except ValueError:  # expired between add and incr
+            cache.add(key, 2, timeout=None)
+
+
+def fetch_for_customer(user_id: int, suffix: str, ttl: int, fetch: Callable[[], T], *,
+                       failures: tuple[type[BaseException], ...]) -> Cached[T]:
+    """``fetch_cached`` inside the customer's namespace: ``user:{id}:v{n}:{suffix}``."""
+    version = cache.get(_namespace_key(user_id)) or 1
+    return fetch_cached(f"user:{user_id}:v{version}:{suffix}", ttl, fetch, failures=failures,
+                        stale_key=f"stale:user:{user_id}:{suffix}")
+
+
+def fetch_cached(key: str, ttl: int, fetch: Callable[[], T], *, failures: tuple[type[BaseException], ...],
+                 stale_key: str | None = None) -> Cached[T]:
+    """The cached value, or a fresh one from ``fetch``; on one of ``failures``, the stale copy.
+
+    Re-raises the failure when there is no stale copy.
+    """
+    hit = cache.get(key)
+    if hit is not None:
+        return hit
+    stale_key = stale_key or f"stale:{key}"
+    try:
+        value = fetch()
+    except failures as exc:
+        stale = cache.get(stale_key)
+        if stale is None:
+            raise
+        logger.warning("serving a stale copy of %s after %s", stale_key, type(exc).__name__)
+        return Cached(value=stale.value, stale=True, fetched_at=stale.fetched_at)
+    fresh = Cached(value=value, fetched_at=time.time())
+    cache.set(key, fresh, ttl)
+    cache.set(stale_key, fresh, settings.CACHE_TTL_STALE)
+    return fresh
+
+
+def _namespace_key(user_id: int) -> str:
+    return f"user:{user_id}:ns"

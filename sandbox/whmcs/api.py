@@ -1,0 +1,587 @@
+"""The ``api.php`` actions, answering in WHMCS 8.x's JSON shapes and quirks.
+
+Quirks kept on purpose, because the portal's mappers must cope with them:
+- numbers are mostly strings (``"totalresults": "30"``, ``"total": "5000.00"``), but not everywhere
+  (``GetInvoice`` has integer ids, ``GetCurrencies`` an integer ``totalresults``);
+- an empty list is the empty string (``"invoices": ""``, ``"transactions": ""``, ``"customfields": ""``);
+- "no date" is ``"0000-00-00 00:00:00"``;
+- ``GetInvoice`` returns any client's invoice: ownership is the caller's job.
+"""
+from __future__ import annotations
+
+import re
+import secrets
+import time
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import date, datetime
+from decimal import Decimal, InvalidOperation
+from typing import Any
+
+from .php import decode_serialized_array, form_array
+from .store import (
+    BILLING_CYCLES,
+    DEFAULT_TAX_RATE,
+    GATEWAYS,
+    INVOICE_STATUSES,
+    Invoice,
+    Order,
+    Product,
+    Service,
+    SsoToken,
+    StoreError,
+    WhmcsStore,
+)
+
+NO_DATE = "0000-00-00"
+NO_DATETIME = "0000-00-00 00:00:00"
+TRUTHY = {"1", "true", "on", "yes"}
+
+
+class ApiError(Exception):
+    """Answered as ``{"result": "error", "message": str(exc)}``."""
+
+
+@dataclass
+class ApiContext:
+    store: WhmcsStore
+    params: dict[str, str]
+    pairs: list[tuple[str, str]]
+    now: datetime
+    base_url: str
+    remote_addr: str
+    sso_token_ttl: float
+
+    @property
+    def today(self) -> date:
+        return self.now.date()
+
+    def get(self, name: str, default: str = "") -> str:
+        return self.params.get(name, default)
+
+    def int_param(self, name: str, default: int | None = None) -> int | None:
+        value = self.params.get(name, "").strip()
+        if not value:
+            return default
+        try:
+            return int(value)
+        except ValueError:
+            return default
+
+    def flag(self, name: str) -> bool:
+        return self.params.get(name, "").strip().lower() in TRUTHY
+
+
+def money(amount: Decimal) -> str:
+    return f"{amount:.2f}"
+
+
+def datetime_or_zero(value: datetime | None) -> str:
+    return value.strftime("%Y-%m-%d %H:%M:%S") if value else NO_DATETIME
+
+
+def _paging(ctx: ApiContext) -> tuple[int, int]:
+    start = max(ctx.int_param("limitstart", 0) or 0, 0)
+    limit = ctx.int_param("limitnum", 25)
+    return start, 25 if limit is None or limit < 0 else limit
+
+
+def _gateway_error() -> ApiError:
+    return ApiError("Invalid Payment Method. Valid options include " + ",".join(GATEWAYS))
+
+
+def _parse_date(value: str, default: date) -> date:
+    if not value:
+        return default
+    try:
+        return date.fromisoformat(value[:10])
+    except ValueError as exc:
+        raise ApiError("Invalid Date Format. Expected: YYYY-MM-DD") from exc
+
+
+# -- invoices -------------------------------------------------------------------------------------
+INVOICE_SORT: dict[str, Callable[[Invoice], Any]] = {
+    "id": lambda i: i.id,
+    "invoicenumber": lambda i: i.invoicenum,
+    "date": lambda i: i.date,
+    "duedate": lambda i: i.duedate,
+    "total": lambda i: i.total,
+    "status": lambda i: i.status,
+}
+
+
+def get_invoices(ctx: ApiContext) -> dict:
+    store = ctx.store
+    invoices = list(store.invoices.values())
+    userid = ctx.get("userid").strip()
+    if userid:
+        invoices = [i for i in invoices if str(i.userid) == userid]
+    status = ctx.get("status").strip().lower()
+    if status == "overdue":
+        invoices = [i for i in invoices if store.is_overdue(i, ctx.today)]
+    elif status:
+        invoices = [i for i in invoices if i.status.lower() == status]
+    sort = INVOICE_SORT.get(ctx.get("orderby").strip().lower(), INVOICE_SORT["duedate"])
+    invoices.sort(key=lambda i: (sort(i), i.id), reverse=ctx.get("order").strip().lower() == "desc")
+    start, limit = _paging(ctx)
+    page = invoices[start:start + limit]
+    return {
+        "result": "success",
+        "totalresults": str(len(invoices)),
+        "startnumber": start,
+        "numreturned": len(page),
+        "invoices": {"invoice": [_invoice_summary(store, i) for i in page]} if page else "",
+    }
+
+
+def _invoice_summary(store: WhmcsStore, invoice: Invoice) -> dict:
+    client = store.clients.get(invoice.userid)
+    currency = store.currency_of(invoice)
+    return {
+        "id": str(invoice.id),
+        "userid": str(invoice.userid),
+        "firstname": client.firstname if client else "",
+        "lastname": client.lastname if client else "",
+        "companyname": client.companyname if client else "",
+        "invoicenum": invoice.invoicenum,
+        "date": invoice.date.isoformat(),
+        "duedate": invoice.duedate.isoformat(),
+        "datepaid": datetime_or_zero(invoice.datepaid),
+        "last_capture_attempt": datetime_or_zero(invoice.last_capture_attempt),
+        "subtotal": money(invoice.subtotal),
+        "credit": money(invoice.credit),
+        "tax": money(invoice.tax),
+        "tax2": "0.00",
+        "total": money(invoice.total),
+        "taxrate": money(invoice.taxrate),
+        "taxrate2": "0.00",
+        "status": invoice.status,
+        "paymentmethod": invoice.paymentmethod,
+        "notes": invoice.notes,
+        "currencycode": currency.code,
+        "currencyprefix": currency.prefix,
+        "currencysuffix": currency.suffix,
+    }
+
+
+def _invoice_or_error(ctx: ApiContext) -> Invoice:
+    invoice = ctx.store.invoices.get(ctx.int_param("invoiceid", 0) or 0)
+    if invoice is None:
+        raise ApiError("Invoice ID Not Found")
+    return invoice
+
+
+def get_invoice(ctx: ApiContext) -> dict:
+    """Note: no ownership check and no currency fields, exactly like WHMCS."""
+    store = ctx.store
+    invoice = _invoice_or_error(ctx)
+    transactions = store.invoice_transactions(invoice.id)
+    return {
+        "result": "success",
+        "invoiceid": invoice.id,
+        "invoicenum": invoice.invoicenum,
+        "userid": invoice.userid,
+        "date": invoice.date.isoformat(),
+        "duedate": invoice.duedate.isoformat(),
+        "datepaid": datetime_or_zero(invoice.datepaid),
+        "lastcaptureattempt": datetime_or_zero(invoice.last_capture_attempt),
+        "subtotal": money(invoice.subtotal),
+        "credit": money(invoice.credit),
+        "tax": money(invoice.tax),
+        "tax2": "0.00",
+        "total": money(invoice.total),
+        "balance": money(store.balance(invoice)),
+        "taxrate": money(invoice.taxrate),
+        "taxrate2": "0.00",
+        "status": invoice.status,
+        "paymentmethod": invoice.paymentmethod,
+        "notes": invoice.notes,
+        "ccgateway": False,
+        "items": {"item": [
+            {"id": item.id, "type": item.type, "relid": item.relid, "description": item.description,
+             "amount": money(item.amount), "taxed": int(item.taxed)}
+            for item in invoice.items
+        ]},
+        "transactions": {"transaction": [
+            {"id": t.id, "userid": t.userid, "currency": 0, "gateway": t.gateway,
+             "date": t.date.strftime("%Y-%m-%d %H:%M:%S"), "description": t.description,
+             "amountin": money(t.amountin), "fees": money(t.fees), "amountout": money(t.amountout),
+             "rate": "1.00000", "transid": t.transid, "invoiceid": t.invoiceid, "refundid": t.refundid}
+            for t in transactions
+        ]} if transactions else "",
+    }
+
+
+def create_invoice(ctx: ApiContext) -> dict:
+    store = ctx.store
+    client = store.clients.get(ctx.int_param("userid", 0) or 0)
+    if client is None:
+        raise ApiError("Client ID Not Found")
+    status = "Draft" if ctx.flag("draft") else (ctx.get("status") or "Unpaid")
+    canonical = {s.lower(): s for s in INVOICE_STATUSES}.get(status.strip().lower())
+    if canonical is None:
+        raise ApiError("Invalid Invoice Status")
+    paymentmethod = ctx.get("paymentmethod") or client.default_gateway
+    if paymentmethod not in GATEWAYS:
+        raise _gateway_error()
+    try:
+        taxrate = Decimal(ctx.get("taxrate") or DEFAULT_TAX_RATE)
+        lines = []
+        indexes = sorted({int(m.group(1)) for key, _ in ctx.pairs if (m := re.fullmatch(r"itemdescription(\d+)", key))})
+        for n in indexes:
+            amount = Decimal(ctx.get(f"itemamount{n}") or "0")
+            lines.append((ctx.get(f"itemdescription{n}"), amount, ctx.flag(f"itemtaxed{n}"), "", 0))
+    except InvalidOperation as exc:
+        raise ApiError("Invalid amount") from exc
+    invoice = store.create_invoice(
+        client.id, lines,
+        invoice_date=_parse_date(ctx.get("date"), ctx.today),
+        duedate=_parse_date(ctx.get("duedate"), ctx.today),
+        status=canonical, paymentmethod=paymentmethod, taxrate=taxrate, notes=ctx.get("notes"),
+    )
+    if canonical == "Paid":
+        invoice.datepaid = ctx.now
+    return {"result": "success", "invoiceid": invoice.id, "status": "success"}
+
+
+def update_invoice(ctx: ApiContext) -> dict:
+    """Minimal: ``status``, ``duedate``, ``date``, ``notes`` and ``paymentmethod``."""
+    invoice = _invoice_or_error(ctx)
+    if ctx.get("status"):
+        canonical = {s.lower(): s for s in INVOICE_STATUSES}.get(ctx.get("status").strip().lower())
+        if canonical is None:
+            raise ApiError("Invalid Invoice Status")
+        invoice.status = canonical
+        if canonical == "Paid" and invoice.datepaid is None:
+            invoice.datepaid = ctx.now
+    if ctx.get("paymentmethod"):
+        if ctx.get("paymentmethod") not in GATEWAYS:
+            raise _gateway_error()
+        invoice.paymentmethod = ctx.get("paymentmethod")
+    invoice.duedate = _parse_date(ctx.get("duedate"), invoice.duedate)
+    invoice.date = _parse_date(ctx.get("date"), invoice.date)
+    if "notes" in ctx.params:
+        invoice.notes = ctx.get("notes")
+    return {"result": "success", "invoiceid": invoice.id}
+
+
+def capture_payment(ctx: ApiContext) -> dict:
+    """Charges the client's stored card. Capturing an invoice that is no longer Unpaid fails
+    ("Payment Attempt Failed"), so a retried capture must be checked with GetInvoice."""
+    invoice = _invoice_or_error(ctx)
+    try:
+        ctx.store.capture(invoice, ctx.now)
+    except StoreError as exc:
+        raise ApiError(str(exc)) from exc
+    return {"result": "success"}
+
+
+# -- products / services --------------------------------------------------------------------------
+def get_clients_products(ctx: ApiContext) -> dict:
+    store = ctx.store
+    services = sorted(store.services.values(), key=lambda s: s.id)
+    for name, attribute in (("clientid", "clientid"), ("serviceid", "id"), ("pid", "pid")):
+        wanted = ctx.get(name).strip()
+        if wanted:
+            services = [s for s in services if str(getattr(s, attribute)) == wanted]
+    if ctx.get("domain").strip():
+        services = []  # none of the demo services has a domain
+    start, limit = _paging(ctx)
+    page = services[start:start + limit]
+    return {
+        "result": "success",
+        "clientid": ctx.params.get("clientid"),
+        "serviceid": ctx.params.get("serviceid"),
+        "pid": ctx.params.get("pid"),
+        "domain": ctx.params.get("domain"),
+        "totalresults": str(len(services)),
+        "startnumber": start,
+        "numreturned": len(page),
+        "products": {"product": [_product(store, s) for s in page]} if page else "",
+    }
+
+
+def _product(store: WhmcsStore, service: Service) -> dict:
+    product = store.products[service.pid]
+    order = store.orders.get(service.orderid)
+    customfields = [
+        {"id": str(f.id), "name": f.name, "translated_name": f.name, "value": service.customfields.get(f.id, "")}
+        for f in product.customfields
+    ]
+    configoptions = [
+        {"id": str(o.id), "option": o.name, "type": o.type, "value": service.configoptions.get(o.id, "")}
+        for o in product.configoptions
+    ]
+    return {
+        "id": str(service.id),
+        "clientid": str(service.clientid),
+        "orderid": str(service.orderid),
+        "ordernumber": order.ordernum if order else "",
+        "pid": str(service.pid),
+        "regdate": service.regdate.isoformat(),
+        "name": product.name,
+        "translated_name": product.name,
+        "groupname": product.group,
+        "translated_groupname": product.group,
+        "domain": "",
+        "dedicatedip": "",
+        "serverid": "0",
+        "servername": "",
+        "serverip": None,
+        "serverhostname": None,
+        "suspensionreason": service.suspensionreason,
+        "firstpaymentamount": money(service.firstpaymentamount),
+        "recurringamount": money(service.recurringamount),
+        "paymentmethod": service.paymentmethod,
+        "paymentmethodname": GATEWAYS.get(service.paymentmethod, service.paymentmethod),
+        "billingcycle": BILLING_CYCLES.get(service.billingcycle, (service.billingcycle,))[0],
+        "nextduedate": service.nextduedate.isoformat(),
+        "status": service.status,
+        "username": "",
+        "password": "",
+        "subscriptionid": "",
+        "promoid": "0",
+        "overideautosuspend": "",
+        "overidesuspenduntil": NO_DATE,
+        "ns1": "",
+        "ns2": "",
+        "assignedips": "",
+        "notes": service.notes,
+        "diskusage": "0",
+        "disklimit": "0",
+        "bwusage": "0",
+        "bwlimit": "0",
+        "lastupdate": NO_DATETIME,
+        "customfields": {"customfield": customfields} if customfields else "",
+        "configoptions": {"configoption": configoptions} if configoptions else "",
+    }
+
+
+def get_currencies(ctx: ApiContext) -> dict:
+    return {
+        "result": "success",
+        "totalresults": len(ctx.store.currencies),
+        "currencies": {"currency": [
+            {"id": str(c.id), "code": c.code, "prefix": c.prefix, "suffix": c.suffix,
+             "format": str(c.format), "rate": f"{c.rate:.5f}"}
+            for c in sorted(ctx.store.currencies.values(), key=lambda c: c.id)
+        ]},
+    }
+
+
+def get_pay_methods(ctx: ApiContext) -> dict:
+    client_id = ctx.int_param("clientid", 0) or 0
+    if client_id not in ctx.store.clients:
+        raise ApiError("Client Not Found")
+    methods = [m for m in ctx.store.paymethods.values() if m.clientid == client_id]
+    if ctx.get("paymethodid").strip():
+        methods = [m for m in methods if str(m.id) == ctx.get("paymethodid").strip()]
+    if ctx.get("type").strip():
+        methods = [m for m in methods if m.type.lower() == ctx.get("type").strip().lower()]
+    return {
+        "result": "success",
+        "clientid": client_id,
+        "paymethods": [
+            {"id": m.id, "type": m.type, "description": m.description, "gateway_name": m.gateway_name,
+             "contact_type": "Client", "contact_id": m.clientid, **m.details,
+             "last_updated": m.last_updated.strftime("%d/%m/%Y %H:%M")}
+            for m in sorted(methods, key=lambda m: m.id)
+        ],
+    }
+
+
+# -- single sign-on -------------------------------------------------------------------------------
+SSO_DESTINATIONS = {
+    "clientarea:homepage": "clientarea.php",
+    "clientarea:profile": "clientarea.php?action=details",
+    "clientarea:billing_info": "clientarea.php?action=paymentmethods",
+    "clientarea:invoices": "clientarea.php?action=invoices",
+    "clientarea:services": "clientarea.php?action=services",
+}
+
+
+def create_sso_token(ctx: ApiContext) -> dict:
+    client_id = ctx.int_param("client_id", 0) or 0
+    if client_id not in ctx.store.clients:
+        raise ApiError("Client ID Not Found")
+    destination = ctx.get("destination").strip()
+    if destination == "sso:custom_redirect":
+        path = ctx.get("sso_redirect_path").strip().lstrip("/") or "clientarea.php"
+    elif destination == "clientarea:product_details":
+        path = f"clientarea.php?action=productdetails&id={ctx.get('service_id').strip()}"
+    else:
+        path = SSO_DESTINATIONS.get(destination, "clientarea.php")
+    token = secrets.token_hex(20)
+    ctx.store.sso_tokens[token] = SsoToken(client_id, path, time.monotonic() + ctx.sso_token_ttl)
+    return {
+        "result": "success",
+        "access_token": token,
+        "redirect_url": f"{ctx.base_url}/oauth/singlesignon.php?access_token={token}",
+    }
+
+
+# -- orders ---------------------------------------------------------------------------------------
+def add_order(ctx: ApiContext) -> dict:
+    store = ctx.store
+    client = store.clients.get(ctx.int_param("clientid", 0) or 0)
+    if client is None:
+        raise ApiError("Client ID Not Found")
+    paymentmethod = ctx.get("paymentmethod").strip()
+    if paymentmethod not in GATEWAYS:
+        raise _gateway_error()
+    pids = form_array(ctx.pairs, "pid")
+    if not pids:
+        raise ApiError("No items added to cart so order cannot proceed")
+    cycles = form_array(ctx.pairs, "billingcycle")
+    quantities = form_array(ctx.pairs, "qty")
+    customfields = form_array(ctx.pairs, "customfields")
+    configoptions = form_array(ctx.pairs, "configoptions")
+    lines = []
+    for index, pid in pids.items():
+        product = store.products.get(int(pid)) if pid.strip().isdigit() else None
+        if product is None:
+            raise ApiError(f"Invalid Product ID: {pid}")
+        cycle = (cycles.get(index) or "monthly").strip().lower()
+        if cycle not in BILLING_CYCLES:
+            raise ApiError(f"Invalid Billing Cycle: {cycle}")
+        try:
+            quantity = max(int(quantities.get(index) or 1), 1)
+        except ValueError:
+            quantity = 1
+        raw_fields, raw_options = customfields.get(index, ""), configoptions.get(index, "")
+        line = {
+            "product": product,
+            "cycle": cycle,
+            "customfields": _custom_fields(product, raw_fields),
+            "configoptions": _config_options(product, raw_options),
+            "raw_customfields": raw_fields,
+            "raw_configoptions": raw_options,
+        }
+        lines.extend([line] * quantity)
+    order = store.add_order(
+        client, lines, paymentmethod=paymentmethod, now=ctx.now, notes=ctx.get("notes"),
+        create_invoice=not ctx.flag("noinvoice"), ipaddress=ctx.remote_addr,
+    )
+    return {
+        "result": "success",
+        "orderid": order.id,
+        "serviceids": ",".join(map(str, order.service_ids)),
+        "addonids": "",
+        "domainids": "",
+        "invoiceid": order.invoiceid,
+    }
+
+
+def _custom_fields(product: Product, raw: str) -> dict[int, str]:
+    """Custom field values by field id, from ``base64(serialize([fieldid => value]))``."""
+    decoded = decode_serialized_array(raw) if raw else None
+    known = {f.id for f in product.customfields}
+    return {int(k): v for k, v in (decoded or {}).items() if k.isdigit() and int(k) in known}
+
+
+def _config_options(product: Product, raw: str) -> dict[int, str]:
+    """Chosen config options by option id; a value may be a sub-option id or its label."""
+    decoded = decode_serialized_array(raw) if raw else None
+    chosen = {}
+    for option in product.configoptions:
+        value = (decoded or {}).get(str(option.id))
+        if value is None:
+            continue
+        chosen[option.id] = option.choices.get(int(value), value) if value.isdigit() else value
+    return chosen
+
+
+def accept_order(ctx: ApiContext) -> dict:
+    try:
+        ctx.store.accept_order(ctx.int_param("orderid", 0) or 0)
+    except StoreError as exc:
+        raise ApiError(str(exc)) from exc
+    return {"result": "success"}
+
+
+def get_orders(ctx: ApiContext) -> dict:
+    store = ctx.store
+    orders = sorted(store.orders.values(), key=lambda o: o.id, reverse=True)
+    if ctx.get("id").strip():
+        orders = [o for o in orders if str(o.id) == ctx.get("id").strip()]
+    if ctx.get("userid").strip():
+        orders = [o for o in orders if str(o.userid) == ctx.get("userid").strip()]
+    if ctx.get("status").strip():
+        orders = [o for o in orders if o.status.lower() == ctx.get("status").strip().lower()]
+    start, limit = _paging(ctx)
+    page = orders[start:start + limit]
+    return {
+        "result": "success",
+        "totalresults": str(len(orders)),
+        "startnumber": start,
+        "numreturned": len(page),
+        "orders": {"order": [_order(store, o) for o in page]} if page else "",
+    }
+
+
+def _order(store: WhmcsStore, order: Order) -> dict:
+    client = store.clients.get(order.userid)
+    currency = store.client_currency(order.userid)
+    invoice = store.invoices.get(order.invoiceid)
+    lineitems = []
+    for service_id in order.service_ids:
+        service = store.services[service_id]
+        lineitems.append({
+            "type": "product",
+            "relid": str(service.id),
+            "producttype": "Other",
+            "product": store.products[service.pid].name,
+            "domain": "",
+            "billingcycle": BILLING_CYCLES.get(service.billingcycle, (service.billingcycle,))[0],
+            "amount": currency.display(service.firstpaymentamount),
+            "status": service.status,
+        })
+    return {
+        "id": str(order.id),
+        "ordernum": order.ordernum,
+        "userid": str(order.userid),
+        "contactid": "0",
+        "requestor_id": "0",
+        "admin_requestor_id": "1",
+        "date": order.date.strftime("%Y-%m-%d %H:%M:%S"),
+        "nameservers": "",
+        "transfersecret": "",
+        "renewals": "",
+        "promocode": "",
+        "promotype": "",
+        "promovalue": "",
+        "orderdata": "[]",
+        "amount": money(order.amount),
+        "paymentmethod": order.paymentmethod,
+        "invoiceid": str(order.invoiceid),
+        "status": order.status,
+        "ipaddress": order.ipaddress,
+        "fraudmodule": "",
+        "fraudoutput": "",
+        "notes": order.notes,
+        "paymentmethodname": GATEWAYS.get(order.paymentmethod, order.paymentmethod),
+        "paymentstatus": invoice.status if invoice else "",
+        "name": f"{client.firstname} {client.lastname}" if client else "",
+        "currencyprefix": currency.prefix,
+        "currencysuffix": currency.suffix,
+        "frauddata": "",
+        "validationdata": "",
+        "lineitems": {"lineitem": lineitems} if lineitems else "",
+    }
+
+
+ACTIONS: dict[str, Callable[[ApiContext], dict]] = {
+    "GetInvoices": get_invoices,
+    "GetInvoice": get_invoice,
+    "CreateInvoice": create_invoice,
+    "UpdateInvoice": update_invoice,
+    "CapturePayment": capture_payment,
+    "GetClientsProducts": get_clients_products,
+    "GetCurrencies": get_currencies,
+    "GetPayMethods": get_pay_methods,
+    "CreateSsoToken": create_sso_token,
+    "AddOrder": add_order,
+    "AcceptOrder": accept_order,
+    "GetOrders": get_orders,
+}
+CANONICAL_ACTIONS = {name.lower(): name for name in ACTIONS}  # WHMCS matches action names case-insensitively

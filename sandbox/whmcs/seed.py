@@ -1,0 +1,299 @@
+"""Believable WHMCS data for the demo customers (``sandbox.demo_identities``), dated from "today".
+
+Alice (1001) has about two years of history: fiber internet, several SIMs (one data-only, one
+suspended), a cancelled legacy plan, ~30 invoices (so listing needs paging) covering Paid, Unpaid,
+overdue, Cancelled and Refunded, one USD invoice, a card and a bank account. Bob (1002) has a
+fiber line and a SIM, fewer invoices (one "Payment Pending") and a card.
+
+Dates are computed from the ``today`` the store is seeded with, so the overdue invoice stays
+overdue and the unpaid one stays due in the future whatever day the demo runs. Prices include
+10% consumption tax (invoice lines are the pre-tax part, so subtotal + tax = total).
+"""
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass
+from datetime import date, datetime, time, timedelta
+from decimal import Decimal
+
+from sandbox.demo_identities import DEMO_CUSTOMERS
+
+from .store import (
+    Client,
+    ConfigOptionDef,
+    Currency,
+    CustomFieldDef,
+    Order,
+    PayMethod,
+    Product,
+    Service,
+    WhmcsStore,
+    add_months,
+    stable_digits,
+    stable_hex,
+)
+
+ALICE, BOB = (customer.whmcs_client_id for customer in DEMO_CUSTOMERS[:2])
+
+JPY = Currency(1, "JPY", "¥", " JPY", 4, Decimal("1.00000"))
+USD = Currency(2, "USD", "$", " USD", 1, Decimal("0.00670"))
+
+ICCID_FIELD = CustomFieldDef(1, "ICCID")
+MSISDN_FIELD = CustomFieldDef(2, "Phone Number")
+DATA_OPTION = ConfigOptionDef(1, "Data", choices={1: "3 GB", 2: "5 GB", 3: "10 GB", 4: "20 GB"})
+VOICE_OPTION = ConfigOptionDef(2, "Voice", choices={5: "Pay per call", 6: "5-minute calls free", 7: "Unlimited calls"})
+ROUTER_OPTION = ConfigOptionDef(3, "Router", choices={8: "Own router", 9: "Wi-Fi 6 rental"})
+
+SIM_FIELDS = (ICCID_FIELD, MSISDN_FIELD)
+PRODUCTS = (
+    Product(1, "Fiber 1 Gbps", "Internet", Decimal("5000"), (), (ROUTER_OPTION,)),
+    Product(2, "Fiber 300 Mbps", "Internet", Decimal("4000"), (), (ROUTER_OPTION,)),
+    Product(3, "Mobile Voice 20 GB", "Mobile", Decimal("2980"), SIM_FIELDS, (DATA_OPTION, VOICE_OPTION)),
+    Product(4, "Mobile Voice 5 GB", "Mobile", Decimal("1680"), SIM_FIELDS, (DATA_OPTION, VOICE_OPTION)),
+    Product(5, "Data SIM 10 GB", "Mobile", Decimal("1480"), SIM_FIELDS, (DATA_OPTION,)),
+    Product(6, "Mobile Voice 3 GB", "Mobile", Decimal("1280"), SIM_FIELDS, (DATA_OPTION, VOICE_OPTION)),
+    Product(7, "Fiber 100 Mbps", "Internet", Decimal("3500")),
+)
+
+
+def _luhn_complete(digits: str) -> str:
+    """``digits`` plus its Luhn check digit (as on a real ICCID)."""
+    total = 0
+    for position, char in enumerate(reversed(digits)):
+        value = int(char) * (2 if position % 2 == 0 else 1)
+        total += value - 9 if value > 9 else value
+    return digits + str((10 - total % 10) % 10)
+
+
+@dataclass(frozen=True)
+class DemoSim:
+    """A SIM of the demo: the same ICCID/MSISDN must appear in every emulator (e.g. Freebit)."""
+
+    service_id: int
+    client_id: int
+    iccid: str
+    msisdn: str
+    data_only: bool = False
+
+
+def _sim(service_id: int, client_id: int, msisdn: str, data_only: bool = False) -> DemoSim:
+    iccid = _luhn_complete(f"898110000000{client_id:04d}{service_id:02d}")
+    return DemoSim(service_id, client_id, iccid, msisdn, data_only)
+
+
+DEMO_SIMS = (
+    _sim(12, ALICE, "09012340012"),
+    _sim(13, ALICE, "08012340013"),
+    _sim(14, ALICE, "02012340014", data_only=True),
+    _sim(15, ALICE, "07012340015"),
+    _sim(21, BOB, "09056780021"),
+)
+
+
+@dataclass(frozen=True)
+class _ServiceSeed:
+    id: int
+    client: int
+    pid: int
+    started: int  # months before the billing anchor
+    status: str = "Active"
+    ended: int | None = None  # months before the anchor the service was cancelled
+    options: tuple[tuple[int, str], ...] = ()
+    reason: str = ""
+
+
+SERVICES = (
+    _ServiceSeed(16, ALICE, 7, started=36, ended=22, status="Cancelled"),
+    _ServiceSeed(12, ALICE, 3, started=24, options=((1, "20 GB"), (2, "Unlimited calls"))),
+    _ServiceSeed(11, ALICE, 1, started=22, options=((3, "Wi-Fi 6 rental"),)),
+    _ServiceSeed(15, ALICE, 6, started=20, status="Suspended", options=((1, "3 GB"), (2, "Pay per call")),
+                 reason="Lost SIM: suspended at the customer's request"),
+    _ServiceSeed(13, ALICE, 4, started=14, options=((1, "5 GB"), (2, "5-minute calls free"))),
+    _ServiceSeed(14, ALICE, 5, started=8, options=((1, "10 GB"),)),
+    _ServiceSeed(21, BOB, 3, started=7, options=((1, "20 GB"), (2, "5-minute calls free"))),
+    _ServiceSeed(22, BOB, 2, started=7, options=((3, "Own router"),)),
+)
+
+ALICE_MONTHS = 24
+BOB_MONTHS = 8
+
+
+def seed_store(today: date | None = None) -> WhmcsStore:
+    """A fresh store holding the demo data, dated relative to ``today``."""
+    today = today or date.today()
+    store = WhmcsStore(today)
+    store.currencies = {JPY.id: JPY, USD.id: USD}
+    store.products = {product.id: product for product in PRODUCTS}
+    for customer in DEMO_CUSTOMERS:
+        store.clients[customer.whmcs_client_id] = Client(
+            customer.whmcs_client_id, customer.first_name, customer.last_name, customer.email
+        )
+
+    # Monthly invoices are dated on a fixed day: 5 days ago (at most the 28th), so this month's is
+    # due in the future and last month's is overdue.
+    anchor = today - timedelta(days=5)
+    anchor = anchor.replace(day=min(anchor.day, 28))
+
+    def month(k: int) -> date:
+        return add_months(anchor, -k)
+
+    _seed_services(store, month)
+    _seed_invoices(store, month)
+    _seed_orders(store)
+    _seed_paymethods(store, today)
+    return store
+
+
+def _seed_services(store: WhmcsStore, month) -> None:
+    sims = {sim.service_id: sim for sim in DEMO_SIMS}
+    for seed in SERVICES:
+        product = store.products[seed.pid]
+        customfields = {}
+        if seed.id in sims:
+            customfields = {ICCID_FIELD.id: sims[seed.id].iccid, MSISDN_FIELD.id: sims[seed.id].msisdn}
+        store.services[seed.id] = Service(
+            id=seed.id,
+            clientid=seed.client,
+            orderid=0,  # set by _seed_orders
+            pid=seed.pid,
+            regdate=month(seed.started),
+            nextduedate=month(seed.ended) if seed.ended is not None else month(-1),
+            status=seed.status,
+            paymentmethod="stripe",
+            firstpaymentamount=product.monthly_price,
+            recurringamount=product.monthly_price,
+            suspensionreason=seed.reason,
+            customfields=customfields,
+            configoptions=dict(seed.options),
+        )
+
+
+def _billed(seed: _ServiceSeed, k: int) -> bool:
+    return seed.started >= k and (seed.ended is None or k > seed.ended)
+
+
+def _seed_invoices(store: WhmcsStore, month) -> None:
+    specs: list[dict] = []  # one per invoice; created in date order so ids and numbers are chronological
+    for client, months in ((ALICE, ALICE_MONTHS), (BOB, BOB_MONTHS)):
+        for k in range(months):
+            day = month(k)
+            services = [store.services[s.id] for s in SERVICES if s.client == client and _billed(s, k)]
+            if not services:
+                continue
+            status, method, paid = "Paid", "stripe", datetime.combine(day + timedelta(days=11), time(10, 0))
+            if k == 0:
+                status, paid = "Unpaid", None
+            elif k == 1 and client == ALICE:
+                status, paid = "Unpaid", None  # overdue: the card was declined on the due date
+            elif k == 1 and client == BOB:
+                status, method, paid = "Payment Pending", "banktransfer", None
+            elif k == 9 and client == ALICE:
+                method, paid = "banktransfer", datetime.combine(day + timedelta(days=13), time(15, 12))
+            specs.append({
+                "date": day, "client": client, "due": day + timedelta(days=14), "status": status,
+                "method": method, "paid": paid,
+                "lines": [store.service_line(s, day) for s in services],
+                "failed_capture": k == 1 and client == ALICE,
+            })
+
+    def one_off(client, day, description, price, *, status="Paid", currency=JPY, taxed=True,
+                paid_after=timedelta(0), refunded_after=None, due_after=timedelta(days=7)):
+        specs.append({
+            "date": day, "client": client, "due": day + due_after, "status": status, "method": "stripe",
+            "paid": datetime.combine(day, time(11, 24)) + paid_after if status in ("Paid", "Refunded") else None,
+            "refunded": datetime.combine(day, time(16, 2)) + refunded_after if refunded_after else None,
+            "lines": [(description, price, taxed, "", 0)], "currency": currency,
+            "taxrate": Decimal("10.00") if taxed else Decimal("0.00"),
+        })
+
+    one_off(ALICE, month(11) + timedelta(days=20), "Data top-up 1 GB (Mobile Voice 20 GB)", Decimal("550"),
+            due_after=timedelta(0))
+    one_off(ALICE, month(10) + timedelta(days=3), "Wi-Fi 6 router (purchase)", Decimal("12800"),
+            status="Refunded", paid_after=timedelta(days=1), refunded_after=timedelta(days=6))
+    one_off(ALICE, month(6) + timedelta(days=7), "Data top-up 1 GB (Mobile Voice 5 GB)", Decimal("550"),
+            due_after=timedelta(0))
+    one_off(ALICE, month(5) + timedelta(days=10), "SIM replacement fee (Mobile Voice 20 GB)", Decimal("3300"),
+            status="Cancelled")
+    one_off(ALICE, month(3) + timedelta(days=12), "International roaming pass, 7 days (USA)", Decimal("25.00"),
+            currency=USD, taxed=False)
+    one_off(ALICE, month(2) + timedelta(days=18), "Data top-up 1 GB (Mobile Voice 20 GB)", Decimal("550"),
+            due_after=timedelta(0))
+    one_off(BOB, month(4) + timedelta(days=2), "Late payment fee", Decimal("550"), status="Cancelled")
+
+    events = []
+    for spec in sorted(specs, key=lambda s: (s["date"], s["client"])):
+        invoice = store.create_invoice(
+            spec["client"], spec["lines"], invoice_date=spec["date"], duedate=spec["due"],
+            status="Unpaid" if spec["status"] in ("Paid", "Refunded") else spec["status"],
+            paymentmethod=spec["method"], currency_id=spec.get("currency", JPY).id,
+            taxrate=spec.get("taxrate", Decimal("10.00")), prices_include_tax=True,
+        )
+        if spec.get("failed_capture"):
+            invoice.last_capture_attempt = datetime.combine(invoice.duedate, time(10, 0))
+        if spec["paid"]:
+            events.append((spec["paid"], "pay", invoice))
+        if spec.get("refunded"):
+            events.append((spec["refunded"], "refund", invoice))
+    for when, kind, invoice in sorted(events, key=lambda e: (e[0], e[2].id)):
+        if kind == "pay":
+            store.pay_invoice(invoice, when, transid=_transid(invoice.paymentmethod, invoice.id))
+            if invoice.paymentmethod == "stripe":
+                invoice.last_capture_attempt = when
+        else:
+            store.refund_invoice(invoice, when)
+
+
+def _transid(gateway: str, invoice_id: int) -> str:
+    if gateway == "stripe":
+        return "ch_3" + stable_hex("charge", invoice_id, length=23)
+    return "BT" + stable_digits("transfer", invoice_id, length=8)
+
+
+def _seed_orders(store: WhmcsStore) -> None:
+    """One order per signup: Bob's two services came in one order."""
+    groups: dict[tuple[int, date], list[Service]] = {}
+    for service in sorted(store.services.values(), key=lambda s: (s.regdate, s.id)):
+        groups.setdefault((service.clientid, service.regdate), []).append(service)
+    for order_id, ((client, day), services) in enumerate(sorted(groups.items(), key=lambda g: (g[0][1], g[0][0])), 1):
+        ids = {s.id for s in services}
+        first_invoice = min(  # the signup's invoice, when the seeded history reaches back that far
+            (i for i in store.invoices.values()
+             if i.date <= day + timedelta(days=31) and any(item.relid in ids for item in i.items)),
+            key=lambda i: i.id, default=None,
+        )
+        for service in services:
+            service.orderid = order_id
+        store.orders[order_id] = Order(
+            id=order_id,
+            ordernum=stable_digits("order", order_id),
+            userid=client,
+            date=datetime.combine(day, time(14, 23)) - timedelta(days=1),
+            amount=sum((s.firstpaymentamount for s in services), Decimal("0")),
+            paymentmethod="stripe",
+            invoiceid=first_invoice.id if first_invoice else 0,
+            status="Active",
+            service_ids=[s.id for s in services],
+            ipaddress="203.0.113.24",
+        )
+
+
+def _seed_paymethods(store: WhmcsStore, today: date) -> None:
+    updated = datetime.combine(today - timedelta(days=200), time(10, 0))
+    alice_name = f"{store.clients[ALICE].firstname} {store.clients[ALICE].lastname}"
+    store.paymethods = {
+        1: PayMethod(1, ALICE, "CreditCard", "Personal Visa", "stripe", updated, {
+            "card_last_four": "4242", "expiry_date": f"12/{(today.year + 2) % 100:02d}", "start_date": "",
+            "issue_number": "", "card_type": "Visa",
+            "remote_token": json.dumps({"customer": "cus_" + stable_hex("alice", length=14),
+                                        "method": "pm_" + stable_hex("alice-visa", length=24)}),
+        }),
+        2: PayMethod(2, ALICE, "BankAccount", "", "", updated, {
+            "account_type": "Checking", "bank_name": "Mizuho Bank", "account_holder_name": alice_name,
+        }),
+        3: PayMethod(3, BOB, "CreditCard", "Bob's Mastercard", "stripe", updated + timedelta(days=40), {
+            "card_last_four": "5454", "expiry_date": f"08/{(today.year + 1) % 100:02d}", "start_date": "",
+            "issue_number": "", "card_type": "MasterCard",
+            "remote_token": json.dumps({"customer": "cus_" + stable_hex("bob", length=14),
+                                        "method": "pm_" + stable_hex("bob-mc", length=24)}),
+        }),
+    }
