@@ -87,7 +87,7 @@ class WhmcsConnection:
             # Never follow redirects: a 307/308 would re-send the credentials in the body to
             # whatever host the Location names, and a 301/302 would turn the POST into a bare GET.
             response = self._session.post(
-                self.config.api_url, data=body, timeout=(self.config.connect_timeout, self.config.read_timeout),
+                self.config.api_url, data=body, timeout=None,
                 allow_redirects=False,
             )
         except requests.Timeout as exc:
@@ -96,7 +96,7 @@ class WhmcsConnection:
             # The cause names the URL, never the body: credentials stay out of the message.
             raise WhmcsTransportError(action, f"network error ({type(exc).__name__})") from exc
         elapsed_ms = (time.monotonic() - started) * 1000
-        logger.debug("%s", body); logger.info("whmcs %s -> HTTP %s in %.0f ms", action, response.status_code, elapsed_ms)
+        logger.info("whmcs %s -> HTTP %s in %.0f ms", action, response.status_code, elapsed_ms)
         return self._decode(action, response)
 
     def _decode(self, action: str, response: requests.Response) -> dict[str, Any]:

@@ -1,0 +1,18 @@
+"""``/api/v1/``. API views answer 401/403 themselves, so they opt out of the sign-in redirect."""
+from django.contrib.auth.decorators import login_not_required
+from django.urls import path
+
+from portal.billing import api as billing_api
+
+
+def api(view_class):
+    return login_not_required(view_class.as_view())
+
+
+urlpatterns = [
+    path("invoices", api(billing_api.InvoiceListApi), name="api-invoices"),
+    path("invoices/<int:invoice_id>", api(billing_api.InvoiceDetailApi), name="api-invoice"),
+    path("subscriptions", api(billing_api.SubscriptionListApi), name="api-subscriptions"),
+    path("subscriptions/<int:service_id>", api(billing_api.SubscriptionDetailApi), name="api-subscription"),
+    path("payment-methods", api(billing_api.PaymentMethodListApi), name="api-payment-methods"),
+]

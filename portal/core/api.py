@@ -1,0 +1,42 @@
+"""API plumbing: one error body shape for every failure (HackSoft styleguide)."""
+import logging
+
+from django.core.exceptions import PermissionDenied
+from django.http import Http404
+from django_guid import get_guid
+from rest_framework import exceptions, status
+from rest_framework.permissions import BasePermission
+from rest_framework.response import Response
+from rest_framework.views import exception_handler as drf_exception_handler
+
+from portal.core.errors import ProviderUnavailable
+
+logger = logging.getLogger(__name__)
+
+
+def exception_handler(exc, context):
+    """``{"message": ..., "extra": {...}}``; provider failures are a 503 with a reference."""
+    if isinstance(exc, ProviderUnavailable):
+        body = {"message": f"Your {exc.area} details are temporarily unavailable. Please try again shortly.",
+                "extra": {"reference": get_guid()}}
+        return Response(body, status=status.HTTP_503_SERVICE_UNAVAILABLE, headers={"Retry-After": "60"})
+    if isinstance(exc, Http404):
+        exc = exceptions.NotFound()
+    elif isinstance(exc, PermissionDenied):
+        exc = exceptions.PermissionDenied()
+    response = drf_exception_handler(exc, context)
+    if response is None:
+        return None
+    detail = response.data
+    if isinstance(detail, dict) and "detail" in detail:
+        response.data = {"message": str(detail["detail"]), "extra": {}}
+    else:
+        response.data = {"message": "Validation error", "extra": {"fields": detail}}
+    return response
+
+
+class IsLinkedCustomer(BasePermission):
+    message = "Your sign-in is not linked to a customer account yet. Please contact support."
+
+    def has_permission(self, request, view) -> bool:
+        return bool(request.user and request.user.is_authenticated and hasattr(request.user, "customer"))
