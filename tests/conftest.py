@@ -75,3 +75,45 @@ def staff_user(make_user):
 def customer_client(client, customer_user):
     client.force_login(customer_user)
     return client
+
+
+@pytest.fixture(scope="session")
+def whmcs_server():
+    """One WHMCS emulator for the session, on a free port, ignoring SANDBOX_* variables."""
+    from sandbox.whmcs import start_whmcs_sandbox
+
+    handle = start_whmcs_sandbox(env={}, seed=7)
+    yield handle
+    handle.stop()
+
+
+@pytest.fixture
+def whmcs(whmcs_server, settings):
+    """The WHMCS emulator, reset to its seed data with no faults, wired into the portal's settings.
+
+    Talk to it over HTTP like the portal does: ``requests.post(whmcs.url + "/__sandbox__/faults", json=...)``;
+    ``whmcs.app.store`` holds its live data for assertions.
+    """
+    import requests
+
+    requests.delete(whmcs_server.url + "/__sandbox__/faults", timeout=5)
+    requests.post(whmcs_server.url + "/__sandbox__/reset", timeout=5)
+    settings.WHMCS_API_URL = whmcs_server.url + "/includes/api.php"
+    settings.WHMCS_API_IDENTIFIER = whmcs_server.app.config.identifier
+    settings.WHMCS_API_SECRET = whmcs_server.app.config.secret
+    settings.PROVIDER_READ_TIMEOUT = 2.0
+    settings.PROVIDER_MAX_ATTEMPTS = 2
+    return whmcs_server
+
+
+@pytest.fixture
+def other_customer_user(make_user):
+    """The second demo customer (Bob), with his own WHMCS records."""
+    from portal.accounts.models import Customer
+
+    demo = DEMO_CUSTOMERS[1]
+    user = make_user(email=demo.email, first_name=demo.first_name, last_name=demo.last_name)
+    Customer.objects.create(
+        user=user, salesforce_account_id=demo.salesforce_account_id, whmcs_client_id=demo.whmcs_client_id
+    )
+    return user

@@ -87,7 +87,7 @@ class WhmcsConnection:
             # Never follow redirects: a 307/308 would re-send the credentials in the body to
             # whatever host the Location names, and a 301/302 would turn the POST into a bare GET.
             response = self._session.post(
-                self.config.api_url, data=body, timeout=None,
+                self.config.api_url, data=body, timeout=(self.config.connect_timeout, self.config.read_timeout),
                 allow_redirects=False,
             )
         except requests.Timeout as exc:
@@ -101,7 +101,9 @@ class WhmcsConnection:
 
     def _decode(self, action: str, response: requests.Response) -> dict[str, Any]:
         if response.is_redirect:
-            raise WhmcsMalformedResponse(action, f"HTTP {response.status_code} redirect; api_url must name api.php itself")
+            raise WhmcsMalformedResponse(
+                action, f"HTTP {response.status_code} redirect; api_url must name api.php itself"
+            )
         if response.status_code == 429:
             raise WhmcsRateLimited(action, "rate limited", retry_after=_retry_after(response))
         if response.status_code in _RETRYABLE_STATUSES:
