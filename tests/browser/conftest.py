@@ -39,3 +39,11 @@ def screenshot(browser):
         return path
 
     return save
+
+
+@pytest.fixture(autouse=True)
+def _fresh_browser_state(browser):
+    """Each test starts signed out with an empty console log (the browser is shared)."""
+    browser.delete_all_cookies()
+    browser.get_log("browser")
+    yield

@@ -1,0 +1,120 @@
+"""Fixtures of the billing tests: the WHMCS emulator driven over its real HTTP control endpoints.
+
+Failures are injected with ``POST /__sandbox__/faults`` and provider calls are counted with
+``GET /__sandbox__/stats``; seed data is read from ``whmcs.app.store`` (never hard-coded), so the
+tests follow the seed whatever day they run.
+"""
+from __future__ import annotations
+
+import pytest
+import requests
+from django.test import Client
+
+ALICE_CLIENT_ID = 1001
+BOB_CLIENT_ID = 1002
+
+
+class Emulator:
+    """The test's handle on the WHMCS emulator: faults, call counts and seed data."""
+
+    def __init__(self, handle):
+        self.handle = handle
+        self.url = handle.url
+
+    @property
+    def store(self):
+        return self.handle.app.store  # replaced on every reset: always read it through here
+
+    # -- control endpoints ------------------------------------------------------------------------
+    def faults(self, **config) -> None:
+        response = requests.post(self.url + "/__sandbox__/faults", json=config, timeout=5)
+        assert response.status_code == 200, response.text
+
+    def clear_faults(self) -> None:
+        requests.delete(self.url + "/__sandbox__/faults", timeout=5).raise_for_status()
+
+    def stats(self) -> dict:
+        response = requests.get(self.url + "/__sandbox__/stats", timeout=5)
+        response.raise_for_status()
+        return response.json()
+
+    def calls(self, action: str | None = None) -> int:
+        stats = self.stats()
+        return stats["total"] if action is None else stats["calls"].get(action, 0)
+
+    def reset_stats(self) -> None:
+        requests.delete(self.url + "/__sandbox__/stats", timeout=5).raise_for_status()
+
+    # -- seed data --------------------------------------------------------------------------------
+    def invoices_of(self, client_id: int, status: str | None = None) -> list:
+        """The client's invoices in the portal's order: due date, newest first (ties: highest id)."""
+        store = self.store
+        invoices = [i for i in store.invoices.values() if i.userid == client_id]
+        if status == "Overdue":
+            invoices = [i for i in invoices if store.is_overdue(i, store.today)]
+        elif status:
+            invoices = [i for i in invoices if i.status == status]
+        return sorted(invoices, key=lambda i: (i.duedate, i.id), reverse=True)
+
+    def invoice_of(self, client_id: int, status: str = "Unpaid", *, overdue: bool | None = None,
+                   currency: str | None = None, with_transactions: bool = False):
+        store = self.store
+        for invoice in self.invoices_of(client_id):
+            if invoice.status != status:
+                continue
+            if overdue is not None and store.is_overdue(invoice, store.today) != overdue:
+                continue
+            if currency and store.currency_of(invoice).code != currency:
+                continue
+            if with_transactions and not store.invoice_transactions(invoice.id):
+                continue
+            return invoice
+        raise LookupError(f"no {status} invoice of client {client_id} in the seed")
+
+    def services_of(self, client_id: int) -> list:
+        return sorted((s for s in self.store.services.values() if s.clientid == client_id), key=lambda s: s.id)
+
+    def paymethods_of(self, client_id: int) -> list:
+        return sorted((m for m in self.store.paymethods.values() if m.clientid == client_id), key=lambda m: m.id)
+
+
+@pytest.fixture
+def emulator(whmcs) -> Emulator:
+    """The ``whmcs`` fixture (reset, no faults, wired into settings) with zeroed call counts."""
+    handle = Emulator(whmcs)
+    handle.reset_stats()
+    yield handle
+    handle.clear_faults()  # a hanging-call fault must not outlive the test
+
+
+@pytest.fixture
+def bob_client(other_customer_user) -> Client:
+    """A second browser, signed in as Bob (``customer_client`` is Alice's)."""
+    bob = Client()
+    bob.force_login(other_customer_user)
+    return bob
+
+
+@pytest.fixture
+def unlinked_client(make_user) -> Client:
+    """Signed in, but the user has no Customer link yet."""
+    browser = Client()
+    browser.force_login(make_user(email="newcomer@example.com"))
+    return browser
+
+
+EMPTY_CLIENT_ID = 1003
+
+
+@pytest.fixture
+def empty_customer_client(emulator, make_user) -> Client:
+    """A linked customer whose WHMCS client exists but owns nothing (no invoices, services or cards)."""
+    from portal.accounts.models import Customer
+    from sandbox.whmcs.store import Client as WhmcsClient
+
+    emulator.store.clients[EMPTY_CLIENT_ID] = WhmcsClient(EMPTY_CLIENT_ID, "Carol", "Castillo", "carol@example.com")
+    user = make_user(email="carol@example.com")
+    Customer.objects.create(user=user, salesforce_account_id="001Dn00000CarolIAB", whmcs_client_id=EMPTY_CLIENT_ID)
+    browser = Client()
+    browser.force_login(user)
+    return browser
