@@ -53,17 +53,20 @@ def make_user(db, django_user_model):
     return make
 
 
-@pytest.fixture
-def customer_user(make_user):
-    """A signed-up user linked to the first demo customer's provider records."""
+def _demo_customer(make_user, demo):
     from portal.accounts.models import Customer
 
-    demo = DEMO_CUSTOMERS[0]
     user = make_user(email=demo.email, first_name=demo.first_name, last_name=demo.last_name)
     Customer.objects.create(
         user=user, salesforce_account_id=demo.salesforce_account_id, whmcs_client_id=demo.whmcs_client_id
     )
     return user
+
+
+@pytest.fixture
+def customer_user(make_user):
+    """A signed-up user linked to the first demo customer's (Alice's) provider records."""
+    return _demo_customer(make_user, DEMO_CUSTOMERS[0])
 
 
 @pytest.fixture
@@ -108,12 +111,5 @@ def whmcs(whmcs_server, settings):
 
 @pytest.fixture
 def other_customer_user(make_user):
-    """The second demo customer (Bob), with his own WHMCS records."""
-    from portal.accounts.models import Customer
-
-    demo = DEMO_CUSTOMERS[1]
-    user = make_user(email=demo.email, first_name=demo.first_name, last_name=demo.last_name)
-    Customer.objects.create(
-        user=user, salesforce_account_id=demo.salesforce_account_id, whmcs_client_id=demo.whmcs_client_id
-    )
-    return user
+    """The second demo customer (Bob), with his own provider records."""
+    return _demo_customer(make_user, DEMO_CUSTOMERS[1])

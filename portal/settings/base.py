@@ -103,26 +103,28 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql":
     DATABASES["default"].setdefault("OPTIONS", {}).setdefault("connect_timeout", 5)
 
 # --- Cache --------------------------------------------------------------------------------------
+def redis_cache(url: str, key_prefix: str) -> dict:
+    return {
+        "BACKEND": "django_redis.cache.RedisCache",
+        "LOCATION": url,
+        "OPTIONS": {
+            "CLIENT_CLASS": "django_redis.client.DefaultClient",
+            "SOCKET_CONNECT_TIMEOUT": env.float("REDIS_CONNECT_TIMEOUT", default=1.0),
+            "SOCKET_TIMEOUT": env.float("REDIS_SOCKET_TIMEOUT", default=1.0),
+            # A Redis outage degrades to cache misses, never to an error page.
+            "IGNORE_EXCEPTIONS": True,
+        },
+        "KEY_PREFIX": key_prefix,
+    }
+
+
 REDIS_URL = env("REDIS_URL", default="")
 if REDIS_URL:
-    CACHES = {
-        "default": {
-            "BACKEND": "django_redis.cache.RedisCache",
-            "LOCATION": REDIS_URL,
-            "OPTIONS": {
-                "CLIENT_CLASS": "django_redis.client.DefaultClient",
-                "SOCKET_CONNECT_TIMEOUT": env.float("REDIS_CONNECT_TIMEOUT", default=1.0),
-                "SOCKET_TIMEOUT": env.float("REDIS_SOCKET_TIMEOUT", default=1.0),
-                # A Redis outage degrades to cache misses, never to an error page.
-                "IGNORE_EXCEPTIONS": True,
-            },
-            "KEY_PREFIX": env("CACHE_KEY_PREFIX", default="portal"),
-        }
-    }
-    DJANGO_REDIS_LOG_IGNORED_EXCEPTIONS = True
-    DJANGO_REDIS_LOGGER = "portal.cache"
+    CACHES = {"default": redis_cache(REDIS_URL, env("CACHE_KEY_PREFIX", default="portal"))}
 else:
     CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
+DJANGO_REDIS_LOG_IGNORED_EXCEPTIONS = True
+DJANGO_REDIS_LOGGER = "portal.cache"
 
 # --- Celery -------------------------------------------------------------------------------------
 CELERY_BROKER_URL = env("CELERY_BROKER_URL", default="memory://")
