@@ -6,7 +6,7 @@ cd "$(dirname "$0")/.."
 export DJANGO_SETTINGS_MODULE=portal.settings.test
 
 bash scripts/bootstrap.sh dev
-bash scripts/ensure-chromium.sh
+bash scripts/ensure-system-packages.sh
 mkdir -p test-output
 .venv/bin/ruff check --quiet .
 exec .venv/bin/python -m pytest --junitxml=test-output/junit.xml "$@"
