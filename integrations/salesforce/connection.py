@@ -1,0 +1,218 @@
+"""The one way the portal talks to Salesforce's REST API.
+
+Authentication is the OAuth 2.0 JWT bearer flow only (DECISIONS §4): we sign a short-lived
+assertion (``iss`` consumer key, ``sub`` user name, ``aud`` login URL, ``exp`` ≤ 3 minutes) with the
+connected app's private key and exchange it at ``/services/oauth2/token``. simple-salesforce then
+carries the session: its ``login`` helper hard-codes ``https://<domain>.salesforce.com``, so we mint
+the assertion ourselves with PyJWT and hand simple-salesforce the resulting session id and
+instance URL.
+
+One session is reused by every thread; when Salesforce answers ``INVALID_SESSION_ID`` the
+connection signs in again **once** and repeats the call. Reads (queries) are retried on network
+errors, timeouts and 5xx with exponential backoff and jitter; writes are not.
+"""
+from __future__ import annotations
+
+import logging
+import threading
+import time
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from typing import Any
+
+import jwt
+import requests
+from simple_salesforce import Salesforce
+from simple_salesforce import exceptions as sf_exceptions
+from tenacity import Retrying, retry_if_exception, stop_after_attempt, wait_random_exponential
+
+from integrations.salesforce.errors import (
+    SalesforceApiError,
+    SalesforceAuthError,
+    SalesforceError,
+    SalesforceNotFound,
+    SalesforceSessionExpired,
+    SalesforceTransportError,
+)
+
+logger = logging.getLogger(__name__)
+JWT_BEARER_GRANT = "urn:ietf:params:oauth:grant-type:jwt-bearer"
+ASSERTION_LIFETIME_SECONDS = 170  # Salesforce refuses assertions valid for more than 3 minutes
+
+
+@dataclass(frozen=True)
+class SalesforceConfig:
+    login_url: str
+    client_id: str
+    username: str
+    private_key: str = field(repr=False)
+    audience: str = ""  # defaults to the login URL
+    api_version: str = "62.0"
+    connect_timeout: float = 3.0
+    read_timeout: float = 15.0
+    max_attempts: int = 3
+    backoff_base: float = 0.2
+    backoff_max: float = 3.0
+
+
+@dataclass(frozen=True)
+class SalesforceSession:
+    access_token: str = field(repr=False)
+    instance_url: str
+
+
+class SalesforceConnection:
+    def __init__(self, config: SalesforceConfig, *, session: requests.Session | None = None,
+                 on_call: Callable[[str], None] | None = None) -> None:
+        self.config = config
+        self._http = session or requests.Session()
+        self._on_call = on_call
+        self._lock = threading.Lock()
+        self._client: Salesforce | None = None
+        self._session: SalesforceSession | None = None
+
+    # --- public operations ----------------------------------------------------------------------
+    def query(self, soql: str) -> dict[str, Any]:
+        """Run one SOQL query (built by ``integrations.salesforce.utils``); the raw JSON answer."""
+        return self._read("query", lambda client: client.query(soql, timeout=self._timeout))
+
+    def create_tree(self, sobject: str, body: dict[str, Any]) -> dict[str, Any]:
+        """``POST composite/tree/<sobject>``: records and their children, all or nothing."""
+        return self._write(
+            "create tree", lambda client: client.restful(f"composite/tree/{sobject}", method="POST", json=body,
+                                                         timeout=self._timeout)
+        )
+
+    def update(self, sobject: str, record_id: str, fields: dict[str, Any]) -> None:
+        """``PATCH sobjects/<sobject>/<id>``; setting the same values twice is harmless, so it is retried."""
+        self._read("update", lambda client: client.restful(f"sobjects/{sobject}/{record_id}", method="PATCH",
+                                                           json=fields, timeout=self._timeout))
+
+    def delete(self, sobject: str, record_id: str) -> None:
+        self._write("delete", lambda client: client.restful(f"sobjects/{sobject}/{record_id}", method="DELETE",
+                                                            timeout=self._timeout))
+
+    def session(self) -> SalesforceSession:
+        """The current session (signing in if needed): the Pub/Sub API reuses it."""
+        self._ensure_client()
+        assert self._session is not None
+        return self._session
+
+    def invalidate_session(self, stale: SalesforceSession | None = None) -> None:
+        """Forget the session so the next call signs in again (unless another thread already did)."""
+        with self._lock:
+            if stale is None or self._session == stale:
+                self._client = self._session = None
+
+    # --- plumbing -------------------------------------------------------------------------------
+    @property
+    def _timeout(self) -> tuple[float, float]:
+        return (self.config.connect_timeout, self.config.read_timeout)
+
+    def _read(self, operation: str, call: Callable[[Salesforce], Any]) -> Any:
+        retrying = Retrying(
+            retry=retry_if_exception(lambda exc: isinstance(exc, SalesforceError) and exc.retryable),
+            stop=stop_after_attempt(self.config.max_attempts),
+            wait=wait_random_exponential(multiplier=self.config.backoff_base, max=self.config.backoff_max),
+            before_sleep=lambda state: logger.warning(
+                "salesforce retry %s after attempt %d: %s", operation, state.attempt_number,
+                state.outcome.exception() if state.outcome else "",
+            ),
+            reraise=True,
+        )
+        return retrying(self._with_session, operation, call)
+
+    def _write(self, operation: str, call: Callable[[Salesforce], Any]) -> Any:
+        return self._with_session(operation, call)
+
+    def _with_session(self, operation: str, call: Callable[[Salesforce], Any]) -> Any:
+        """Run ``call``; on an expired session sign in again once and repeat it (nothing ran)."""
+        client, session = self._ensure_client()
+        try:
+            return self._send(operation, call, client)
+        except SalesforceSessionExpired:
+            logger.info("salesforce session expired: signing in again")
+            self.invalidate_session(session)
+            client, _ = self._ensure_client()
+            return self._send(operation, call, client)
+
+    def _send(self, operation: str, call: Callable[[Salesforce], Any], client: Salesforce) -> Any:
+        if self._on_call:
+            self._on_call(operation)
+        started = time.monotonic()
+        try:
+            result = call(client)
+        except sf_exceptions.SalesforceExpiredSession as exc:
+            raise SalesforceSessionExpired(operation, "session expired", errors=_errors(exc)) from None
+        except sf_exceptions.SalesforceResourceNotFound as exc:
+            raise SalesforceNotFound(operation, "not found", errors=_errors(exc)) from None
+        except (sf_exceptions.SalesforceMalformedRequest, sf_exceptions.SalesforceRefusedRequest,
+                sf_exceptions.SalesforceMoreThanOneRecord) as exc:
+            errors = _errors(exc)
+            raise SalesforceApiError(operation, _summary(errors) or f"HTTP {exc.status}", errors=errors) from None
+        except sf_exceptions.SalesforceGeneralError as exc:
+            raise SalesforceTransportError(operation, f"HTTP {exc.status}") from None
+        except requests.Timeout as exc:
+            raise SalesforceTransportError(operation, "timed out") from exc
+        except requests.RequestException as exc:
+            raise SalesforceTransportError(operation, f"network error ({type(exc).__name__})") from exc
+        except ValueError as exc:  # a body that is not JSON
+            raise SalesforceTransportError(operation, "answer is not JSON") from exc
+        logger.info("salesforce %s in %.0f ms", operation, (time.monotonic() - started) * 1000)
+        return result
+
+    def _ensure_client(self) -> tuple[Salesforce, SalesforceSession]:
+        with self._lock:
+            if self._client is None or self._session is None:
+                self._session = self._sign_in()
+                client = Salesforce(instance_url=self._session.instance_url, session_id=self._session.access_token,
+                                    session=self._http, version=self.config.api_version)
+                # simple-salesforce assumes https; keep the scheme the token endpoint gave us.
+                client.base_url = f"{self._session.instance_url.rstrip('/')}/services/data/v{self.config.api_version}/"
+                self._client = client
+            return self._client, self._session
+
+    def _sign_in(self) -> SalesforceSession:
+        login_url = self.config.login_url.rstrip("/")
+        claims = {
+            "iss": self.config.client_id,
+            "sub": self.config.username,
+            "aud": self.config.audience or login_url,
+            "exp": int(time.time()) + ASSERTION_LIFETIME_SECONDS,
+        }
+        try:
+            assertion = jwt.encode(claims, self.config.private_key, algorithm="RS256")
+        except (ValueError, TypeError, jwt.PyJWTError):
+            raise SalesforceAuthError("sign-in", "the private key could not sign the assertion") from None
+        if self._on_call:
+            self._on_call("sign-in")
+        try:
+            response = self._http.post(f"{login_url}/services/oauth2/token",
+                                       data={"grant_type": JWT_BEARER_GRANT, "assertion": assertion},
+                                       timeout=self._timeout, allow_redirects=False)
+        except requests.RequestException as exc:
+            raise SalesforceTransportError("sign-in", f"network error ({type(exc).__name__})") from exc
+        try:
+            body = response.json()
+        except ValueError:
+            body = {}
+        if response.status_code >= 500:
+            raise SalesforceTransportError("sign-in", f"HTTP {response.status_code}")
+        if response.status_code != 200 or not body.get("access_token") or not body.get("instance_url"):
+            reason = f"{body.get('error', 'refused')}: {body.get('error_description', f'HTTP {response.status_code}')}"
+            raise SalesforceAuthError("sign-in", reason)
+        logger.info("salesforce signed in as %s", self.config.username)
+        return SalesforceSession(access_token=body["access_token"], instance_url=body["instance_url"])
+
+
+def _errors(exc: sf_exceptions.SalesforceError) -> tuple[dict, ...]:
+    content = getattr(exc, "content", None)
+    if isinstance(content, list):
+        return tuple(e for e in content if isinstance(e, dict))
+    if isinstance(content, dict):
+        return (content,)
+    return ()
+
+
+def _summary(errors: tuple[dict, ...]) -> str:
+    return "; ".join(f"{e.get('errorCode', '')}: {e.get('message', '')}" for e in errors)

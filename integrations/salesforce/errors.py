@@ -1,0 +1,38 @@
+"""Typed Salesforce failures. ``retryable`` says whether trying the same read again may succeed."""
+from __future__ import annotations
+
+
+class SalesforceError(Exception):
+    retryable = False
+
+    def __init__(self, operation: str, reason: str, *, errors: tuple[dict, ...] = ()) -> None:
+        super().__init__(f"Salesforce {operation}: {reason}")
+        self.operation = operation
+        self.reason = reason
+        self.errors = errors
+
+    @property
+    def error_codes(self) -> tuple[str, ...]:
+        return tuple(str(e.get("errorCode") or e.get("statusCode") or "") for e in self.errors)
+
+
+class SalesforceTransportError(SalesforceError):
+    """Network error, timeout or 5xx: Salesforce did not answer usefully."""
+
+    retryable = True
+
+
+class SalesforceAuthError(SalesforceError):
+    """The JWT bearer assertion was refused (consumer key, user, certificate or audience)."""
+
+
+class SalesforceSessionExpired(SalesforceError):
+    """``INVALID_SESSION_ID``: the access token expired or was revoked."""
+
+
+class SalesforceApiError(SalesforceError):
+    """Salesforce answered ``[{"errorCode": ..., "message": ...}]`` (400/403)."""
+
+
+class SalesforceNotFound(SalesforceApiError):
+    """404: the record does not exist."""
