@@ -61,10 +61,14 @@ def invoice_list(customer: Customer, *, page: int = 1, status: InvoiceStatus | N
 
 def invoice_detail(customer: Customer, invoice_id: int) -> Cached[Invoice]:
     currency = default_currency()
+    known = currencies()
 
     def fetch() -> Invoice:
+        service = WhmcsInvoiceService(whmcs_connection())
+        # GetInvoice names no currency (GetInvoices entries do): without this a USD invoice showed as yen.
+        listed = _listed_currency(service, customer, invoice_id, currency) if len(known) > 1 else None
         try:
-            invoice = WhmcsInvoiceService(whmcs_connection()).get_invoice(invoice_id, default_currency=currency)
+            invoice = service.get_invoice(invoice_id, default_currency=known.get(listed, currency))
         except WhmcsNotFound:
             raise Http404("No such invoice") from None
         if invoice.client_id != customer.whmcs_client_id:
@@ -74,6 +78,18 @@ def invoice_detail(customer: Customer, invoice_id: int) -> Cached[Invoice]:
 
     return _guard(lambda: fetch_for_customer(customer.user_id, f"invoice:{invoice_id}", settings.CACHE_TTL_INVOICES,
                                              fetch, failures=WHMCS_FAILURES))
+
+
+def _listed_currency(service: WhmcsInvoiceService, customer: Customer, invoice_id: int,
+                     currency: Currency) -> str | None:
+    """The currency code the customer's GetInvoices entry for ``invoice_id`` names (None: not theirs)."""
+    offset, limit = 0, 100
+    while True:
+        page = service.list_invoices(customer.whmcs_client_id, default_currency=currency, offset=offset, limit=limit)
+        found = next((listed.currency for listed in page.invoices if listed.id == invoice_id), None)
+        if found or not page.invoices or not page.has_more:
+            return found
+        offset += limit
 
 
 def subscription_list(customer: Customer) -> Cached[SubscriptionPage]:
