@@ -8,7 +8,7 @@ from typing import Annotated
 
 from pydantic import AfterValidator
 
-_ID_15_OR_18 = re.compile(r"^[A-Za-z0-9]{15}(?:[A-Za-z0-9]{3})?$")
+_ID_15_OR_18 = re.compile(r"[A-Za-z0-9]{15}(?:[A-Za-z0-9]{3})?")
 _CHECKSUM_ALPHABET = "ABCDEFGHIJKLMNOPQRSTUVWXYZ012345"
 
 
@@ -27,7 +27,7 @@ def checksum(id15: str) -> str:
 
 def to_18(value: str) -> str:
     """Validate a 15- or 18-character id and return its 18-character form."""
-    if not isinstance(value, str) or not _ID_15_OR_18.match(value):
+    if not isinstance(value, str) or not _ID_15_OR_18.fullmatch(value):
         raise InvalidSalesforceId("must be 15 or 18 letters and digits")
     expected = checksum(value[:15])
     if len(value) == 18 and value[15:] != expected:

@@ -1,0 +1,1 @@
+"""The product catalog: what a customer can order, and at what price."""

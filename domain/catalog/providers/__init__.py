@@ -1,0 +1,1 @@
+"""Catalog providers: one package per source system."""

@@ -1,0 +1,1 @@
+"""Order providers: one package per source system."""

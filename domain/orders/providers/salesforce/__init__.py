@@ -1,0 +1,22 @@
+"""Salesforce orders: `from domain.orders.providers import salesforce`."""
+from domain.orders.providers.salesforce.mapper import (
+    ORDER_REFERENCE_ID,
+    build_salesforce_order_tree,
+    transform_salesforce_order_details,
+    transform_salesforce_order_items,
+    transform_salesforce_order_list,
+    transform_salesforce_order_lookup,
+    transform_salesforce_order_summary,
+    transform_salesforce_tree_result,
+)
+
+__all__ = [
+    "ORDER_REFERENCE_ID",
+    "build_salesforce_order_tree",
+    "transform_salesforce_order_details",
+    "transform_salesforce_order_items",
+    "transform_salesforce_order_list",
+    "transform_salesforce_order_lookup",
+    "transform_salesforce_order_summary",
+    "transform_salesforce_tree_result",
+]

@@ -1,0 +1,90 @@
+"""Raw Salesforce order records, as the REST query API returns the order queries
+(`integrations.salesforce.utils.order_query_builder`), and the sObject Tree body that creates one.
+
+Every field the queries select is required (Salesforce always sends a selected field, as `null`
+when it is empty); the relationship fields (`Account.Name`, `Product2.StockKeepingUnit`, ...) come
+as nested objects, `null` when the related record is missing or hidden.
+"""
+from typing import Annotated
+
+from pydantic import Field
+
+from domain.catalog.types import BillingCycle, ItemClass
+from domain.orders.types import OrderStatus, ProvisioningStatus
+from domain.shared.providers.salesforce import (
+    RequiredRelationship,
+    SalesforceRawModel,
+    SfCheckbox,
+    SfCurrencyCode,
+    SfDate,
+    SfDateTime,
+    SfDecimal,
+    SfOptionalText,
+    SfPositiveWholeNumber,
+    SfQueryResult,
+    SfText,
+    SfWholeNumber,
+    picklist,
+)
+from domain.shared.salesforce_keys import AccountId, OrderId, OrderItemId, PricebookEntryId, ProductId
+
+
+class SfOrderAccountRaw(SalesforceRawModel):
+    """`Order.Account`: the relationship object carrying `Account.Name` (and `Account.Email__c`)."""
+
+    Name: SfOptionalText = None
+
+
+class SfOrderRaw(SalesforceRawModel):
+    """A record of the order queries (the customer's orders, or one order)."""
+
+    Id: OrderId
+    AccountId: AccountId
+    Status: Annotated[OrderStatus, picklist(OrderStatus)]
+    EffectiveDate: SfDate
+    OrderNumber: SfText
+    TotalAmount: SfDecimal
+    CreatedDate: SfDateTime
+    Provisioning_Status__c: Annotated[ProvisioningStatus, picklist(ProvisioningStatus)]
+    Provisioning_Error__c: SfOptionalText
+    Account: SfOrderAccountRaw | None
+    WHMCS_Order_Id__c: SfPositiveWholeNumber | None = None
+    """Only the one-order query selects it."""
+    CurrencyIsoCode: SfCurrencyCode = None
+    """Not selected by default: an org with multiple currencies adds it to the select fields."""
+
+
+class SfOrderItemProductRaw(SalesforceRawModel):
+    """`OrderItem.Product2`: the relationship object carrying the product fields of a line."""
+
+    Name: SfText
+    StockKeepingUnit: SfText
+    Item_Class__c: Annotated[ItemClass, picklist(ItemClass)]
+    Billing_Cycle__c: Annotated[BillingCycle, picklist(BillingCycle)]
+    WHMCS_Product_Id__c: SfPositiveWholeNumber | None
+    Is_SIM__c: SfCheckbox
+
+
+class SfOrderItemRaw(SalesforceRawModel):
+    Id: OrderItemId
+    OrderId: OrderId
+    Product2Id: ProductId
+    PricebookEntryId: PricebookEntryId
+    Quantity: Annotated[SfWholeNumber, Field(ge=1)]
+    UnitPrice: SfDecimal
+    TotalPrice: SfDecimal
+    Product2: Annotated[SfOrderItemProductRaw, RequiredRelationship]
+
+
+SfOrderListRaw = SfQueryResult[SfOrderRaw]
+"""The answer of the customer's-orders query."""
+SfOrderItemsRaw = SfQueryResult[SfOrderItemRaw]
+"""The answer of the order-items query."""
+
+
+class SfOrderIdRaw(SalesforceRawModel):
+    Id: OrderId
+
+
+SfOrderLookupRaw = SfQueryResult[SfOrderIdRaw]
+"""The answer of the order-by-request-id query (`SELECT Id FROM Order WHERE ... LIMIT 1`)."""

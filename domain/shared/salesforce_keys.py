@@ -1,0 +1,64 @@
+"""Salesforce key prefixes and id types that check them.
+
+The first three characters of a record id name its object (`801...` is an Order). An id of the
+wrong object is as wrong as a malformed one: it is refused before it reaches a query or a domain
+object. `checked_id` is also stricter than `salesforce_id.to_18` about the whole string: a trailing
+newline ("001...\\n"), which Python's `$` lets through, is refused rather than trimmed.
+"""
+import re
+from enum import StrEnum
+from typing import Annotated
+
+from pydantic import AfterValidator
+
+from domain.shared.salesforce_id import InvalidSalesforceId, to_18
+
+_ID_CHARS = re.compile(r"[A-Za-z0-9]{15}(?:[A-Za-z0-9]{3})?")
+
+
+class KeyPrefix(StrEnum):
+    ORGANIZATION = "00D"
+    ACCOUNT = "001"
+    PRODUCT = "01t"
+    PRICEBOOK = "01s"
+    PRICEBOOK_ENTRY = "01u"
+    ORDER = "801"
+    ORDER_ITEM = "802"
+
+
+_OBJECT_NAMES = {
+    KeyPrefix.ORGANIZATION: "Organization",
+    KeyPrefix.ACCOUNT: "Account",
+    KeyPrefix.PRODUCT: "Product2",
+    KeyPrefix.PRICEBOOK: "Pricebook2",
+    KeyPrefix.PRICEBOOK_ENTRY: "PricebookEntry",
+    KeyPrefix.ORDER: "Order",
+    KeyPrefix.ORDER_ITEM: "OrderItem",
+}
+
+
+def checked_id(value: object, *, prefix: str | None = None) -> str:
+    """The 18-character form of a valid 15/18-character id, of the object `prefix` names if given.
+
+    Raises InvalidSalesforceId (a ValueError) for anything else; the message never echoes the value.
+    """
+    if not isinstance(value, str) or not _ID_CHARS.fullmatch(value):
+        raise InvalidSalesforceId("must be 15 or 18 letters and digits")
+    id18 = to_18(value)
+    if prefix is not None and not id18.startswith(prefix):
+        name = _OBJECT_NAMES.get(prefix, "the expected object")
+        raise InvalidSalesforceId(f"must be an id of {name} (key prefix {prefix})")
+    return id18
+
+
+def _id_of(prefix: KeyPrefix) -> AfterValidator:
+    return AfterValidator(lambda value: checked_id(value, prefix=prefix))
+
+
+AccountId = Annotated[str, _id_of(KeyPrefix.ACCOUNT)]
+ProductId = Annotated[str, _id_of(KeyPrefix.PRODUCT)]
+PricebookId = Annotated[str, _id_of(KeyPrefix.PRICEBOOK)]
+PricebookEntryId = Annotated[str, _id_of(KeyPrefix.PRICEBOOK_ENTRY)]
+OrderId = Annotated[str, _id_of(KeyPrefix.ORDER)]
+OrderItemId = Annotated[str, _id_of(KeyPrefix.ORDER_ITEM)]
+OrganizationId = Annotated[str, _id_of(KeyPrefix.ORGANIZATION)]

@@ -1,0 +1,1 @@
+"""Inbound webhook events: what a provider tells us changed, as domain types."""

@@ -1,0 +1,19 @@
+"""The portal catalog: ``Product2`` with their portal ``PricebookEntry`` prices, in one query."""
+from domain.catalog.providers import salesforce as mapper
+from domain.catalog.types import Catalog, ProductCategory
+from integrations.salesforce.connection import SalesforceConnection
+from integrations.salesforce.utils import catalog_query_builder, pricebook_query_builder
+
+
+class SalesforceCatalogService:
+    def __init__(self, connection: SalesforceConnection) -> None:
+        self._sf = connection
+
+    def portal_pricebook_id(self, name: str) -> str | None:
+        raw = self._sf.query(pricebook_query_builder.build_pricebook_by_name_query(name))
+        return mapper.transform_salesforce_pricebook_lookup(raw)
+
+    def get_catalog(self, pricebook_id: str, *, category: ProductCategory | None = None,
+                    currency_code: str = "JPY") -> Catalog:
+        raw = self._sf.query(catalog_query_builder.build_catalog_query(pricebook_id, category))
+        return mapper.transform_salesforce_catalog(raw, currency_code_default=currency_code)
