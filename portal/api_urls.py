@@ -3,6 +3,7 @@ from django.contrib.auth.decorators import login_not_required
 from django.urls import path
 
 from portal.billing import api as billing_api
+from portal.orders import api as orders_api
 
 
 def api(view_class):
@@ -15,4 +16,7 @@ urlpatterns = [
     path("subscriptions", api(billing_api.SubscriptionListApi), name="api-subscriptions"),
     path("subscriptions/<int:service_id>", api(billing_api.SubscriptionDetailApi), name="api-subscription"),
     path("payment-methods", api(billing_api.PaymentMethodListApi), name="api-payment-methods"),
+    path("catalog", api(orders_api.CatalogApi), name="api-catalog"),
+    path("orders", api(orders_api.OrderListApi), name="api-orders"),
+    path("orders/<str:order_id>", api(orders_api.OrderDetailApi), name="api-order"),
 ]

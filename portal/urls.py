@@ -19,6 +19,7 @@ urlpatterns = [
     path("catalog/", include("portal.catalog.urls")),
     path("orders/", include("portal.orders.urls")),
     path("sims/", include("portal.sim.urls")),
+    path("webhooks/", include("portal.webhooks.urls")),
     path("admin/", admin.site.urls),
     path("api/v1/", include("portal.api_urls")),
     path("api/schema/", login_not_required(SpectacularAPIView.as_view()), name="api-schema"),

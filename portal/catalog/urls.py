@@ -1,9 +1,10 @@
 from django.urls import path
 
-from portal.core.sections import pending_section
+from portal.catalog import views
 
 app_name = "catalog"
 
 urlpatterns = [
-    path("", pending_section("Catalog", "Salesforce", "Plans and products you can order."), name="index"),
+    path("", views.catalog_index, name="index"),
+    path("<str:product_id>/", views.product_detail, name="product"),
 ]

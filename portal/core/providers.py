@@ -9,12 +9,17 @@ import threading
 from django.conf import settings
 from django.core.exceptions import ImproperlyConfigured
 
+from integrations.salesforce.connection import SalesforceConfig, SalesforceConnection
 from integrations.whmcs.connection import WhmcsConfig, WhmcsConnection
 
 logger = logging.getLogger(__name__)
 _lock = threading.Lock()
 _whmcs_connections: dict[WhmcsConfig, WhmcsConnection] = {}
 _sandboxes: dict[str, object] = {}
+_salesforce_connections: dict[SalesforceConfig, SalesforceConnection] = {}
+_sandbox_private_keys: dict[str, str] = {}
+_SANDBOX_SALESFORCE_CONSUMER_KEY = "sandbox-connected-app"
+_SANDBOX_SALESFORCE_USERNAME = "portal-integration@sandbox.example"
 
 
 def whmcs_connection() -> WhmcsConnection:
@@ -61,7 +66,72 @@ def _sandbox(name: str):
         if name not in _sandboxes:
             from sandbox.whmcs import start_whmcs_sandbox
 
-            starters = {"whmcs": start_whmcs_sandbox}
+            starters = {
+                "whmcs": lambda: start_whmcs_sandbox(**_whmcs_sandbox_webhooks()),
+                "salesforce": _start_salesforce_sandbox,
+            }
             _sandboxes[name] = starters[name]()
             logger.info("started the %s sandbox at %s", name, _sandboxes[name].url)
         return _sandboxes[name]
+
+
+def _whmcs_sandbox_webhooks() -> dict[str, str]:
+    """The in-process WHMCS sandbox sends its signed webhooks to this portal (the demo's "paid" flow)."""
+    from portal.webhooks.signing import whmcs_signing_secrets
+
+    secret = whmcs_signing_secrets().get("current")
+    if not secret:
+        return {}
+    return {"webhook_url": settings.PORTAL_PUBLIC_URL.rstrip("/") + "/webhooks/whmcs/", "webhook_secret": secret}
+
+
+def salesforce_connection() -> SalesforceConnection:
+    config = salesforce_config()
+    with _lock:
+        connection = _salesforce_connections.get(config)
+        if connection is None:
+            connection = _salesforce_connections[config] = SalesforceConnection(config)
+        return connection
+
+
+def salesforce_config() -> SalesforceConfig:
+    timeouts = {
+        "connect_timeout": settings.PROVIDER_CONNECT_TIMEOUT,
+        "read_timeout": settings.PROVIDER_READ_TIMEOUT,
+        "max_attempts": settings.PROVIDER_MAX_ATTEMPTS,
+    }
+    if settings.SALESFORCE_LOGIN_URL:
+        return SalesforceConfig(
+            login_url=settings.SALESFORCE_LOGIN_URL,
+            client_id=settings.SALESFORCE_CLIENT_ID,
+            username=settings.SALESFORCE_USERNAME,
+            private_key=_salesforce_private_key(),
+            audience=settings.SALESFORCE_AUDIENCE,
+            api_version=settings.SALESFORCE_API_VERSION,
+            **timeouts,
+        )
+    sandbox = _sandbox("salesforce")
+    return SalesforceConfig(login_url=sandbox.url, client_id=_SANDBOX_SALESFORCE_CONSUMER_KEY,
+                            username=_SANDBOX_SALESFORCE_USERNAME, private_key=_sandbox_private_keys["salesforce"],
+                            api_version=settings.SALESFORCE_API_VERSION, **timeouts)
+
+
+def _salesforce_private_key() -> str:
+    if settings.SALESFORCE_PRIVATE_KEY:
+        return settings.SALESFORCE_PRIVATE_KEY.replace("\\n", "\n")
+    if settings.SALESFORCE_PRIVATE_KEY_FILE:
+        with open(settings.SALESFORCE_PRIVATE_KEY_FILE, encoding="ascii") as key_file:
+            return key_file.read()
+    raise ImproperlyConfigured("Set SALESFORCE_PRIVATE_KEY or SALESFORCE_PRIVATE_KEY_FILE for the JWT bearer flow.")
+
+
+def _start_salesforce_sandbox():
+    """The Salesforce emulator, trusting a key pair made for this process (no credentials needed)."""
+    from sandbox.salesforce import start_salesforce_sandbox
+    from sandbox.salesforce.keys import generate_demo_keypair
+
+    private_pem, public_pem = generate_demo_keypair()
+    handle = start_salesforce_sandbox(env={}, consumer_key=_SANDBOX_SALESFORCE_CONSUMER_KEY,
+                                      username=_SANDBOX_SALESFORCE_USERNAME, public_key_pem=public_pem)
+    _sandbox_private_keys["salesforce"] = private_pem
+    return handle

@@ -248,6 +248,11 @@ SALESFORCE_LOGIN_URL = env("SALESFORCE_LOGIN_URL", default="")
 SALESFORCE_CLIENT_ID = env("SALESFORCE_CLIENT_ID", default="")
 SALESFORCE_USERNAME = env("SALESFORCE_USERNAME", default="")
 SALESFORCE_PRIVATE_KEY = env("SALESFORCE_PRIVATE_KEY", default="")
+SALESFORCE_PRIVATE_KEY_FILE = env("SALESFORCE_PRIVATE_KEY_FILE", default="")
+SALESFORCE_AUDIENCE = env("SALESFORCE_AUDIENCE", default="")  # default: the login URL
+SALESFORCE_API_VERSION = env("SALESFORCE_API_VERSION", default="62.0")
+SALESFORCE_PRICEBOOK_NAME = env("SALESFORCE_PRICEBOOK_NAME", default="Portal")
+SALESFORCE_CURRENCY = env("SALESFORCE_CURRENCY", default="JPY")
 WHMCS_API_URL = env("WHMCS_API_URL", default="")
 WHMCS_API_IDENTIFIER = env("WHMCS_API_IDENTIFIER", default="")
 WHMCS_API_SECRET = env("WHMCS_API_SECRET", default="")
@@ -319,3 +324,24 @@ PROVIDER_READ_TIMEOUT = env.float("PROVIDER_READ_TIMEOUT", default=10.0)
 PROVIDER_MAX_ATTEMPTS = env.int("PROVIDER_MAX_ATTEMPTS", default=3)
 WHMCS_API_ACCESS_KEY = env("WHMCS_API_ACCESS_KEY", default="")
 SECRET_SETTING_NAMES += ["WHMCS_API_ACCESS_KEY"]
+
+# --- Webhooks (docs/webhooks.md) ----------------------------------------------------------------
+# The WHMCS hook module (contrib/whmcs/) signs with WHMCS_WEBHOOK_SECRET (above). During a secret
+# rotation the receiver also accepts the previous one. With neither set, the demo (the WHMCS sandbox
+# in-process) uses a fixed demo secret; anywhere else every webhook is refused.
+WHMCS_WEBHOOK_PREVIOUS_SECRET = env("WHMCS_WEBHOOK_PREVIOUS_SECRET", default="")
+SECRET_SETTING_NAMES += ["WHMCS_WEBHOOK_PREVIOUS_SECRET"]
+WHMCS_WEBHOOK_TOLERANCE_SECONDS = env.int("WHMCS_WEBHOOK_TOLERANCE_SECONDS", default=300)
+WEBHOOK_MAX_BODY_BYTES = env.int("WEBHOOK_MAX_BODY_BYTES", default=64 * 1024)
+# Processing: attempts per event, exponential backoff between them (10 s, 20 s, 40 s, ... capped).
+WEBHOOK_MAX_ATTEMPTS = env.int("WEBHOOK_MAX_ATTEMPTS", default=6)
+WEBHOOK_RETRY_BACKOFF_SECONDS = env.int("WEBHOOK_RETRY_BACKOFF_SECONDS", default=10)
+WEBHOOK_RETRY_BACKOFF_MAX_SECONDS = env.int("WEBHOOK_RETRY_BACKOFF_MAX_SECONDS", default=600)
+# Events still waiting this long (the broker was down, a worker died) are queued again by the sweep.
+WEBHOOK_SWEEP_AFTER_SECONDS = env.int("WEBHOOK_SWEEP_AFTER_SECONDS", default=300)
+CELERY_BEAT_SCHEDULE["webhooks-sweep"] = {
+    "task": "portal.webhooks.sweep_webhook_events",
+    "schedule": env.int("WEBHOOK_SWEEP_INTERVAL_SECONDS", default=300),
+}
+# Where the portal is reached from outside; the demo's WHMCS sandbox posts its webhooks here.
+PORTAL_PUBLIC_URL = env("PORTAL_PUBLIC_URL", default=f"http://127.0.0.1:{env('PORT', default='8000')}")

@@ -6,3 +6,4 @@ class WebhooksConfig(AppConfig):
 
     name = "portal.webhooks"
     label = "webhooks"
+    verbose_name = "Webhooks"

@@ -1,0 +1,50 @@
+"""The catalog from Salesforce, cached for everyone under ``catalog:{type}`` (DECISIONS §6)."""
+import logging
+
+from django.conf import settings
+
+from domain.catalog.types import Catalog, ProductCategory
+from domain.shared.errors import MappingError
+from domain.shared.providers.salesforce import SalesforceSaveError
+from integrations.salesforce.catalog import SalesforceCatalogService
+from integrations.salesforce.errors import SalesforceError
+from portal.core.cache import Cached, fetch_cached
+from portal.core.errors import ProviderUnavailable
+from portal.core.providers import salesforce_connection
+
+logger = logging.getLogger(__name__)
+SALESFORCE_FAILURES = (SalesforceError, MappingError, SalesforceSaveError)
+
+
+def portal_pricebook_id() -> str:
+    def fetch() -> str:
+        service = SalesforceCatalogService(salesforce_connection())
+        found = service.portal_pricebook_id(settings.SALESFORCE_PRICEBOOK_NAME)
+        if found is None:
+            raise MappingError(provider="salesforce", entity="pricebook", field="Name",
+                               reason=f"no active pricebook named {settings.SALESFORCE_PRICEBOOK_NAME!r}")
+        return found
+
+    return guard("catalog", lambda: fetch_cached("catalog:pricebook", settings.CACHE_TTL_CATALOG, fetch,
+                                                 failures=SALESFORCE_FAILURES)).value
+
+
+def catalog(category: ProductCategory | None = None) -> Cached[Catalog]:
+    pricebook_id = portal_pricebook_id()
+
+    def fetch() -> Catalog:
+        return SalesforceCatalogService(salesforce_connection()).get_catalog(
+            pricebook_id, category=category, currency_code=settings.SALESFORCE_CURRENCY
+        )
+
+    key = f"catalog:{category.value if category else 'all'}"
+    return guard("catalog", lambda: fetch_cached(key, settings.CACHE_TTL_CATALOG, fetch, failures=SALESFORCE_FAILURES))
+
+
+def guard(area: str, read):
+    """Run a read; a Salesforce failure with no stale copy becomes ``ProviderUnavailable``."""
+    try:
+        return read()
+    except SALESFORCE_FAILURES as exc:
+        logger.error("Salesforce unavailable (%s): %s", area, exc)
+        raise ProviderUnavailable(area) from exc

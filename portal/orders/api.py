@@ -1,0 +1,131 @@
+"""``/api/v1/``: the catalog, the customer's orders, and placing an order."""
+from drf_spectacular.utils import OpenApiParameter, extend_schema
+from rest_framework import serializers, status
+from rest_framework.exceptions import ValidationError
+from rest_framework.permissions import IsAuthenticated
+from rest_framework.request import Request
+from rest_framework.response import Response
+from rest_framework.views import APIView
+
+from domain.catalog.types import Catalog, ProductCategory
+from domain.orders.types import MAX_LINE_QUANTITY
+from portal.billing.api import MoneySerializer
+from portal.catalog import selectors as catalog_selectors
+from portal.core.api import IsLinkedCustomer
+from portal.orders import selectors, services
+from portal.orders.cart import Cart, CartLine
+
+
+class ProductSerializer(serializers.Serializer):
+    id = serializers.CharField()
+    sku = serializers.CharField()
+    name = serializers.CharField()
+    description = serializers.CharField()
+    category = serializers.CharField()
+    item_class = serializers.CharField()
+    billing_cycle = serializers.CharField()
+    price = MoneySerializer()
+    is_sim = serializers.BooleanField()
+
+
+class TimelineStepSerializer(serializers.Serializer):
+    status = serializers.CharField()
+    label = serializers.CharField()
+    state = serializers.CharField()
+
+
+class OrderSummarySerializer(serializers.Serializer):
+    id = serializers.CharField()
+    number = serializers.CharField()
+    status = serializers.CharField()
+    provisioning_status = serializers.CharField()
+    effective_date = serializers.DateField()
+    created_at = serializers.DateTimeField()
+    total = MoneySerializer()
+
+
+class OrderItemSerializer(serializers.Serializer):
+    id = serializers.CharField()
+    product_id = serializers.CharField()
+    product_name = serializers.CharField()
+    sku = serializers.CharField()
+    billing_cycle = serializers.CharField()
+    quantity = serializers.IntegerField()
+    unit_price = MoneySerializer()
+    total_price = MoneySerializer()
+
+
+class OrderDetailSerializer(OrderSummarySerializer):
+    items = OrderItemSerializer(many=True)
+    timeline = TimelineStepSerializer(many=True)
+    failure_reason = serializers.CharField(allow_null=True)
+
+
+class CustomerApi(APIView):
+    permission_classes = [IsAuthenticated, IsLinkedCustomer]
+
+
+class CatalogApi(CustomerApi):
+    @extend_schema(operation_id="catalog_list", parameters=[OpenApiParameter("category", str)],
+                   responses=ProductSerializer(many=True))
+    def get(self, request: Request) -> Response:
+        found = catalog_selectors.catalog()
+        products = found.value.products
+        category = request.query_params.get("category")
+        if category:
+            if category not in {c.value for c in ProductCategory}:
+                raise ValidationError({"category": [f"Unknown category; one of {[c.value for c in ProductCategory]}."]})
+            products = found.value.by_category(category)
+        return Response({"data": ProductSerializer(products, many=True).data, "stale": found.stale})
+
+
+class OrderListApi(CustomerApi):
+    class InputSerializer(serializers.Serializer):
+        class LineSerializer(serializers.Serializer):
+            product_id = serializers.CharField(max_length=18)
+            quantity = serializers.IntegerField(min_value=1, max_value=MAX_LINE_QUANTITY)
+
+        request_id = serializers.RegexField(r"^[A-Za-z0-9-]{1,64}$", help_text="Idempotency key (e.g. a UUID)")
+        lines = LineSerializer(many=True, allow_empty=False)
+
+    @extend_schema(operation_id="orders_list", responses=OrderSummarySerializer(many=True))
+    def get(self, request: Request) -> Response:
+        orders = selectors.order_list(request.user.customer)
+        return Response({"data": OrderSummarySerializer(orders.value, many=True).data, "stale": orders.stale})
+
+    @extend_schema(operation_id="orders_create", request=InputSerializer, responses={201: OrderDetailSerializer})
+    def post(self, request: Request) -> Response:
+        form = self.InputSerializer(data=request.data)
+        form.is_valid(raise_exception=True)
+        cart = _cart(catalog_selectors.catalog().value, form.validated_data["lines"])
+        try:
+            placed = services.order_place(customer=request.user.customer, cart=cart,
+                                          request_id=form.validated_data["request_id"])
+        except services.CheckoutRefused as refused:
+            raise ValidationError({"order": refused.problems}) from None
+        order = selectors.order_detail(request.user.customer, placed.order_id)
+        return Response({"data": OrderDetailSerializer(order.value).data, "stale": False},
+                        status=status.HTTP_201_CREATED if placed.created else status.HTTP_200_OK)
+
+
+class OrderDetailApi(CustomerApi):
+    @extend_schema(operation_id="orders_retrieve", responses=OrderDetailSerializer)
+    def get(self, request: Request, order_id: str) -> Response:
+        order = selectors.order_detail(request.user.customer, order_id)
+        return Response({"data": OrderDetailSerializer(order.value).data, "stale": order.stale})
+
+
+def _cart(catalog: Catalog, lines: list[dict]) -> Cart:
+    cart_lines, seen = [], set()
+    for index, line in enumerate(lines):
+        product = catalog.find(line["product_id"])
+        if product is None:
+            raise ValidationError({"lines": {index: {"product_id": ["Not a product of the catalog."]}}})
+        if product.id in seen:
+            raise ValidationError({"lines": {index: {"product_id": ["Listed twice; use the quantity instead."]}}})
+        seen.add(product.id)
+        cart_lines.append(CartLine(product=product, quantity=line["quantity"]))
+    return Cart(lines=tuple(cart_lines))
+
+
+

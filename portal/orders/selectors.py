@@ -1,0 +1,43 @@
+"""The signed-in customer's orders from Salesforce, scoped to their Account in the query itself."""
+from django.conf import settings
+from django.http import Http404
+
+from domain.orders.types import OrderDetails, OrderSummary
+from domain.shared.salesforce_keys import KeyPrefix
+from integrations.salesforce.orders import SalesforceOrderService
+from integrations.salesforce.utils.ids import InvalidSalesforceIdError, require_salesforce_id
+from portal.accounts.models import Customer
+from portal.catalog.selectors import SALESFORCE_FAILURES, guard
+from portal.core.cache import Cached, fetch_for_customer
+from portal.core.providers import salesforce_connection
+
+CACHE_TTL_ORDERS = 60
+
+
+def order_list(customer: Customer) -> Cached[tuple[OrderSummary, ...]]:
+    def fetch() -> tuple[OrderSummary, ...]:
+        return SalesforceOrderService(salesforce_connection()).list_orders(
+            customer.salesforce_account_id, currency_code=settings.SALESFORCE_CURRENCY
+        )
+
+    return guard("orders", lambda: fetch_for_customer(customer.user_id, "orders", CACHE_TTL_ORDERS, fetch,
+                                                      failures=SALESFORCE_FAILURES))
+
+
+def order_detail(customer: Customer, order_id: str) -> Cached[OrderDetails]:
+    """The order with its items; 404 for a malformed id or another Account's order."""
+    try:
+        order_id = require_salesforce_id(order_id, prefix=KeyPrefix.ORDER)
+    except InvalidSalesforceIdError:
+        raise Http404("No such order") from None
+
+    def fetch() -> OrderDetails:
+        found = SalesforceOrderService(salesforce_connection()).get_order(
+            order_id, customer.salesforce_account_id, currency_code=settings.SALESFORCE_CURRENCY
+        )
+        if found is None:
+            raise Http404("No such order")
+        return found
+
+    return guard("orders", lambda: fetch_for_customer(customer.user_id, f"order:{order_id}", CACHE_TTL_ORDERS,
+                                                      fetch, failures=SALESFORCE_FAILURES))

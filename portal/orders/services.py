@@ -1,0 +1,139 @@
+"""Checkout: eligibility, and creating the Salesforce order exactly once per checkout."""
+import logging
+import time
+from dataclasses import dataclass
+
+from django.core.cache import cache
+from django.utils import timezone
+
+from domain.catalog.types import ProductCategory
+from domain.orders.types import NewOrder, NewOrderLine
+from domain.shared.providers.salesforce import SalesforceSaveError
+from domain.subscriptions.types import SubscriptionStatus
+from integrations.salesforce.errors import SalesforceError
+from integrations.salesforce.orders import SalesforceOrderService
+from portal.accounts.models import Customer
+from portal.billing import selectors as billing
+from portal.catalog.selectors import portal_pricebook_id
+from portal.core.cache import invalidate_customer
+from portal.core.errors import ProviderUnavailable
+from portal.core.providers import salesforce_connection
+from portal.orders.cart import Cart
+
+logger = logging.getLogger(__name__)
+INTERNET_GROUP = "Internet"
+_LIVE_SERVICE = {SubscriptionStatus.ACTIVE, SubscriptionStatus.PENDING, SubscriptionStatus.SUSPENDED}
+
+
+class CheckoutRefused(Exception):
+    """The order cannot be placed; ``problems`` are sentences for the customer."""
+
+    def __init__(self, problems: list[str]) -> None:
+        super().__init__("; ".join(problems))
+        self.problems = problems
+
+
+@dataclass(frozen=True)
+class PlacedOrder:
+    order_id: str
+    created: bool  # False: this checkout had already created it (a repeated submit)
+
+
+def checkout_problems(*, customer: Customer, cart: Cart) -> list[str]:
+    """What stops this customer from ordering this cart; empty when the order can go ahead."""
+    problems = []
+    if cart.is_empty:
+        return ["Your cart is empty."]
+    if cart.dropped:
+        problems.append("Some products are no longer available and were removed from your cart.")
+    internet_in_cart = sum(line.quantity for line in cart.lines if line.product.category == ProductCategory.INTERNET)
+    if internet_in_cart > 1:
+        problems.append("You can order one Internet service at a time.")
+    elif internet_in_cart:
+        services = billing.subscription_list(customer).value.subscriptions
+        if any(s.group_name == INTERNET_GROUP and s.status in _LIVE_SERVICE for s in services):
+            problems.append("You already have an Internet service. To change it, please contact support.")
+    if not billing.payment_methods(customer).value:
+        problems.append("Please add a payment method before ordering: pay any invoice online to save one.")
+    return problems
+
+
+def order_place(*, customer: Customer, cart: Cart, request_id: str) -> PlacedOrder:
+    """Create the Salesforce order for this cart once: a repeated ``request_id`` returns the first order.
+
+    The order and its items are one atomic sObject Tree request. Salesforce holds
+    ``Portal_Request_Id__c`` unique, so even two submits racing past the lookup create one order.
+    """
+    already = _guarded(lambda: SalesforceOrderService(salesforce_connection()).find_order_by_request_id(request_id))
+    if already:  # this checkout was submitted before (a double click, a reload): same order
+        return PlacedOrder(order_id=already, created=False)
+    problems = checkout_problems(customer=customer, cart=cart)
+    if problems:
+        raise CheckoutRefused(problems)
+    new_order = NewOrder(
+        account_id=customer.salesforce_account_id,
+        pricebook_id=portal_pricebook_id(),
+        request_id=request_id,
+        lines=tuple(
+            NewOrderLine(product_id=line.product.id, pricebook_entry_id=line.product.pricebook_entry_id,
+                         quantity=line.quantity, unit_price=line.product.price)
+            for line in cart.lines
+        ),
+    )
+    lock = f"checkout:{request_id}"
+    if cache.add(lock, 1, timeout=30):
+        try:
+            placed = _create_once(new_order)
+        finally:
+            cache.delete(lock)
+    else:  # the same checkout is being submitted right now: wait for that submit's order
+        placed = _wait_for_order(new_order) or _create_once(new_order)
+    invalidate_customer(customer.user_id)
+    return placed
+
+
+def _wait_for_order(new_order: NewOrder, *, seconds: float = 15.0) -> PlacedOrder | None:
+    orders = SalesforceOrderService(salesforce_connection())
+    deadline = time.monotonic() + seconds
+    while time.monotonic() < deadline:
+        time.sleep(0.25)
+        existing = orders.find_order_by_request_id(new_order.request_id)
+        if existing:
+            return PlacedOrder(order_id=existing, created=False)
+    return None
+
+
+def _create_once(new_order: NewOrder) -> PlacedOrder:
+    orders = SalesforceOrderService(salesforce_connection())
+    try:
+        existing = orders.find_order_by_request_id(new_order.request_id)
+        if existing:
+            return PlacedOrder(order_id=existing, created=False)
+        order_id = orders.create_order(new_order, effective_date=timezone.localdate())
+        logger.info("created Salesforce order %s for checkout %s", order_id, new_order.request_id)
+        return PlacedOrder(order_id=order_id, created=True)
+    except SalesforceSaveError as exc:
+        if exc.has_status("DUPLICATE_VALUE"):
+            existing = orders.find_order_by_request_id(new_order.request_id)
+            if existing:
+                return PlacedOrder(order_id=existing, created=False)
+        logger.error("Salesforce refused order for checkout %s: %s", new_order.request_id, exc)
+        raise CheckoutRefused(["We could not place this order. Please try again or contact support."]) from exc
+    except SalesforceError as exc:
+        # A timeout may hide a success: look once more before giving up.
+        logger.error("creating the order for checkout %s failed: %s", new_order.request_id, exc)
+        try:
+            existing = orders.find_order_by_request_id(new_order.request_id)
+        except SalesforceError:
+            existing = None
+        if existing:
+            return PlacedOrder(order_id=existing, created=False)
+        raise ProviderUnavailable("orders") from exc
+
+
+def _guarded(read):
+    try:
+        return read()
+    except SalesforceError as exc:
+        logger.error("Salesforce unavailable at checkout: %s", exc)
+        raise ProviderUnavailable("orders") from exc

@@ -1,0 +1,64 @@
+from django.contrib import messages
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.views.decorators.http import require_POST
+
+from portal.accounts.decorators import customer_required
+from portal.accounts.models import Customer
+from portal.catalog import selectors as catalog_selectors
+from portal.orders import cart as carts
+from portal.orders import selectors, services
+from portal.orders.forms import CartLineForm, CheckoutForm
+
+
+@customer_required
+def order_list(request: HttpRequest, customer: Customer) -> HttpResponse:
+    orders = selectors.order_list(customer)
+    return render(request, "orders/list.html", {"orders": orders.value, "stale": orders.stale})
+
+
+@customer_required
+def order_detail(request: HttpRequest, customer: Customer, order_id: str) -> HttpResponse:
+    order = selectors.order_detail(customer, order_id)
+    return render(request, "orders/detail.html", {"order": order.value, "stale": order.stale})
+
+
+@require_POST
+@customer_required
+def cart_update(request: HttpRequest, customer: Customer) -> HttpResponse:
+    form = CartLineForm(request.POST)
+    product = form.is_valid() and catalog_selectors.catalog().value.find(form.cleaned_data["product_id"])
+    if not product:
+        messages.error(request, "That product could not be added. Please choose a quantity from 0 to 10.")
+        return redirect("catalog:index")
+    carts.set_quantity(request.session, product, form.cleaned_data["quantity"])
+    if form.cleaned_data["quantity"]:
+        messages.success(request, f"{product.name} is in your cart.")
+    else:
+        messages.info(request, f"{product.name} was removed from your cart.")
+    return redirect("orders:cart")
+
+
+@customer_required
+def cart_view(request: HttpRequest, customer: Customer) -> HttpResponse:
+    cart = carts.build(request.session, catalog_selectors.catalog().value)
+    return render(request, "orders/cart.html", {"cart": cart})
+
+
+@customer_required
+def checkout(request: HttpRequest, customer: Customer) -> HttpResponse:
+    cart = carts.build(request.session, catalog_selectors.catalog().value)
+    form = CheckoutForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            placed = services.order_place(customer=customer, cart=cart, request_id=form.cleaned_data["request_id"])
+        except services.CheckoutRefused as refused:
+            for problem in refused.problems:
+                messages.error(request, problem)
+        else:
+            carts.clear(request.session)
+            if placed.created:
+                messages.success(request, "Thank you: your order is placed and waiting for review.")
+            return redirect("orders:detail", order_id=placed.order_id)
+    problems = services.checkout_problems(customer=customer, cart=cart)
+    return render(request, "orders/checkout.html", {"cart": cart, "form": form, "problems": problems})

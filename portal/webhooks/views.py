@@ -1,0 +1,37 @@
+"""``POST /webhooks/whmcs/``: the receiver of the WHMCS hook module (``contrib/whmcs``).
+
+No session, no CSRF token (the signature is the authentication), and outside ATOMIC_REQUESTS: the
+service commits the stored event itself and queues its processing on that commit.
+"""
+import logging
+
+from django.conf import settings
+from django.contrib.auth.decorators import login_not_required
+from django.db import transaction
+from django.http import HttpRequest, JsonResponse
+from django.views.decorators.csrf import csrf_exempt
+from django.views.decorators.http import require_POST
+
+from portal.webhooks import services
+
+logger = logging.getLogger(__name__)
+
+
+@csrf_exempt
+@login_not_required
+@require_POST
+@transaction.non_atomic_requests
+def whmcs_webhook(request: HttpRequest) -> JsonResponse:
+    limit = settings.WEBHOOK_MAX_BODY_BYTES
+    try:
+        declared = int(request.META.get("CONTENT_LENGTH") or 0)
+    except ValueError:
+        declared = 0
+    body = b"" if declared > limit else request.read(limit + 1)
+    if declared > limit or len(body) > limit:
+        logger.warning("refused a webhook from %s: body larger than %s bytes", request.META.get("REMOTE_ADDR"), limit)
+        return JsonResponse({"error": f"body larger than {limit} bytes"}, status=413)
+    result = services.webhook_receive(
+        headers=request.headers, body=body, remote_addr=request.META.get("REMOTE_ADDR", "")
+    )
+    return JsonResponse(result.body, status=result.status_code)
