@@ -113,3 +113,43 @@ def whmcs(whmcs_server, settings):
 def other_customer_user(make_user):
     """The second demo customer (Bob), with his own provider records."""
     return _demo_customer(make_user, DEMO_CUSTOMERS[1])
+
+
+SALESFORCE_CONSUMER_KEY = "test-connected-app"
+SALESFORCE_USERNAME = "integration@portal.test"
+
+
+@pytest.fixture(scope="session")
+def salesforce_keys():
+    from sandbox.salesforce.keys import generate_demo_keypair
+
+    return generate_demo_keypair()
+
+
+@pytest.fixture(scope="session")
+def salesforce_server(salesforce_keys):
+    """One Salesforce emulator for the session, trusting the test key pair."""
+    from sandbox.salesforce import start_salesforce_sandbox
+
+    handle = start_salesforce_sandbox(env={}, consumer_key=SALESFORCE_CONSUMER_KEY, username=SALESFORCE_USERNAME,
+                                      public_key_pem=salesforce_keys[1], seed=11)
+    yield handle
+    handle.stop()
+
+
+@pytest.fixture
+def salesforce(salesforce_server, salesforce_keys, settings):
+    """The Salesforce emulator, reset to its seed data with no faults, wired into the portal's settings
+    (JWT bearer with the test key pair). Control it over HTTP like ``whmcs``; ``salesforce.app.store``
+    holds its records."""
+    import requests
+
+    requests.delete(salesforce_server.url + "/__sandbox__/faults", timeout=5)
+    requests.post(salesforce_server.url + "/__sandbox__/reset", timeout=5)
+    settings.SALESFORCE_LOGIN_URL = salesforce_server.url
+    settings.SALESFORCE_CLIENT_ID = SALESFORCE_CONSUMER_KEY
+    settings.SALESFORCE_USERNAME = SALESFORCE_USERNAME
+    settings.SALESFORCE_PRIVATE_KEY = salesforce_keys[0]
+    settings.PROVIDER_READ_TIMEOUT = 2.0
+    settings.PROVIDER_MAX_ATTEMPTS = 2
+    return salesforce_server
