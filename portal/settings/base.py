@@ -6,6 +6,7 @@ Setting ``DATABASE_URL``, ``REDIS_URL``, ``CELERY_BROKER_URL`` or a provider's c
 that part to the real thing. Profiles: ``local`` (the demo), ``test``, ``production``.
 """
 from datetime import timedelta
+from decimal import Decimal
 from pathlib import Path
 
 import environ
@@ -345,3 +346,11 @@ CELERY_BEAT_SCHEDULE["webhooks-sweep"] = {
 }
 # Where the portal is reached from outside; the demo's WHMCS sandbox posts its webhooks here.
 PORTAL_PUBLIC_URL = env("PORTAL_PUBLIC_URL", default=f"http://127.0.0.1:{env('PORT', default='8000')}")
+
+# --- SIM top-ups ---------------------------------------------------------------------------------
+SIM_TOPUP_MIN_MB = 100
+SIM_TOPUP_MAX_MB = 50 * 1024
+SIM_TOPUP_PRICE_PER_GB = Decimal(env("SIM_TOPUP_PRICE_PER_GB", default="500"))  # before tax, WHMCS currency
+SIM_TOPUP_MAX_ATTEMPTS = env.int("SIM_TOPUP_MAX_ATTEMPTS", default=6)
+CACHE_TTL_SIM_DETAILS = env.int("CACHE_TTL_SIM_DETAILS", default=60)
+CACHE_TTL_SIM_USAGE = env.int("CACHE_TTL_SIM_USAGE", default=600)

@@ -7,6 +7,7 @@ from collections.abc import Mapping, Sequence
 from decimal import Decimal
 
 from domain.billing.providers.whmcs.raw import (
+    WhmcsCreatedInvoiceRaw,
     WhmcsCurrenciesRaw,
     WhmcsInvoiceListEntryRaw,
     WhmcsInvoiceRaw,
@@ -204,3 +205,8 @@ def transform_whmcs_sso_token(raw_response: object) -> PaymentLink:
     """The redirect URL of a CreateSsoToken answer (the access token inside it is single use)."""
     parsed = validate_raw(WhmcsSsoTokenRaw, raw_response, provider=PROVIDER, entity="sso token")
     return build_domain(PaymentLink, provider=PROVIDER, entity="sso token", url=parsed.redirect_url)
+
+
+def transform_whmcs_created_invoice(raw_response: object) -> int:
+    """The id of the invoice a CreateInvoice call made."""
+    return validate_raw(WhmcsCreatedInvoiceRaw, raw_response, provider=PROVIDER, entity="created invoice").invoiceid

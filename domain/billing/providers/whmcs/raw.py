@@ -183,3 +183,9 @@ class WhmcsSsoTokenRaw(WhmcsRawModel):
     """CreateSsoToken: `{"result": "success", "access_token": "...", "redirect_url": "https://..."}`."""
 
     redirect_url: Annotated[str, Field(min_length=1)]
+
+
+class WhmcsCreatedInvoiceRaw(WhmcsRawModel):
+    """CreateInvoice: `{"result": "success", "invoiceid": 1234, "status": "success"}`."""
+
+    invoiceid: WhmcsId
