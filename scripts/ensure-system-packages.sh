@@ -7,6 +7,7 @@ missing=()
 command -v chromium >/dev/null 2>&1 || missing+=(chromium)
 command -v chromedriver >/dev/null 2>&1 || missing+=(chromium-driver)
 command -v php >/dev/null 2>&1 || missing+=(php-cli)
+php -m 2>/dev/null | grep -qi "^curl$" || missing+=(php-curl)
 [ ${#missing[@]} -eq 0 ] && exit 0
 if [ "$(id -u)" != "0" ]; then
   echo "Missing system packages: ${missing[*]}; install them with: sudo apt-get install ${missing[*]}" >&2

@@ -7,6 +7,7 @@ conditional update so that two workers never process one event.
 """
 from __future__ import annotations
 
+import ipaddress
 import logging
 import re
 import time
@@ -25,7 +26,7 @@ from django.utils import timezone
 
 from domain.shared.errors import MappingError
 from domain.webhooks.providers import whmcs as whmcs_webhooks
-from domain.webhooks.types import ClientProfile, WebhookTopic, WhmcsWebhookEvent
+from domain.webhooks.types import EVENT_ID_PATTERN, ClientProfile, WebhookTopic, WhmcsWebhookEvent
 from portal.accounts.models import Customer
 from portal.core.cache import invalidate_customer
 from portal.webhooks import selectors, signing
@@ -34,7 +35,7 @@ from portal.webhooks.models import WebhookEvent
 logger = logging.getLogger(__name__)
 Status = WebhookEvent.Status
 
-_EVENT_ID = re.compile(r"[A-Za-z0-9][A-Za-z0-9._:-]{7,99}")
+_EVENT_ID = re.compile(EVENT_ID_PATTERN)
 _TIMESTAMP = re.compile(r"\d{1,12}")
 _NOT_STORED_HEADERS = frozenset({"cookie", "authorization", "proxy-authorization"})
 
@@ -101,7 +102,7 @@ def webhook_receive(*, headers: Mapping[str, str], body: bytes, remote_addr: str
         status=status,
         headers={name: value for name, value in headers.items() if name.lower() not in _NOT_STORED_HEADERS},
         body=body,
-        remote_addr=remote_addr or None,
+        remote_addr=_ip_or_none(remote_addr),
         client_id=event.client_id if event else None,
         occurred_at=event.occurred_at if event else None,
         last_error=reason if status == Status.REJECTED else "",
@@ -111,6 +112,8 @@ def webhook_receive(*, headers: Mapping[str, str], body: bytes, remote_addr: str
         with transaction.atomic():
             row.save(force_insert=True)
             if status == Status.RECEIVED:
+                logger.info("WHMCS webhook %s (%s, client %s) stored; processing queued on commit",
+                            event_id, row.event_type, row.client_id)
                 transaction.on_commit(partial(_queue, row.pk))
     except IntegrityError:
         return _duplicate(event_id, body)
@@ -121,8 +124,14 @@ def webhook_receive(*, headers: Mapping[str, str], body: bytes, remote_addr: str
     if status == Status.IGNORED:
         logger.info("WHMCS webhook %s ignored: %s", event_id, reason)
         return ReceiveResult(200, {"status": "ignored", "event_id": event_id, "reason": reason}, row)
-    logger.info("WHMCS webhook %s (%s, client %s) stored and queued", event_id, row.event_type, row.client_id)
     return ReceiveResult(202, {"status": "accepted", "event_id": event_id}, row)
+
+
+def _ip_or_none(value: str) -> str | None:
+    try:
+        return str(ipaddress.ip_address(value))
+    except ValueError:
+        return None
 
 
 def _classify(body: bytes, event_id: str) -> tuple[str, str, WhmcsWebhookEvent | None]:
@@ -148,13 +157,15 @@ def _duplicate(event_id: str, body: bytes) -> ReceiveResult:
 
 
 def _queue(event_pk: int) -> None:
-    """Hand the event to Celery. A broker outage is not the sender's problem: the sweep re-queues."""
+    """Hand the event to Celery. A broker outage is not the sender's problem: the event is stored,
+    and the sweep (Celery beat) queues it again."""
     from portal.webhooks.tasks import process_webhook_event
 
     try:
         process_webhook_event.delay(event_pk)
     except Exception:
-        logger.exception("could not queue webhook event %s; the sweep will queue it again", event_pk)
+        logger.exception("could not queue (or, with in-process tasks, run) webhook event %s; "
+                         "the sweep will queue it again", event_pk)
 
 
 # -- process ---------------------------------------------------------------------------------------

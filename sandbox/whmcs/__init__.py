@@ -30,7 +30,8 @@ def start_whmcs_sandbox(
     Settings come from the environment (``os.environ``, or ``env``: pass ``env={}`` to ignore it)
     and are overridden by ``config``, whose names are :class:`WhmcsConfig`'s fields: ``identifier``,
     ``secret``, ``access_key``, ``faults`` (a dict or :class:`~sandbox.common.FaultConfig`),
-    ``seed``, ``today``, ``sso_token_ttl``, ``public_url``.
+    ``seed``, ``today``, ``sso_token_ttl``, ``public_url``,
+    ``webhook_url``, ``webhook_secret``, ``webhook_timeout`` (signed webhooks, see ``webhooks.py``).
     """
     settings = replace(WhmcsConfig.from_env(os.environ if env is None else env), **config)
     return serve(WhmcsSandbox(settings), host, port)

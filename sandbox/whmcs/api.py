@@ -42,6 +42,10 @@ class ApiError(Exception):
     """Answered as ``{"result": "error", "message": str(exc)}``."""
 
 
+def _no_webhooks(event: str, **fields: Any) -> None:
+    return None
+
+
 @dataclass
 class ApiContext:
     store: WhmcsStore
@@ -51,6 +55,8 @@ class ApiContext:
     base_url: str
     remote_addr: str
     sso_token_ttl: float
+    emit: Callable[..., object] = _no_webhooks
+    """Sends a signed webhook (``emit("InvoicePaid", client_id=..., invoice_id=...)``) when configured."""
 
     @property
     def today(self) -> date:
@@ -241,7 +247,12 @@ def create_invoice(ctx: ApiContext) -> dict:
     )
     if canonical == "Paid":
         invoice.datepaid = ctx.now
+    ctx.emit("InvoiceCreated", client_id=invoice.userid, invoice_id=invoice.id)
     return {"result": "success", "invoiceid": invoice.id, "status": "success"}
+
+
+INVOICE_STATUS_EVENTS = {"Paid": "InvoicePaid", "Cancelled": "InvoiceCancelled", "Refunded": "InvoiceRefunded"}
+"""The webhook ``UpdateInvoice`` sends when it moves an invoice to one of these statuses."""
 
 
 def update_invoice(ctx: ApiContext) -> dict:
@@ -251,6 +262,8 @@ def update_invoice(ctx: ApiContext) -> dict:
         canonical = {s.lower(): s for s in INVOICE_STATUSES}.get(ctx.get("status").strip().lower())
         if canonical is None:
             raise ApiError("Invalid Invoice Status")
+        if canonical != invoice.status and canonical in INVOICE_STATUS_EVENTS:
+            ctx.emit(INVOICE_STATUS_EVENTS[canonical], client_id=invoice.userid, invoice_id=invoice.id)
         invoice.status = canonical
         if canonical == "Paid" and invoice.datepaid is None:
             invoice.datepaid = ctx.now
@@ -273,6 +286,7 @@ def capture_payment(ctx: ApiContext) -> dict:
         ctx.store.capture(invoice, ctx.now)
     except StoreError as exc:
         raise ApiError(str(exc)) from exc
+    ctx.emit("InvoicePaid", client_id=invoice.userid, invoice_id=invoice.id)
     return {"result": "success"}
 
 
@@ -462,6 +476,8 @@ def add_order(ctx: ApiContext) -> dict:
         client, lines, paymentmethod=paymentmethod, now=ctx.now, notes=ctx.get("notes"),
         create_invoice=not ctx.flag("noinvoice"), ipaddress=ctx.remote_addr,
     )
+    if order.invoiceid:
+        ctx.emit("InvoiceCreated", client_id=client.id, invoice_id=order.invoiceid)
     return {
         "result": "success",
         "orderid": order.id,
@@ -492,11 +508,66 @@ def _config_options(product: Product, raw: str) -> dict[int, str]:
 
 
 def accept_order(ctx: ApiContext) -> dict:
+    store = ctx.store
+    order = store.orders.get(ctx.int_param("orderid", 0) or 0)
+    pending = [sid for sid in (order.service_ids if order else []) if store.services[sid].status == "Pending"]
     try:
-        ctx.store.accept_order(ctx.int_param("orderid", 0) or 0)
+        store.accept_order(ctx.int_param("orderid", 0) or 0)
     except StoreError as exc:
         raise ApiError(str(exc)) from exc
+    for service_id in pending:  # accepting runs the module's create: the service is provisioned
+        if store.services[service_id].status == "Active":
+            _emit_service(ctx, "AfterModuleCreate", store.services[service_id])
     return {"result": "success"}
+
+
+# -- service module commands and client details ----------------------------------------------------
+# Minimal: the status change each command makes, and the webhook the hook module would send.
+MODULE_COMMANDS = {
+    # action: (statuses it applies to, the new status, webhook event)
+    "ModuleCreate": (("Pending",), "Active", "AfterModuleCreate"),
+    "ModuleSuspend": (("Active",), "Suspended", "AfterModuleSuspend"),
+    "ModuleUnsuspend": (("Suspended",), "Active", "AfterModuleUnsuspend"),
+    "ModuleTerminate": (("Pending", "Active", "Suspended"), "Terminated", "AfterModuleTerminate"),
+}
+
+
+def _emit_service(ctx: ApiContext, event: str, service: Service) -> None:
+    ctx.emit(event, client_id=service.clientid, service_id=service.id, product_id=service.pid, domain="")
+
+
+def _module_command(action: str) -> Callable[[ApiContext], dict]:
+    applies_to, new_status, event = MODULE_COMMANDS[action]
+
+    def run(ctx: ApiContext) -> dict:
+        service = ctx.store.services.get(ctx.int_param("serviceid", ctx.int_param("accountid", 0)) or 0)
+        if service is None:
+            raise ApiError("Service ID Not Found")
+        if service.status not in applies_to:
+            raise ApiError(f"Service status is {service.status}: {action} not possible")
+        service.status = new_status
+        if action == "ModuleSuspend":
+            service.suspensionreason = ctx.get("suspendreason")
+        elif action == "ModuleUnsuspend":
+            service.suspensionreason = ""
+        _emit_service(ctx, event, service)
+        return {"result": "success"}
+
+    run.__name__ = action
+    return run
+
+
+def update_client(ctx: ApiContext) -> dict:
+    """Minimal: ``firstname``, ``lastname``, ``email``, ``companyname``; sends ``ClientEdit``."""
+    client = ctx.store.clients.get(ctx.int_param("clientid", 0) or 0)
+    if client is None:
+        raise ApiError("Client ID Not Found")
+    for name in ("firstname", "lastname", "email", "companyname"):
+        if name in ctx.params:
+            setattr(client, name, ctx.get(name).strip())
+    ctx.emit("ClientEdit", client_id=client.id, firstname=client.firstname, lastname=client.lastname,
+             email=client.email, companyname=client.companyname)
+    return {"result": "success", "clientid": client.id}
 
 
 def get_orders(ctx: ApiContext) -> dict:
@@ -583,5 +654,7 @@ ACTIONS: dict[str, Callable[[ApiContext], dict]] = {
     "AddOrder": add_order,
     "AcceptOrder": accept_order,
     "GetOrders": get_orders,
+    "UpdateClient": update_client,
+    **{action: _module_command(action) for action in MODULE_COMMANDS},
 }
 CANONICAL_ACTIONS = {name.lower(): name for name in ACTIONS}  # WHMCS matches action names case-insensitively

@@ -9,13 +9,24 @@ from dataclasses import dataclass, replace
 from datetime import date, datetime
 from typing import Any
 
-from sandbox.common import EmulatorApp, FaultConfig, Request, Response, Router
+from sandbox.common import (
+    CONTROL_PREFIX,
+    BadRequest,
+    EmulatorApp,
+    FaultConfig,
+    Request,
+    Response,
+    Router,
+    json_response,
+    text_response,
+)
 from sandbox.common.faults import coerce_config
 
 from . import pages
 from .api import ACTIONS, CANONICAL_ACTIONS, ApiContext, ApiError
 from .php import php_json, to_xml
 from .seed import seed_store
+from .webhooks import Delivery, WebhookLog, WebhookSender
 
 API_PATH = "/includes/api.php"
 DEFAULT_IDENTIFIER = "sandbox-identifier"
@@ -36,11 +47,16 @@ class WhmcsConfig:
     sso_token_ttl: float = 60.0
     public_url: str | None = None
     """Base URL used in SSO redirect URLs; default: the scheme and Host the request came in on."""
+    webhook_url: str | None = None
+    """Where to POST signed webhooks (as the portal's hook module does); none sent when unset."""
+    webhook_secret: str | None = None
+    webhook_timeout: float = 5.0
 
     @classmethod
     def from_env(cls, environ: Mapping[str, str] | None = None) -> WhmcsConfig:
         """``SANDBOX_WHMCS_IDENTIFIER``, ``_SECRET``, ``_ACCESS_KEY``, ``_TODAY`` (YYYY-MM-DD),
-        ``_SSO_TOKEN_TTL``, ``_PUBLIC_URL``, and the fault variables (see ``FaultConfig.from_env``)."""
+        ``_SSO_TOKEN_TTL``, ``_PUBLIC_URL``, ``_WEBHOOK_URL``, ``_WEBHOOK_SECRET``, ``_WEBHOOK_TIMEOUT``,
+        and the fault variables (see ``FaultConfig.from_env``)."""
         env = os.environ if environ is None else environ
 
         def get(name: str) -> str | None:
@@ -55,6 +71,9 @@ class WhmcsConfig:
             today=date.fromisoformat(get("TODAY")) if get("TODAY") else None,
             sso_token_ttl=float(get("SSO_TOKEN_TTL") or 60.0),
             public_url=get("PUBLIC_URL"),
+            webhook_url=get("WEBHOOK_URL"),
+            webhook_secret=get("WEBHOOK_SECRET"),
+            webhook_timeout=float(get("WEBHOOK_TIMEOUT") or 5.0),
         )
 
 
@@ -67,12 +86,16 @@ class WhmcsSandbox(EmulatorApp):
         self.config = config
         self._lock = threading.RLock()
         self.store = seed_store(self.today())
+        self.webhook_log = WebhookLog()
+        self.webhooks: WebhookSender | None = None
+        self.configure_webhooks(config.webhook_url, config.webhook_secret, config.webhook_timeout)
         self.router = Router()
         self.router.add(API_PATH, self._api_php, methods=("POST",))
         self.router.add("/", lambda r: pages.index(self.store, r))
         self.router.add("/oauth/singlesignon.php", lambda r: pages.single_sign_on(self.store, r))
         self.router.add("/viewinvoice.php", lambda r: pages.view_invoice(self.store, r))
-        self.router.add("/creditcard.php", lambda r: pages.pay_invoice(self.store, r, self.now()), methods=("POST",))
+        self.router.add("/creditcard.php", lambda r: pages.pay_invoice(self.store, r, self.now(), self.emit),
+                        methods=("POST",))
         self.router.add("/clientarea.php", lambda r: pages.client_area(self.store, r))
 
     # -- clock ------------------------------------------------------------------------------------
@@ -82,6 +105,45 @@ class WhmcsSandbox(EmulatorApp):
     def now(self) -> datetime:
         now = datetime.now().replace(microsecond=0)
         return datetime.combine(self.config.today, now.time()) if self.config.today else now
+
+    # -- webhooks ---------------------------------------------------------------------------------
+    def configure_webhooks(self, url: str | None, secret: str | None, timeout: float = 5.0) -> None:
+        """Send signed webhooks to ``url`` from now on (``url=None``: stop sending)."""
+        if url and not secret:
+            raise ValueError("a webhook URL needs a webhook secret")
+        self.webhooks = WebhookSender(url, secret, timeout=timeout, record=self.webhook_log.record) if url else None
+
+    def emit(self, event: str, **fields: Any) -> str | None:
+        """Send one webhook event when webhooks are configured; answers its event id."""
+        return self.webhooks.send(event, **fields) if self.webhooks else None
+
+    @property
+    def webhook_deliveries(self) -> list[Delivery]:
+        return self.webhook_log.all()
+
+    def wait_for_webhooks(self, count: int = 1, timeout: float = 10.0) -> list[Delivery]:
+        return self.webhook_log.wait(count, timeout)
+
+    def _control(self, request: Request) -> Response:
+        if request.path.rstrip("/") != CONTROL_PREFIX + "webhooks":
+            return super()._control(request)
+        if request.method == "POST":
+            try:
+                body = request.json or {}
+                if not isinstance(body, dict):
+                    raise BadRequest("the webhook configuration must be a JSON object")
+                self.configure_webhooks(body.get("url"), body.get("secret"), float(body.get("timeout", 5.0)))
+            except (BadRequest, TypeError, ValueError) as exc:
+                return json_response({"error": str(exc)}, 400)
+        elif request.method == "DELETE":
+            self.configure_webhooks(None, None)
+            self.webhook_log.clear()
+        elif request.method != "GET":
+            return text_response("Method Not Allowed\n", 405)
+        return json_response({
+            "url": self.webhooks.url if self.webhooks else None,
+            "deliveries": [delivery.to_dict() for delivery in self.webhook_deliveries],
+        })
 
     # -- EmulatorApp hooks ------------------------------------------------------------------------
     def api_call_name(self, request: Request) -> str | None:
@@ -93,6 +155,7 @@ class WhmcsSandbox(EmulatorApp):
     def reset_state(self) -> None:
         with self._lock:
             self.store = seed_store(self.today())
+            self.webhook_log.clear()
 
     def handle(self, request: Request) -> Response:
         with self._lock:
@@ -130,6 +193,7 @@ class WhmcsSandbox(EmulatorApp):
             base_url=(self.config.public_url or request.base_url).rstrip("/"),
             remote_addr=request.remote_addr,
             sso_token_ttl=self.config.sso_token_ttl,
+            emit=self.emit,
         )
         try:
             return answer(ACTIONS[canonical](context))

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import secrets
 import time
+from collections.abc import Callable
 from datetime import datetime
 from html import escape
 from urllib.parse import urlencode
@@ -108,8 +109,11 @@ def view_invoice(store: WhmcsStore, request: Request) -> Response:
     return page(f"Invoice #{invoice.invoicenum}", body)
 
 
-def pay_invoice(store: WhmcsStore, request: Request, now: datetime) -> Response:
-    """The "Pay now" button: charge the stored card, then back to the invoice (303)."""
+def pay_invoice(store: WhmcsStore, request: Request, now: datetime,
+                emit: Callable[..., object] = lambda *args, **kwargs: None) -> Response:
+    """The "Pay now" button: charge the stored card, then back to the invoice (303).
+
+    A successful payment sends the ``InvoicePaid`` webhook (when the emulator has webhooks on)."""
     client_id = session_client(store, request)
     invoice_id = request.form.get("invoiceid") or request.query.get("invoiceid", "")
     invoice: Invoice | None = store.invoices.get(int(invoice_id)) if invoice_id.isdigit() else None
@@ -120,6 +124,8 @@ def pay_invoice(store: WhmcsStore, request: Request, now: datetime) -> Response:
         store.capture(invoice, now)
     except StoreError:
         outcome = "paymentfailed"
+    else:
+        emit("InvoicePaid", client_id=invoice.userid, invoice_id=invoice.id)
     return redirect(f"/viewinvoice.php?{urlencode({'id': invoice.id, outcome: 'true'})}", 303)
 
 
