@@ -66,11 +66,17 @@ def clear(session) -> None:
 
 
 def build(session, catalog: Catalog) -> Cart:
+    """The cart priced from ``catalog``; products no longer in it leave the session's cart (reported
+    once in ``dropped``), so they cannot block the checkout for good."""
     lines, dropped = [], []
-    for product_id, quantity in quantities(session).items():
+    kept = quantities(session)
+    for product_id, quantity in list(kept.items()):
         product = catalog.find(product_id)
         if product is None:
             dropped.append(product_id)
+            del kept[product_id]
         else:
             lines.append(CartLine(product=product, quantity=quantity))
+    if dropped:
+        session[SESSION_KEY] = kept
     return Cart(lines=tuple(lines), dropped=tuple(dropped))

@@ -1,0 +1,195 @@
+"""The cart (/orders/cart/): adding, changing and removing products, refused quantities and products,
+a product leaving the catalog, and who may use it."""
+import re
+
+import pytest
+from django.core.cache import cache
+from django.test import Client
+
+from tests.portal.orders.conftest import add_to_cart, main_of, text_of
+
+pytestmark = pytest.mark.django_db
+
+LINE = re.compile(r'<th scope="row">(?P<name>[^<]+)<br>.*?name="quantity" value="(?P<quantity>\d+)".*?'
+                  r'<td class="num">(?P<total>[^<]+)</td>', re.S)
+REFUSED = "That product could not be added. Please choose a quantity from 0 to 10."
+
+
+def cart_lines(browser) -> list[tuple[str, int, str]]:
+    response = browser.get("/orders/cart/")
+    assert response.status_code == 200
+    body = main_of(response).split("<tbody>", 1)[-1].split("</tbody>", 1)[0]
+    return [(m["name"], int(m["quantity"]), m["total"]) for m in LINE.finditer(body)]
+
+
+def messages_of(response) -> list[str]:
+    return re.findall(r'<p class="message message-\w+">([^<]+)</p>', text_of(response))
+
+
+def test_adding_a_product_puts_it_in_the_cart_with_its_price(sf, customer_client):
+    vpn = sf.product("VPN-SECURE")
+
+    response = add_to_cart(customer_client, vpn["Id"])
+
+    assert response.status_code == 302 and response["Location"] == "/orders/cart/"
+    page = customer_client.get("/orders/cart/")
+    assert messages_of(page) == ["Secure VPN is in your cart."]
+    assert cart_lines(customer_client) == [("Secure VPN", 1, f"{sf.price(vpn['Id']):,.0f} JPY")]
+
+
+def test_the_cart_totals_its_lines(sf, customer_client):
+    sim, fee = sf.product("MOB-DATA-3G"), sf.product("FEE-SIM-ACTIVATION")
+    add_to_cart(customer_client, sim["Id"], "2")
+    add_to_cart(customer_client, fee["Id"], "2")
+
+    page = main_of(customer_client.get("/orders/cart/"))
+
+    total = 2 * sf.price(sim["Id"]) + 2 * sf.price(fee["Id"])
+    assert f'<th scope="row" colspan="3">Total</th><td class="num">{total:,.0f} JPY</td>' in page
+    assert [(n, q) for n, q, _ in cart_lines(customer_client)] == [(sim["Name"], 2), (fee["Name"], 2)]
+
+
+def test_changing_the_quantity_replaces_it(sf, customer_client):
+    vpn = sf.product("VPN-SECURE")["Id"]
+    add_to_cart(customer_client, vpn, "1")
+
+    add_to_cart(customer_client, vpn, "10")
+
+    assert [(n, q) for n, q, _ in cart_lines(customer_client)] == [("Secure VPN", 10)]
+
+
+def test_quantity_zero_removes_the_product(sf, customer_client):
+    vpn, sim = sf.product("VPN-SECURE")["Id"], sf.product("MOB-DATA-3G")["Id"]
+    add_to_cart(customer_client, vpn, "3")
+    add_to_cart(customer_client, sim, "1")
+
+    response = add_to_cart(customer_client, vpn, "0")
+
+    assert response["Location"] == "/orders/cart/"
+    assert "Secure VPN was removed from your cart." in messages_of(customer_client.get("/orders/cart/"))
+    assert [n for n, _, _ in cart_lines(customer_client)] == ["Data SIM 3 GB"]
+    add_to_cart(customer_client, sim, "0")
+    assert "Your cart is empty." in main_of(customer_client.get("/orders/cart/"))
+
+
+@pytest.mark.parametrize("quantity", ["11", "-1", "abc", "", "1.5", "99999999999999999999"])
+def test_a_quantity_outside_0_to_10_is_refused_with_a_message(sf, customer_client, quantity):
+    vpn = sf.product("VPN-SECURE")["Id"]
+    add_to_cart(customer_client, vpn, "2")
+
+    response = add_to_cart(customer_client, vpn, quantity)
+
+    assert response.status_code == 302 and response["Location"] == "/catalog/"
+    assert REFUSED in messages_of(customer_client.get("/catalog/"))
+    assert [(n, q) for n, q, _ in cart_lines(customer_client)] == [("Secure VPN", 2)]
+
+
+@pytest.mark.parametrize("sku", ["NET-FIBER-300M", "NET-FIBER-100M", "MOB-VOICE-3G"])
+def test_a_product_outside_the_portal_catalog_is_refused(sf, customer_client, sku):
+    response = add_to_cart(customer_client, sf.product(sku)["Id"])
+
+    assert response["Location"] == "/catalog/"
+    assert REFUSED in messages_of(customer_client.get("/catalog/"))
+    assert cart_lines(customer_client) == []
+
+
+@pytest.mark.parametrize("product_id", ["", "nope", "01t000000000000AAA", "001Dn00000AliceIAB", "' OR Id != '",
+                                        "01tDn00009p558KIAQ" + "x" * 100])
+def test_a_product_id_not_in_the_catalog_is_refused(sf, customer_client, product_id):
+    response = add_to_cart(customer_client, product_id)
+
+    assert response["Location"] == "/catalog/"
+    assert REFUSED in messages_of(customer_client.get("/catalog/"))
+    assert cart_lines(customer_client) == []
+
+
+def test_the_cart_is_kept_per_browser_session(sf, customer_client, bob_client):
+    add_to_cart(customer_client, sf.product("VPN-SECURE")["Id"])
+
+    assert cart_lines(bob_client) == []
+    assert len(cart_lines(customer_client)) == 1
+
+
+def test_prices_in_the_cart_follow_the_current_catalog(sf, customer_client):
+    vpn = sf.product("VPN-SECURE")["Id"]
+    add_to_cart(customer_client, vpn, "2")
+    sf.portal_entry(vpn)["UnitPrice"] = 650
+    cache.delete("catalog:all")
+
+    assert cart_lines(customer_client) == [("Secure VPN", 2, "1,300 JPY")]
+
+
+def test_a_product_that_leaves_the_catalog_is_dropped_from_the_cart_with_a_notice(sf, customer_client):
+    vpn, sim = sf.product("VPN-SECURE"), sf.product("MOB-DATA-3G")
+    add_to_cart(customer_client, vpn["Id"])
+    add_to_cart(customer_client, sim["Id"])
+    sf.store.update("Product2", vpn["Id"], {"Portal_Catalog__c": False})
+    cache.delete("catalog:all")  # the cached catalog expired
+
+    first = main_of(customer_client.get("/orders/cart/"))
+    again = main_of(customer_client.get("/orders/cart/"))
+
+    assert "Some products are no longer available and were removed." in first
+    assert "Secure VPN" not in first.split("<tbody>", 1)[1]
+    assert "no longer available" not in again  # removed for good, said once
+    assert [n for n, _, _ in cart_lines(customer_client)] == ["Data SIM 3 GB"]
+
+
+# -- who may use it ------------------------------------------------------------------------------------
+
+
+def test_adding_needs_a_post(sf, customer_client):
+    response = customer_client.get("/orders/cart/update/", {"product_id": sf.product("VPN-SECURE")["Id"]})
+
+    assert response.status_code == 405
+
+
+def test_a_post_without_the_csrf_token_is_refused(sf, customer_user):
+    browser = Client(enforce_csrf_checks=True)
+    browser.force_login(customer_user)
+
+    response = add_to_cart(browser, sf.product("VPN-SECURE")["Id"])
+
+    assert response.status_code == 403
+    assert cart_lines(browser) == []
+
+
+def test_the_csrf_token_of_the_catalog_page_is_accepted(sf, customer_user):
+    browser = Client(enforce_csrf_checks=True)
+    browser.force_login(customer_user)
+    page = text_of(browser.get("/catalog/"))
+    token = re.search(r'name="csrfmiddlewaretoken" value="([^"]+)"', page)[1]
+
+    response = browser.post("/orders/cart/update/", {"product_id": sf.product("VPN-SECURE")["Id"], "quantity": "1",
+                                                     "csrfmiddlewaretoken": token})
+
+    assert response.status_code == 302
+    assert len(cart_lines(browser)) == 1
+
+
+@pytest.mark.parametrize("path", ["/orders/cart/", "/orders/checkout/"])
+def test_anonymous_visitors_are_sent_to_sign_in(sf, client, path):
+    response = client.get(path)
+
+    assert response.status_code == 302
+    assert response["Location"] == f"/login/?next={path}"
+
+
+def test_an_anonymous_add_to_cart_is_sent_to_sign_in(sf, client):
+    response = client.post("/orders/cart/update/", {"product_id": sf.product("VPN-SECURE")["Id"], "quantity": "1"})
+
+    assert response.status_code == 302
+    assert response["Location"].startswith("/login/")
+    assert sf.calls() == 0
+
+
+@pytest.mark.parametrize("method,path", [("get", "/orders/cart/"), ("get", "/orders/checkout/"),
+                                         ("post", "/orders/cart/update/"), ("post", "/orders/checkout/")])
+def test_a_user_not_linked_to_a_customer_gets_403_with_an_explanation(sf, unlinked_client, method, path):
+    data = {"product_id": sf.product("VPN-SECURE")["Id"], "quantity": "1"} if method == "post" else None
+
+    response = getattr(unlinked_client, method)(path, data)
+
+    assert response.status_code == 403
+    assert "Your account is not linked yet" in text_of(response)
+    assert sf.calls() == 0
