@@ -27,9 +27,9 @@ class SalesforceOrderService:
         items = self._sf.query(queries.build_order_items_query(order_id))
         return mapper.transform_salesforce_order_details(record, items, currency_code_default=currency_code)
 
-    def find_order_by_request_id(self, request_id: str) -> str | None:
+    def find_order_by_request_id(self, request_id: str, account_id: str) -> str | None:
         return mapper.transform_salesforce_order_lookup(
-            self._sf.query(queries.build_order_by_request_id_query(request_id))
+            self._sf.query(queries.build_order_by_request_id_query(request_id, account_id))
         )
 
     def create_order(self, new_order: NewOrder, *, effective_date: date) -> str:

@@ -13,7 +13,10 @@ class CartLineForm(forms.Form):
 class CheckoutForm(forms.Form):
     """Carries the checkout's idempotency key: the same form submitted twice places one order."""
 
-    request_id = forms.CharField(max_length=64, widget=forms.HiddenInput)
+    request_id = forms.CharField(max_length=64, widget=forms.HiddenInput, error_messages={
+        "required": "This checkout form is not valid; please reload the page.",
+        "max_length": "This checkout form is not valid; please reload the page.",
+    })
     confirm = forms.BooleanField(label="I confirm this order and agree to be billed for it.")
 
     def __init__(self, *args, **kwargs):

@@ -64,7 +64,8 @@ def order_place(*, customer: Customer, cart: Cart, request_id: str) -> PlacedOrd
     The order and its items are one atomic sObject Tree request. Salesforce holds
     ``Portal_Request_Id__c`` unique, so even two submits racing past the lookup create one order.
     """
-    already = _guarded(lambda: SalesforceOrderService(salesforce_connection()).find_order_by_request_id(request_id))
+    orders = SalesforceOrderService(salesforce_connection())
+    already = _guarded(lambda: orders.find_order_by_request_id(request_id, customer.salesforce_account_id))
     if already:  # this checkout was submitted before (a double click, a reload): same order
         return PlacedOrder(order_id=already, created=False)
     problems = checkout_problems(customer=customer, cart=cart)
@@ -97,7 +98,7 @@ def _wait_for_order(new_order: NewOrder, *, seconds: float = 15.0) -> PlacedOrde
     deadline = time.monotonic() + seconds
     while time.monotonic() < deadline:
         time.sleep(0.25)
-        existing = orders.find_order_by_request_id(new_order.request_id)
+        existing = orders.find_order_by_request_id(new_order.request_id, new_order.account_id)
         if existing:
             return PlacedOrder(order_id=existing, created=False)
     return None
@@ -106,7 +107,7 @@ def _wait_for_order(new_order: NewOrder, *, seconds: float = 15.0) -> PlacedOrde
 def _create_once(new_order: NewOrder) -> PlacedOrder:
     orders = SalesforceOrderService(salesforce_connection())
     try:
-        existing = orders.find_order_by_request_id(new_order.request_id)
+        existing = orders.find_order_by_request_id(new_order.request_id, new_order.account_id)
         if existing:
             return PlacedOrder(order_id=existing, created=False)
         order_id = orders.create_order(new_order, effective_date=timezone.localdate())
@@ -114,7 +115,7 @@ def _create_once(new_order: NewOrder) -> PlacedOrder:
         return PlacedOrder(order_id=order_id, created=True)
     except SalesforceSaveError as exc:
         if exc.has_status("DUPLICATE_VALUE"):
-            existing = orders.find_order_by_request_id(new_order.request_id)
+            existing = orders.find_order_by_request_id(new_order.request_id, new_order.account_id)
             if existing:
                 return PlacedOrder(order_id=existing, created=False)
         logger.error("Salesforce refused order for checkout %s: %s", new_order.request_id, exc)
@@ -123,7 +124,7 @@ def _create_once(new_order: NewOrder) -> PlacedOrder:
         # A timeout may hide a success: look once more before giving up.
         logger.error("creating the order for checkout %s failed: %s", new_order.request_id, exc)
         try:
-            existing = orders.find_order_by_request_id(new_order.request_id)
+            existing = orders.find_order_by_request_id(new_order.request_id, new_order.account_id)
         except SalesforceError:
             existing = None
         if existing:

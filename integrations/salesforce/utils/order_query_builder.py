@@ -80,10 +80,17 @@ def build_order_items_query(order_id: str) -> str:
     )
 
 
-def build_order_by_request_id_query(request_id: str) -> str:
-    """The order a checkout already created, if any (idempotent checkout)."""
+def build_order_by_request_id_query(request_id: str, account_id: str) -> str:
+    """The order this Account's checkout already created, if any (idempotent checkout).
+
+    Scoped to the Account: another customer's request id finds nothing here.
+    """
     try:
         checked = check_request_id(request_id)
     except InvalidRequestId as exc:
         raise InvalidQueryArgumentError(f"request id {exc}") from None
-    return format_soql("SELECT Id FROM Order WHERE Portal_Request_Id__c = {request_id} LIMIT 1", request_id=checked)
+    account = require_salesforce_id(account_id, prefix=KeyPrefix.ACCOUNT)
+    return format_soql(
+        "SELECT Id FROM Order WHERE Portal_Request_Id__c = {request_id} AND AccountId = {account_id} LIMIT 1",
+        request_id=checked, account_id=account,
+    )

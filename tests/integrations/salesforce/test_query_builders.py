@@ -76,8 +76,9 @@ def test_the_items_of_an_order():
 
 
 def test_the_order_of_a_request_id():
-    assert build_order_by_request_id_query("3f6d2a9e-2c4b-4a43-9a0e-7f1b8f6c2d11") == (
-        "SELECT Id FROM Order WHERE Portal_Request_Id__c = '3f6d2a9e-2c4b-4a43-9a0e-7f1b8f6c2d11' LIMIT 1"
+    assert build_order_by_request_id_query("3f6d2a9e-2c4b-4a43-9a0e-7f1b8f6c2d11", ACCOUNT) == (
+        "SELECT Id FROM Order WHERE Portal_Request_Id__c = '3f6d2a9e-2c4b-4a43-9a0e-7f1b8f6c2d11'"
+        f" AND AccountId = '{ACCOUNT}' LIMIT 1"
     )
 
 
@@ -229,7 +230,7 @@ def test_unknown_categories_raise(category):
 )
 def test_hostile_request_ids_raise(request_id):
     with pytest.raises(InvalidQueryArgumentError, match="request id"):
-        build_order_by_request_id_query(request_id)
+        build_order_by_request_id_query(request_id, ACCOUNT)
 
 
 @pytest.mark.parametrize("limit", [0, -1, 201, True, "50", 5.0, None, "50 OR 1=1"])
@@ -388,13 +389,13 @@ _REQUEST_IDS = st.one_of(
 @example("a" * 64)
 def test_request_id_query_property(request_id):
     try:
-        soql = build_order_by_request_id_query(request_id)
+        soql = build_order_by_request_id_query(request_id, ACCOUNT)
     except ValueError as error:
         assert isinstance(error, InvalidQueryArgumentError)
         return
     skeleton, literals = split_literals(soql)
-    assert skeleton == "SELECT Id FROM Order WHERE Portal_Request_Id__c = ? LIMIT 1"
-    assert literals == [request_id]
+    assert skeleton == "SELECT Id FROM Order WHERE Portal_Request_Id__c = ? AND AccountId = ? LIMIT 1"
+    assert literals == [request_id, ACCOUNT]
     assert 1 <= len(request_id) <= 64 and all(char in _ALNUM + "-" for char in request_id)
 
 
