@@ -9,6 +9,7 @@ import threading
 from django.conf import settings
 from django.core.exceptions import ImproperlyConfigured
 
+from integrations.freebit.connection import FreebitConfig, FreebitConnection
 from integrations.salesforce.connection import SalesforceConfig, SalesforceConnection
 from integrations.whmcs.connection import WhmcsConfig, WhmcsConnection
 
@@ -18,6 +19,7 @@ _whmcs_connections: dict[WhmcsConfig, WhmcsConnection] = {}
 _sandboxes: dict[str, object] = {}
 _salesforce_connections: dict[SalesforceConfig, SalesforceConnection] = {}
 _sandbox_private_keys: dict[str, str] = {}
+_freebit_connections: dict[FreebitConfig, FreebitConnection] = {}
 _SANDBOX_SALESFORCE_CONSUMER_KEY = "sandbox-connected-app"
 _SANDBOX_SALESFORCE_USERNAME = "portal-integration@sandbox.example"
 
@@ -69,6 +71,7 @@ def _sandbox(name: str):
             starters = {
                 "whmcs": lambda: start_whmcs_sandbox(**_whmcs_sandbox_webhooks()),
                 "salesforce": _start_salesforce_sandbox,
+                "freebit": _start_freebit_sandbox,
             }
             _sandboxes[name] = starters[name]()
             logger.info("started the %s sandbox at %s", name, _sandboxes[name].url)
@@ -135,3 +138,30 @@ def _start_salesforce_sandbox():
                                       username=_SANDBOX_SALESFORCE_USERNAME, public_key_pem=public_pem)
     _sandbox_private_keys["salesforce"] = private_pem
     return handle
+
+
+def freebit_connection() -> FreebitConnection:
+    config = freebit_config()
+    with _lock:
+        connection = _freebit_connections.get(config)
+        if connection is None:
+            connection = _freebit_connections[config] = FreebitConnection(config)
+        return connection
+
+
+def freebit_config() -> FreebitConfig:
+    timeouts = {
+        "connect_timeout": settings.PROVIDER_CONNECT_TIMEOUT,
+        "read_timeout": settings.PROVIDER_READ_TIMEOUT,
+        "max_attempts": settings.PROVIDER_MAX_ATTEMPTS,
+    }
+    if settings.FREEBIT_API_URL:
+        return FreebitConfig(api_url=settings.FREEBIT_API_URL, api_key=settings.FREEBIT_API_KEY, **timeouts)
+    sandbox = _sandbox("freebit")
+    return FreebitConfig(api_url=sandbox.url, api_key=sandbox.app.config.api_key, **timeouts)
+
+
+def _start_freebit_sandbox():
+    from sandbox.freebit import start_freebit_sandbox
+
+    return start_freebit_sandbox(env={})

@@ -354,3 +354,4 @@ SIM_TOPUP_PRICE_PER_GB = Decimal(env("SIM_TOPUP_PRICE_PER_GB", default="500"))  
 SIM_TOPUP_MAX_ATTEMPTS = env.int("SIM_TOPUP_MAX_ATTEMPTS", default=6)
 CACHE_TTL_SIM_DETAILS = env.int("CACHE_TTL_SIM_DETAILS", default=60)
 CACHE_TTL_SIM_USAGE = env.int("CACHE_TTL_SIM_USAGE", default=600)
+CELERY_BEAT_SCHEDULE["sim-resume-topups"] = {"task": "portal.sim.resume_topups", "schedule": 120.0}

@@ -1,9 +1,12 @@
 from django.urls import path
 
-from portal.core.sections import pending_section
+from portal.sim import views
 
 app_name = "sim"
 
 urlpatterns = [
-    path("", pending_section("SIMs", "Freebit", "Your SIMs, their data usage, top-ups and plans."), name="index"),
+    path("", views.sim_list, name="index"),
+    path("<str:iccid>/", views.sim_detail, name="detail"),
+    path("<str:iccid>/top-up/", views.sim_topup, name="topup"),
+    path("<str:iccid>/plan/", views.sim_plan_change, name="plan"),
 ]

@@ -1,0 +1,1 @@
+"""Raw schemas and mappers of the MVNO platforms we read SIMs from."""

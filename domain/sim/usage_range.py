@@ -1,0 +1,39 @@
+"""The date range of a data-usage request, checked before it is sent."""
+from datetime import date, datetime, timedelta
+
+MAX_USAGE_DAYS = 62
+"""The longest range a usage request may span: two full months (Freebit keeps about that much)."""
+
+
+class UsageRangeError(ValueError):
+    """A usage date range the provider cannot answer; the message says why, in plain words."""
+
+
+def validate_usage_range(start: date, end: date, *, today: date, max_days: int = MAX_USAGE_DAYS) -> tuple[date, date]:
+    """`(start, end)` (both days included) if the range is usable, else UsageRangeError.
+
+    Refused: anything that is not a date (a datetime included), an end before the start, an end
+    after `today`, and a range longer than `max_days` days.
+    """
+    for name, value in (("start", start), ("end", end), ("today", today)):
+        if not isinstance(value, date) or isinstance(value, datetime):
+            raise UsageRangeError(f"the {name} date must be a date")
+    if start > end:
+        raise UsageRangeError(f"the start date {start.isoformat()} is after the end date {end.isoformat()}")
+    if end > today:
+        raise UsageRangeError(f"the end date {end.isoformat()} is in the future")
+    days = (end - start).days + 1
+    if days > max_days:
+        raise UsageRangeError(f"a usage range may span at most {max_days} days; {days} were asked for")
+    return start, end
+
+
+def current_month_range(today: date) -> tuple[date, date]:
+    """From the first of `today`'s month to `today`."""
+    return today.replace(day=1), today
+
+
+def previous_month_range(today: date) -> tuple[date, date]:
+    """The whole month before `today`'s."""
+    last = today.replace(day=1) - timedelta(days=1)
+    return last.replace(day=1), last

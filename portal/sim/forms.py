@@ -1,0 +1,51 @@
+import uuid
+
+from django import forms
+from django.conf import settings
+
+from domain.sim.usage_range import MAX_USAGE_DAYS
+
+TOPUP_CHOICES_MB = (500, 1024, 3 * 1024, 5 * 1024, 10 * 1024)
+
+
+class TopUpForm(forms.Form):
+    preset_mb = forms.TypedChoiceField(choices=[(mb, mb) for mb in TOPUP_CHOICES_MB], coerce=int, required=False)
+    quota_mb = forms.IntegerField(label="Data to add (MB)", min_value=settings.SIM_TOPUP_MIN_MB,
+                                  max_value=settings.SIM_TOPUP_MAX_MB, required=False,
+                                  help_text=f"From {settings.SIM_TOPUP_MIN_MB} MB to "
+                                            f"{settings.SIM_TOPUP_MAX_MB // 1024} GB (1 GB = 1024 MB).")
+    request_id = forms.UUIDField(widget=forms.HiddenInput, error_messages={
+        "invalid": "This form is no longer valid; please reload the page.",
+        "required": "This form is no longer valid; please reload the page.",
+    })
+    confirm = forms.BooleanField(required=False, widget=forms.HiddenInput)
+
+    def __init__(self, *args, **kwargs):
+        kwargs.setdefault("initial", {}).setdefault("request_id", uuid.uuid4())
+        super().__init__(*args, **kwargs)
+
+    def clean(self):
+        cleaned = super().clean()
+        if cleaned.get("preset_mb"):  # a quick-choice button was pressed
+            cleaned["quota_mb"] = cleaned["preset_mb"]
+        if not cleaned.get("quota_mb") and "quota_mb" not in self.errors:
+            self.add_error("quota_mb", "Choose how much data to add.")
+        return cleaned
+
+
+class PlanChangeForm(forms.Form):
+    plan_code = forms.ChoiceField(label="New plan")
+    when = forms.ChoiceField(label="When", choices=[("next_month", "From the first of next month"),
+                                                    ("immediate", "Now")], initial="next_month",
+                             widget=forms.RadioSelect)
+
+    def __init__(self, *args, plans=(), **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["plan_code"].choices = [(plan.sku, plan.name) for plan in plans]
+
+
+class UsageRangeForm(forms.Form):
+    start = forms.DateField()
+    end = forms.DateField()
+
+    max_days = MAX_USAGE_DAYS

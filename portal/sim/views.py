@@ -1,0 +1,107 @@
+from django.contrib import messages
+from django.db import transaction
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.utils import timezone
+from django.views.decorators.http import require_POST
+
+from domain.sim.usage_range import previous_month_range
+from portal.accounts.decorators import customer_required
+from portal.accounts.models import Customer
+from portal.sim import selectors, services
+from portal.sim.charts import Bar, usage_bar_chart
+from portal.sim.forms import TOPUP_CHOICES_MB, PlanChangeForm, TopUpForm
+from portal.sim.models import TopUp
+
+
+@customer_required
+def sim_list(request: HttpRequest, customer: Customer) -> HttpResponse:
+    return render(request, "sim/list.html", {"sims": selectors.customer_sims(customer)})
+
+
+@customer_required
+def sim_detail(request: HttpRequest, customer: Customer, iccid: str) -> HttpResponse:
+    details = selectors.sim_details(customer, iccid)
+    today = timezone.localdate()
+    start, _ = previous_month_range(today)
+    usage = selectors.sim_usage(customer, details.value.iccid, start, today)
+    months = [
+        {"month": month, "chart": usage_bar_chart(
+            [Bar(point.date, point.used.mb) for point in month.points], chart_id=f"usage-{month.year}-{month.month}",
+            title=f"Daily data use, {month.first_day:%B %Y}")}
+        for month in reversed(usage.value.by_month())
+    ]
+    context = {
+        "sim": details.value, "months": months, "stale": details.stale or usage.stale,
+        "topup_form": TopUpForm(initial={"quota_mb": 1024}), "topup_choices": TOPUP_CHOICES_MB,
+        "plan_form": PlanChangeForm(plans=services.sim_plans(details.value.plan_code)),
+        "topups": TopUp.objects.filter(customer=customer, iccid=details.value.iccid)[:5],
+    }
+    return render(request, "sim/detail.html", context)
+
+
+@require_POST
+@transaction.non_atomic_requests  # each step of a top-up is recorded the moment it happens
+@customer_required
+def sim_topup(request: HttpRequest, customer: Customer, iccid: str) -> HttpResponse:
+    form = TopUpForm(request.POST)
+    if not form.is_valid():
+        for errors in form.errors.values():
+            for error in errors:
+                messages.error(request, error)
+        return redirect("sim:detail", iccid=iccid)
+    if not form.cleaned_data["confirm"]:
+        try:
+            quote = services.topup_quote(form.cleaned_data["quota_mb"])
+        except services.SimActionRefused as refused:
+            messages.error(request, refused.message)
+            return redirect("sim:detail", iccid=iccid)
+        link = selectors.owned_sim(customer, iccid)
+        return render(request, "sim/topup_confirm.html", {"link": link, "quote": quote, "form": form})
+    try:
+        topup = services.topup_request(customer=customer, iccid=iccid, quota_mb=form.cleaned_data["quota_mb"],
+                                       request_id=str(form.cleaned_data["request_id"]))
+    except services.SimActionRefused as refused:
+        messages.error(request, refused.message)
+    else:
+        _tell_topup_outcome(request, topup)
+    return redirect("sim:detail", iccid=iccid)
+
+
+@require_POST
+@customer_required
+def sim_plan_change(request: HttpRequest, customer: Customer, iccid: str) -> HttpResponse:
+    details = selectors.sim_details(customer, iccid).value
+    form = PlanChangeForm(request.POST, plans=services.sim_plans(details.plan_code))
+    if not form.is_valid():
+        messages.error(request, "Please choose one of the plans offered.")
+        return redirect("sim:detail", iccid=iccid)
+    try:
+        change = services.plan_change(customer=customer, iccid=iccid, plan_code=form.cleaned_data["plan_code"],
+                                      immediate=form.cleaned_data["when"] == "immediate")
+    except services.SimActionRefused as refused:
+        messages.error(request, refused.message)
+    else:
+        when = "now" if change.immediate else f"from {change.effective_date:%-d %B %Y}"
+        messages.success(request, f"Your plan changes to {change.plan_name} {when}.")
+    return redirect("sim:detail", iccid=iccid)
+
+
+def _tell_topup_outcome(request: HttpRequest, topup: TopUp) -> None:
+    from domain.sim.types import DataQuota
+
+    amount = DataQuota.from_mb(topup.quota_mb).format()
+    if topup.status == TopUp.Status.APPLIED:
+        messages.success(request, f"{amount} was added to your SIM. It is billed on invoice {topup.whmcs_invoice_id}.")
+    elif topup.status == TopUp.Status.CHARGED:
+        messages.warning(request, f"Your payment went through; {amount} will be added to your SIM within a few "
+                                  "minutes. You don't need to do anything.")
+    elif topup.status == TopUp.Status.REQUESTED:
+        messages.warning(request, "We could not confirm your payment just now. We are checking and will add the "
+                                  "data once it is confirmed; you will not be charged twice.")
+    elif topup.last_error.startswith("payment failed"):
+        messages.error(request, "Your payment could not be taken, so nothing was charged or added. "
+                                "Please check your payment method and try again.")
+    else:
+        messages.error(request, "The top-up could not be completed. Your payment is safe: support has been "
+                                "told and will add the data or refund you.")
