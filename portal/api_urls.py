@@ -4,6 +4,7 @@ from django.urls import path
 
 from portal.billing import api as billing_api
 from portal.orders import api as orders_api
+from portal.sim import api as sim_api
 
 
 def api(view_class):
@@ -19,4 +20,9 @@ urlpatterns = [
     path("catalog", api(orders_api.CatalogApi), name="api-catalog"),
     path("orders", api(orders_api.OrderListApi), name="api-orders"),
     path("orders/<str:order_id>", api(orders_api.OrderDetailApi), name="api-order"),
+    path("sims", api(sim_api.SimListApi), name="api-sims"),
+    path("sims/<str:iccid>", api(sim_api.SimDetailApi), name="api-sim"),
+    path("sims/<str:iccid>/usage", api(sim_api.SimUsageApi), name="api-sim-usage"),
+    path("sims/<str:iccid>/top-up", api(sim_api.SimTopUpApi), name="api-sim-topup"),
+    path("sims/<str:iccid>/plan", api(sim_api.SimPlanChangeApi), name="api-sim-plan"),
 ]

@@ -101,7 +101,7 @@ class CustomerApi(APIView):
 
 
 class InvoiceListApi(CustomerApi):
-    class OutputSerializer(serializers.Serializer):
+    class InvoicePageSerializer(serializers.Serializer):
         data = InvoiceSummarySerializer(many=True)
         stale = serializers.BooleanField()
         page = serializers.IntegerField()
@@ -111,7 +111,7 @@ class InvoiceListApi(CustomerApi):
     @extend_schema(
         operation_id="invoices_list",
         parameters=[OpenApiParameter("page", int), OpenApiParameter("status", str)],
-        responses=OutputSerializer,
+        responses=InvoicePageSerializer,
     )
     def get(self, request: Request) -> Response:
         from django.utils import timezone

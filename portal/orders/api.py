@@ -80,22 +80,22 @@ class CatalogApi(CustomerApi):
 
 
 class OrderListApi(CustomerApi):
-    class InputSerializer(serializers.Serializer):
-        class LineSerializer(serializers.Serializer):
+    class OrderInputSerializer(serializers.Serializer):
+        class OrderLineSerializer(serializers.Serializer):
             product_id = serializers.CharField(max_length=18)
             quantity = serializers.IntegerField(min_value=1, max_value=MAX_LINE_QUANTITY)
 
         request_id = serializers.RegexField(r"^[A-Za-z0-9-]{1,64}$", help_text="Idempotency key (e.g. a UUID)")
-        lines = LineSerializer(many=True, allow_empty=False)
+        lines = OrderLineSerializer(many=True, allow_empty=False)
 
     @extend_schema(operation_id="orders_list", responses=OrderSummarySerializer(many=True))
     def get(self, request: Request) -> Response:
         orders = selectors.order_list(request.user.customer)
         return Response({"data": OrderSummarySerializer(orders.value, many=True).data, "stale": orders.stale})
 
-    @extend_schema(operation_id="orders_create", request=InputSerializer, responses={201: OrderDetailSerializer})
+    @extend_schema(operation_id="orders_create", request=OrderInputSerializer, responses={201: OrderDetailSerializer})
     def post(self, request: Request) -> Response:
-        form = self.InputSerializer(data=request.data)
+        form = self.OrderInputSerializer(data=request.data)
         form.is_valid(raise_exception=True)
         cart = _cart(catalog_selectors.catalog().value, form.validated_data["lines"])
         try:
