@@ -3,6 +3,7 @@ from django.contrib.auth.decorators import login_not_required
 from django.urls import path
 
 from portal.billing import api as billing_api
+from portal.core.dashboard_api import DashboardApi
 from portal.orders import api as orders_api
 from portal.sim import api as sim_api
 
@@ -12,6 +13,7 @@ def api(view_class):
 
 
 urlpatterns = [
+    path("dashboard", api(DashboardApi), name="api-dashboard"),
     path("invoices", api(billing_api.InvoiceListApi), name="api-invoices"),
     path("invoices/<int:invoice_id>", api(billing_api.InvoiceDetailApi), name="api-invoice"),
     path("subscriptions", api(billing_api.SubscriptionListApi), name="api-subscriptions"),

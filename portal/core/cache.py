@@ -19,6 +19,8 @@ from django.core.cache import cache
 
 logger = logging.getLogger(__name__)
 T = TypeVar("T")
+SINGLE_FLIGHT_LOCK_SECONDS = 10
+SINGLE_FLIGHT_WAIT_SECONDS = 8.0
 
 
 @dataclass(frozen=True)
@@ -50,12 +52,30 @@ def fetch_cached(key: str, ttl: int, fetch: Callable[[], T], *, failures: tuple[
                  stale_key: str | None = None) -> Cached[T]:
     """The cached value, or a fresh one from ``fetch``; on one of ``failures``, the stale copy.
 
-    Re-raises the failure when there is no stale copy.
+    Single flight: when many requests miss the same key at once, one of them calls the provider
+    (it holds ``lock:<key>`` for a few seconds) and the others wait for its value, so an expiry
+    under load does not stampede the provider. Re-raises the failure when there is no stale copy.
     """
     hit = cache.get(key)
     if hit is not None:
         return hit
     stale_key = stale_key or f"stale:{key}"
+    lock_key = f"lock:{key}"
+    if cache.add(lock_key, 1, timeout=SINGLE_FLIGHT_LOCK_SECONDS):
+        try:
+            return _fetch_and_store(key, ttl, fetch, failures, stale_key)
+        finally:
+            cache.delete(lock_key)
+    deadline = time.monotonic() + SINGLE_FLIGHT_WAIT_SECONDS
+    while cache.get(lock_key) is not None and time.monotonic() < deadline:
+        time.sleep(0.02)
+        hit = cache.get(key)
+        if hit is not None:
+            return hit
+    return _fetch_and_store(key, ttl, fetch, failures, stale_key)  # the holder failed, or no shared cache
+
+
+def _fetch_and_store(key, ttl, fetch, failures, stale_key):
     try:
         value = fetch()
     except failures as exc:

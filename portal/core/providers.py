@@ -12,6 +12,7 @@ from django.core.exceptions import ImproperlyConfigured
 from integrations.freebit.connection import FreebitConfig, FreebitConnection
 from integrations.salesforce.connection import SalesforceConfig, SalesforceConnection
 from integrations.whmcs.connection import WhmcsConfig, WhmcsConnection
+from portal.core import provider_calls
 
 logger = logging.getLogger(__name__)
 _lock = threading.Lock()
@@ -29,7 +30,7 @@ def whmcs_connection() -> WhmcsConnection:
     with _lock:
         connection = _whmcs_connections.get(config)
         if connection is None:
-            connection = _whmcs_connections[config] = WhmcsConnection(config)
+            connection = _whmcs_connections[config] = WhmcsConnection(config, on_call=provider_calls.record("whmcs"))
         return connection
 
 
@@ -93,7 +94,8 @@ def salesforce_connection() -> SalesforceConnection:
     with _lock:
         connection = _salesforce_connections.get(config)
         if connection is None:
-            connection = _salesforce_connections[config] = SalesforceConnection(config)
+            connection = _salesforce_connections[config] = SalesforceConnection(
+                config, on_call=provider_calls.record("salesforce"))
         return connection
 
 
@@ -145,7 +147,8 @@ def freebit_connection() -> FreebitConnection:
     with _lock:
         connection = _freebit_connections.get(config)
         if connection is None:
-            connection = _freebit_connections[config] = FreebitConnection(config)
+            connection = _freebit_connections[config] = FreebitConnection(
+                config, on_call=provider_calls.record("freebit"))
         return connection
 
 

@@ -5,6 +5,7 @@ from django.shortcuts import render
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_safe
 
+from portal.core.dashboard import dashboard_for
 from portal.core.health import readiness
 
 
@@ -30,4 +31,6 @@ def readyz(request: HttpRequest) -> JsonResponse:
 
 
 def dashboard(request: HttpRequest) -> HttpResponse:
-    return render(request, "portal/dashboard.html", {"customer": getattr(request.user, "customer", None)})
+    customer = getattr(request.user, "customer", None)
+    summary = dashboard_for(customer) if customer else None
+    return render(request, "portal/dashboard.html", {"customer": customer, "dashboard": summary})

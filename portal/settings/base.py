@@ -74,6 +74,7 @@ MIDDLEWARE = [
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "portal.core.middleware.ProviderUnavailableMiddleware",
+    "portal.core.provider_calls.ProviderCallsMiddleware",
     # Last, as django-axes asks: it turns a locked-out sign-in into the lockout page.
     "axes.middleware.AxesMiddleware",
 ]
@@ -355,3 +356,7 @@ SIM_TOPUP_MAX_ATTEMPTS = env.int("SIM_TOPUP_MAX_ATTEMPTS", default=6)
 CACHE_TTL_SIM_DETAILS = env.int("CACHE_TTL_SIM_DETAILS", default=60)
 CACHE_TTL_SIM_USAGE = env.int("CACHE_TTL_SIM_USAGE", default=600)
 CELERY_BEAT_SCHEDULE["sim-resume-topups"] = {"task": "portal.sim.resume_topups", "schedule": 120.0}
+
+# Send X-Provider-Calls (provider calls made by the request) with every response: debug and tests.
+PROVIDER_CALLS_HEADER = env.bool("PROVIDER_CALLS_HEADER", default=DEBUG)
+DASHBOARD_DEADLINE_SECONDS = env.float("DASHBOARD_DEADLINE_SECONDS", default=4.0)

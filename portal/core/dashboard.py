@@ -1,0 +1,150 @@
+"""The dashboard: billing, subscriptions, orders and SIMs at a glance, read concurrently.
+
+Each panel is read in its own thread (bounded pool, one overall deadline), so on a cache miss the
+page costs about its slowest provider, not the sum; a provider that is slow or down only empties
+its own panel (or shows its stale copy), never the page.
+"""
+import contextvars
+import logging
+import time
+from collections.abc import Callable
+from concurrent.futures import ThreadPoolExecutor
+from concurrent.futures import TimeoutError as FutureTimeout
+from dataclasses import dataclass
+from decimal import Decimal
+from typing import Any
+
+from django.conf import settings
+from django.utils import timezone
+
+from domain.billing.types import Invoice, InvoiceStatus
+from domain.shared.money import Money
+from domain.sim.types import DataQuota
+from domain.subscriptions.types import SubscriptionStatus
+from portal.accounts.models import Customer
+from portal.core.errors import ProviderUnavailable
+
+logger = logging.getLogger(__name__)
+_POOL = ThreadPoolExecutor(max_workers=32, thread_name_prefix="dashboard")
+RECENT_ORDERS = 3
+
+
+@dataclass(frozen=True)
+class Panel:
+    value: Any = None
+    stale: bool = False
+    unavailable: bool = False
+
+
+@dataclass(frozen=True)
+class BillingSummary:
+    amount_due: Money | None
+    unpaid_count: int
+    overdue_count: int
+    next_due: Invoice | None
+
+
+@dataclass(frozen=True)
+class SimQuota:
+    iccid: str
+    plan_name: str
+    remaining: DataQuota | None  # None: Freebit did not answer for this SIM
+    total: DataQuota | None
+    used_percent: int | None
+
+
+@dataclass(frozen=True)
+class Dashboard:
+    billing: Panel
+    subscriptions: Panel
+    orders: Panel
+    sims: Panel
+
+    @property
+    def notices(self) -> list[str]:
+        names = {"billing": "billing", "subscriptions": "subscriptions", "orders": "orders", "sims": "SIM"}
+        return [names[name] for name in names if getattr(self, name).unavailable or getattr(self, name).stale]
+
+
+def dashboard_for(customer: Customer) -> Dashboard:
+    readers: dict[str, Callable[[], Panel]] = {
+        "billing": lambda: _billing(customer),
+        "subscriptions": lambda: _subscriptions(customer),
+        "orders": lambda: _orders(customer),
+        "sims": lambda: _sims(customer),
+    }
+    return Dashboard(**run_concurrently(readers, deadline=settings.DASHBOARD_DEADLINE_SECONDS))
+
+
+def run_concurrently(readers: dict[str, Callable[[], Panel]], *, deadline: float) -> dict[str, Panel]:
+    """Run each reader in the pool; a reader that fails or misses the deadline gives an empty panel."""
+    futures = {name: _POOL.submit(contextvars.copy_context().run, reader) for name, reader in readers.items()}
+    until = time.monotonic() + deadline
+    panels = {}
+    for name, future in futures.items():
+        try:
+            panels[name] = future.result(timeout=max(0.0, until - time.monotonic()))
+        except FutureTimeout:
+            logger.warning("dashboard panel %s missed the %.1f s deadline", name, deadline)
+            panels[name] = Panel(unavailable=True)
+        except ProviderUnavailable:
+            panels[name] = Panel(unavailable=True)
+        except Exception:
+            logger.exception("dashboard panel %s failed", name)
+            panels[name] = Panel(unavailable=True)
+    return panels
+
+
+def _billing(customer: Customer) -> Panel:
+    from portal.billing import selectors as billing
+
+    page = billing.invoice_list(customer, status=InvoiceStatus.UNPAID)
+    unpaid = page.value.invoices
+    today = timezone.localdate()
+    currencies = {invoice.total.currency for invoice in unpaid}
+    amount_due = None
+    if len(currencies) == 1:
+        amount_due = Money(amount=sum((i.total.amount for i in unpaid), Decimal(0)), currency=currencies.pop())
+    next_due = min(unpaid, key=lambda invoice: invoice.due_date, default=None)
+    summary = BillingSummary(amount_due=amount_due, unpaid_count=page.value.total_results,
+                             overdue_count=sum(1 for invoice in unpaid if invoice.is_overdue(today)), next_due=next_due)
+    return Panel(value=summary, stale=page.stale)
+
+
+def _subscriptions(customer: Customer) -> Panel:
+    from portal.billing import selectors as billing
+
+    page = billing.subscription_list(customer)
+    active = tuple(s for s in page.value.subscriptions if s.status is SubscriptionStatus.ACTIVE)
+    return Panel(value=active, stale=page.stale)
+
+
+def _orders(customer: Customer) -> Panel:
+    from portal.orders import selectors as orders
+
+    found = orders.order_list(customer)
+    return Panel(value=found.value[:RECENT_ORDERS], stale=found.stale)
+
+
+def _sims(customer: Customer) -> Panel:
+    from portal.sim import selectors as sims
+
+    links = sims.customer_sims(customer)
+    readers = {link.iccid: (lambda link=link: _sim_quota(customer, link)) for link in links}
+    quotas = run_concurrently(readers, deadline=settings.DASHBOARD_DEADLINE_SECONDS) if readers else {}
+    names = {link.iccid: link.product_name for link in links}
+    values = tuple(panel.value or SimQuota(iccid=iccid, plan_name=names[iccid], remaining=None, total=None,
+                                           used_percent=None)
+                   for iccid, panel in quotas.items())
+    return Panel(value=values, stale=any(panel.stale for panel in quotas.values()),
+                 unavailable=any(panel.unavailable for panel in quotas.values()))
+
+
+def _sim_quota(customer: Customer, link) -> Panel:
+    from portal.sim import selectors as sims
+
+    details = sims.sim_details(customer, link.iccid)
+    sim = details.value
+    return Panel(value=SimQuota(iccid=sim.iccid, plan_name=sim.plan_name, remaining=sim.remaining, total=sim.total,
+                                used_percent=sim.used_percent), stale=details.stale)
+

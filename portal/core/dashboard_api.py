@@ -1,0 +1,53 @@
+"""``/api/v1/dashboard``: the dashboard's panels, from the same concurrent fan-out as the page."""
+from drf_spectacular.utils import extend_schema
+from rest_framework import serializers
+from rest_framework.permissions import IsAuthenticated
+from rest_framework.request import Request
+from rest_framework.response import Response
+from rest_framework.views import APIView
+
+from portal.billing.api import InvoiceSummarySerializer, MoneySerializer, SubscriptionSerializer
+from portal.core.api import IsLinkedCustomer
+from portal.core.dashboard import dashboard_for
+from portal.orders.api import OrderSummarySerializer
+from portal.sim.api import QuotaSerializer
+
+
+class BillingSummarySerializer(serializers.Serializer):
+    amount_due = MoneySerializer(allow_null=True)
+    unpaid_count = serializers.IntegerField()
+    overdue_count = serializers.IntegerField()
+    next_due = InvoiceSummarySerializer(allow_null=True)
+
+
+class SimQuotaSerializer(serializers.Serializer):
+    iccid = serializers.CharField()
+    plan_name = serializers.CharField()
+    remaining = QuotaSerializer(allow_null=True)
+    total = QuotaSerializer(allow_null=True)
+    used_percent = serializers.IntegerField(allow_null=True)
+
+
+def _panel(name: str, value_serializer):
+    return type(f"{name}PanelSerializer", (serializers.Serializer,), {
+        "value": value_serializer, "stale": serializers.BooleanField(), "unavailable": serializers.BooleanField(),
+    })
+
+
+class DashboardSerializer(serializers.Serializer):
+    billing = _panel("Billing", BillingSummarySerializer(allow_null=True))()
+    subscriptions = _panel("Subscriptions", SubscriptionSerializer(many=True, allow_null=True))()
+    orders = _panel("Orders", OrderSummarySerializer(many=True, allow_null=True))()
+    sims = _panel("Sims", SimQuotaSerializer(many=True, allow_null=True))()
+
+
+class DashboardApi(APIView):
+    permission_classes = [IsAuthenticated, IsLinkedCustomer]
+
+    @extend_schema(operation_id="dashboard_retrieve", responses=DashboardSerializer)
+    def get(self, request: Request) -> Response:
+        from django.utils import timezone
+
+        summary = dashboard_for(request.user.customer)
+        serializer = DashboardSerializer(summary, context={"today": timezone.localdate()})
+        return Response({"data": serializer.data})
