@@ -153,3 +153,26 @@ def salesforce(salesforce_server, salesforce_keys, settings):
     settings.PROVIDER_READ_TIMEOUT = 2.0
     settings.PROVIDER_MAX_ATTEMPTS = 2
     return salesforce_server
+
+
+@pytest.fixture(scope="session")
+def freebit_server():
+    from sandbox.freebit import start_freebit_sandbox
+
+    handle = start_freebit_sandbox(env={}, seed=5)
+    yield handle
+    handle.stop()
+
+
+@pytest.fixture
+def freebit(freebit_server, settings):
+    """The Freebit emulator, reset to its seed data with no faults, wired into the portal's settings."""
+    import requests
+
+    requests.delete(freebit_server.url + "/__sandbox__/faults", timeout=5)
+    requests.post(freebit_server.url + "/__sandbox__/reset", timeout=5)
+    settings.FREEBIT_API_URL = freebit_server.url
+    settings.FREEBIT_API_KEY = freebit_server.app.config.api_key
+    settings.PROVIDER_READ_TIMEOUT = 2.0
+    settings.PROVIDER_MAX_ATTEMPTS = 2
+    return freebit_server

@@ -1,0 +1,88 @@
+"""The dashboard's fan-out: concurrent panels, a down provider's panel, call counting, single flight."""
+import threading
+import time
+
+import pytest
+import requests
+from django.core.cache import cache
+
+from integrations.whmcs.errors import WhmcsTransportError
+from portal.core.cache import fetch_cached
+
+pytestmark = pytest.mark.django_db
+LATENCY_MS = 250
+
+
+def set_latency(server, ms):
+    requests.post(server.url + "/__sandbox__/faults", json={"latency_ms": ms}, timeout=5).raise_for_status()
+
+
+def test_every_panel_shows_on_a_cold_and_a_warm_load(customer_client, whmcs, salesforce, freebit):
+    cold = customer_client.get("/")
+    warm = customer_client.get("/")
+
+    page = cold.content.decode()
+    assert cold.status_code == 200
+    assert "unpaid invoice" in page and "Fiber 1 Gbps" in page and "Pending Review" in page and "left of" in page
+    assert int(cold["X-Provider-Calls"]) > 0
+    assert warm["X-Provider-Calls"] == "0"
+    assert warm.content.decode().count("left of") == page.count("left of")
+
+
+def test_panels_are_read_concurrently(customer_client, whmcs, salesforce, freebit):
+    for server in (whmcs, salesforce, freebit):
+        set_latency(server, LATENCY_MS)
+
+    started = time.monotonic()
+    response = customer_client.get("/")
+    elapsed = time.monotonic() - started
+
+    calls = int(response["X-Provider-Calls"])
+    sequential = calls * LATENCY_MS / 1000
+    assert calls >= 6
+    # Sequential reads would take the sum of every call's latency; the fan-out takes a fraction of it.
+    assert elapsed < 0.6 * sequential, (elapsed, sequential)
+
+
+def test_a_down_provider_only_empties_its_own_panel(customer_client, whmcs, salesforce, freebit):
+    requests.post(salesforce.url + "/__sandbox__/faults", json={"error_rate": 1.0, "status": 503}, timeout=5)
+
+    response = customer_client.get("/")
+
+    page = response.content.decode()
+    assert response.status_code == 200
+    assert "Orders are temporarily unavailable." in page
+    assert "unpaid invoice" in page and "left of" in page
+    assert "could not be loaded just now" in page
+
+
+def test_the_dashboard_api_uses_the_same_fan_out(customer_client, whmcs, salesforce, freebit):
+    requests.post(freebit.url + "/__sandbox__/faults", json={"error_rate": 1.0, "status": 503}, timeout=5)
+
+    body = customer_client.get("/api/v1/dashboard").json()["data"]
+
+    assert body["billing"]["unavailable"] is False and body["billing"]["value"]["unpaid_count"] > 0
+    assert body["orders"]["value"] and body["subscriptions"]["value"]
+    assert body["sims"]["unavailable"] is True
+    assert all(sim["remaining"] is None for sim in body["sims"]["value"])
+
+
+def test_concurrent_misses_of_one_key_call_the_provider_once():
+    calls = []
+
+    def slow_fetch():
+        calls.append(threading.get_ident())
+        time.sleep(0.3)
+        return "fresh"
+
+    results = []
+    threads = [threading.Thread(target=lambda: results.append(
+        fetch_cached("stampede:test", 60, slow_fetch, failures=(WhmcsTransportError,)).value)) for _ in range(20)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+
+    assert len(calls) == 1
+    assert results == ["fresh"] * 20
+    cache.delete("stampede:test")
