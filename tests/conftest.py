@@ -41,7 +41,10 @@ def _clean_cache():
     """Each test starts with an empty cache (lockouts, cached provider data)."""
     from django.core.cache import cache
 
+    from portal.billing.selectors import forget_currencies
+
     cache.clear()
+    forget_currencies()
     yield
 
 

@@ -73,6 +73,11 @@ class Customer(models.Model):
         help_text="15 or 18 characters; stored in the 18-character form.",
     )
     whmcs_client_id = models.PositiveIntegerField("WHMCS client id", unique=True)
+    known_iccids = models.JSONField(
+        default=list, blank=True, editable=False,
+        help_text="The SIMs last seen on the customer's WHMCS services: lets the dashboard read them from "
+                  "Freebit while WHMCS is still answering. Never used to grant access.",
+    )
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
 

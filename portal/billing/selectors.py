@@ -6,6 +6,8 @@ nothing is cached). WHMCS returns any client's invoice by id: ownership is check
 anything is cached or shown (DECISIONS §3).
 """
 import logging
+import threading
+import time
 
 from django.conf import settings
 from django.http import Http404
@@ -30,13 +32,35 @@ INVOICES_PER_PAGE = 10
 WHMCS_FAILURES = (WhmcsError, MappingError)
 
 
+_currency_memo: dict[str, object] = {}
+_currency_memo_lock = threading.Lock()
+
+
 def currencies() -> dict[str, Currency]:
-    """WHMCS's currencies by code (cached for ``CACHE_TTL_CURRENCIES``)."""
+    """WHMCS's currencies by code, cached for ``CACHE_TTL_CURRENCIES`` in Redis and in the process.
+
+    Every billing read needs them first (the default currency is mapper context); the process
+    copy keeps that extra WHMCS call out of a request even right after the shared cache expires.
+    """
+    now = time.monotonic()
+    with _currency_memo_lock:
+        if _currency_memo.get("expires", 0) > now:
+            return _currency_memo["value"]
     cached = _guard(lambda: fetch_cached(
         "whmcs:currencies", settings.CACHE_TTL_CURRENCIES,
         lambda: WhmcsCurrencyService(whmcs_connection()).list_currencies(), failures=WHMCS_FAILURES,
     ))
-    return {currency.code: currency for currency in cached.value}
+    value = {currency.code: currency for currency in cached.value}
+    if not cached.stale:
+        with _currency_memo_lock:
+            _currency_memo.update(value=value, expires=now + settings.CACHE_TTL_CURRENCIES)
+    return value
+
+
+def forget_currencies() -> None:
+    """Drop the process copy (tests, or after changing currencies in WHMCS without waiting)."""
+    with _currency_memo_lock:
+        _currency_memo.clear()
 
 
 def default_currency() -> Currency:

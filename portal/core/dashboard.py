@@ -67,13 +67,19 @@ class Dashboard:
 
 
 def dashboard_for(customer: Customer) -> Dashboard:
+    from portal.sim import selectors as sims
+
+    found_sims: list = []
     readers: dict[str, Callable[[], Panel]] = {
         "billing": lambda: _billing(customer),
         "subscriptions": lambda: _subscriptions(customer),
         "orders": lambda: _orders(customer),
-        "sims": lambda: _sims(customer),
+        "sims": lambda: _sims(customer, found_sims),
     }
-    return Dashboard(**run_concurrently(readers, deadline=settings.DASHBOARD_DEADLINE_SECONDS))
+    dashboard = Dashboard(**run_concurrently(readers, deadline=settings.DASHBOARD_DEADLINE_SECONDS))
+    if found_sims:
+        sims.remember_sims(customer, found_sims[0])
+    return dashboard
 
 
 def run_concurrently(readers: dict[str, Callable[[], Panel]], *, deadline: float) -> dict[str, Panel]:
@@ -126,10 +132,15 @@ def _orders(customer: Customer) -> Panel:
     return Panel(value=found.value[:RECENT_ORDERS], stale=found.stale)
 
 
-def _sims(customer: Customer) -> Panel:
+def _sims(customer: Customer, found: list) -> Panel:
+    """SIM quotas. The SIMs known from last time are read from Freebit at once, alongside the WHMCS
+    services that say which SIMs are the customer's now (only those are shown)."""
     from portal.sim import selectors as sims
 
+    for iccid in customer.known_iccids:
+        _POOL.submit(contextvars.copy_context().run, sims.prefetch_sim_details, customer, iccid)
     links = sims.customer_sims(customer)
+    found.append(links)
     readers = {link.iccid: (lambda link=link: _sim_quota(customer, link)) for link in links}
     quotas = run_concurrently(readers, deadline=settings.DASHBOARD_DEADLINE_SECONDS) if readers else {}
     names = {link.iccid: link.product_name for link in links}

@@ -66,15 +66,36 @@ def owned_sim(customer: Customer, iccid: str) -> SimLink:
 
 def sim_details(customer: Customer, iccid: str) -> Cached[SimDetails]:
     link = owned_sim(customer, iccid)
+    return guard(lambda: _cached_details(customer, link.iccid))
 
+
+def prefetch_sim_details(customer: Customer, iccid: str) -> None:
+    """Warm the cache with a SIM the customer had last time (``Customer.known_iccids``), while
+    their WHMCS services are still being read. Shows nothing: ``sim_details`` still checks
+    ownership before anything is displayed."""
+    try:
+        _cached_details(customer, require_iccid(iccid))
+    except (InvalidIccid, *FREEBIT_FAILURES):
+        pass
+
+
+def remember_sims(customer: Customer, links: tuple[SimLink, ...]) -> None:
+    known = sorted(link.iccid for link in links)
+    if known != customer.known_iccids:
+        customer.known_iccids = known
+        customer.save(update_fields=["known_iccids", "updated_at"])
+
+
+def _cached_details(customer: Customer, iccid: str) -> Cached[SimDetails]:
     def fetch() -> SimDetails:
         try:
-            return FreebitSimService(freebit_connection()).get_details(link.iccid)
+            return FreebitSimService(freebit_connection()).get_details(iccid)
         except FreebitUnknownSim:
-            logger.error("SIM %s of WHMCS service %s is unknown to Freebit", link.iccid, link.service_id)
+            logger.error("SIM %s on a WHMCS service of customer %s is unknown to Freebit", iccid, customer.pk)
             raise
-    return guard(lambda: fetch_for_customer(customer.user_id, f"sim:{link.iccid}:details",
-                                            settings.CACHE_TTL_SIM_DETAILS, fetch, failures=FREEBIT_FAILURES))
+
+    return fetch_for_customer(customer.user_id, f"sim:{iccid}:details", settings.CACHE_TTL_SIM_DETAILS, fetch,
+                              failures=FREEBIT_FAILURES)
 
 
 def sim_usage(customer: Customer, iccid: str, start: date, end: date) -> Cached[SimUsage]:

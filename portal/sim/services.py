@@ -144,6 +144,7 @@ def _charge(topup: TopUp) -> None:
         if invoice.status is not InvoiceStatus.PAID:
             charges.capture(topup.whmcs_invoice_id)
     except WhmcsApiError as exc:  # WHMCS refused (e.g. the card was declined): nothing was taken
+        _cancel_unpaid_invoice(charges, topup)
         _fail(topup, f"payment failed: {exc.reason}")
         return
     except WhmcsError as exc:  # outcome unknown (timeout, outage): look again on the next attempt
@@ -152,6 +153,17 @@ def _charge(topup: TopUp) -> None:
     topup.status = TopUp.Status.CHARGED
     _save(topup, "status")
     logger.info("top-up %s charged on WHMCS invoice %s", topup.request_id, topup.whmcs_invoice_id)
+
+
+def _cancel_unpaid_invoice(charges: WhmcsChargeService, topup: TopUp) -> None:
+    """The top-up is given up: its invoice must not stay Unpaid (overdue tomorrow) for nothing."""
+    if topup.whmcs_invoice_id is None:
+        return
+    try:
+        charges.cancel_invoice(topup.whmcs_invoice_id)
+    except WhmcsError as exc:
+        logger.error("top-up %s: could not cancel unpaid WHMCS invoice %s: %s", topup.request_id,
+                     topup.whmcs_invoice_id, exc)
 
 
 def _apply(topup: TopUp) -> None:

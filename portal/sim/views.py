@@ -16,7 +16,9 @@ from portal.sim.models import TopUp
 
 @customer_required
 def sim_list(request: HttpRequest, customer: Customer) -> HttpResponse:
-    return render(request, "sim/list.html", {"sims": selectors.customer_sims(customer)})
+    sims = selectors.customer_sims(customer)
+    selectors.remember_sims(customer, sims)
+    return render(request, "sim/list.html", {"sims": sims})
 
 
 @customer_required

@@ -86,3 +86,22 @@ def test_concurrent_misses_of_one_key_call_the_provider_once():
     assert len(calls) == 1
     assert results == ["fresh"] * 20
     cache.delete("stampede:test")
+
+
+def test_sims_seen_before_are_read_from_freebit_alongside_whmcs(customer_client, customer_user, whmcs, salesforce,
+                                                                 freebit):
+    customer_client.get("/")
+    customer_user.customer.refresh_from_db()
+    known = customer_user.customer.known_iccids
+    assert known and all(iccid.isdigit() for iccid in known)
+    cache.clear()
+    for server in (whmcs, salesforce, freebit):
+        set_latency(server, LATENCY_MS)
+
+    started = time.monotonic()
+    response = customer_client.get("/")
+    elapsed = time.monotonic() - started
+
+    assert response.content.decode().count("left of") == len(known)
+    # WHMCS services, then Freebit details, one after the other, would take at least two latencies.
+    assert elapsed < 2 * LATENCY_MS / 1000, elapsed
