@@ -112,7 +112,7 @@ def test_refusals_are_typed(service):
     with pytest.raises(FreebitUnknownSim):
         service.get_details(UNKNOWN)
     with pytest.raises(FreebitInvalidRequest):
-        service.top_up(VOICE, 50_000, "too-much-1")
+        service.top_up(VOICE, 60_000, "too-much-1")
     with pytest.raises(FreebitPlanChangeRefused):
         service.change_plan(VOICE, "MOB-DATA-10G", immediate=True)  # a voice SIM cannot take a data plan
     with pytest.raises(FreebitPlanChangeRefused):
