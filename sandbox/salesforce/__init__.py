@@ -9,6 +9,9 @@ In process (the demo, tests)::
     handle.app.approve_order(order_id)
     handle.stop()
 
+    handle = start_salesforce_sandbox(pubsub=True)   # and the Pub/Sub API (gRPC) attached to it:
+    handle.app.pubsub.target         # 127.0.0.1:<port>; approvals publish OrderProvisionRequested__e there
+
 Standalone: ``python -m sandbox.salesforce --port 8102 --public-key-file cert.pem``.
 The data model is ``docs/salesforce-model.md``; the details are in ``sandbox/README.md``.
 """
@@ -28,9 +31,18 @@ from .seed import CATALOG, INTEGRATION_USER_ID, ORG_ID, PORTAL_PRICEBOOK_ID, STA
 
 
 def start_salesforce_sandbox(
-    port: int = 0, host: str = "127.0.0.1", *, env: Mapping[str, str] | None = None, **config: Any
+    port: int = 0,
+    host: str = "127.0.0.1",
+    *,
+    env: Mapping[str, str] | None = None,
+    pubsub: bool | Mapping[str, Any] = False,
+    **config: Any,
 ) -> ServerHandle:
     """Serve a fresh Salesforce emulator from a daemon thread; ``handle.app`` is the :class:`SalesforceSandbox`.
+
+    ``pubsub=True`` (or a dict of ``start_pubsub_sandbox`` keywords: ``port``, ``keepalive_seconds``,
+    ``retention``, ...) also starts the Pub/Sub API emulator, attached as ``handle.app.pubsub``;
+    ``handle.stop()`` stops both.
 
     Settings come from the environment (``os.environ``, or ``env``: pass ``env={}`` to ignore it)
     and are overridden by ``config``, whose names are :class:`SalesforceConfig`'s fields:
@@ -40,7 +52,17 @@ def start_salesforce_sandbox(
     """
     on_order_approved = config.pop("on_order_approved", None)
     settings = replace(SalesforceConfig.from_env(os.environ if env is None else env), **config)
-    return serve(SalesforceSandbox(settings, on_order_approved=on_order_approved), host, port)
+    handle = serve(SalesforceSandbox(settings, on_order_approved=on_order_approved), host, port)
+    if pubsub:
+        from .pubsub import start_pubsub_sandbox  # gRPC is loaded only when asked for
+
+        options = dict(pubsub) if isinstance(pubsub, Mapping) else {}
+        try:
+            start_pubsub_sandbox(salesforce_app=handle.app, env=env, host=options.pop("host", host), **options)
+        except BaseException:
+            handle.stop()
+            raise
+    return handle
 
 
 __all__ = [

@@ -143,6 +143,10 @@ class SalesforceSandbox(EmulatorApp):
         self.sessions = Sessions(self.org_id, config.session_ttl)
         self.on_order_approved = on_order_approved
         self.approved_orders: list[OrderApproval] = []
+        self.pubsub: Any = None
+        """The attached Pub/Sub emulator (``sandbox.salesforce.pubsub``), if any: each approval publishes
+        ``OrderProvisionRequested__e`` on it, ``/__sandbox__/pubsub/...`` reaches it, a reset expires
+        its events and stopping this emulator stops it."""
         self._lock = threading.RLock()
         self.store = self._seeded_store()
 
@@ -186,6 +190,13 @@ class SalesforceSandbox(EmulatorApp):
         with self._lock:
             self.store = self._seeded_store()
             self.approved_orders.clear()
+        if self.pubsub is not None:
+            self.pubsub.reset()
+
+    def shutdown(self) -> None:
+        super().shutdown()
+        if self.pubsub is not None:
+            self.pubsub.stop()
 
     def _api(self, request: Request, call: str) -> Response:
         response = super()._api(request, call)
@@ -456,6 +467,8 @@ class SalesforceSandbox(EmulatorApp):
             if route == "approved-orders" and method == "GET":
                 with self._lock:
                     return json_response([approval.to_json() for approval in self.approved_orders])
+            if (route == "pubsub" or route.startswith("pubsub/")) and self.pubsub is not None:
+                return self.pubsub.http_control(request, route[len("pubsub/"):])
             match = re.fullmatch(r"orders/([^/]+)/(approve|status)", route)
             if match and method == "POST":
                 if match.group(2) == "approve":
@@ -467,7 +480,8 @@ class SalesforceSandbox(EmulatorApp):
 
     def approve_order(self, order_id: str) -> OrderApproval:
         """Play the operator approving an order: ``Provisioning_Status__c = Approved``, and an approval
-        recorded in ``approved_orders`` and passed to ``on_order_approved``."""
+        recorded in ``approved_orders``, passed to ``on_order_approved`` and, with a Pub/Sub emulator
+        attached, published there as ``OrderProvisionRequested__e``."""
         with self._lock:
             order = self.store.get("Order", to_18(order_id) or "")
             if order is None:
@@ -486,6 +500,11 @@ class SalesforceSandbox(EmulatorApp):
                 self.on_order_approved(approval)
             except Exception:
                 logger.exception("on_order_approved failed for %s", approval.order_id)
+        if self.pubsub is not None:
+            try:
+                self.pubsub.order_approved(approval)
+            except Exception:
+                logger.exception("publishing OrderProvisionRequested__e failed for %s", approval.order_id)
         return approval
 
     def _approve(self, order_id: str) -> Response:
