@@ -27,6 +27,10 @@ class WhmcsChargeService:
         """Charge the invoice to the client's payment method on file (raises when it fails)."""
         self._whmcs.call("CapturePayment", {"invoiceid": invoice_id})
 
+    def cancel_invoice(self, invoice_id: int) -> None:
+        """Cancel an invoice whose payment could not be taken, so it is not left for the client to pay."""
+        self._whmcs.call("UpdateInvoice", {"invoiceid": invoice_id, "status": "Cancelled"})
+
     def get_invoice(self, invoice_id: int, *, default_currency: Currency) -> Invoice:
         return mapper.transform_whmcs_invoice(self._whmcs.call("GetInvoice", {"invoiceid": invoice_id}),
                                               default_currency=default_currency)

@@ -8,6 +8,7 @@ from django.views.decorators.http import require_POST
 from domain.sim.usage_range import previous_month_range
 from portal.accounts.decorators import customer_required
 from portal.accounts.models import Customer
+from portal.core.errors import ProviderUnavailable
 from portal.sim import selectors, services
 from portal.sim.charts import Bar, usage_bar_chart
 from portal.sim.forms import TOPUP_CHOICES_MB, PlanChangeForm, TopUpForm
@@ -36,10 +37,18 @@ def sim_detail(request: HttpRequest, customer: Customer, iccid: str) -> HttpResp
     context = {
         "sim": details.value, "months": months, "stale": details.stale or usage.stale,
         "topup_form": TopUpForm(initial={"quota_mb": 1024}), "topup_choices": TOPUP_CHOICES_MB,
-        "plan_form": PlanChangeForm(plans=services.sim_plans(details.value.plan_code)),
+        "plan_form": PlanChangeForm(plans=_plans_offered(details.value.plan_code)),
         "topups": TopUp.objects.filter(customer=customer, iccid=details.value.iccid)[:5],
     }
     return render(request, "sim/detail.html", context)
+
+
+def _plans_offered(current_plan_code: str):
+    """The catalog's other SIM plans; none while Salesforce is down (the rest of the page needs no catalog)."""
+    try:
+        return services.sim_plans(current_plan_code)
+    except ProviderUnavailable:
+        return ()
 
 
 @require_POST

@@ -1,0 +1,294 @@
+"""Fixtures of the SIM tests: the Freebit emulator (and WHMCS, which says which SIMs a customer has
+and bills the top-ups, and Salesforce, whose catalog lists the plans), driven over their real HTTP
+control endpoints.
+
+Freebit calls are counted with ``GET /__sandbox__/stats`` and failures injected with
+``POST /__sandbox__/faults``; a SIM is suspended with ``POST /__sandbox__/sims/<iccid>``. Expected
+figures (quota, daily usage, top-ups) are read from ``freebit.store`` and ``whmcs.app.store``,
+never hard-coded, so the tests follow the seed whatever day they run.
+"""
+from __future__ import annotations
+
+import html
+import re
+from datetime import date
+
+import pytest
+import requests
+from django.test import Client
+
+from sandbox.demo_identities import DEMO_CUSTOMERS
+from sandbox.whmcs import DEMO_SIMS
+
+ALICE, BOB = DEMO_CUSTOMERS[:2]
+SIM_BY_SERVICE = {sim.service_id: sim for sim in DEMO_SIMS}
+ALICE_VOICE = SIM_BY_SERVICE[12].iccid  # Mobile Voice 20 GB, active
+ALICE_VOICE_5G = SIM_BY_SERVICE[13].iccid  # Mobile Voice 5 GB, active
+ALICE_DATA = SIM_BY_SERVICE[14].iccid  # Data SIM 10 GB, active, data only
+ALICE_SUSPENDED = SIM_BY_SERVICE[15].iccid  # Mobile Voice 3 GB (retired), suspended
+BOB_VOICE = SIM_BY_SERVICE[21].iccid  # Mobile Voice 20 GB, active
+ALICE_SIMS = [sim.iccid for sim in DEMO_SIMS if sim.client_id == ALICE.whmcs_client_id]
+
+REQUEST_ID_INPUT = re.compile(r'<input type="hidden" name="request_id" value="([^"]+)"')
+MESSAGE = re.compile(r'<p class="message message-(\w+)"[^>]*>(.*?)</p>', re.S)
+
+
+def luhn_complete(digits: str) -> str:
+    """``digits`` plus its Luhn check digit: a well-formed ICCID."""
+    total = 0
+    for position, char in enumerate(reversed(digits)):
+        value = int(char) * (2 if position % 2 == 0 else 1)
+        total += value - 9 if value > 9 else value
+    return digits + str((10 - total % 10) % 10)
+
+
+UNKNOWN_ICCID = luhn_complete("898110000000100199")  # valid, but nobody's SIM
+assert UNKNOWN_ICCID not in {sim.iccid for sim in DEMO_SIMS}
+
+
+class FreebitEmulator:
+    """The test's handle on the Freebit emulator: control endpoints and live data."""
+
+    def __init__(self, handle):
+        self.handle = handle
+        self.url = handle.url
+
+    @property
+    def app(self):
+        return self.handle.app
+
+    @property
+    def store(self):
+        return self.handle.app.store  # replaced on every reset: always read it through here
+
+    # -- control endpoints ------------------------------------------------------------------------
+    def faults(self, **config) -> None:
+        response = requests.post(self.url + "/__sandbox__/faults", json=config, timeout=5)
+        assert response.status_code == 200, response.text
+
+    def clear_faults(self) -> None:
+        requests.delete(self.url + "/__sandbox__/faults", timeout=5).raise_for_status()
+
+    def stats(self) -> dict:
+        response = requests.get(self.url + "/__sandbox__/stats", timeout=5)
+        response.raise_for_status()
+        return response.json()
+
+    def calls(self, operation: str | None = None) -> int:
+        stats = self.stats()
+        return stats["total"] if operation is None else stats["calls"].get(operation, 0)
+
+    def reset_stats(self) -> None:
+        requests.delete(self.url + "/__sandbox__/stats", timeout=5).raise_for_status()
+
+    def set_status(self, iccid: str, status: str) -> dict:
+        response = requests.post(f"{self.url}/__sandbox__/sims/{iccid}", json={"status": status}, timeout=5)
+        assert response.status_code == 200, response.text
+        return response.json()
+
+    def sim_state(self, iccid: str) -> dict:
+        """The SIM as ``details`` answers it (plus ``clientId`` and ``topups``)."""
+        response = requests.get(f"{self.url}/__sandbox__/sims/{iccid}", timeout=5)
+        response.raise_for_status()
+        return response.json()
+
+    # -- live data --------------------------------------------------------------------------------
+    def sim(self, iccid: str):
+        return self.store.sims[iccid]
+
+    def daily_kb(self, iccid: str, start: date, end: date) -> list[tuple[date, int]]:
+        """What the emulator reports for ``start``..``end``: (day, kB used)."""
+        return self.store.daily_usage(self.sim(iccid), start, end)
+
+    def topups_for(self, request_id: str) -> list:
+        return [t for t in self.store.topups if t.request_id == request_id]
+
+
+class WhmcsEmulator:
+    """The bits of the WHMCS emulator the SIM tests look at: call counts and the invoices made."""
+
+    def __init__(self, handle):
+        self.handle = handle
+        self.url = handle.url
+        self.first_new_invoice = max(self.store.invoices, default=0) + 1
+
+    @property
+    def app(self):
+        return self.handle.app
+
+    @property
+    def store(self):
+        return self.handle.app.store
+
+    def faults(self, **config) -> None:
+        response = requests.post(self.url + "/__sandbox__/faults", json=config, timeout=5)
+        assert response.status_code == 200, response.text
+
+    def clear_faults(self) -> None:
+        requests.delete(self.url + "/__sandbox__/faults", timeout=5).raise_for_status()
+
+    def calls(self, action: str | None = None) -> int:
+        response = requests.get(self.url + "/__sandbox__/stats", timeout=5)
+        response.raise_for_status()
+        stats = response.json()
+        return stats["total"] if action is None else stats["calls"].get(action, 0)
+
+    def reset_stats(self) -> None:
+        requests.delete(self.url + "/__sandbox__/stats", timeout=5).raise_for_status()
+
+    def new_invoices(self, client_id: int = ALICE.whmcs_client_id) -> list:
+        """Invoices created since the test began (the seed's are left out)."""
+        return sorted((i for i in self.store.invoices.values()
+                       if i.id >= self.first_new_invoice and i.userid == client_id), key=lambda i: i.id)
+
+    def payments_of(self, invoice_id: int) -> list:
+        return [t for t in self.store.invoice_transactions(invoice_id) if t.amountin > 0]
+
+    def remove_cards(self, client_id: int = ALICE.whmcs_client_id) -> None:
+        """The client keeps a bank account but no card: CapturePayment then fails."""
+        cards = [key for key, m in self.store.paymethods.items()
+                 if m.clientid == client_id and m.type in ("CreditCard", "RemoteCreditCard")]
+        assert cards, "the seed gives the client a card"
+        others = [m for m in self.store.paymethods.values() if m.clientid == client_id and m.type not in
+                  ("CreditCard", "RemoteCreditCard")]
+        assert others, "the seed gives the client another payment method"
+        for key in cards:
+            del self.store.paymethods[key]
+
+    def remove_payment_methods(self, client_id: int = ALICE.whmcs_client_id) -> None:
+        mine = [key for key, m in self.store.paymethods.items() if m.clientid == client_id]
+        assert mine
+        for key in mine:
+            del self.store.paymethods[key]
+
+    def fail_action(self, monkeypatch, action: str, status: int = 503):
+        """The emulator answers ``status`` to ``action`` only (its fault injection, for that call),
+        until the returned ``heal()`` is called."""
+        original = self.app._api
+        failing = {action}
+
+        def api(request, call):
+            if call not in failing:
+                return original(request, call)
+            self.app.faults.configure({"error_rate": 1.0, "status": status})
+            try:
+                return original(request, call)
+            finally:
+                self.app.faults.clear()
+
+        monkeypatch.setattr(self.app, "_api", api)
+        return failing.clear
+
+
+@pytest.fixture(autouse=True)
+def _fast_password_hashing(settings):
+    """The users here sign in with ``force_login``: no need for Argon2's deliberate slowness."""
+    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+
+
+@pytest.fixture(scope="session")
+def freebit_server():
+    """One Freebit emulator for the session, on a free port, ignoring SANDBOX_* variables.
+
+    Its calendar is pinned to the portal's today, so "this month" means the same month on both sides
+    whatever the hour (the emulator otherwise follows Japan's date, the portal its TIME_ZONE).
+    """
+    from django.utils import timezone
+
+    from sandbox.freebit import start_freebit_sandbox
+
+    handle = start_freebit_sandbox(env={}, today=timezone.localdate())
+    yield handle
+    handle.stop()
+
+
+@pytest.fixture
+def freebit(freebit_server, settings) -> FreebitEmulator:
+    """The Freebit emulator, reset to its seed data with no faults and zeroed counts, wired into the
+    portal's settings with short timeouts."""
+    requests.delete(freebit_server.url + "/__sandbox__/faults", timeout=5).raise_for_status()
+    requests.post(freebit_server.url + "/__sandbox__/reset", timeout=5).raise_for_status()
+    settings.FREEBIT_API_URL = freebit_server.url
+    settings.FREEBIT_API_KEY = freebit_server.app.config.api_key
+    settings.PROVIDER_READ_TIMEOUT = 2.0
+    settings.PROVIDER_MAX_ATTEMPTS = 2
+    emulator = FreebitEmulator(freebit_server)
+    yield emulator
+    emulator.clear_faults()  # a hanging-call fault must not outlive the test
+
+
+@pytest.fixture
+def billing(whmcs) -> WhmcsEmulator:
+    """The ``whmcs`` fixture (reset, no faults, wired into settings) with zeroed call counts."""
+    emulator = WhmcsEmulator(whmcs)
+    emulator.reset_stats()
+    yield emulator
+    emulator.clear_faults()
+
+
+@pytest.fixture
+def providers(freebit, billing, salesforce):
+    """All three emulators wired in: a SIM page needs WHMCS (the SIMs), Freebit (their data) and
+    Salesforce (the plans offered)."""
+    return freebit
+
+
+@pytest.fixture
+def bob_client(other_customer_user) -> Client:
+    bob = Client()
+    bob.force_login(other_customer_user)
+    return bob
+
+
+@pytest.fixture
+def unlinked_client(make_user) -> Client:
+    browser = Client()
+    browser.force_login(make_user(email="newcomer@example.com"))
+    return browser
+
+
+# -- browsing helpers ------------------------------------------------------------------------------
+
+
+def text_of(response) -> str:
+    return response.content.decode()
+
+
+def main_of(response) -> str:
+    """The page's main content (no navigation)."""
+    return text_of(response).split("<main", 1)[-1]
+
+
+def messages_of(response) -> list[tuple[str, str]]:
+    """The flash messages shown: (level, text with whitespace collapsed and entities decoded)."""
+    return [(level, " ".join(html.unescape(text).split())) for level, text in MESSAGE.findall(text_of(response))]
+
+
+def request_id_of(response) -> str:
+    found = REQUEST_ID_INPUT.search(text_of(response))
+    assert found, "the page has no top-up form"
+    return found[1]
+
+
+def sim_page(browser: Client, iccid: str):
+    return browser.get(f"/sims/{iccid}/")
+
+
+def ask_quote(browser: Client, iccid: str, quota_mb, request_id: str, *, follow: bool = False, **extra):
+    return browser.post(f"/sims/{iccid}/top-up/", {"quota_mb": quota_mb, "request_id": request_id, **extra},
+                        follow=follow)
+
+
+def confirm_topup(browser: Client, iccid: str, quota_mb, request_id: str, **kwargs):
+    return browser.post(f"/sims/{iccid}/top-up/",
+                        {"quota_mb": quota_mb, "request_id": request_id, "confirm": "True"}, **kwargs)
+
+
+def top_up_through_the_pages(browser: Client, iccid: str, quota_mb: int):
+    """Load the SIM page, ask for the price, confirm: (the request id, the page after the redirect)."""
+    page = sim_page(browser, iccid)
+    assert page.status_code == 200, page.status_code
+    quote = ask_quote(browser, iccid, quota_mb, request_id_of(page))
+    assert quote.status_code == 200, (quote.status_code, messages_of(browser.get(f"/sims/{iccid}/")))
+    request_id = request_id_of(quote)
+    return request_id, confirm_topup(browser, iccid, quota_mb, request_id, follow=True)

@@ -1,0 +1,289 @@
+"""``/api/v1/sims``: the list, details, usage (with its range checks), top-up and plan change."""
+import uuid
+from datetime import timedelta
+from decimal import Decimal
+
+import pytest
+from django.utils import timezone
+
+from domain.sim.types import DataQuota
+from domain.sim.usage_range import previous_month_range
+from portal.sim.models import TopUp
+from tests.portal.sim.conftest import ALICE_DATA, ALICE_SIMS, ALICE_VOICE, BOB_VOICE, SIM_BY_SERVICE
+
+pytestmark = pytest.mark.django_db
+
+# DRF marks the request's transaction for rollback when it answers an error; the top-up view is
+# not atomic, so it would mark the test's own transaction instead: tests of its refusals commit for
+# real (the other views run in a savepoint of their own).
+committing = pytest.mark.django_db(transaction=True)
+
+
+def post_json(browser, path: str, body: dict):
+    return browser.post(path, body, content_type="application/json")
+
+
+def usage_points(freebit, iccid: str, start, end) -> list[dict]:
+    return [{"date": day.isoformat(), "used": {"mb": kb // 1024, "display": DataQuota(kb=kb).format()}}
+            for day, kb in freebit.daily_kb(iccid, start, end)]
+
+
+# -- reads -----------------------------------------------------------------------------------------
+
+
+def test_the_list_holds_the_customers_sims(providers, customer_client):
+    response = customer_client.get("/api/v1/sims")
+
+    assert response.status_code == 200
+    data = response.json()["data"]
+    assert sorted(sim["iccid"] for sim in data) == sorted(ALICE_SIMS)
+    by_iccid = {sim["iccid"]: sim for sim in data}
+    assert by_iccid[ALICE_VOICE] == {"iccid": ALICE_VOICE, "service_id": SIM_BY_SERVICE[12].service_id,
+                                     "product_name": "Mobile Voice 20 GB", "service_status": "Active"}
+    assert providers.calls() == 0
+
+
+def test_the_details_of_a_voice_sim(providers, customer_client):
+    store, sim = providers.store, providers.sim(ALICE_VOICE)
+    total, remaining = store.month_quota_kb(sim, store.today), store.remaining_kb(sim)
+
+    body = customer_client.get(f"/api/v1/sims/{ALICE_VOICE}").json()
+
+    assert body["stale"] is False
+    data = body["data"]
+    assert data == {
+        "iccid": ALICE_VOICE, "msisdn": sim.msisdn, "status": "active", "plan_code": "MOB-VOICE-20G",
+        "plan_name": "Mobile Voice 20 GB", "data_only": False,
+        "remaining": {"mb": remaining // 1024, "display": DataQuota(kb=remaining).format()},
+        "total": {"mb": total // 1024, "display": DataQuota(kb=total).format()},
+        "used_percent": min(100, round((total - remaining) * 100 / total)),
+        "activation_date": sim.activation_date.isoformat(),
+        "voice_options": {"Call waiting": sim.voice["callWaiting"], "Voicemail": sim.voice["voiceMail"],
+                          "International roaming": sim.voice["internationalRoaming"]},
+    }
+
+
+def test_a_data_sim_has_no_voice_options(providers, customer_client):
+    data = customer_client.get(f"/api/v1/sims/{ALICE_DATA}").json()["data"]
+
+    assert data["data_only"] is True and data["voice_options"] == {}
+
+
+def test_usage_defaults_to_this_month(providers, customer_client):
+    today = timezone.localdate()
+
+    response = customer_client.get(f"/api/v1/sims/{ALICE_VOICE}/usage")
+
+    assert response.status_code == 200
+    data = response.json()["data"]
+    assert (data["iccid"], data["start"], data["end"]) == (ALICE_VOICE, today.replace(day=1).isoformat(),
+                                                           today.isoformat())
+    assert data["points"] == usage_points(providers, ALICE_VOICE, today.replace(day=1), today)
+    assert len(data["points"]) == today.day
+    total = sum(kb for _, kb in providers.daily_kb(ALICE_VOICE, today.replace(day=1), today))
+    assert data["total_used"] == {"mb": total // 1024, "display": DataQuota(kb=total).format()}
+
+
+def test_usage_over_a_range_given(providers, customer_client):
+    start, end = previous_month_range(timezone.localdate())
+
+    data = customer_client.get(f"/api/v1/sims/{ALICE_VOICE}/usage",
+                               {"start": start.isoformat(), "end": end.isoformat()}).json()["data"]
+
+    assert (data["start"], data["end"]) == (start.isoformat(), end.isoformat())
+    assert data["points"] == usage_points(providers, ALICE_VOICE, start, end)
+
+
+def test_usage_of_62_days_is_accepted(providers, customer_client):
+    today = timezone.localdate()
+    start = today - timedelta(days=61)
+
+    response = customer_client.get(f"/api/v1/sims/{ALICE_VOICE}/usage", {"start": start.isoformat()})
+
+    assert response.status_code == 200
+    assert len(response.json()["data"]["points"]) == len(providers.daily_kb(ALICE_VOICE, start, today))
+
+
+def bad_ranges():
+    today = timezone.localdate()
+    return {
+        "reversed": ({"start": today.isoformat(), "end": (today - timedelta(days=3)).isoformat()},
+                     "range", f"the start date {today.isoformat()} is after the end date "
+                              f"{(today - timedelta(days=3)).isoformat()}"),
+        "too-long": ({"start": (today - timedelta(days=62)).isoformat(), "end": today.isoformat()},
+                     "range", "a usage range may span at most 62 days; 63 were asked for"),
+        "future-end": ({"start": today.isoformat(), "end": (today + timedelta(days=1)).isoformat()},
+                       "range", f"the end date {(today + timedelta(days=1)).isoformat()} is in the future"),
+        "future-start": ({"start": (today + timedelta(days=2)).isoformat(),
+                          "end": (today + timedelta(days=5)).isoformat()},
+                         "range", f"the end date {(today + timedelta(days=5)).isoformat()} is in the future"),
+    }
+
+
+@pytest.mark.parametrize("kind", ["reversed", "too-long", "future-end", "future-start"])
+def test_a_bad_usage_range_is_a_400_naming_the_problem(providers, customer_client, kind):
+    params, field, message = bad_ranges()[kind]
+
+    response = customer_client.get(f"/api/v1/sims/{ALICE_VOICE}/usage", params)
+
+    assert response.status_code == 400
+    assert response.json() == {"message": "Validation error", "extra": {"fields": {field: [message]}}}
+    assert providers.calls() == 0
+
+
+@pytest.mark.parametrize("params", [{"start": "2026-13-01"}, {"start": "yesterday"}, {"end": "01/02/2026"},
+                                    {"start": "2026-02-30"}, {"end": "2026-01-01T00:00:00"}])
+def test_a_malformed_usage_date_is_a_400_on_its_field(providers, customer_client, params):
+    response = customer_client.get(f"/api/v1/sims/{ALICE_VOICE}/usage", params)
+
+    assert response.status_code == 400
+    body = response.json()
+    assert body["message"] == "Validation error"
+    [field] = params
+    assert list(body["extra"]["fields"]) == [field]
+    assert "Date has wrong format. Use one of these formats instead: YYYY-MM-DD." in body["extra"]["fields"][field]
+    assert providers.calls() == 0
+
+
+# -- top-up ----------------------------------------------------------------------------------------
+
+
+def test_a_top_up_is_201_then_200_for_the_same_request_id(providers, billing, customer_client):
+    request_id = str(uuid.uuid4())
+    body = {"quota_mb": 1024, "request_id": request_id}
+
+    first = post_json(customer_client, f"/api/v1/sims/{ALICE_VOICE}/top-up", body)
+    again = post_json(customer_client, f"/api/v1/sims/{ALICE_VOICE}/top-up", body)
+
+    assert first.status_code == 201 and again.status_code == 200
+    assert first.json() == again.json()
+    data = first.json()["data"]
+    [invoice] = billing.new_invoices()
+    assert {key: data[key] for key in ("request_id", "iccid", "quota_mb", "amount", "currency", "status",
+                                       "whmcs_invoice_id")} == {
+        "request_id": request_id, "iccid": ALICE_VOICE, "quota_mb": 1024, "amount": "500.00", "currency": "JPY",
+        "status": "applied", "whmcs_invoice_id": invoice.id}
+    assert invoice.status == "Paid" and billing.calls("CapturePayment") == 1
+    assert len(providers.topups_for(request_id)) == 1 and providers.calls("topup") == 1
+    assert TopUp.objects.get().amount == Decimal("500")
+
+
+@committing
+def test_a_top_up_out_of_bounds_is_a_400(providers, billing, customer_client):
+    for quota_mb in (99, 51201, 0, -1024):
+        response = post_json(customer_client, f"/api/v1/sims/{ALICE_VOICE}/top-up",
+                             {"quota_mb": quota_mb, "request_id": str(uuid.uuid4())})
+
+        assert response.status_code == 400, quota_mb
+        fields = response.json()["extra"]["fields"]
+        assert list(fields) == ["top_up"] and fields["top_up"][0], quota_mb
+        if quota_mb in (99, 51201):
+            assert fields == {"top_up": ["Choose from 100 MB to 50 GB."]}
+
+    assert not TopUp.objects.exists()
+    assert billing.calls("CreateInvoice") == 0 and providers.calls("topup") == 0
+
+
+@pytest.mark.parametrize("quota_mb", [100, 51200])
+def test_the_bounds_themselves_are_accepted(providers, billing, customer_client, quota_mb):
+    response = post_json(customer_client, f"/api/v1/sims/{ALICE_VOICE}/top-up",
+                         {"quota_mb": quota_mb, "request_id": str(uuid.uuid4())})
+
+    assert response.status_code == 201
+    assert response.json()["data"]["status"] == "applied"
+
+
+@committing
+def test_a_malformed_top_up_is_a_400_on_its_field(providers, billing, customer_client):
+    for body, field in (({"quota_mb": "lots", "request_id": "3f1d9c52-0b7e-4a8e-9a43-5c2f0e1d7b90"}, "quota_mb"),
+                        ({"quota_mb": 1024, "request_id": "not-a-uuid"}, "request_id"),
+                        ({"quota_mb": 1024}, "request_id"),
+                        ({"request_id": "3f1d9c52-0b7e-4a8e-9a43-5c2f0e1d7b90"}, "quota_mb")):
+        response = post_json(customer_client, f"/api/v1/sims/{ALICE_VOICE}/top-up", body)
+
+        assert response.status_code == 400, body
+        assert list(response.json()["extra"]["fields"]) == [field], body
+
+    assert billing.calls("CreateInvoice") == 0 and not TopUp.objects.exists()
+
+
+@committing
+def test_another_customers_request_id_is_refused(providers, billing, customer_client, bob_client):
+    request_id = str(uuid.uuid4())
+    assert post_json(customer_client, f"/api/v1/sims/{ALICE_VOICE}/top-up",
+                     {"quota_mb": 1024, "request_id": request_id}).status_code == 201
+
+    response = post_json(bob_client, f"/api/v1/sims/{BOB_VOICE}/top-up", {"quota_mb": 1024, "request_id": request_id})
+
+    assert response.status_code == 400
+    assert response.json()["extra"]["fields"] == {"top_up": ["This form is no longer valid; please reload the page."]}
+    assert billing.calls("CreateInvoice") == 1, "Bob was not charged"
+    assert TopUp.objects.get().customer.whmcs_client_id != 1002
+
+
+# -- plan change -----------------------------------------------------------------------------------
+
+
+def test_a_plan_change_for_next_month(providers, salesforce, customer_client):
+    response = post_json(customer_client, f"/api/v1/sims/{ALICE_VOICE}/plan", {"plan_code": "MOB-VOICE-5G"})
+
+    assert response.status_code == 200
+    pending = providers.sim(ALICE_VOICE).pending
+    assert response.json()["data"] == {"plan_code": "MOB-VOICE-5G", "plan_name": "Mobile Voice 5 GB",
+                                       "previous_plan_code": "MOB-VOICE-20G", "status": "scheduled",
+                                       "effective_date": pending.effective_date.isoformat()}
+    details = customer_client.get(f"/api/v1/sims/{ALICE_VOICE}").json()["data"]
+    assert details["plan_code"] == "MOB-VOICE-20G"
+
+
+def test_an_immediate_plan_change(providers, salesforce, customer_client):
+    response = post_json(customer_client, f"/api/v1/sims/{ALICE_VOICE}/plan",
+                         {"plan_code": "MOB-VOICE-5G", "immediate": True})
+
+    assert response.json()["data"]["status"] == "applied"
+    assert response.json()["data"]["effective_date"] == providers.store.today.isoformat()
+    assert customer_client.get(f"/api/v1/sims/{ALICE_VOICE}").json()["data"]["plan_code"] == "MOB-VOICE-5G"
+
+
+@pytest.mark.parametrize(("plan_code", "message", "freebit_asked"), [
+    ("MOB-DATA-10G", "That plan is not available for this SIM (data-only and voice SIMs cannot switch between "
+                     "each other).", 1),
+    ("MOB-VOICE-3G", "Please choose one of the plans offered.", 0),
+    ("MOB-VOICE-20G", "Please choose one of the plans offered.", 0),
+    ("ANYTHING", "Please choose one of the plans offered.", 0),
+])
+def test_a_refused_plan_change_is_a_400(providers, salesforce, customer_client, plan_code, message, freebit_asked):
+    response = post_json(customer_client, f"/api/v1/sims/{ALICE_VOICE}/plan", {"plan_code": plan_code})
+
+    assert response.status_code == 400
+    assert response.json()["extra"]["fields"] == {"plan_code": [message]}
+    assert providers.calls("plan-change") == freebit_asked
+    assert providers.sim(ALICE_VOICE).plan_code == "MOB-VOICE-20G" and providers.sim(ALICE_VOICE).pending is None
+
+
+# -- outages ---------------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("path", [f"/api/v1/sims/{ALICE_VOICE}", f"/api/v1/sims/{ALICE_VOICE}/usage"])
+def test_freebit_down_with_nothing_cached_is_a_503_with_a_reference(providers, customer_client, path):
+    providers.faults(error_rate=1.0, status=503)
+
+    response = customer_client.get(path)
+
+    assert response.status_code == 503
+    assert response["Retry-After"] == "60"
+    body = response.json()
+    assert body["message"] == "Your SIM details are temporarily unavailable. Please try again shortly."
+    assert body["extra"]["reference"]
+
+
+def test_freebit_down_after_a_read_serves_the_last_copy_marked_stale(providers, customer_client, customer_user):
+    from portal.core.cache import invalidate_customer
+
+    first = customer_client.get(f"/api/v1/sims/{ALICE_VOICE}").json()
+    invalidate_customer(customer_user.pk)
+    providers.faults(error_rate=1.0, status=503)
+
+    again = customer_client.get(f"/api/v1/sims/{ALICE_VOICE}").json()
+
+    assert again["stale"] is True and again["data"] == first["data"]

@@ -1,0 +1,216 @@
+"""The SIM list and the SIM page: details, the quota gauge, the usage charts with their text
+alternative, voice options, and what a suspended SIM offers. Expected figures come from the Freebit
+emulator's live data."""
+import re
+from datetime import timedelta
+
+import pytest
+from django.utils import timezone
+
+from domain.sim.types import DataQuota
+from domain.sim.usage_range import previous_month_range
+from portal.sim.charts import format_mb
+from tests.portal.sim.conftest import (
+    ALICE_DATA,
+    ALICE_SIMS,
+    ALICE_SUSPENDED,
+    ALICE_VOICE,
+    BOB_VOICE,
+    SIM_BY_SERVICE,
+    main_of,
+    sim_page,
+)
+
+pytestmark = pytest.mark.django_db
+
+SVG = re.compile(r'<svg class="usage-chart"[^>]*>.*?</svg>', re.S)
+TABLE_ROW = re.compile(r'<tr><td>([^<]+)</td><td class="num">([^<]+)</td></tr>')
+METER = re.compile(r'<meter class="quota-meter" min="0" max="(\d+)" value="(\d+)"\s+low="(\d+)"')
+
+
+def sections_of(page: str) -> list[str]:
+    """The usage sections of the SIM page, newest month first."""
+    return re.findall(r'<section class="card" aria-labelledby="usage-\d+">(.*?)</section>', page, re.S)
+
+
+def test_the_sim_list_shows_alices_sims_and_not_bobs(providers, customer_client):
+    response = customer_client.get("/sims/")
+
+    assert response.status_code == 200
+    page = main_of(response)
+    for iccid in ALICE_SIMS:
+        assert f'href="/sims/{iccid}/"' in page
+        assert f"<code>{iccid}</code>" in page
+    assert BOB_VOICE not in page
+    assert "Mobile Voice 20 GB" in page and "Suspended" in page  # product names and service status, from WHMCS
+    assert providers.calls() == 0, "the list comes from WHMCS alone"
+
+
+def test_bobs_list_holds_only_his_sim(providers, bob_client):
+    page = main_of(bob_client.get("/sims/"))
+
+    assert f'href="/sims/{BOB_VOICE}/"' in page
+    assert not any(iccid in page for iccid in ALICE_SIMS)
+
+
+def test_the_sim_page_shows_the_details_from_freebit(providers, customer_client):
+    sim = providers.sim(ALICE_VOICE)
+
+    response = sim_page(customer_client, ALICE_VOICE)
+
+    assert response.status_code == 200
+    page = main_of(response)
+    assert "<h1>Mobile Voice 20 GB" in page
+    assert "090-1234-0012" in page and sim.msisdn == "09012340012"
+    assert f"<code>{ALICE_VOICE}</code>" in page
+    assert "Voice and data" in page
+    assert f"{sim.activation_date.day} {sim.activation_date:%B %Y}" in page
+    assert 'badge-active">Active<' in page
+
+
+def test_the_quota_gauge_carries_freebits_figures(providers, customer_client):
+    store, sim = providers.store, providers.sim(ALICE_VOICE)
+    total, remaining = store.month_quota_kb(sim, store.today), store.remaining_kb(sim)
+    assert 0 < remaining < total
+
+    page = main_of(sim_page(customer_client, ALICE_VOICE))
+
+    meter = METER.search(page)
+    assert meter, "the page has no quota meter"
+    assert (int(meter[1]), int(meter[2])) == (total, remaining)
+    assert int(meter[3]) == round(total / 10)
+    assert f"<strong>{DataQuota(kb=remaining).format()}</strong> of {DataQuota(kb=total).format()}" in page
+    used = round((total - remaining) * 100 / total)
+    assert f"{used}% used" in page
+
+
+def test_usage_charts_for_this_and_last_month_match_freebits_daily_figures(providers, customer_client):
+    today = timezone.localdate()
+    start, _ = previous_month_range(today)
+    reported = providers.daily_kb(ALICE_VOICE, start, today)
+    months = {}
+    for day, kb in reported:
+        months.setdefault((day.year, day.month), []).append((day, kb))
+    expected = [months[key] for key in sorted(months, reverse=True)]  # newest month first, as on the page
+    assert len(expected) == 2, "the seed covers this month and the last"
+
+    page = main_of(sim_page(customer_client, ALICE_VOICE))
+    sections = sections_of(page)
+
+    assert len(sections) == 2
+    for section, days in zip(sections, expected, strict=True):
+        first = days[0][0]
+        total = DataQuota(kb=sum(kb for _, kb in days))
+        assert f"Usage in {first:%B %Y}: {total.format()}" in section
+        svgs = SVG.findall(section)
+        assert len(svgs) == 1
+        svg = svgs[0]
+        chart_id = f"usage-{first.year}-{first.month}"
+        assert 'role="img"' in svg
+        assert f'aria-labelledby="{chart_id}-title {chart_id}-desc"' in svg
+        assert f'<title id="{chart_id}-title">Daily data use, {first:%B %Y}</title>' in svg
+        assert re.search(rf'<desc id="{chart_id}-desc">Daily data use from {first.day} {first:%B} to '
+                         rf'{days[-1][0].day} {days[-1][0]:%B %Y}: [^<]+ in all, at most [^<]+ in a day\.</desc>', svg)
+        bars = re.findall(r'<rect [^>]*class="bar"><title>([^<]+)</title></rect>', svg)
+        assert len(bars) == len(days) == svg.count("<rect ")
+        assert bars == [f"{day.day} {day:%b}: {format_mb(kb // 1024)}" for day, kb in days]
+        # the text alternative: the same days with the same figures
+        assert TABLE_ROW.findall(section) == [(f"{day.day} {day:%b}", DataQuota(kb=kb).format()) for day, kb in days]
+
+
+def test_the_chart_bars_are_taller_for_heavier_days(providers, customer_client):
+    today = timezone.localdate()
+    start, _ = previous_month_range(today)
+    this_month = [(d, kb) for d, kb in providers.daily_kb(ALICE_VOICE, start, today) if d.month == today.month]
+    page = main_of(sim_page(customer_client, ALICE_VOICE))
+
+    svg = SVG.findall(sections_of(page)[0])[0]
+    heights = [float(h) for h in re.findall(r'<rect [^>]*height="([\d.]+)" class="bar">', svg)]
+    assert len(heights) == len(this_month)
+    heaviest = max(range(len(this_month)), key=lambda i: this_month[i][1])
+    assert heights[heaviest] == max(heights)
+
+
+def test_a_voice_sim_shows_its_voice_options(providers, customer_client):
+    voice = providers.sim(ALICE_VOICE).voice
+    page = main_of(sim_page(customer_client, ALICE_VOICE))
+
+    for label, key in (("Call waiting", "callWaiting"), ("Voicemail", "voiceMail"),
+                       ("International roaming", "internationalRoaming")):
+        assert f"<dt>{label}</dt><dd>{'On' if voice[key] else 'Off'}</dd>" in page
+
+
+def test_a_data_sim_has_no_voice_options(providers, customer_client):
+    page = main_of(sim_page(customer_client, ALICE_DATA))
+
+    assert "Data only" in page and "020-1234-0014" in page
+    assert "Call waiting" not in page and "Voicemail" not in page
+
+
+def test_a_suspended_sim_shows_no_top_up_form(providers, customer_client):
+    assert providers.sim(ALICE_SUSPENDED).status == "suspended"
+
+    response = sim_page(customer_client, ALICE_SUSPENDED)
+
+    assert response.status_code == 200
+    page = main_of(response)
+    assert 'badge-suspended">Suspended<' in page
+    assert "/top-up/" not in page and 'name="request_id"' not in page and 'name="quota_mb"' not in page
+    assert "This SIM is not active, so data cannot be added." in page
+    assert "The plan of this SIM cannot be changed right now." in page
+
+
+def test_a_sim_suspended_on_freebit_loses_its_top_up_form(providers, customer_client):
+    providers.set_status(ALICE_VOICE, "suspended")
+
+    page = main_of(sim_page(customer_client, ALICE_VOICE))
+
+    assert 'name="quota_mb"' not in page
+    assert "This SIM is not active, so data cannot be added." in page
+
+
+def test_an_active_sim_offers_top_up_presets_and_a_free_amount(providers, customer_client):
+    page = main_of(sim_page(customer_client, ALICE_VOICE))
+
+    assert f'action="/sims/{ALICE_VOICE}/top-up/"' in page
+    for value, label in ((500, "500 MB"), (1024, "1 GB"), (3072, "3 GB"), (5120, "5 GB"), (10240, "10 GB")):
+        assert f'name="preset_mb" value="{value}" class="button button-quiet">{label}</button>' in page
+    assert 'name="quota_mb"' in page and "From 100 MB to 50 GB" in page
+
+
+def test_the_sim_page_lists_recent_top_ups_of_this_sim_only(providers, customer_client, customer_user):
+    from portal.sim.models import TopUp
+
+    for iccid, mb in ((ALICE_VOICE, 700), (ALICE_DATA, 900)):
+        TopUp.objects.create(request_id=f"00000000-0000-4000-8000-{mb:012d}", customer=customer_user.customer,
+                             iccid=iccid, quota_mb=mb, amount=1, currency="JPY", status=TopUp.Status.APPLIED)
+
+    page = main_of(sim_page(customer_client, ALICE_VOICE))
+
+    assert "Recent top-ups" in page and "700 MB, applied" in page
+    assert "900 MB" not in page
+
+
+def test_a_service_with_a_mangled_iccid_is_skipped(providers, customer_client, billing):
+    # A WHMCS service whose ICCID field is mangled is skipped, not shown nor sent to Freebit.
+    service = billing.store.services[SIM_BY_SERVICE[14].service_id]
+    service.customfields = {**service.customfields, 1: ALICE_DATA[:-1] + str((int(ALICE_DATA[-1]) + 1) % 10)}
+
+    page = main_of(customer_client.get("/sims/"))
+
+    assert ALICE_DATA not in page and ALICE_VOICE in page
+    assert sim_page(customer_client, ALICE_DATA).status_code == 404
+
+
+def test_usage_days_are_the_ones_freebit_reports_after_activation(providers, customer_client):
+    # Activation inside the shown range: the chart starts on the activation day.
+    today = timezone.localdate()
+    sim = providers.sim(ALICE_DATA)
+    sim.activation_date = today - timedelta(days=3)
+    sim.usage = {day: kb for day, kb in sim.usage.items() if day >= sim.activation_date}
+
+    page = main_of(sim_page(customer_client, ALICE_DATA))
+
+    days = [today - timedelta(days=n) for n in range(3, -1, -1)]
+    newest_month_first = sorted(days, key=lambda d: (-d.year, -d.month, d.day))
+    assert [row[0] for row in TABLE_ROW.findall(page)] == [f"{d.day} {d:%b}" for d in newest_month_first]
