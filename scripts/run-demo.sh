@@ -3,7 +3,7 @@
 # demo data loaded, served by gunicorn on 127.0.0.1:$PORT.
 set -euo pipefail
 cd "$(dirname "$0")/.."
-PORT="${PORT:-8000}"
+export PORT="${PORT:-8000}"
 export DJANGO_SETTINGS_MODULE="${DJANGO_SETTINGS_MODULE:-portal.settings.local}"
 
 bash scripts/bootstrap.sh runtime
@@ -21,6 +21,5 @@ cat <<BANNER
   Press Ctrl+C to stop.
 
 BANNER
-exec .venv/bin/gunicorn portal.wsgi:application \
-  --bind "127.0.0.1:${PORT}" --workers 1 --threads 8 \
-  --access-logfile - --log-level warning --no-control-socket
+exec .venv/bin/gunicorn portal.wsgi:application --config portal/gunicorn_demo.py \
+  --bind "127.0.0.1:${PORT}" --access-logfile - --log-level warning --no-control-socket

@@ -5,14 +5,16 @@ through one pooled ``requests.Session`` with connect/read timeouts; redirects ar
 (a 307/308 would replay the bearer token to whatever host ``Location`` names).
 
 Reads (details, usage, top-up history) are retried on network errors, 5xx and 429 with exponential
-backoff and jitter, honouring ``Retry-After`` (capped). Writes (top-up, plan change) are sent once:
-the connection never retries them (DECISIONS §7). A top-up carries an idempotency key, so the
-entity service may retry *it* through :meth:`FreebitConnection.retrying` (``sims.py``).
+backoff and jitter, honouring ``Retry-After`` (capped). Writes (top-up, plan change, activation)
+are sent once: the connection never retries them (DECISIONS §7). A top-up and an activation carry
+an idempotency key, so the entity service may retry *them* through
+:meth:`FreebitConnection.retrying` (``sims.py``).
 
 Answers are Freebit's envelope ``{"resultCode": "100", "status": {"message", "statusCode"}, ...}``
 (wire format: ``sandbox/freebit/api.py``). Business refusals come with HTTP 200 and an error
 ``resultCode``; this module is the one place that maps result codes to typed exceptions
-(:data:`RESULT_CODE_ERRORS`). The API key never appears in logs or exception messages.
+(:data:`RESULT_CODE_ERRORS`, and :data:`ENDPOINT_RESULT_CODE_ERRORS` for the codes of one
+endpoint). The API key never appears in logs or exception messages.
 """
 from __future__ import annotations
 
@@ -26,6 +28,7 @@ import requests
 from tenacity import RetryCallState, Retrying, retry_if_exception, stop_after_attempt, wait_random_exponential
 
 from integrations.freebit.errors import (
+    FreebitActivationRefused,
     FreebitApiError,
     FreebitAuthError,
     FreebitError,
@@ -45,6 +48,7 @@ USAGE = "/api/sim/usage"
 TOPUP = "/api/sim/topup"
 PLAN_CHANGE = "/api/sim/plan-change"
 TOPUP_HISTORY = "/api/sim/topup-history"
+ACTIVATE = "/api/sim/activation"
 READ_ENDPOINTS = frozenset({DETAILS, USAGE, TOPUP_HISTORY})
 """Endpoints retried by the connection; anything else is treated as a write and sent once."""
 
@@ -63,6 +67,14 @@ RESULT_CODE_ERRORS: dict[str, type[FreebitError]] = {
     "500": FreebitRateLimited,
 }
 """Freebit's error result codes -> our exceptions; unlisted codes raise FreebitApiError."""
+ENDPOINT_RESULT_CODE_ERRORS: dict[str, dict[str, type[FreebitError]]] = {
+    ACTIVATE: {
+        "250": FreebitActivationRefused,  # no such plan to activate a SIM on, or retired
+        "251": FreebitActivationRefused,  # no blank SIM left in the MVNO's pool
+        "252": FreebitInvalidRequest,  # request id reused for another activation
+    },
+}
+"""Result codes only one endpoint answers; they take precedence over RESULT_CODE_ERRORS there."""
 
 _RETRYABLE_STATUSES = frozenset({429, 500, 502, 503, 504})
 _MAX_RETRY_AFTER_SECONDS = 10.0
@@ -182,7 +194,8 @@ def _message(payload: Mapping[str, Any]) -> str:
 
 
 def _api_error(endpoint: str, code: str, message: str, *, retry_after: float | None = None) -> FreebitError:
-    error_type = RESULT_CODE_ERRORS.get(code, FreebitApiError)
+    error_type = (ENDPOINT_RESULT_CODE_ERRORS.get(endpoint, {}).get(code)
+                  or RESULT_CODE_ERRORS.get(code, FreebitApiError))
     return error_type(endpoint, f"resultCode {code}: {message}", result_code=code, retry_after=retry_after)
 
 

@@ -55,3 +55,7 @@ class FreebitInvalidRequest(FreebitApiError):
 
 class FreebitPlanChangeRefused(FreebitApiError):
     """The plan cannot be changed to: unknown or retired plan, other SIM type, or already on it."""
+
+
+class FreebitActivationRefused(FreebitApiError):
+    """A new SIM cannot be activated: the plan is unknown or retired, or the SIM pool is empty."""

@@ -1,4 +1,5 @@
-"""SIMs on Freebit: details, daily usage, top-ups (with their history) and plan changes.
+"""SIMs on Freebit: details, daily usage, top-ups (with their history), plan changes and the
+activation of new SIMs.
 
 Every argument is checked before any call (an ICCID must pass its Luhn check, a usage range must
 be at most 62 days and not in the future), and every answer goes through exactly one domain mapper.
@@ -8,19 +9,31 @@ once. A **top-up is retried here**, with the connection's read policy, and only 
 the caller's ``request_id``: Freebit answers a repeated request id with the first top-up instead of
 adding the quota again, so resending after a timeout or a 5xx cannot charge the SIM twice. The
 caller must keep one request id per customer action (e.g. a UUID made when the form is shown) and
-reuse it if it tries again.
+reuse it if it tries again. An **activation is retried here too**, for the same reason: Freebit
+answers a repeated request id with the SIM it already assigned instead of taking another one from
+the pool.
 """
 from __future__ import annotations
 
 from collections.abc import Callable
 from datetime import date
 
-from domain.sim.commands import require_plan_code, require_request_id, require_top_up_mb
+from domain.sim.activation import SimActivation
+from domain.sim.commands import InvalidSimCommand, require_plan_code, require_request_id, require_top_up_mb
 from domain.sim.iccid import require_iccid
 from domain.sim.providers import freebit as mapper
+from domain.sim.providers.freebit import activation as activation_mapper
 from domain.sim.types import PlanChange, SimDetails, SimUsage, TopUp
 from domain.sim.usage_range import validate_usage_range
-from integrations.freebit.connection import DETAILS, PLAN_CHANGE, TOPUP, TOPUP_HISTORY, USAGE, FreebitConnection
+from integrations.freebit.connection import (
+    ACTIVATE,
+    DETAILS,
+    PLAN_CHANGE,
+    TOPUP,
+    TOPUP_HISTORY,
+    USAGE,
+    FreebitConnection,
+)
 from integrations.freebit.errors import FreebitMalformedResponse
 
 
@@ -72,6 +85,29 @@ class FreebitSimService:
         for topup in history:
             _same(TOPUP_HISTORY, "SIM", topup.iccid, iccid)
         return history
+
+
+    def activate(self, plan_code: str, request_id: str, *, client_ref: str) -> SimActivation:
+        """Activate a new SIM on ``plan_code`` (Freebit assigns its ICCID and number from the pool).
+
+        Safe to call again with the same ``request_id``: the second call answers the SIM the first
+        one assigned. ``client_ref`` is our reference for the subscriber (the billing client id).
+        """
+        body = {"plan_code": require_plan_code(plan_code), "request_id": require_request_id(request_id),
+                "client_ref": _client_ref(client_ref)}
+        raw = self._freebit.retrying()(self._freebit.request, ACTIVATE, body)
+        activation = activation_mapper.transform_freebit_activation(raw)
+        _same(ACTIVATE, "request id", activation.request_id, request_id)
+        _same(ACTIVATE, "plan", activation.plan_code, body["plan_code"])
+        return activation
+
+
+def _client_ref(value: object) -> str:
+    """Same alphabet as a request id: 1 to 64 letters, digits, '-' or '_'."""
+    try:
+        return require_request_id(value)
+    except InvalidSimCommand:
+        raise InvalidSimCommand("the client reference must be 1 to 64 letters, digits, '-' or '_'") from None
 
 
 def _same(endpoint: str, what: str, answered: object, asked: object) -> None:

@@ -1,14 +1,20 @@
-"""Orders: the customer's orders, one order with its items, and atomic order creation."""
+"""Orders: the customer's orders, one order with its items, atomic order creation, and the reads
+and status writes of provisioning."""
 from datetime import date
 
 from domain.orders.providers import salesforce as mapper
-from domain.orders.types import NewOrder, OrderDetails, OrderSummary
+from domain.orders.types import NewOrder, OrderDetails, OrderItem, OrderStatus, OrderSummary, ProvisioningStatus
 from domain.shared.providers.salesforce import SalesforceSaveError, single_record
+from domain.shared.salesforce_keys import KeyPrefix
 from integrations.salesforce.connection import SalesforceConnection
 from integrations.salesforce.errors import SalesforceApiError
 from integrations.salesforce.utils import order_query_builder as queries
+from integrations.salesforce.utils.ids import require_salesforce_id
 
 __all__ = ["SalesforceOrderService", "SalesforceSaveError"]
+
+PROVISIONING_ERROR_MAX_LENGTH = 255
+"""The length of ``Order.Provisioning_Error__c``."""
 
 
 class SalesforceOrderService:
@@ -47,3 +53,46 @@ class SalesforceOrderService:
                 raise
             raw = tree_answer
         return mapper.transform_salesforce_tree_result(raw)
+
+    # --- provisioning ---------------------------------------------------------------------------
+    def get_order_by_id(self, order_id: str, *, currency_code: str) -> OrderDetails | None:
+        """The order (without its items), whoever's it is, or None when it does not exist.
+
+        For provisioning only, which starts from an order id: customer pages use ``get_order``.
+        """
+        record = single_record(self._sf.query(queries.build_order_by_id_query(order_id)), entity="order")
+        if record is None:
+            return None
+        return mapper.transform_salesforce_order_details(record, [], currency_code_default=currency_code)
+
+    def get_order_items(self, order_id: str, *, currency_code: str) -> tuple[OrderItem, ...]:
+        """The lines of an order (check whose order it is first: this read does not)."""
+        raw = self._sf.query(queries.build_order_items_query(order_id))
+        return mapper.transform_salesforce_order_items(raw, currency_code_default=currency_code)
+
+    def update_provisioning(
+        self,
+        order_id: str,
+        *,
+        status: OrderStatus | None,
+        provisioning_status: ProvisioningStatus,
+        whmcs_order_id: int | None = None,
+        error: str | None = None,
+    ) -> None:
+        """Write provisioning's progress onto the order (``PATCH sobjects/Order/<id>``).
+
+        ``status`` None leaves ``Order.Status`` as it is; ``error`` None clears
+        ``Provisioning_Error__c`` (it must be customer-safe: the order page shows it); a
+        ``whmcs_order_id`` sets ``WHMCS_Order_Id__c``. Setting the same values twice is harmless.
+        """
+        fields: dict[str, object] = {
+            "Provisioning_Status__c": ProvisioningStatus(provisioning_status).value,
+            "Provisioning_Error__c": error[:PROVISIONING_ERROR_MAX_LENGTH] if error else None,
+        }
+        if status is not None:
+            fields["Status"] = OrderStatus(status).value
+        if whmcs_order_id is not None:
+            if not isinstance(whmcs_order_id, int) or isinstance(whmcs_order_id, bool) or whmcs_order_id <= 0:
+                raise ValueError("whmcs_order_id must be a positive whole number")
+            fields["WHMCS_Order_Id__c"] = whmcs_order_id
+        self._sf.update("Order", require_salesforce_id(order_id, prefix=KeyPrefix.ORDER), fields)

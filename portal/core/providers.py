@@ -137,7 +137,7 @@ def _start_salesforce_sandbox():
 
     private_pem, public_pem = generate_demo_keypair()
     handle = start_salesforce_sandbox(env={}, consumer_key=_SANDBOX_SALESFORCE_CONSUMER_KEY,
-                                      username=_SANDBOX_SALESFORCE_USERNAME, public_key_pem=public_pem)
+                                      username=_SANDBOX_SALESFORCE_USERNAME, public_key_pem=public_pem, pubsub=True)
     _sandbox_private_keys["salesforce"] = private_pem
     return handle
 
@@ -168,3 +168,10 @@ def _start_freebit_sandbox():
     from sandbox.freebit import start_freebit_sandbox
 
     return start_freebit_sandbox(env={})
+
+
+def salesforce_pubsub_target() -> tuple[str, bool]:
+    """``(host:port, tls)`` of the Pub/Sub API: Salesforce's over TLS, or the sandbox's plaintext one."""
+    if settings.SALESFORCE_LOGIN_URL:
+        return settings.SALESFORCE_PUBSUB_TARGET, True
+    return _sandbox("salesforce").app.pubsub.target, False

@@ -255,6 +255,13 @@ SALESFORCE_AUDIENCE = env("SALESFORCE_AUDIENCE", default="")  # default: the log
 SALESFORCE_API_VERSION = env("SALESFORCE_API_VERSION", default="62.0")
 SALESFORCE_PRICEBOOK_NAME = env("SALESFORCE_PRICEBOOK_NAME", default="Portal")
 SALESFORCE_CURRENCY = env("SALESFORCE_CURRENCY", default="JPY")
+SALESFORCE_PUBSUB_TARGET = env("SALESFORCE_PUBSUB_TARGET", default="api.pubsub.salesforce.com:7443")
+SALESFORCE_PUBSUB_TOPIC = env("SALESFORCE_PUBSUB_TOPIC", default="/event/OrderProvisionRequested__e")
+SALESFORCE_PUBSUB_BATCH_SIZE = env.int("SALESFORCE_PUBSUB_BATCH_SIZE", default=100)
+# Where a subscriber with no stored replay id starts, and where it restarts when Salesforce no
+# longer knows the stored one (older than 72 hours): LATEST or EARLIEST.
+SALESFORCE_PUBSUB_FIRST_START = env("SALESFORCE_PUBSUB_FIRST_START", default="LATEST")
+SALESFORCE_PUBSUB_FALLBACK = env("SALESFORCE_PUBSUB_FALLBACK", default="EARLIEST")
 WHMCS_API_URL = env("WHMCS_API_URL", default="")
 WHMCS_API_IDENTIFIER = env("WHMCS_API_IDENTIFIER", default="")
 WHMCS_API_SECRET = env("WHMCS_API_SECRET", default="")
@@ -313,7 +320,7 @@ CACHE_TTL_INVOICES = env.int("CACHE_TTL_INVOICES", default=90)
 CACHE_TTL_SUBSCRIPTIONS = env.int("CACHE_TTL_SUBSCRIPTIONS", default=120)
 CACHE_TTL_PAYMENT_METHODS = env.int("CACHE_TTL_PAYMENT_METHODS", default=300)
 CACHE_TTL_CURRENCIES = env.int("CACHE_TTL_CURRENCIES", default=3600)
-CACHE_TTL_CATALOG = env.int("CACHE_TTL_CATALOG", default=600)
+CACHE_TTL_CATALOG = env.int("CACHE_TTL_CATALOG", default=1200)
 # How long a copy is kept to show (with a notice) when its provider is failing.
 CACHE_TTL_STALE = env.int("CACHE_TTL_STALE", default=60 * 60 * 24)
 
@@ -338,7 +345,7 @@ WEBHOOK_MAX_BODY_BYTES = env.int("WEBHOOK_MAX_BODY_BYTES", default=64 * 1024)
 # Processing: attempts per event, exponential backoff between them (10 s, 20 s, 40 s, ... capped).
 WEBHOOK_MAX_ATTEMPTS = env.int("WEBHOOK_MAX_ATTEMPTS", default=6)
 WEBHOOK_RETRY_BACKOFF_SECONDS = env.int("WEBHOOK_RETRY_BACKOFF_SECONDS", default=10)
-WEBHOOK_RETRY_BACKOFF_MAX_SECONDS = env.int("WEBHOOK_RETRY_BACKOFF_MAX_SECONDS", default=600)
+WEBHOOK_RETRY_BACKOFF_MAX_SECONDS = env.int("WEBHOOK_RETRY_BACKOFF_MAX_SECONDS", default=1200)
 # Events still waiting this long (the broker was down, a worker died) are queued again by the sweep.
 WEBHOOK_SWEEP_AFTER_SECONDS = env.int("WEBHOOK_SWEEP_AFTER_SECONDS", default=300)
 CELERY_BEAT_SCHEDULE["webhooks-sweep"] = {
@@ -354,8 +361,24 @@ SIM_TOPUP_MAX_MB = 50 * 1024
 SIM_TOPUP_PRICE_PER_GB = Decimal(env("SIM_TOPUP_PRICE_PER_GB", default="500"))  # before tax, WHMCS currency
 SIM_TOPUP_MAX_ATTEMPTS = env.int("SIM_TOPUP_MAX_ATTEMPTS", default=6)
 CACHE_TTL_SIM_DETAILS = env.int("CACHE_TTL_SIM_DETAILS", default=60)
-CACHE_TTL_SIM_USAGE = env.int("CACHE_TTL_SIM_USAGE", default=600)
+CACHE_TTL_SIM_USAGE = env.int("CACHE_TTL_SIM_USAGE", default=1200)
 CELERY_BEAT_SCHEDULE["sim-resume-topups"] = {"task": "portal.sim.resume_topups", "schedule": 120.0}
+
+# --- Provisioning (docs/provisioning.md) --------------------------------------------------------
+# Attempts of a provisioning job before it is failed for support (Celery retries it with exponential
+# backoff and jitter in between), and the job task's own time limits (a job makes several calls).
+PROVISIONING_MAX_ATTEMPTS = env.int("PROVISIONING_MAX_ATTEMPTS", default=6)
+PROVISIONING_RETRY_BACKOFF_SECONDS = env.int("PROVISIONING_RETRY_BACKOFF_SECONDS", default=15)
+PROVISIONING_RETRY_BACKOFF_MAX_SECONDS = env.int("PROVISIONING_RETRY_BACKOFF_MAX_SECONDS", default=900)
+PROVISIONING_TASK_SOFT_TIME_LIMIT = env.int("PROVISIONING_TASK_SOFT_TIME_LIMIT", default=240)
+PROVISIONING_TASK_TIME_LIMIT = env.int("PROVISIONING_TASK_TIME_LIMIT", default=300)
+# Jobs nobody is working on this long (the broker was down, a retry was lost, a worker died) are
+# queued again by the sweep.
+PROVISIONING_SWEEP_AFTER_SECONDS = env.int("PROVISIONING_SWEEP_AFTER_SECONDS", default=1200)
+CELERY_BEAT_SCHEDULE["provisioning-sweep"] = {
+    "task": "portal.provisioning.sweep_jobs",
+    "schedule": env.int("PROVISIONING_SWEEP_INTERVAL_SECONDS", default=300),
+}
 
 # Send X-Provider-Calls (provider calls made by the request) with every response: debug and tests.
 PROVIDER_CALLS_HEADER = env.bool("PROVIDER_CALLS_HEADER", default=DEBUG)

@@ -15,6 +15,7 @@ operation                      body                                             
 ``/api/sim/topup-history``     ``{"iccid"}``                                               yes
 ``/api/sim/topup``             ``{"iccid", "quota_mb", "request_id"}``                     no
 ``/api/sim/plan-change``       ``{"iccid", "plan_code", "effective"}``                     no
+``/api/sim/activation``        ``{"plan_code", "request_id", "client_ref"}``               no
 =============================  ==========================================================  =====
 
 Answers
@@ -73,6 +74,21 @@ immediate change cancels it). Changes stay within a SIM type (voice or data)::
                    "previousPlanCode": "MOB-VOICE-20G", "status": "scheduled",   # or "applied"
                    "effectiveDate": "20260201"}
 
+``/api/sim/activation`` activates a **new** SIM on ``plan_code`` (an orderable plan) for the
+subscriber ``client_ref`` (the MVNO's own reference, 1-64 of ``A-Z a-z 0-9 _ -``; a whole number
+is kept as the SIM's ``clientId``): the platform takes the next blank SIM from the MVNO's pool,
+gives it an ICCID and a phone number (``020`` numbers for data-only plans, ``070`` for voice) and
+activates it today (status "active", the plan's full quota this month; voice SIMs with voicemail
+on). ``request_id`` (same alphabet as a top-up's) makes it idempotent: a request id seen before,
+with the same plan, answers the same SIM again and takes nothing from the pool; with another plan
+it is refused ("252")::
+
+    "activation": {"requestId": "...", "iccid": "8981100001000000018", "msisdn": "02060000001",
+                   "planCode": "MOB-DATA-3G", "planName": "Data SIM 3 GB", "simType": "data",
+                   "status": "active", "activationDate": "20260115"}
+
+The new SIM then answers ``details``, ``usage``, ``topup`` and ``plan-change`` like any other.
+
 Result codes
 ------------
 ======  =====  ======================================================================
@@ -88,6 +104,9 @@ code    HTTP   meaning
 "230"   200    the SIM is suspended: top-up and plan change refused
 "240"   200    top-up quota out of range (100..51200 MB)
 "241"   200    request_id already used for another top-up (other SIM or quota)
+"250"   200    activation refused: no such plan code, or the plan is retired
+"251"   200    activation refused: no blank SIM left in the MVNO's pool
+"252"   200    request_id already used for another activation (other plan)
 "401"   401    missing or wrong API key (also sends ``WWW-Authenticate: Bearer``)
 "500"   429    too many requests; ``Retry-After`` says how many seconds to wait
 ======  =====  ======================================================================
@@ -103,7 +122,17 @@ from dataclasses import dataclass
 from datetime import date, datetime
 from typing import Any
 
-from .store import KB_PER_MB, PLANS, FreebitStore, PendingChange, Sim, TopUpRecord, first_of_next_month
+from .store import (
+    KB_PER_MB,
+    PLANS,
+    Activation,
+    FreebitStore,
+    PendingChange,
+    PoolExhausted,
+    Sim,
+    TopUpRecord,
+    first_of_next_month,
+)
 
 OK = "100"
 MAX_USAGE_DAYS = 62
@@ -113,7 +142,7 @@ _ICCID = re.compile(r"[0-9]{19,20}")
 _REQUEST_ID = re.compile(r"[A-Za-z0-9_-]{1,64}")
 _ISO_DATE = re.compile(r"([0-9]{4}-[0-9]{2}-[0-9]{2})(?:T[0-9:.]+(?:Z|[+-][0-9]{2}:?[0-9]{2})?)?")
 
-OPERATIONS = ("details", "usage", "topup", "plan-change", "topup-history")
+OPERATIONS = ("details", "usage", "topup", "plan-change", "topup-history", "activation")
 API_PREFIX = "/api/sim/"
 
 
@@ -311,11 +340,49 @@ def plan_change(ctx: ApiContext) -> dict:
     })
 
 
+def activate(ctx: ApiContext) -> dict:
+    plan_code = _text(ctx, "plan_code")
+    request_id = _text(ctx, "request_id")
+    if not _REQUEST_ID.fullmatch(request_id):
+        raise _bad("request_id", "must be 1 to 64 letters, digits, '-' or '_'")
+    client_ref = _text(ctx, "client_ref")
+    if not _REQUEST_ID.fullmatch(client_ref):
+        raise _bad("client_ref", "must be 1 to 64 letters, digits, '-' or '_'")
+    first = ctx.store.activations_by_request.get(request_id)
+    if first is not None:
+        if first.plan_code != plan_code:
+            raise ApiError("252", "Request ID is already used for another activation.", status_code="409")
+        return envelope(activation=_activation(ctx.store, first))  # the same SIM again
+    plan = PLANS.get(plan_code)
+    if plan is None or not plan.orderable:
+        raise ApiError("250", "Specified plan code is not available for activation.", status_code="404")
+    try:
+        record = ctx.store.activate(plan, request_id, client_ref, ctx.now)
+    except PoolExhausted:
+        raise ApiError("251", "No SIM is left in the pool. Please contact Freebit.", status_code="409") from None
+    return envelope(activation=_activation(ctx.store, record))
+
+
+def _activation(store: FreebitStore, record: Activation) -> dict:
+    sim = store.sims[record.iccid]
+    return {
+        "requestId": record.request_id,
+        "iccid": sim.iccid,
+        "msisdn": sim.msisdn,
+        "planCode": record.plan_code,
+        "planName": PLANS[record.plan_code].name,
+        "simType": "data" if PLANS[record.plan_code].data_only else "voice",
+        "status": sim.status,
+        "activationDate": wire_date(sim.activation_date),
+    }
+
+
 HANDLERS: dict[str, Callable[[ApiContext], dict]] = {
     "details": details,
     "usage": usage,
     "topup": topup,
     "plan-change": plan_change,
     "topup-history": topup_history,
+    "activation": activate,
 }
 

@@ -18,6 +18,24 @@ RETENTION_DAYS = 62
 """Days of daily usage the platform keeps (today included): the current and the previous month."""
 THROTTLED_DAY_KB = 2_560
 """What a SIM that has used up its month's quota still uses a day at throttled speed."""
+POOL_SIZE = 500
+"""Blank SIMs the MVNO holds for new activations."""
+POOL_ICCID_PREFIX = "898110000100"
+"""The pool's ICCIDs: this prefix, a six-digit serial and a Luhn check digit (19 digits), apart
+from the demo SIMs' (``898110000000...``)."""
+
+
+def luhn_complete(digits: str) -> str:
+    """``digits`` plus their Luhn check digit (as on a real ICCID)."""
+    total = 0
+    for position, char in enumerate(reversed(digits)):
+        value = int(char) * (2 if position % 2 == 0 else 1)
+        total += value - 9 if value > 9 else value
+    return digits + str((10 - total % 10) % 10)
+
+
+class PoolExhausted(Exception):
+    """No blank SIM left to activate."""
 
 
 def add_months(day: date, months: int) -> date:
@@ -103,14 +121,28 @@ class TopUpRecord:
         return self.quota_mb * KB_PER_MB
 
 
+@dataclass(frozen=True)
+class Activation:
+    """A SIM taken from the pool and activated for one request id."""
+
+    request_id: str
+    iccid: str
+    plan_code: str
+    client_ref: str
+    created_at: datetime  # JST
+
+
 class FreebitStore:
-    def __init__(self, today: date, usage_seed: int) -> None:
+    def __init__(self, today: date, usage_seed: int, pool_size: int = POOL_SIZE) -> None:
         self.today = today
         self.usage_seed = usage_seed
         self.sims: dict[str, Sim] = {}
         self.topups: list[TopUpRecord] = []
         self.topups_by_request: dict[str, TopUpRecord] = {}
         self._topup_seq = 0
+        self.pool_size = pool_size
+        self.pool_used = 0
+        self.activations_by_request: dict[str, Activation] = {}
 
     # -- time -------------------------------------------------------------------------------------
     def advance(self, today: date) -> None:
@@ -191,6 +223,31 @@ class FreebitStore:
         """Newest first."""
         return sorted((t for t in self.topups if t.iccid == iccid), key=lambda t: (t.created_at, t.topup_id),
                       reverse=True)
+
+    # -- activations ------------------------------------------------------------------------------
+    def activate(self, plan: Plan, request_id: str, client_ref: str, now: datetime) -> Activation:
+        """Take the next blank SIM from the pool and activate it on ``plan`` today."""
+        if self.pool_used >= self.pool_size:
+            raise PoolExhausted()
+        self.pool_used += 1
+        serial = self.pool_used
+        iccid = luhn_complete(f"{POOL_ICCID_PREFIX}{serial:06d}")
+        msisdn = f"{'020' if plan.data_only else '070'}6{serial:07d}"
+        sim = Sim(
+            iccid=iccid,
+            msisdn=msisdn,
+            client_id=int(client_ref) if client_ref.isdigit() and len(client_ref) < 10 else 0,
+            plan_code=plan.code,
+            status="active",
+            activation_date=self.today,
+            voice=None if plan.data_only else {"callWaiting": False, "voiceMail": True, "internationalRoaming": False},
+            usage_share=0.4,
+        )
+        self.sims[iccid] = sim
+        self.fill_usage(sim)
+        record = Activation(request_id, iccid, plan.code, client_ref, now.replace(microsecond=0))
+        self.activations_by_request[request_id] = record
+        return record
 
     # -- SIM state (operator actions) ---------------------------------------------------------------
     def set_status(self, sim: Sim, status: str) -> None:

@@ -31,6 +31,7 @@ from .store import (
     SsoToken,
     StoreError,
     WhmcsStore,
+    is_recurring,
 )
 
 NO_DATE = "0000-00-00"
@@ -349,7 +350,7 @@ def _product(store: WhmcsStore, service: Service) -> dict:
         "paymentmethod": service.paymentmethod,
         "paymentmethodname": GATEWAYS.get(service.paymentmethod, service.paymentmethod),
         "billingcycle": BILLING_CYCLES.get(service.billingcycle, (service.billingcycle,))[0],
-        "nextduedate": service.nextduedate.isoformat(),
+        "nextduedate": service.nextduedate.isoformat() if is_recurring(service.billingcycle) else NO_DATE,
         "status": service.status,
         "username": "",
         "password": "",
@@ -570,6 +571,30 @@ def update_client(ctx: ApiContext) -> dict:
     return {"result": "success", "clientid": client.id}
 
 
+SERVICE_STATUSES = ("Pending", "Active", "Suspended", "Terminated", "Cancelled", "Fraud", "Completed")
+
+
+def update_client_product(ctx: ApiContext) -> dict:
+    """Minimal: ``customfields`` (``base64_encode(serialize([fieldid => value]))``, only the fields
+    of the service's product; others are ignored, as WHMCS does), ``notes`` and ``status``."""
+    service = ctx.store.services.get(ctx.int_param("serviceid", 0) or 0)
+    if service is None:
+        raise ApiError("Service ID Not Found")
+    if ctx.get("customfields"):
+        if decode_serialized_array(ctx.get("customfields")) is None:
+            raise ApiError("Invalid custom fields: expected a base64 encoded serialized array")
+        values = _custom_fields(ctx.store.products[service.pid], ctx.get("customfields"))
+        ctx.store.update_custom_fields(service, values)
+    if ctx.get("status"):
+        canonical = {s.lower(): s for s in SERVICE_STATUSES}.get(ctx.get("status").strip().lower())
+        if canonical is None:
+            raise ApiError("Invalid Service Status")
+        service.status = canonical
+    if "notes" in ctx.params:
+        service.notes = ctx.get("notes")
+    return {"result": "success", "serviceid": service.id}
+
+
 def get_orders(ctx: ApiContext) -> dict:
     store = ctx.store
     orders = sorted(store.orders.values(), key=lambda o: o.id, reverse=True)
@@ -655,6 +680,7 @@ ACTIONS: dict[str, Callable[[ApiContext], dict]] = {
     "AcceptOrder": accept_order,
     "GetOrders": get_orders,
     "UpdateClient": update_client,
+    "UpdateClientProduct": update_client_product,
     **{action: _module_command(action) for action in MODULE_COMMANDS},
 }
 CANONICAL_ACTIONS = {name.lower(): name for name in ACTIONS}  # WHMCS matches action names case-insensitively

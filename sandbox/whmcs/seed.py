@@ -53,6 +53,14 @@ PRODUCTS = (
     Product(5, "Data SIM 10 GB", "Mobile", Decimal("1480"), SIM_FIELDS, (DATA_OPTION,)),
     Product(6, "Mobile Voice 3 GB", "Mobile", Decimal("1280"), SIM_FIELDS, (DATA_OPTION, VOICE_OPTION)),
     Product(7, "Fiber 100 Mbps", "Internet", Decimal("3500")),
+    # 8-14: the rest of the Salesforce catalog (its WHMCS_Product_Id__c), so orders provision.
+    Product(8, "Fiber 10 Gbps", "Internet", Decimal("7800"), (), (ROUTER_OPTION,)),
+    Product(9, "Home 5G", "Internet", Decimal("4200")),
+    Product(10, "Data SIM 3 GB", "Mobile", Decimal("990"), SIM_FIELDS, (DATA_OPTION,)),
+    Product(11, "Data SIM 20 GB", "Mobile", Decimal("2200"), SIM_FIELDS, (DATA_OPTION,)),
+    Product(12, "Secure VPN", "VPN", Decimal("600")),
+    Product(13, "SIM activation fee", "Fees", Decimal("3300")),  # one-time: its price, once
+    Product(14, "Fiber installation", "Fees", Decimal("22000")),
 )
 
 

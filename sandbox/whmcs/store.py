@@ -21,7 +21,13 @@ BILLING_CYCLES = {  # WHMCS system name -> (display name, months)
     "annually": ("Annually", 12),
     "biennially": ("Biennially", 24),
     "triennially": ("Triennially", 36),
+    "onetime": ("One Time", 0),  # billed once (a fee): no next due date, no recurring amount
 }
+
+
+def is_recurring(cycle: str) -> bool:
+    """Whether a billing cycle bills again (every cycle but "onetime")."""
+    return BILLING_CYCLES.get(cycle, ("", 1))[1] > 0
 
 
 def add_months(day: date, months: int) -> date:
@@ -96,12 +102,13 @@ class Product:
     id: int
     name: str
     group: str
-    monthly_price: Decimal  # tax included
+    monthly_price: Decimal  # tax included; for a one-time product (a fee) its price
     customfields: tuple[CustomFieldDef, ...] = ()
     configoptions: tuple[ConfigOptionDef, ...] = ()
 
     def price(self, cycle: str) -> Decimal:
-        return self.monthly_price * BILLING_CYCLES.get(cycle, ("", 1))[1]
+        months = BILLING_CYCLES.get(cycle, ("", 1))[1]
+        return self.monthly_price * months if months else self.monthly_price
 
 
 @dataclass
@@ -392,7 +399,7 @@ class WhmcsStore:
                 status="Pending",
                 paymentmethod=paymentmethod,
                 firstpaymentamount=price,
-                recurringamount=price,
+                recurringamount=price if is_recurring(line["cycle"]) else ZERO,
                 billingcycle=line["cycle"],
                 customfields=dict(line["customfields"]),
                 configoptions=dict(line["configoptions"]),
@@ -445,10 +452,16 @@ class WhmcsStore:
                 service.nextduedate = add_months(service.regdate, BILLING_CYCLES.get(service.billingcycle, ("", 1))[1])
         return order
 
+    def update_custom_fields(self, service: Service, values: dict[int, str]) -> None:
+        """What ``UpdateClientProduct`` does with ``customfields``: set the given fields only."""
+        service.customfields.update(values)
+
     def service_line(self, service: Service, start: date) -> tuple[str, Decimal, bool, str, int]:
         """The invoice line (tax-inclusive price) for one billing period of ``service`` from ``start``."""
         product = self.products[service.pid]
         months = BILLING_CYCLES.get(service.billingcycle, ("", 1))[1]
+        if not months:  # one-time: the price, once, with no period
+            return product.name, service.firstpaymentamount, True, "Hosting", service.id
         end = add_months(start, months) - date.resolution
         description = f"{product.name} ({start:%d/%m/%Y} - {end:%d/%m/%Y})"
         return description, service.recurringamount, True, "Hosting", service.id

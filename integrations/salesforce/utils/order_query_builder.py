@@ -71,6 +71,18 @@ def build_order_query(order_id: str, account_id: str) -> str:
     )
 
 
+def build_order_by_id_query(order_id: str) -> str:
+    """One order by its id alone, for provisioning (which knows only the order id of the event).
+
+    Not for customer-facing reads: those use `build_order_query`, which checks the Account.
+    """
+    return format_soql(
+        "SELECT {fields:literal} FROM Order WHERE Id = {order_id} LIMIT 1",
+        fields=field_list(build_order_select_fields(ORDER_DETAIL_FIELDS)),
+        order_id=require_salesforce_id(order_id, prefix=KeyPrefix.ORDER),
+    )
+
+
 def build_order_items_query(order_id: str) -> str:
     """The lines of an order (check the order's account first: this query does not)."""
     return format_soql(

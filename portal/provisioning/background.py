@@ -1,0 +1,35 @@
+"""Running the Platform Event subscriber inside the web process (the demo only).
+
+In the demo the provider sandboxes live in the web process, so the subscriber runs there too, as
+a daemon thread started by gunicorn's ``post_worker_init`` hook (``portal/gunicorn_demo.py``).
+Everywhere else it is its own process: ``python manage.py subscribe_platform_events``.
+"""
+import logging
+import threading
+
+from django.db import close_old_connections
+
+logger = logging.getLogger(__name__)
+_started = threading.Event()
+
+
+def start_subscriber_thread() -> threading.Thread | None:
+    if _started.is_set():
+        return None
+    _started.set()
+
+    def run() -> None:
+        from portal.provisioning.subscriber import build_subscriber
+
+        try:
+            subscriber = build_subscriber()
+            logger.info("platform event subscriber started in-process at %s", subscriber.settings.target)
+            subscriber.run()
+        except Exception:
+            logger.exception("the in-process platform event subscriber stopped")
+        finally:
+            close_old_connections()
+
+    thread = threading.Thread(target=run, name="platform-events", daemon=True)
+    thread.start()
+    return thread

@@ -1,0 +1,64 @@
+"""What can go wrong with a provisioning job, and what the customer is told about it."""
+from __future__ import annotations
+
+NOT_APPROVED = "not_approved"
+UNKNOWN_ORDER = "unknown_order"
+EMPTY_ORDER = "empty_order"
+UNKNOWN_PRODUCT = "unknown_product"
+UNKNOWN_CUSTOMER = "unknown_customer"
+NO_PAYMENT_METHOD = "no_payment_method"
+WHMCS_REFUSED = "whmcs_refused"
+SIM_ACTIVATION_REFUSED = "sim_activation_refused"
+BILLING_SETUP = "billing_setup"
+PROVIDER_UNAVAILABLE = "provider_unavailable"
+
+_OUR_TEAM = "Our team has been told and will contact you."
+CUSTOMER_MESSAGES = {
+    NOT_APPROVED: "This order is not approved for activation.",
+    UNKNOWN_ORDER: "This order could not be found.",
+    EMPTY_ORDER: f"This order has nothing to activate. {_OUR_TEAM}",
+    UNKNOWN_PRODUCT: f"A product in this order cannot be activated automatically yet. {_OUR_TEAM}",
+    UNKNOWN_CUSTOMER: f"We could not find the billing account for this order. {_OUR_TEAM}",
+    NO_PAYMENT_METHOD: "Please add a payment method (pay any invoice online to save one), then contact us to "
+                       "complete this order.",
+    WHMCS_REFUSED: f"Billing could not set up this order. {_OUR_TEAM}",
+    SIM_ACTIVATION_REFUSED: f"Your SIM could not be activated. {_OUR_TEAM}",
+    BILLING_SETUP: f"We could not finish setting up this order. {_OUR_TEAM}",
+    PROVIDER_UNAVAILABLE: "We could not finish setting up this order because one of our systems was unavailable. "
+                          "Our team has been told and will complete it.",
+}
+"""What the order page shows (``Provisioning_Error__c``, at most 255 characters): never a
+provider's own words."""
+
+NOT_WRITTEN_BACK = frozenset({NOT_APPROVED, UNKNOWN_ORDER})
+"""Failures that leave the Salesforce order alone: it is not (or no longer) ours to fail."""
+
+
+class InvalidProvisioningRequest(ValueError):
+    """The event cannot name a job: a malformed order id or idempotency key (nothing is stored)."""
+
+
+class ProvisioningFailed(Exception):
+    """A business failure: trying again will not help until someone changes something (a product
+    mapping, a payment method, the order's approval). The job is failed at once, not retried."""
+
+    def __init__(self, code: str, detail: str = "") -> None:
+        if code not in CUSTOMER_MESSAGES:
+            raise ValueError(f"unknown provisioning error code {code!r}")
+        super().__init__(f"{code}: {detail}" if detail else code)
+        self.code = code
+        self.detail = detail
+
+    @property
+    def customer_message(self) -> str:
+        return CUSTOMER_MESSAGES[self.code]
+
+    @property
+    def written_back(self) -> bool:
+        """Whether the Salesforce order is marked Failed with the customer message."""
+        return self.code not in NOT_WRITTEN_BACK
+
+
+class ProvisioningRetry(Exception):
+    """A transient failure (a provider timed out, answered 5xx, ...): the Celery task retries the
+    job with backoff. The job is back in the queue with the error in ``last_error``."""

@@ -1,0 +1,366 @@
+"""Running one provisioning job: from an approved Salesforce order to active services.
+
+The steps, each recorded on the job as soon as it is done (``ProvisioningJob.Step``), so that a
+re-run (a Celery retry, a worker killed mid-way, a staff retry) skips what is done:
+
+1. **checked**: read the Salesforce order; its ``Provisioning_Status__c`` must be Approved or
+   Activating (also Failed when staff asked for a retry); then mark it Activating.
+2. **read** / **mapped**: read its items and map each unit ordered to a WHMCS product and billing
+   cycle (``lines``); a product without ``WHMCS_Product_Id__c`` is a business failure.
+3. **whmcs_ordered**: AddOrder exactly once. The order id and service ids are recorded right after
+   the answer; the order carries ``portal-job:<key>`` in its notes, and when AddOrder was sent but
+   no answer recorded (a crash, a lost answer), GetOrders finds it instead of ordering again.
+4. **whmcs_accepted**: AcceptOrder (an order already accepted counts as done).
+5. **sims_activated**: for each SIM unit, Freebit activates a SIM under a request id made from the
+   job's key and the unit (so a repeat answers the same SIM), and its ICCID and number are written
+   onto the unit's WHMCS service, where the portal's SIM pages find it.
+6. **written_back**: the Salesforce order becomes Activated / Active with ``WHMCS_Order_Id__c``.
+
+A business failure (``ProvisioningFailed``) fails the job at once and marks the Salesforce order
+Failed with a customer-safe reason. Anything else is transient: the job goes back to the queue
+with ``last_error`` and ``ProvisioningRetry`` makes the Celery task retry it with backoff, until
+``PROVISIONING_MAX_ATTEMPTS``; then it is failed too (``provider_unavailable``).
+"""
+from __future__ import annotations
+
+import logging
+from datetime import timedelta
+
+from django.conf import settings
+from django.db.models import F, Q
+from django.utils import timezone
+
+from domain.billing.orders import BillingOrderLine, NewBillingOrder, order_marker
+from domain.catalog.types import BillingCycle
+from domain.orders.types import OrderDetails, OrderItem, OrderStatus, ProvisioningStatus
+from domain.sim.activation import activation_request_id
+from domain.sim.commands import InvalidSimCommand, require_plan_code
+from integrations.freebit.errors import FreebitActivationRefused, FreebitInvalidRequest
+from integrations.freebit.sims import FreebitSimService
+from integrations.salesforce.orders import SalesforceOrderService
+from integrations.whmcs.billing import WhmcsPaymentMethodService
+from integrations.whmcs.errors import WhmcsApiError, WhmcsAuthError, WhmcsNotFound
+from integrations.whmcs.orders import WhmcsOrderService, WhmcsServiceFieldService
+from portal.accounts.models import Customer
+from portal.core.cache import invalidate_customer
+from portal.core.providers import freebit_connection, salesforce_connection, whmcs_connection
+from portal.provisioning import errors
+from portal.provisioning.errors import ProvisioningFailed, ProvisioningRetry
+from portal.provisioning.models import ProvisioningJob
+from portal.sim.selectors import ICCID_FIELD
+
+logger = logging.getLogger(__name__)
+Job = ProvisioningJob
+State = ProvisioningJob.State
+Step = ProvisioningJob.Step
+PHONE_NUMBER_FIELD = "Phone Number"
+LEASE_MARGIN_SECONDS = 60
+
+
+def provisioning_run(*, job_id: int) -> str | None:
+    """Claim the job and take it as far as it goes. Answers the job's final state (succeeded or
+    failed), or None when it was not there to claim (done, failed, or another worker holds it).
+
+    Raises ``ProvisioningRetry`` after a transient failure (the job is queued again, with the
+    error in ``last_error``), unless that was the last attempt: then the job is failed.
+    """
+    if not _claim(job_id):
+        logger.info("provisioning job %s is not waiting to run (claimed elsewhere, done or failed)", job_id)
+        return None
+    job = Job.objects.select_related("customer__user").get(pk=job_id)
+    run = _Run(job)
+    try:
+        run.provision()
+    except ProvisioningFailed as failure:
+        run.fail(failure)
+        return State.FAILED
+    except Exception as exc:  # transient, or a bug: either way try again later, then give up
+        error = f"{type(exc).__name__}: {exc}"[:4000]
+        if job.attempts >= settings.PROVISIONING_MAX_ATTEMPTS:
+            logger.error("provisioning job %s (order %s) failed after %d attempts: %s",
+                         job.pk, job.salesforce_order_id, job.attempts, error)
+            run.fail(ProvisioningFailed(errors.PROVIDER_UNAVAILABLE, error))
+            return State.FAILED
+        run.release(error)
+        log = logger.warning if _is_provider_error(exc) else logger.exception
+        log("provisioning job %s (order %s) attempt %d failed at step %r, will retry: %s",
+            job.pk, job.salesforce_order_id, job.attempts, job.step, error)
+        raise ProvisioningRetry(error) from exc
+    finally:
+        run.invalidate_cache()
+    return State.SUCCEEDED
+
+
+def lease_duration() -> timedelta:
+    """How long a claim lasts: longer than the task may run, so a live run never loses it."""
+    return timedelta(seconds=settings.PROVISIONING_TASK_TIME_LIMIT + LEASE_MARGIN_SECONDS)
+
+
+def _claim(job_id: int) -> bool:
+    """Take the job: one caller wins (a conditional update); a RUNNING job only once its lease is over."""
+    now = timezone.now()
+    return Job.objects.filter(pk=job_id, state__in=Job.CLAIMABLE).filter(
+        Q(lease_until__isnull=True) | Q(lease_until__lt=now)
+    ).update(state=State.RUNNING, lease_until=now + lease_duration(), attempts=F("attempts") + 1,
+             updated_at=now) == 1
+
+
+def _is_provider_error(exc: Exception) -> bool:
+    return type(exc).__module__.startswith(("integrations.", "domain."))
+
+
+class _Run:
+    """One attempt at one job."""
+
+    def __init__(self, job: ProvisioningJob) -> None:
+        self.job = job
+        self._orders: SalesforceOrderService | None = None
+
+    # --- the steps ------------------------------------------------------------------------------
+    def provision(self) -> None:
+        order = self._checked_order()
+        if order.provisioning_status is ProvisioningStatus.ACTIVE:
+            logger.info("provisioning job %s: order %s was already written back as Active", self.job.pk, order.id)
+            self._succeed()
+            return
+        customer = self._customer(order)
+        if order.provisioning_status is not ProvisioningStatus.ACTIVATING:
+            self.orders.update_provisioning(order.id, status=None, provisioning_status=ProvisioningStatus.ACTIVATING)
+        lines = self._lines(order)
+        self._place_whmcs_order(order, customer, lines)
+        self._accept_whmcs_order()
+        self._activate_sims(customer)
+        self.orders.update_provisioning(order.id, status=OrderStatus.ACTIVATED,
+                                        provisioning_status=ProvisioningStatus.ACTIVE,
+                                        whmcs_order_id=self.job.whmcs_order_id)
+        self._succeed()
+
+    def _checked_order(self) -> OrderDetails:
+        job = self.job
+        order = self.orders.get_order_by_id(job.salesforce_order_id, currency_code=settings.SALESFORCE_CURRENCY)
+        if order is None:
+            raise ProvisioningFailed(errors.UNKNOWN_ORDER, f"Salesforce has no order {job.salesforce_order_id}")
+        status = order.provisioning_status
+        if status is ProvisioningStatus.ACTIVE and job.whmcs_order_id and order.whmcs_order_id == job.whmcs_order_id:
+            return order  # this job finished it; only the job's own record was not saved
+        allowed = {ProvisioningStatus.APPROVED, ProvisioningStatus.ACTIVATING}
+        if job.retry_requested_at is not None:
+            allowed.add(ProvisioningStatus.FAILED)  # staff asked for this failed job to be retried
+        if status not in allowed:
+            raise ProvisioningFailed(errors.NOT_APPROVED, f"the order's Provisioning_Status__c is {status.value}")
+        self._advance(Step.CHECKED)
+        return order
+
+    def _customer(self, order: OrderDetails) -> Customer:
+        customer = Customer.objects.select_related("user").filter(salesforce_account_id=order.account_id).first()
+        if customer is None:
+            raise ProvisioningFailed(errors.UNKNOWN_CUSTOMER, f"no portal customer is linked to {order.account_id}")
+        if self.job.customer_id != customer.pk:
+            self.job.customer = customer
+            self._save("customer")
+        return customer
+
+    def _lines(self, order: OrderDetails) -> list[dict]:
+        job = self.job
+        if job.lines and (job.whmcs_order_id is not None or job.whmcs_order_requested_at is not None):
+            return job.lines  # a WHMCS order was (or may have been) placed for these lines: keep them
+        # Otherwise map afresh, so that a retry after a fixed mapping uses the fixed one.
+        items = self.orders.get_order_items(order.id, currency_code=settings.SALESFORCE_CURRENCY)
+        self._advance(Step.READ)
+        if not items:
+            raise ProvisioningFailed(errors.EMPTY_ORDER, f"order {order.id} has no items")
+        job.lines = [line for item in items for line in _billing_lines(item)]
+        self._save("lines")
+        self._advance(Step.MAPPED)
+        return job.lines
+
+    def _place_whmcs_order(self, order: OrderDetails, customer: Customer, lines: list[dict]) -> None:
+        """AddOrder exactly once (see the module docstring)."""
+        job = self.job
+        if job.whmcs_order_id is None:
+            whmcs = WhmcsOrderService(whmcs_connection())
+            marker = order_marker(job.idempotency_key)
+            found = None
+            if job.whmcs_order_requested_at is not None:  # sent before, answer not recorded: look first
+                found = whmcs.find_order_with_marker(customer.whmcs_client_id, marker)
+            if found is not None:
+                logger.warning("provisioning job %s: WHMCS order %s was placed by an earlier attempt; not ordering "
+                               "again", job.pk, found.id)
+                self._record_whmcs_order(found.id, found.service_ids)
+            else:
+                new_order = self._new_billing_order(order, customer, lines, marker)
+                job.whmcs_order_requested_at = timezone.now()
+                self._save("whmcs_order_requested_at")
+                try:
+                    placed = whmcs.add_order(new_order)
+                except WhmcsAuthError:
+                    raise
+                except WhmcsApiError as exc:  # refused: WHMCS created nothing, a retry maps and orders afresh
+                    job.whmcs_order_requested_at = None
+                    self._save("whmcs_order_requested_at")
+                    raise ProvisioningFailed(errors.WHMCS_REFUSED, f"AddOrder: {exc.reason}") from exc
+                logger.info("provisioning job %s: placed WHMCS order %s (services %s)", job.pk, placed.order_id,
+                            placed.service_ids)
+                self._record_whmcs_order(placed.order_id, placed.service_ids)
+        if len(job.whmcs_service_ids) != len(lines):
+            raise ProvisioningFailed(errors.BILLING_SETUP, f"WHMCS order {job.whmcs_order_id} has "
+                                     f"{len(job.whmcs_service_ids)} services for {len(lines)} order units")
+
+    def _record_whmcs_order(self, order_id: int, service_ids: tuple[int, ...]) -> None:
+        job = self.job
+        job.whmcs_order_id, job.whmcs_service_ids = order_id, list(service_ids)
+        job.step = Step.WHMCS_ORDERED if not job.reached(Step.WHMCS_ORDERED) else job.step
+        self._save("whmcs_order_id", "whmcs_service_ids", "step")
+
+    def _new_billing_order(self, order: OrderDetails, customer: Customer, lines: list[dict],
+                           marker: str) -> NewBillingOrder:
+        try:
+            methods = WhmcsPaymentMethodService(whmcs_connection()).list_payment_methods(customer.whmcs_client_id)
+        except WhmcsNotFound as exc:
+            raise ProvisioningFailed(errors.UNKNOWN_CUSTOMER, f"GetPayMethods: {exc.reason}") from exc
+        gateway = next((method.gateway for method in methods if method.gateway), None)
+        if gateway is None:
+            raise ProvisioningFailed(errors.NO_PAYMENT_METHOD,
+                                     f"WHMCS client {customer.whmcs_client_id} has no payment method with a gateway")
+        try:
+            return NewBillingOrder(
+                client_id=customer.whmcs_client_id,
+                payment_method=gateway,
+                lines=tuple(BillingOrderLine(product_id=line["product_id"], billing_cycle=line["billing_cycle"])
+                            for line in lines),
+                notes=f"Salesforce order {order.number} ({order.id})\n{marker}",
+            )
+        except ValueError as exc:
+            raise ProvisioningFailed(errors.BILLING_SETUP, f"cannot build the WHMCS order: {exc}") from exc
+
+    def _accept_whmcs_order(self) -> None:
+        job = self.job
+        if job.reached(Step.WHMCS_ACCEPTED):
+            return
+        whmcs = WhmcsOrderService(whmcs_connection())
+        try:
+            whmcs.accept_order(job.whmcs_order_id)
+        except WhmcsAuthError:
+            raise
+        except WhmcsApiError as exc:
+            current = whmcs.get_order(job.whmcs_order_id)
+            if current is None or not current.is_active:
+                state = current.status if current else "missing"
+                raise ProvisioningFailed(errors.WHMCS_REFUSED, f"AcceptOrder: {exc.reason} (the order is {state})"
+                                         ) from exc
+            logger.info("provisioning job %s: WHMCS order %s was already accepted", job.pk, job.whmcs_order_id)
+        self._advance(Step.WHMCS_ACCEPTED)
+
+    def _activate_sims(self, customer: Customer) -> None:
+        job = self.job
+        if job.reached(Step.SIMS_ACTIVATED):
+            return
+        for unit in job.sim_units:
+            sim = job.activated_sim(unit) or self._activate(unit, customer)
+            if not sim.get("written"):
+                self._write_sim_onto_service(sim, customer)
+        self._advance(Step.SIMS_ACTIVATED)
+
+    def _activate(self, unit: int, customer: Customer) -> dict:
+        job = self.job
+        request_id = activation_request_id(job.idempotency_key, unit)
+        try:
+            activation = FreebitSimService(freebit_connection()).activate(
+                job.lines[unit]["plan_code"], request_id, client_ref=str(customer.whmcs_client_id))
+        except (FreebitActivationRefused, FreebitInvalidRequest, InvalidSimCommand) as exc:
+            raise ProvisioningFailed(errors.SIM_ACTIVATION_REFUSED, f"unit {unit}: {exc}") from exc
+        sim = {"unit": unit, "service_id": job.whmcs_service_ids[unit], "iccid": activation.iccid,
+               "msisdn": activation.msisdn, "request_id": request_id, "written": False}
+        job.activated_sims = [*job.activated_sims, sim]
+        self._save("activated_sims")
+        logger.info("provisioning job %s: SIM %s activated for WHMCS service %s", job.pk, activation.iccid,
+                    sim["service_id"])
+        return sim
+
+    def _write_sim_onto_service(self, sim: dict, customer: Customer) -> None:
+        service_id = sim["service_id"]
+        fields_service = WhmcsServiceFieldService(whmcs_connection())
+        fields = fields_service.get_custom_fields(service_id)
+        if fields is None or fields.client_id != customer.whmcs_client_id:
+            raise ProvisioningFailed(errors.BILLING_SETUP, f"WHMCS service {service_id} is not the client's")
+        iccid_field = fields.field_named(ICCID_FIELD)
+        if iccid_field is None:
+            raise ProvisioningFailed(errors.BILLING_SETUP,
+                                     f"WHMCS service {service_id} has no {ICCID_FIELD!r} custom field")
+        values = {iccid_field.id: sim["iccid"]}
+        phone_field = fields.field_named(PHONE_NUMBER_FIELD)
+        if phone_field is not None:
+            values[phone_field.id] = sim["msisdn"]
+        fields_service.set_custom_fields(service_id, values)
+        self.job.activated_sims = [{**s, "written": True} if s["unit"] == sim["unit"] else s
+                                   for s in self.job.activated_sims]
+        self._save("activated_sims")
+
+    # --- outcomes -------------------------------------------------------------------------------
+    def _succeed(self) -> None:
+        job = self.job
+        job.state, job.step, job.finished_at, job.lease_until = State.SUCCEEDED, Step.WRITTEN_BACK, timezone.now(), None
+        job.error_code = job.customer_message = job.last_error = ""
+        self._save("state", "step", "finished_at", "lease_until", "error_code", "customer_message", "last_error")
+        logger.info("provisioning job %s: order %s is active (WHMCS order %s)", job.pk, job.salesforce_order_id,
+                    job.whmcs_order_id)
+
+    def fail(self, failure: ProvisioningFailed) -> None:
+        job = self.job
+        job.state, job.finished_at, job.lease_until = State.FAILED, timezone.now(), None
+        job.error_code, job.customer_message = failure.code, failure.customer_message
+        job.last_error = failure.detail or failure.code
+        if failure.written_back:
+            try:
+                self.orders.update_provisioning(job.salesforce_order_id, status=None,
+                                                provisioning_status=ProvisioningStatus.FAILED,
+                                                error=failure.customer_message)
+            except Exception as exc:  # the job is failed either way; say why the order may not show it
+                logger.error("provisioning job %s: could not mark order %s Failed in Salesforce: %s",
+                             job.pk, job.salesforce_order_id, exc)
+                job.last_error += f"\n(marking the Salesforce order Failed did not work: {type(exc).__name__}: {exc})"
+        self._save("state", "finished_at", "lease_until", "error_code", "customer_message", "last_error")
+        logger.warning("provisioning job %s (order %s) failed at step %r: %s", job.pk, job.salesforce_order_id,
+                       job.step, failure)
+
+    def release(self, error: str) -> None:
+        """Back to the queue after a transient failure, the error noted for the admin."""
+        job = self.job
+        job.state, job.lease_until, job.last_error = State.QUEUED, None, error
+        self._save("state", "lease_until", "last_error")
+
+    def invalidate_cache(self) -> None:
+        """The customer's order, subscriptions and SIMs changed (or may have)."""
+        if self.job.customer is not None:
+            invalidate_customer(self.job.customer.user_id)
+
+    # --- plumbing -------------------------------------------------------------------------------
+    @property
+    def orders(self) -> SalesforceOrderService:
+        if self._orders is None:
+            self._orders = SalesforceOrderService(salesforce_connection())
+        return self._orders
+
+    def _advance(self, step: str) -> None:
+        if not self.job.reached(step):
+            self.job.step = step
+            self._save("step")
+
+    def _save(self, *fields: str) -> None:
+        self.job.save(update_fields=[*fields, "updated_at"])
+
+
+def _billing_lines(item: OrderItem) -> list[dict]:
+    """One billing line per unit of the order item (a unit is one WHMCS service, one SIM)."""
+    if item.whmcs_product_id is None:
+        raise ProvisioningFailed(errors.UNKNOWN_PRODUCT,
+                                 f"product {item.sku} ({item.product_id}) has no WHMCS_Product_Id__c")
+    plan_code = ""
+    if item.is_sim:
+        try:
+            plan_code = require_plan_code(item.sku)
+        except InvalidSimCommand as exc:
+            raise ProvisioningFailed(errors.UNKNOWN_PRODUCT, f"SIM product {item.product_id}: {exc}") from exc
+    line = {"order_item_id": item.id, "name": item.product_name, "product_id": item.whmcs_product_id,
+            "billing_cycle": BillingCycle(item.billing_cycle).value, "is_sim": item.is_sim, "plan_code": plan_code}
+    return [dict(line) for _ in range(item.quantity)]

@@ -1,0 +1,211 @@
+"""Fixtures of the provisioning tests: the three emulators as real HTTP peers.
+
+Salesforce's operator approves an order through ``POST /__sandbox__/orders/<id>/approve``;
+failures are injected per action by wrapping an emulator's ``_api`` (its fault injection, for one
+call); expectations are read from the emulators' live stores, never hard-coded, so the tests follow
+the seed whatever day they run.
+"""
+from __future__ import annotations
+
+import uuid
+
+import pytest
+import requests
+
+from portal.provisioning import services, tasks
+from portal.provisioning.models import ProvisioningJob
+from sandbox.common.wsgi import Response
+from sandbox.demo_identities import DEMO_CUSTOMERS
+
+ALICE, BOB = DEMO_CUSTOMERS[:2]
+
+
+class Emulator:
+    """Control endpoints and live data of one emulator."""
+
+    def __init__(self, handle):
+        self.handle = handle
+        self.url = handle.url
+
+    @property
+    def app(self):
+        return self.handle.app
+
+    @property
+    def store(self):
+        return self.handle.app.store  # replaced on every reset: always read it through here
+
+    def faults(self, **config) -> None:
+        response = requests.post(self.url + "/__sandbox__/faults", json=config, timeout=5)
+        assert response.status_code == 200, response.text
+
+    def clear_faults(self) -> None:
+        requests.delete(self.url + "/__sandbox__/faults", timeout=5).raise_for_status()
+
+    def calls(self, name: str | None = None) -> int:
+        stats = requests.get(self.url + "/__sandbox__/stats", timeout=5).json()
+        return stats["total"] if name is None else stats["calls"].get(name, 0)
+
+    def reset_stats(self) -> None:
+        requests.delete(self.url + "/__sandbox__/stats", timeout=5).raise_for_status()
+
+    def fail(self, monkeypatch, name: str, *, times: int = 1, status: int = 503) -> None:
+        """Answer ``status`` (an upstream error page, nothing done) to the next ``times`` calls of ``name``."""
+        original, left = self.app._api, {"n": times}
+
+        def api(request, call):
+            if call != name or left["n"] <= 0:
+                return original(request, call)
+            left["n"] -= 1
+            self.app.faults.configure({"error_rate": 1.0, "status": status})
+            try:
+                return original(request, call)
+            finally:
+                self.app.faults.clear()
+
+        monkeypatch.setattr(self.app, "_api", api)
+
+    def lose_answer(self, monkeypatch, name: str, *, times: int = 1) -> None:
+        """Do the next ``times`` calls of ``name``, but answer 504 as if the answer was lost on the way."""
+        original, left = self.app._api, {"n": times}
+
+        def api(request, call):
+            response = original(request, call)
+            if call == name and left["n"] > 0:
+                left["n"] -= 1
+                return Response(b"<html><body>504 Gateway Time-out</body></html>", 504,
+                                [("Content-Type", "text/html")])
+            return response
+
+        monkeypatch.setattr(self.app, "_api", api)
+
+
+class SalesforceEmulator(Emulator):
+    def approve(self, order_id: str) -> dict:
+        response = requests.post(f"{self.url}/__sandbox__/orders/{order_id}/approve", timeout=5)
+        assert response.status_code == 200, response.text
+        return response.json()["approval"]
+
+    def order(self, order_id: str) -> dict:
+        return self.store.get("Order", order_id)
+
+    def product(self, sku: str) -> dict:
+        return next(p for p in self.store.rows("Product2") if p["StockKeepingUnit"] == sku)
+
+    def draft_order_of(self, account_id: str) -> dict:
+        """The seed's order waiting for review (Alice's two Data SIM 3 GB and two activation fees)."""
+        return next(o for o in self.store.rows("Order")
+                    if o["AccountId"] == account_id and o["Provisioning_Status__c"] == "Pending Review")
+
+    def items_of(self, order_id: str) -> list[dict]:
+        return sorted((i for i in self.store.rows("OrderItem") if i["OrderId"] == order_id), key=lambda i: i["Id"])
+
+
+class WhmcsEmulator(Emulator):
+    def orders_with_marker(self, key: str, client_id: int = ALICE.whmcs_client_id) -> list:
+        return [o for o in self.store.orders.values()
+                if o.userid == client_id and f"portal-job:{key}" in o.notes.splitlines()]
+
+    def remove_payment_methods(self, client_id: int = ALICE.whmcs_client_id) -> None:
+        for key in [k for k, m in self.store.paymethods.items() if m.clientid == client_id]:
+            del self.store.paymethods[key]
+
+
+class FreebitEmulator(Emulator):
+    def sims_of(self, client_id: int = ALICE.whmcs_client_id) -> list:
+        return [sim for sim in self.store.sims.values() if sim.client_id == client_id]
+
+
+@pytest.fixture(scope="session")
+def freebit_server():
+    """One Freebit emulator for the session, its calendar pinned to the portal's today."""
+    from django.utils import timezone
+
+    from sandbox.freebit import start_freebit_sandbox
+
+    handle = start_freebit_sandbox(env={}, today=timezone.localdate())
+    yield handle
+    handle.stop()
+
+
+@pytest.fixture
+def freebit(freebit_server, settings) -> FreebitEmulator:
+    """The Freebit emulator, reset to its seed with no faults, wired into the portal's settings."""
+    requests.delete(freebit_server.url + "/__sandbox__/faults", timeout=5).raise_for_status()
+    requests.post(freebit_server.url + "/__sandbox__/reset", timeout=5).raise_for_status()
+    settings.FREEBIT_API_URL = freebit_server.url
+    settings.FREEBIT_API_KEY = freebit_server.app.config.api_key
+    settings.PROVIDER_READ_TIMEOUT = 2.0
+    settings.PROVIDER_MAX_ATTEMPTS = 2
+    emulator = FreebitEmulator(freebit_server)
+    yield emulator
+    emulator.clear_faults()
+
+
+@pytest.fixture
+def sf(salesforce) -> SalesforceEmulator:
+    emulator = SalesforceEmulator(salesforce)
+    emulator.reset_stats()
+    yield emulator
+    emulator.clear_faults()
+
+
+@pytest.fixture
+def billing(whmcs) -> WhmcsEmulator:
+    emulator = WhmcsEmulator(whmcs)
+    emulator.reset_stats()
+    yield emulator
+    emulator.clear_faults()
+
+
+@pytest.fixture
+def providers(sf, billing, freebit):
+    """All three emulators wired in (reset, no faults, zeroed counts)."""
+    return sf, billing, freebit
+
+
+@pytest.fixture
+def draft_order(sf) -> dict:
+    """Alice's seed order waiting for review: two Data SIM 3 GB and two SIM activation fees."""
+    return sf.draft_order_of(ALICE.salesforce_account_id)
+
+
+@pytest.fixture
+def approved_order(sf, draft_order) -> dict:
+    """The draft order approved by the operator (as the Salesforce UI would): the approval the
+    Pub/Sub event carries (``order_id``, ``idempotency_key``)."""
+    return sf.approve(draft_order["Id"])
+
+
+@pytest.fixture
+def retries_run_inline():
+    """Eager tasks that retry as a worker would, at once: Celery re-runs a retried eager task only
+    when eager exceptions do not propagate (the test settings make them propagate)."""
+    conf = tasks.run_job.app.conf
+    propagates, conf.task_eager_propagates = conf.task_eager_propagates, False
+    yield
+    conf.task_eager_propagates = propagates
+
+
+def request_provisioning(capture, approval: dict, *, event_id: str | None = None,
+                         key: str | None = None) -> tuple[ProvisioningJob, bool]:
+    """What the Pub/Sub subscriber does with one event: record the job; the queued task runs
+    (eagerly) when the transaction commits."""
+    with capture(execute=True):
+        job, created = services.provisioning_request(
+            order_id=approval["order_id"], idempotency_key=key or approval["idempotency_key"],
+            event_id=event_id or f"evt-{uuid.uuid4().hex[:12]}",
+        )
+    job.refresh_from_db()
+    return job, created
+
+
+def run_again(job: ProvisioningJob) -> str | None:
+    """One more attempt, as the next Celery retry would make it: the final state, "retry" when it
+    failed transiently again, None when there was nothing to run."""
+    try:
+        outcome = services.provisioning_run(job_id=job.pk)
+    except services.ProvisioningRetry:
+        outcome = "retry"
+    job.refresh_from_db()
+    return outcome

@@ -1,0 +1,80 @@
+"""An approved order provisioned end to end against the three emulators over real HTTP: WHMCS order
+placed and accepted with its services, SIMs activated on Freebit and written onto their services,
+the Salesforce order Activated/Active, and the customer's pages showing all of it."""
+from __future__ import annotations
+
+import pytest
+
+from portal.provisioning.models import ProvisioningJob
+from tests.portal.provisioning.conftest import ALICE, request_provisioning, run_again
+
+pytestmark = pytest.mark.django_db
+State, Step = ProvisioningJob.State, ProvisioningJob.Step
+
+
+def test_an_approved_order_becomes_active_services_and_sims(
+    providers, customer_client, customer_user, approved_order, django_capture_on_commit_callbacks
+):
+    sf, billing, freebit = providers
+    order_id = approved_order["order_id"]
+    items = sf.items_of(order_id)
+    units = sum(int(item["Quantity"]) for item in items)
+    sim_units = sum(int(item["Quantity"]) for item in items
+                    if sf.store.get("Product2", item["Product2Id"])["Is_SIM__c"])
+    assert (units, sim_units) == (4, 2), "the seed's draft: two Data SIM 3 GB and two activation fees"
+
+    job, created = request_provisioning(django_capture_on_commit_callbacks, approved_order)
+
+    assert created
+    assert (job.state, job.step, job.error_code) == (State.SUCCEEDED, Step.WRITTEN_BACK, "")
+    assert job.attempts == 1 and job.finished_at is not None and job.lease_until is None
+    assert job.customer.user == customer_user
+
+    # WHMCS: one order, accepted, one Active service per unit; each SIM service carries its ICCID.
+    [whmcs_order] = billing.orders_with_marker(approved_order["idempotency_key"])
+    assert whmcs_order.id == job.whmcs_order_id and whmcs_order.status == "Active"
+    assert whmcs_order.service_ids == job.whmcs_service_ids and len(job.whmcs_service_ids) == units
+    services = [billing.store.services[sid] for sid in job.whmcs_service_ids]
+    assert all(service.status == "Active" and service.clientid == ALICE.whmcs_client_id for service in services)
+    assert sorted(billing.store.products[s.pid].name for s in services) == [
+        "Data SIM 3 GB", "Data SIM 3 GB", "SIM activation fee", "SIM activation fee"]
+    assert billing.calls("AddOrder") == 1 and billing.calls("AcceptOrder") == 1
+
+    # Freebit: a new active SIM per SIM unit, on the ordered plan, written onto its service.
+    assert len(job.activated_sims) == sim_units
+    for sim in job.activated_sims:
+        on_freebit = freebit.store.sims[sim["iccid"]]
+        assert (on_freebit.status, on_freebit.plan_code, on_freebit.msisdn) == ("active", "MOB-DATA-3G", sim["msisdn"])
+        service = billing.store.services[sim["service_id"]]
+        assert billing.store.products[service.pid].name == "Data SIM 3 GB"
+        assert service.customfields == {1: sim["iccid"], 2: sim["msisdn"]}  # ICCID, Phone Number
+    assert len({sim["iccid"] for sim in job.activated_sims}) == sim_units
+
+    # Salesforce: Activated / Active, with the WHMCS order id and no error.
+    order = sf.order(order_id)
+    assert (order["Status"], order["Provisioning_Status__c"]) == ("Activated", "Active")
+    assert int(order["WHMCS_Order_Id__c"]) == job.whmcs_order_id and order["Provisioning_Error__c"] is None
+
+    # The customer sees it all.
+    subscriptions = customer_client.get("/subscriptions/").content.decode()
+    assert subscriptions.count("Data SIM 3 GB") >= 2 and "SIM activation fee" in subscriptions
+    sims_page = customer_client.get("/sims/").content.decode()
+    for sim in job.activated_sims:
+        assert sim["iccid"] in sims_page
+        detail = customer_client.get(f"/sims/{sim['iccid']}/")
+        assert detail.status_code == 200 and "Data SIM 3 GB" in detail.content.decode()
+    order_page = customer_client.get(f"/orders/{order_id}/").content.decode()
+    assert order_page.count('class="step step-done"') == 4, "under review, approved, activating, active: all done"
+    assert "step-current" not in order_page and "step-failed" not in order_page
+
+
+def test_a_run_of_a_finished_job_does_nothing(providers, customer_user, approved_order,
+                                              django_capture_on_commit_callbacks):
+    sf, billing, freebit = providers
+    job, _ = request_provisioning(django_capture_on_commit_callbacks, approved_order)
+    for emulator in providers:
+        emulator.reset_stats()
+
+    assert run_again(job) is None
+    assert (billing.calls(), freebit.calls(), sf.calls()) == (0, 0, 0)
+    assert job.state == State.SUCCEEDED and job.attempts == 1
