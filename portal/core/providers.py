@@ -173,5 +173,5 @@ def _start_freebit_sandbox():
 def salesforce_pubsub_target() -> tuple[str, bool]:
     """``(host:port, tls)`` of the Pub/Sub API: Salesforce's over TLS, or the sandbox's plaintext one."""
     if settings.SALESFORCE_LOGIN_URL:
-        return settings.SALESFORCE_PUBSUB_TARGET, True
+        return settings.SALESFORCE_PUBSUB_TARGET, settings.SALESFORCE_PUBSUB_TLS
     return _sandbox("salesforce").app.pubsub.target, False

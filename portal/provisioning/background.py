@@ -7,7 +7,7 @@ Everywhere else it is its own process: ``python manage.py subscribe_platform_eve
 import logging
 import threading
 
-from django.db import close_old_connections
+from django.db import connections
 
 logger = logging.getLogger(__name__)
 _started = threading.Event()
@@ -28,7 +28,7 @@ def start_subscriber_thread() -> threading.Thread | None:
         except Exception:
             logger.exception("the in-process platform event subscriber stopped")
         finally:
-            close_old_connections()
+            connections.close_all()
 
     thread = threading.Thread(target=run, name="platform-events", daemon=True)
     thread.start()

@@ -256,6 +256,7 @@ SALESFORCE_API_VERSION = env("SALESFORCE_API_VERSION", default="62.0")
 SALESFORCE_PRICEBOOK_NAME = env("SALESFORCE_PRICEBOOK_NAME", default="Portal")
 SALESFORCE_CURRENCY = env("SALESFORCE_CURRENCY", default="JPY")
 SALESFORCE_PUBSUB_TARGET = env("SALESFORCE_PUBSUB_TARGET", default="api.pubsub.salesforce.com:7443")
+SALESFORCE_PUBSUB_TLS = env.bool("SALESFORCE_PUBSUB_TLS", default=True)
 SALESFORCE_PUBSUB_TOPIC = env("SALESFORCE_PUBSUB_TOPIC", default="/event/OrderProvisionRequested__e")
 SALESFORCE_PUBSUB_BATCH_SIZE = env.int("SALESFORCE_PUBSUB_BATCH_SIZE", default=100)
 # Where a subscriber with no stored replay id starts, and where it restarts when Salesforce no
