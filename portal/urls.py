@@ -5,6 +5,7 @@ from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerSplitVie
 
 from portal.accounts.urls import auth_urlpatterns
 from portal.core import views as core_views
+from portal.provisioning.sandbox_views import sandbox_orders
 
 admin.site.site_header = "Customer Portal administration"
 admin.site.site_title = "Customer Portal admin"
@@ -20,6 +21,7 @@ urlpatterns = [
     path("orders/", include("portal.orders.urls")),
     path("sims/", include("portal.sim.urls")),
     path("webhooks/", include("portal.webhooks.urls")),
+    path("admin/sandbox/orders/", sandbox_orders, name="sandbox-orders"),
     path("admin/", admin.site.urls),
     path("api/v1/", include("portal.api_urls")),
     path("api/schema/", login_not_required(SpectacularAPIView.as_view()), name="api-schema"),

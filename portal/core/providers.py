@@ -175,3 +175,11 @@ def salesforce_pubsub_target() -> tuple[str, bool]:
     if settings.SALESFORCE_LOGIN_URL:
         return settings.SALESFORCE_PUBSUB_TARGET, settings.SALESFORCE_PUBSUB_TLS
     return _sandbox("salesforce").app.pubsub.target, False
+
+
+def salesforce_sandbox():
+    """The in-process Salesforce sandbox (demo tools only); None when a real Salesforce is configured."""
+    if settings.SALESFORCE_LOGIN_URL or not settings.PROVIDERS_USE_SANDBOX:
+        return None
+    salesforce_config()  # starts it with its key pair if needed
+    return _sandbox("salesforce")

@@ -1,0 +1,44 @@
+"""Demo only: a staff page that plays the Salesforce operator approving orders in the sandbox.
+
+Approving publishes ``OrderProvisionRequested__e`` on the sandbox's Pub/Sub API, exactly as a
+real approval would; the subscriber then records and runs the provisioning job.
+"""
+import requests
+from django.contrib import messages
+from django.contrib.admin.views.decorators import staff_member_required
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.views.decorators.http import require_http_methods
+
+from domain.shared.salesforce_id import is_valid
+from portal.core.providers import salesforce_sandbox
+
+
+def _salesforce_sandbox():
+    sandbox = salesforce_sandbox()
+    if sandbox is None:
+        raise Http404("Only with the Salesforce sandbox")
+    return sandbox
+
+
+@staff_member_required
+@require_http_methods(["GET", "POST"])
+def sandbox_orders(request: HttpRequest) -> HttpResponse:
+    sandbox = _salesforce_sandbox()
+    if request.method == "POST":
+        order_id = request.POST.get("order_id", "")
+        if not is_valid(order_id):
+            messages.error(request, "Not an order id.")
+        else:
+            answer = requests.post(f"{sandbox.url}/__sandbox__/orders/{order_id}/approve", timeout=5)
+            if answer.ok:
+                messages.success(request, f"Order {order_id} approved: the provisioning event is published.")
+            else:
+                messages.error(request, f"The sandbox refused: {answer.text[:200]}")
+        return redirect("sandbox-orders")
+    store = sandbox.app.store
+    orders = sorted(store.rows("Order"), key=lambda o: str(o.get("CreatedDate")), reverse=True)
+    accounts = {a["Id"]: a["Name"] for a in store.rows("Account")}
+    rows = [{"id": o["Id"], "number": o.get("OrderNumber"), "account": accounts.get(o.get("AccountId"), "?"),
+             "status": o.get("Provisioning_Status__c"), "error": o.get("Provisioning_Error__c")} for o in orders]
+    return render(request, "provisioning/sandbox_orders.html", {"orders": rows})
