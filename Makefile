@@ -13,5 +13,9 @@ test:  ## Run the whole test suite on PostgreSQL, Redis, a Celery worker and hea
 lint:  ## ruff and the import contract
 	@bash scripts/bootstrap.sh dev && .venv/bin/ruff check . && .venv/bin/lint-imports
 
+.PHONY: bench
+bench:  ## The benchmark (not a test): gunicorn on PostgreSQL and Redis, emulators at L ms per call; one table (docs/performance.md)
+	@bash scripts/bootstrap.sh dev && .venv/bin/python -m bench.run $(BENCH_ARGS)
+
 clean:
 	rm -rf .venv var staticfiles test-output

@@ -29,6 +29,7 @@ from portal.core.providers import whmcs_connection
 logger = logging.getLogger(__name__)
 
 INVOICES_PER_PAGE = 10
+CURRENCY_LOOKUP_LIMIT = 250
 WHMCS_FAILURES = (WhmcsError, MappingError)
 
 
@@ -106,14 +107,14 @@ def invoice_detail(customer: Customer, invoice_id: int) -> Cached[Invoice]:
 
 def _listed_currency(service: WhmcsInvoiceService, customer: Customer, invoice_id: int,
                      currency: Currency) -> str | None:
-    """The currency code the customer's GetInvoices entry for ``invoice_id`` names (None: not theirs)."""
-    offset, limit = 0, 100
-    while True:
-        page = service.list_invoices(customer.whmcs_client_id, default_currency=currency, offset=offset, limit=limit)
-        found = next((listed.currency for listed in page.invoices if listed.id == invoice_id), None)
-        if found or not page.invoices or not page.has_more:
-            return found
-        offset += limit
+    """The currency code the customer's GetInvoices entry for ``invoice_id`` names (None: not listed).
+
+    One call (their latest ``CURRENCY_LOOKUP_LIMIT`` invoices), never a scan: an older invoice
+    falls back to the default currency. WHMCS ties a currency to the client, so this only matters
+    for installations whose clients changed currency.
+    """
+    page = service.list_invoices(customer.whmcs_client_id, default_currency=currency, limit=CURRENCY_LOOKUP_LIMIT)
+    return next((listed.currency for listed in page.invoices if listed.id == invoice_id), None)
 
 
 def subscription_list(customer: Customer) -> Cached[SubscriptionPage]:
