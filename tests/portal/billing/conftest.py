@@ -7,43 +7,16 @@ tests follow the seed whatever day they run.
 from __future__ import annotations
 
 import pytest
-import requests
 from django.test import Client
+
+from tests.emulator import EmulatorControl
 
 ALICE_CLIENT_ID = 1001
 BOB_CLIENT_ID = 1002
 
 
-class Emulator:
+class Emulator(EmulatorControl):
     """The test's handle on the WHMCS emulator: faults, call counts and seed data."""
-
-    def __init__(self, handle):
-        self.handle = handle
-        self.url = handle.url
-
-    @property
-    def store(self):
-        return self.handle.app.store  # replaced on every reset: always read it through here
-
-    # -- control endpoints ------------------------------------------------------------------------
-    def faults(self, **config) -> None:
-        response = requests.post(self.url + "/__sandbox__/faults", json=config, timeout=5)
-        assert response.status_code == 200, response.text
-
-    def clear_faults(self) -> None:
-        requests.delete(self.url + "/__sandbox__/faults", timeout=5).raise_for_status()
-
-    def stats(self) -> dict:
-        response = requests.get(self.url + "/__sandbox__/stats", timeout=5)
-        response.raise_for_status()
-        return response.json()
-
-    def calls(self, action: str | None = None) -> int:
-        stats = self.stats()
-        return stats["total"] if action is None else stats["calls"].get(action, 0)
-
-    def reset_stats(self) -> None:
-        requests.delete(self.url + "/__sandbox__/stats", timeout=5).raise_for_status()
 
     # -- seed data --------------------------------------------------------------------------------
     def invoices_of(self, client_id: int, status: str | None = None) -> list:

@@ -17,47 +17,17 @@ from django.test import Client
 
 from sandbox.demo_identities import DEMO_CUSTOMERS
 from sandbox.salesforce import PORTAL_PRICEBOOK_ID
+from tests.emulator import EmulatorControl
 
 ALICE, BOB = DEMO_CUSTOMERS[:2]
 STALE_NOTICE = "this is the\ninformation we had most recently"
 REQUEST_ID_INPUT = re.compile(r'<input type="hidden" name="request_id" value="([^"]+)"')
 
 
-class SalesforceEmulator:
+class SalesforceEmulator(EmulatorControl):
     """The test's handle on the Salesforce emulator: control endpoints and seed data."""
 
-    def __init__(self, handle):
-        self.handle = handle
-        self.url = handle.url
-
-    @property
-    def app(self):
-        return self.handle.app
-
-    @property
-    def store(self):
-        return self.handle.app.store  # replaced on every reset: always read it through here
-
     # -- control endpoints ------------------------------------------------------------------------
-    def faults(self, **config) -> None:
-        response = requests.post(self.url + "/__sandbox__/faults", json=config, timeout=5)
-        assert response.status_code == 200, response.text
-
-    def clear_faults(self) -> None:
-        requests.delete(self.url + "/__sandbox__/faults", timeout=5).raise_for_status()
-
-    def stats(self) -> dict:
-        response = requests.get(self.url + "/__sandbox__/stats", timeout=5)
-        response.raise_for_status()
-        return response.json()
-
-    def calls(self, name: str | None = None) -> int:
-        stats = self.stats()
-        return stats["total"] if name is None else stats["calls"].get(name, 0)
-
-    def reset_stats(self) -> None:
-        requests.delete(self.url + "/__sandbox__/stats", timeout=5).raise_for_status()
-
     def set_status(self, order_id: str, **fields) -> dict:
         response = requests.post(f"{self.url}/__sandbox__/orders/{order_id}/status", json=fields, timeout=5)
         assert response.status_code == 200, response.text

@@ -16,38 +16,13 @@ from portal.provisioning import services, tasks
 from portal.provisioning.models import ProvisioningJob
 from sandbox.common.wsgi import Response
 from sandbox.demo_identities import DEMO_CUSTOMERS
+from tests.emulator import EmulatorControl
 
 ALICE, BOB = DEMO_CUSTOMERS[:2]
 
 
-class Emulator:
+class Emulator(EmulatorControl):
     """Control endpoints and live data of one emulator."""
-
-    def __init__(self, handle):
-        self.handle = handle
-        self.url = handle.url
-
-    @property
-    def app(self):
-        return self.handle.app
-
-    @property
-    def store(self):
-        return self.handle.app.store  # replaced on every reset: always read it through here
-
-    def faults(self, **config) -> None:
-        response = requests.post(self.url + "/__sandbox__/faults", json=config, timeout=5)
-        assert response.status_code == 200, response.text
-
-    def clear_faults(self) -> None:
-        requests.delete(self.url + "/__sandbox__/faults", timeout=5).raise_for_status()
-
-    def calls(self, name: str | None = None) -> int:
-        stats = requests.get(self.url + "/__sandbox__/stats", timeout=5).json()
-        return stats["total"] if name is None else stats["calls"].get(name, 0)
-
-    def reset_stats(self) -> None:
-        requests.delete(self.url + "/__sandbox__/stats", timeout=5).raise_for_status()
 
     def fail(self, monkeypatch, name: str, *, times: int = 1, status: int = 503) -> None:
         """Answer ``status`` (an upstream error page, nothing done) to the next ``times`` calls of ``name``."""

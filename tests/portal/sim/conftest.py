@@ -19,6 +19,7 @@ from django.test import Client
 
 from sandbox.demo_identities import DEMO_CUSTOMERS
 from sandbox.whmcs import DEMO_SIMS
+from tests.emulator import EmulatorControl
 
 ALICE, BOB = DEMO_CUSTOMERS[:2]
 SIM_BY_SERVICE = {sim.service_id: sim for sim in DEMO_SIMS}
@@ -46,41 +47,10 @@ UNKNOWN_ICCID = luhn_complete("898110000000100199")  # valid, but nobody's SIM
 assert UNKNOWN_ICCID not in {sim.iccid for sim in DEMO_SIMS}
 
 
-class FreebitEmulator:
+class FreebitEmulator(EmulatorControl):
     """The test's handle on the Freebit emulator: control endpoints and live data."""
 
-    def __init__(self, handle):
-        self.handle = handle
-        self.url = handle.url
-
-    @property
-    def app(self):
-        return self.handle.app
-
-    @property
-    def store(self):
-        return self.handle.app.store  # replaced on every reset: always read it through here
-
     # -- control endpoints ------------------------------------------------------------------------
-    def faults(self, **config) -> None:
-        response = requests.post(self.url + "/__sandbox__/faults", json=config, timeout=5)
-        assert response.status_code == 200, response.text
-
-    def clear_faults(self) -> None:
-        requests.delete(self.url + "/__sandbox__/faults", timeout=5).raise_for_status()
-
-    def stats(self) -> dict:
-        response = requests.get(self.url + "/__sandbox__/stats", timeout=5)
-        response.raise_for_status()
-        return response.json()
-
-    def calls(self, operation: str | None = None) -> int:
-        stats = self.stats()
-        return stats["total"] if operation is None else stats["calls"].get(operation, 0)
-
-    def reset_stats(self) -> None:
-        requests.delete(self.url + "/__sandbox__/stats", timeout=5).raise_for_status()
-
     def set_status(self, iccid: str, status: str) -> dict:
         response = requests.post(f"{self.url}/__sandbox__/sims/{iccid}", json={"status": status}, timeout=5)
         assert response.status_code == 200, response.text
@@ -104,37 +74,12 @@ class FreebitEmulator:
         return [t for t in self.store.topups if t.request_id == request_id]
 
 
-class WhmcsEmulator:
+class WhmcsEmulator(EmulatorControl):
     """The bits of the WHMCS emulator the SIM tests look at: call counts and the invoices made."""
 
     def __init__(self, handle):
-        self.handle = handle
-        self.url = handle.url
+        super().__init__(handle)
         self.first_new_invoice = max(self.store.invoices, default=0) + 1
-
-    @property
-    def app(self):
-        return self.handle.app
-
-    @property
-    def store(self):
-        return self.handle.app.store
-
-    def faults(self, **config) -> None:
-        response = requests.post(self.url + "/__sandbox__/faults", json=config, timeout=5)
-        assert response.status_code == 200, response.text
-
-    def clear_faults(self) -> None:
-        requests.delete(self.url + "/__sandbox__/faults", timeout=5).raise_for_status()
-
-    def calls(self, action: str | None = None) -> int:
-        response = requests.get(self.url + "/__sandbox__/stats", timeout=5)
-        response.raise_for_status()
-        stats = response.json()
-        return stats["total"] if action is None else stats["calls"].get(action, 0)
-
-    def reset_stats(self) -> None:
-        requests.delete(self.url + "/__sandbox__/stats", timeout=5).raise_for_status()
 
     def new_invoices(self, client_id: int = ALICE.whmcs_client_id) -> list:
         """Invoices created since the test began (the seed's are left out)."""
