@@ -31,13 +31,18 @@ logger = logging.getLogger(__name__)
 class DatabaseReplayStore:
     def __init__(self, topic: str) -> None:
         self.topic = topic
+        self._saved: bytes | None = None
 
     def load(self) -> bytes | None:
         stored = EventCursor.objects.filter(topic=self.topic).values_list("replay_id", flat=True).first()
-        return bytes(stored) if stored else None
+        self._saved = bytes(stored) if stored else None
+        return self._saved
 
     def save(self, replay_id: bytes) -> None:
+        if replay_id == self._saved:  # keep-alives repeat the same position: nothing to write
+            return
         EventCursor.objects.update_or_create(topic=self.topic, defaults={"replay_id": replay_id})
+        transaction.on_commit(lambda: setattr(self, "_saved", replay_id))
 
 
 def handle_event(event: ReceivedEvent, store: DatabaseReplayStore) -> None:
