@@ -25,7 +25,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 import requests
-from tenacity import RetryCallState, Retrying, retry_if_exception, stop_after_attempt, wait_random_exponential
+from tenacity import Retrying
 
 from integrations.freebit.errors import (
     FreebitActivationRefused,
@@ -40,6 +40,7 @@ from integrations.freebit.errors import (
     FreebitTransportError,
     FreebitUnknownSim,
 )
+from integrations.retrying import read_retrying, retry_after_seconds
 
 logger = logging.getLogger(__name__)
 
@@ -77,7 +78,6 @@ ENDPOINT_RESULT_CODE_ERRORS: dict[str, dict[str, type[FreebitError]]] = {
 """Result codes only one endpoint answers; they take precedence over RESULT_CODE_ERRORS there."""
 
 _RETRYABLE_STATUSES = frozenset({429, 500, 502, 503, 504})
-_MAX_RETRY_AFTER_SECONDS = 10.0
 
 
 @dataclass(frozen=True)
@@ -115,13 +115,9 @@ class FreebitConnection:
     def retrying(self) -> Retrying:
         """The retry policy of reads: retryable FreebitErrors, ``max_attempts`` tries, backoff with
         jitter or ``Retry-After``. Only for calls that are safe to repeat."""
-        return Retrying(
-            retry=retry_if_exception(lambda exc: isinstance(exc, FreebitError) and exc.retryable),
-            stop=stop_after_attempt(self.config.max_attempts),
-            wait=self._wait,
-            before_sleep=self._log_retry,
-            reraise=True,
-        )
+        return read_retrying(error_type=FreebitError, max_attempts=self.config.max_attempts,
+                             backoff_base=self.config.backoff_base, backoff_max=self.config.backoff_max,
+                             provider="freebit", logger=logger)
 
     def close(self) -> None:
         self._session.close()
@@ -152,9 +148,9 @@ class FreebitConnection:
         if response.is_redirect:
             raise FreebitMalformedResponse(endpoint, f"HTTP {status} redirect; api_url must be the API's base URL")
         if status == 429:
-            raise FreebitRateLimited(endpoint, "rate limited", retry_after=_retry_after(response))
+            raise FreebitRateLimited(endpoint, "rate limited", retry_after=retry_after_seconds(response))
         if status in _RETRYABLE_STATUSES or status >= 500:
-            raise FreebitTransportError(endpoint, f"HTTP {status}", retry_after=_retry_after(response))
+            raise FreebitTransportError(endpoint, f"HTTP {status}", retry_after=retry_after_seconds(response))
         try:
             payload = response.json()
         except ValueError:
@@ -172,19 +168,8 @@ class FreebitConnection:
             if status != 200:
                 raise FreebitMalformedResponse(endpoint, f"HTTP {status} with resultCode {OK}")
             return payload
-        raise _api_error(endpoint, code, _message(payload), retry_after=_retry_after(response))
+        raise _api_error(endpoint, code, _message(payload), retry_after=retry_after_seconds(response))
 
-    def _wait(self, state: RetryCallState) -> float:
-        backoff = wait_random_exponential(multiplier=self.config.backoff_base, max=self.config.backoff_max)(state)
-        exc = state.outcome.exception() if state.outcome else None
-        retry_after = getattr(exc, "retry_after", None)
-        return max(backoff, min(retry_after, _MAX_RETRY_AFTER_SECONDS)) if retry_after else backoff
-
-    @staticmethod
-    def _log_retry(state: RetryCallState) -> None:
-        exc = state.outcome.exception() if state.outcome else None
-        logger.warning("freebit retry %s after attempt %d: %s", getattr(exc, "endpoint", "?"),
-                       state.attempt_number, exc)
 
 
 def _message(payload: Mapping[str, Any]) -> str:
@@ -199,9 +184,3 @@ def _api_error(endpoint: str, code: str, message: str, *, retry_after: float | N
     return error_type(endpoint, f"resultCode {code}: {message}", result_code=code, retry_after=retry_after)
 
 
-def _retry_after(response: requests.Response) -> float | None:
-    value = response.headers.get("Retry-After", "")
-    try:
-        return max(0.0, float(value))
-    except ValueError:
-        return None

@@ -24,8 +24,8 @@ import jwt
 import requests
 from simple_salesforce import Salesforce
 from simple_salesforce import exceptions as sf_exceptions
-from tenacity import Retrying, retry_if_exception, stop_after_attempt, wait_random_exponential
 
+from integrations.retrying import read_retrying
 from integrations.salesforce.errors import (
     SalesforceApiError,
     SalesforceAuthError,
@@ -110,16 +110,9 @@ class SalesforceConnection:
         return (self.config.connect_timeout, self.config.read_timeout)
 
     def _read(self, operation: str, call: Callable[[Salesforce], Any]) -> Any:
-        retrying = Retrying(
-            retry=retry_if_exception(lambda exc: isinstance(exc, SalesforceError) and exc.retryable),
-            stop=stop_after_attempt(self.config.max_attempts),
-            wait=wait_random_exponential(multiplier=self.config.backoff_base, max=self.config.backoff_max),
-            before_sleep=lambda state: logger.warning(
-                "salesforce retry %s after attempt %d: %s", operation, state.attempt_number,
-                state.outcome.exception() if state.outcome else "",
-            ),
-            reraise=True,
-        )
+        retrying = read_retrying(error_type=SalesforceError, max_attempts=self.config.max_attempts,
+                                 backoff_base=self.config.backoff_base, backoff_max=self.config.backoff_max,
+                                 provider="salesforce", logger=logger)
         return retrying(self._with_session, operation, call)
 
     def _write(self, operation: str, call: Callable[[Salesforce], Any]) -> Any:

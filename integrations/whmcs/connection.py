@@ -16,8 +16,8 @@ from dataclasses import dataclass, field
 from typing import Any
 
 import requests
-from tenacity import RetryCallState, Retrying, retry_if_exception, stop_after_attempt, wait_random_exponential
 
+from integrations.retrying import read_retrying, retry_after_seconds
 from integrations.whmcs.errors import (
     WhmcsApiError,
     WhmcsAuthError,
@@ -35,7 +35,6 @@ READ_ACTIONS = frozenset(
      "GetClientsDetails", "GetProducts"}
 )
 _RETRYABLE_STATUSES = frozenset({429, 500, 502, 503, 504})
-_MAX_RETRY_AFTER_SECONDS = 10.0
 
 
 @dataclass(frozen=True)
@@ -63,13 +62,9 @@ class WhmcsConnection:
     def call(self, action: str, params: Mapping[str, Any] | None = None) -> dict[str, Any]:
         if action not in READ_ACTIONS:
             return self._send(action, params or {})
-        retrying = Retrying(
-            retry=retry_if_exception(lambda exc: isinstance(exc, WhmcsError) and exc.retryable),
-            stop=stop_after_attempt(self.config.max_attempts),
-            wait=self._wait,
-            before_sleep=self._log_retry,
-            reraise=True,
-        )
+        retrying = read_retrying(error_type=WhmcsError, max_attempts=self.config.max_attempts,
+                                 backoff_base=self.config.backoff_base, backoff_max=self.config.backoff_max,
+                                 provider="whmcs", logger=logger)
         return retrying(self._send, action, params or {})
 
     def close(self) -> None:
@@ -105,9 +100,9 @@ class WhmcsConnection:
                 action, f"HTTP {response.status_code} redirect; api_url must name api.php itself"
             )
         if response.status_code == 429:
-            raise WhmcsRateLimited(action, "rate limited", retry_after=_retry_after(response))
+            raise WhmcsRateLimited(action, "rate limited", retry_after=retry_after_seconds(response))
         if response.status_code in _RETRYABLE_STATUSES:
-            raise WhmcsTransportError(action, f"HTTP {response.status_code}", retry_after=_retry_after(response))
+            raise WhmcsTransportError(action, f"HTTP {response.status_code}", retry_after=retry_after_seconds(response))
         try:
             payload = response.json()
         except ValueError:
@@ -119,25 +114,6 @@ class WhmcsConnection:
         if payload.get("result") != "success":
             raise WhmcsMalformedResponse(action, "no result field")
         return payload
-
-    def _wait(self, state: RetryCallState) -> float:
-        backoff = wait_random_exponential(multiplier=self.config.backoff_base, max=self.config.backoff_max)(state)
-        exc = state.outcome.exception() if state.outcome else None
-        retry_after = getattr(exc, "retry_after", None)
-        return max(backoff, min(retry_after, _MAX_RETRY_AFTER_SECONDS)) if retry_after else backoff
-
-    @staticmethod
-    def _log_retry(state: RetryCallState) -> None:
-        exc = state.outcome.exception() if state.outcome else None
-        logger.warning("whmcs retry %s after attempt %d: %s", getattr(exc, "action", "?"), state.attempt_number, exc)
-
-
-def _retry_after(response: requests.Response) -> float | None:
-    value = response.headers.get("Retry-After", "")
-    try:
-        return max(0.0, float(value))
-    except ValueError:
-        return None
 
 
 def _api_error(action: str, message: str) -> WhmcsApiError:

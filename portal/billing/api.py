@@ -1,14 +1,12 @@
 """``/api/v1/``: invoices, subscriptions and payment methods of the signed-in customer."""
 from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework import serializers
-from rest_framework.permissions import IsAuthenticated
 from rest_framework.request import Request
 from rest_framework.response import Response
-from rest_framework.views import APIView
 
 from portal.billing import selectors
 from portal.billing.forms import InvoiceFilterForm
-from portal.core.api import IsLinkedCustomer
+from portal.core.api import CustomerApi
 
 
 class MoneySerializer(serializers.Serializer):
@@ -90,14 +88,6 @@ class PaymentMethodSerializer(serializers.Serializer):
     expiry_month = serializers.IntegerField(allow_null=True)
     expiry_year = serializers.IntegerField(allow_null=True)
     bank_name = serializers.CharField(allow_null=True)
-
-
-class CustomerApi(APIView):
-    permission_classes = [IsAuthenticated, IsLinkedCustomer]
-
-    @staticmethod
-    def envelope(data, stale: bool, **extra) -> Response:
-        return Response({"data": data, "stale": stale, **extra})
 
 
 class InvoiceListApi(CustomerApi):

@@ -23,7 +23,7 @@ from integrations.whmcs.invoices import WhmcsInvoiceService
 from integrations.whmcs.subscriptions import WhmcsSubscriptionService
 from portal.accounts.models import Customer
 from portal.core.cache import Cached, fetch_cached, fetch_for_customer
-from portal.core.errors import ProviderUnavailable
+from portal.core.errors import guarded
 from portal.core.providers import whmcs_connection
 
 logger = logging.getLogger(__name__)
@@ -153,9 +153,4 @@ def payment_methods(customer: Customer) -> Cached[tuple[PaymentMethod, ...]]:
 
 
 def _guard(read):
-    """Run a cached read; a WHMCS failure with no stale copy becomes ``ProviderUnavailable``."""
-    try:
-        return read()
-    except WHMCS_FAILURES as exc:
-        logger.error("WHMCS unavailable: %s", exc)
-        raise ProviderUnavailable("billing") from exc
+    return guarded("billing", "WHMCS", WHMCS_FAILURES, read, log=logger)

@@ -9,7 +9,7 @@ from domain.shared.providers.salesforce import SalesforceSaveError
 from integrations.salesforce.catalog import SalesforceCatalogService
 from integrations.salesforce.errors import SalesforceError
 from portal.core.cache import Cached, fetch_cached
-from portal.core.errors import ProviderUnavailable
+from portal.core.errors import guarded
 from portal.core.providers import salesforce_connection
 
 logger = logging.getLogger(__name__)
@@ -42,9 +42,4 @@ def catalog(category: ProductCategory | None = None) -> Cached[Catalog]:
 
 
 def guard(area: str, read):
-    """Run a read; a Salesforce failure with no stale copy becomes ``ProviderUnavailable``."""
-    try:
-        return read()
-    except SALESFORCE_FAILURES as exc:
-        logger.error("Salesforce unavailable (%s): %s", area, exc)
-        raise ProviderUnavailable(area) from exc
+    return guarded(area, "Salesforce", SALESFORCE_FAILURES, read, log=logger)

@@ -5,8 +5,9 @@ from django.core.exceptions import PermissionDenied
 from django.http import Http404
 from django_guid import get_guid
 from rest_framework import exceptions, status
-from rest_framework.permissions import BasePermission
+from rest_framework.permissions import BasePermission, IsAuthenticated
 from rest_framework.response import Response
+from rest_framework.views import APIView
 from rest_framework.views import exception_handler as drf_exception_handler
 
 from portal.core.errors import ProviderUnavailable
@@ -40,3 +41,13 @@ class IsLinkedCustomer(BasePermission):
 
     def has_permission(self, request, view) -> bool:
         return bool(request.user and request.user.is_authenticated and hasattr(request.user, "customer"))
+
+
+class CustomerApi(APIView):
+    """An endpoint for the signed-in, linked customer (``request.user.customer``)."""
+
+    permission_classes = [IsAuthenticated, IsLinkedCustomer]
+
+    @staticmethod
+    def envelope(data, stale: bool, **extra) -> Response:
+        return Response({"data": data, "stale": stale, **extra})

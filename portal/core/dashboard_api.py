@@ -1,13 +1,11 @@
 """``/api/v1/dashboard``: the dashboard's panels, from the same concurrent fan-out as the page."""
 from drf_spectacular.utils import extend_schema
 from rest_framework import serializers
-from rest_framework.permissions import IsAuthenticated
 from rest_framework.request import Request
 from rest_framework.response import Response
-from rest_framework.views import APIView
 
 from portal.billing.api import InvoiceSummarySerializer, MoneySerializer, SubscriptionSerializer
-from portal.core.api import IsLinkedCustomer
+from portal.core.api import CustomerApi
 from portal.core.dashboard import dashboard_for
 from portal.orders.api import OrderSummarySerializer
 from portal.sim.api import QuotaSerializer
@@ -41,8 +39,7 @@ class DashboardSerializer(serializers.Serializer):
     sims = _panel("Sims", SimQuotaSerializer(many=True, allow_null=True))()
 
 
-class DashboardApi(APIView):
-    permission_classes = [IsAuthenticated, IsLinkedCustomer]
+class DashboardApi(CustomerApi):
 
     @extend_schema(operation_id="dashboard_retrieve", responses=DashboardSerializer)
     def get(self, request: Request) -> Response:

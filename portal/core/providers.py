@@ -16,30 +16,36 @@ from portal.core import provider_calls
 
 logger = logging.getLogger(__name__)
 _lock = threading.Lock()
-_whmcs_connections: dict[WhmcsConfig, WhmcsConnection] = {}
+_connections: dict[object, object] = {}  # one per provider configuration
 _sandboxes: dict[str, object] = {}
-_salesforce_connections: dict[SalesforceConfig, SalesforceConnection] = {}
 _sandbox_private_keys: dict[str, str] = {}
-_freebit_connections: dict[FreebitConfig, FreebitConnection] = {}
 _SANDBOX_SALESFORCE_CONSUMER_KEY = "sandbox-connected-app"
 _SANDBOX_SALESFORCE_USERNAME = "portal-integration@sandbox.example"
 
 
-def whmcs_connection() -> WhmcsConnection:
-    config = whmcs_config()
+def _shared(config, connection_class, provider: str):
+    """The process's connection for this configuration (a new one when the settings change)."""
     with _lock:
-        connection = _whmcs_connections.get(config)
+        connection = _connections.get(config)
         if connection is None:
-            connection = _whmcs_connections[config] = WhmcsConnection(config, on_call=provider_calls.record("whmcs"))
+            connection = _connections[config] = connection_class(config, on_call=provider_calls.record(provider))
         return connection
 
 
-def whmcs_config() -> WhmcsConfig:
-    timeouts = {
+def _timeouts() -> dict:
+    return {
         "connect_timeout": settings.PROVIDER_CONNECT_TIMEOUT,
         "read_timeout": settings.PROVIDER_READ_TIMEOUT,
         "max_attempts": settings.PROVIDER_MAX_ATTEMPTS,
     }
+
+
+def whmcs_connection() -> WhmcsConnection:
+    return _shared(whmcs_config(), WhmcsConnection, "whmcs")
+
+
+def whmcs_config() -> WhmcsConfig:
+    timeouts = _timeouts()
     if settings.WHMCS_API_URL:
         return WhmcsConfig(
             api_url=settings.WHMCS_API_URL,
@@ -90,21 +96,11 @@ def _whmcs_sandbox_webhooks() -> dict[str, str]:
 
 
 def salesforce_connection() -> SalesforceConnection:
-    config = salesforce_config()
-    with _lock:
-        connection = _salesforce_connections.get(config)
-        if connection is None:
-            connection = _salesforce_connections[config] = SalesforceConnection(
-                config, on_call=provider_calls.record("salesforce"))
-        return connection
+    return _shared(salesforce_config(), SalesforceConnection, "salesforce")
 
 
 def salesforce_config() -> SalesforceConfig:
-    timeouts = {
-        "connect_timeout": settings.PROVIDER_CONNECT_TIMEOUT,
-        "read_timeout": settings.PROVIDER_READ_TIMEOUT,
-        "max_attempts": settings.PROVIDER_MAX_ATTEMPTS,
-    }
+    timeouts = _timeouts()
     if settings.SALESFORCE_LOGIN_URL:
         return SalesforceConfig(
             login_url=settings.SALESFORCE_LOGIN_URL,
@@ -143,21 +139,11 @@ def _start_salesforce_sandbox():
 
 
 def freebit_connection() -> FreebitConnection:
-    config = freebit_config()
-    with _lock:
-        connection = _freebit_connections.get(config)
-        if connection is None:
-            connection = _freebit_connections[config] = FreebitConnection(
-                config, on_call=provider_calls.record("freebit"))
-        return connection
+    return _shared(freebit_config(), FreebitConnection, "freebit")
 
 
 def freebit_config() -> FreebitConfig:
-    timeouts = {
-        "connect_timeout": settings.PROVIDER_CONNECT_TIMEOUT,
-        "read_timeout": settings.PROVIDER_READ_TIMEOUT,
-        "max_attempts": settings.PROVIDER_MAX_ATTEMPTS,
-    }
+    timeouts = _timeouts()
     if settings.FREEBIT_API_URL:
         return FreebitConfig(api_url=settings.FREEBIT_API_URL, api_key=settings.FREEBIT_API_KEY, **timeouts)
     sandbox = _sandbox("freebit")

@@ -2,16 +2,14 @@
 from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework import serializers, status
 from rest_framework.exceptions import ValidationError
-from rest_framework.permissions import IsAuthenticated
 from rest_framework.request import Request
 from rest_framework.response import Response
-from rest_framework.views import APIView
 
 from domain.catalog.types import Catalog, ProductCategory
 from domain.orders.types import MAX_LINE_QUANTITY
 from portal.billing.api import MoneySerializer
 from portal.catalog import selectors as catalog_selectors
-from portal.core.api import IsLinkedCustomer
+from portal.core.api import CustomerApi
 from portal.orders import selectors, services
 from portal.orders.cart import Cart, CartLine
 
@@ -59,10 +57,6 @@ class OrderDetailSerializer(OrderSummarySerializer):
     items = OrderItemSerializer(many=True)
     timeline = TimelineStepSerializer(many=True)
     failure_reason = serializers.CharField(allow_null=True)
-
-
-class CustomerApi(APIView):
-    permission_classes = [IsAuthenticated, IsLinkedCustomer]
 
 
 class CatalogApi(CustomerApi):

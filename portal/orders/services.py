@@ -16,7 +16,7 @@ from portal.accounts.models import Customer
 from portal.billing import selectors as billing
 from portal.catalog.selectors import portal_pricebook_id
 from portal.core.cache import invalidate_customer
-from portal.core.errors import ProviderUnavailable
+from portal.core.errors import ProviderUnavailable, guarded
 from portal.core.providers import salesforce_connection
 from portal.orders.cart import Cart
 
@@ -133,8 +133,4 @@ def _create_once(new_order: NewOrder) -> PlacedOrder:
 
 
 def _guarded(read):
-    try:
-        return read()
-    except SalesforceError as exc:
-        logger.error("Salesforce unavailable at checkout: %s", exc)
-        raise ProviderUnavailable("orders") from exc
+    return guarded("orders", "Salesforce", (SalesforceError,), read, log=logger)

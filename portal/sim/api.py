@@ -5,13 +5,11 @@ from django.utils.decorators import method_decorator
 from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework import serializers, status
 from rest_framework.exceptions import ValidationError
-from rest_framework.permissions import IsAuthenticated
 from rest_framework.request import Request
 from rest_framework.response import Response
-from rest_framework.views import APIView
 
 from domain.sim.usage_range import UsageRangeError, current_month_range, validate_usage_range
-from portal.core.api import IsLinkedCustomer
+from portal.core.api import CustomerApi
 from portal.sim import selectors, services
 from portal.sim.models import TopUp
 
@@ -62,10 +60,6 @@ class TopUpSerializer(serializers.ModelSerializer):
     class Meta:
         model = TopUp
         fields = ["request_id", "iccid", "quota_mb", "amount", "currency", "status", "whmcs_invoice_id", "created_at"]
-
-
-class CustomerApi(APIView):
-    permission_classes = [IsAuthenticated, IsLinkedCustomer]
 
 
 class SimListApi(CustomerApi):

@@ -18,7 +18,7 @@ from integrations.freebit.sims import FreebitSimService
 from portal.accounts.models import Customer
 from portal.billing import selectors as billing
 from portal.core.cache import Cached, fetch_for_customer
-from portal.core.errors import ProviderUnavailable
+from portal.core.errors import guarded
 from portal.core.providers import freebit_connection
 
 logger = logging.getLogger(__name__)
@@ -121,8 +121,4 @@ def topup_history(customer: Customer, iccid: str) -> Cached[tuple[TopUp, ...]]:
 
 
 def guard(read):
-    try:
-        return read()
-    except FREEBIT_FAILURES as exc:
-        logger.error("Freebit unavailable: %s", exc)
-        raise ProviderUnavailable("SIM") from exc
+    return guarded("SIM", "Freebit", FREEBIT_FAILURES, read, log=logger)

@@ -259,7 +259,7 @@ def test_whmcs_down_and_nothing_cached_gives_a_friendly_page(emulator, customer_
     request_id = assert_friendly_unavailable_page(response, emulator)
     errors = [r for r in caplog.records if r.name == "portal.billing.selectors" and r.levelno == logging.ERROR]
     assert len(errors) == 1
-    assert errors[0].getMessage().startswith("WHMCS unavailable: ")
+    assert errors[0].getMessage().startswith("WHMCS unavailable (billing): ")
     assert errors[0].correlation_id == request_id
     assert emulator.stats()["total"] >= 1
 
