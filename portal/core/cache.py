@@ -63,15 +63,16 @@ def fetch_cached(key: str, ttl: int, fetch: Callable[[], T], *, failures: tuple[
     lock_key = f"lock:{key}"
     if cache.add(lock_key, 1, timeout=SINGLE_FLIGHT_LOCK_SECONDS):
         try:
-            return _fetch_and_store(key, ttl, fetch, failures, stale_key)
+            hit = cache.get(key)  # filled by the previous holder between our miss and our lock
+            return hit if hit is not None else _fetch_and_store(key, ttl, fetch, failures, stale_key)
         finally:
             cache.delete(lock_key)
     deadline = time.monotonic() + SINGLE_FLIGHT_WAIT_SECONDS
     while cache.get(lock_key) is not None and time.monotonic() < deadline:
         time.sleep(0.02)
-        hit = cache.get(key)
-        if hit is not None:
-            return hit
+    hit = cache.get(key)  # the holder stores the value before it lets go of the lock
+    if hit is not None:
+        return hit
     return _fetch_and_store(key, ttl, fetch, failures, stale_key)  # the holder failed, or no shared cache
 
 
