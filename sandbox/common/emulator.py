@@ -7,7 +7,8 @@ control endpoints under ``/__sandbox__/`` never are:
 
 - ``GET    /__sandbox__/health``  liveness
 - ``GET    /__sandbox__/faults``  the live fault configuration
-- ``POST   /__sandbox__/faults``  replace it (JSON body, see :class:`FaultConfig`)
+- ``POST   /__sandbox__/faults``  replace it (JSON body, see :class:`FaultConfig`; ``actions`` limits
+  faults to some calls, ``times`` to the next N)
 - ``DELETE /__sandbox__/faults``  no faults
 - ``GET    /__sandbox__/stats``   API calls received per action (and faults injected) since the last reset
 - ``DELETE /__sandbox__/stats``   zero the counts
@@ -89,7 +90,7 @@ class EmulatorApp:
     def _api(self, request: Request, call: str) -> Response:
         with self._stats_lock:
             self._calls[call] += 1
-        decision = self.faults.decide()
+        decision = self.faults.decide(call)
         self._sleep(decision.latency_s)
         if decision.fault == "rate_limit":
             limit = decision.config.rate_limit

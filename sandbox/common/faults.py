@@ -45,6 +45,10 @@ class FaultConfig:
     rate_limit: RateLimit | None = None
     seed: int | None = None
     """Re-seeds the injector's random generator when this configuration is applied."""
+    actions: tuple[str, ...] = ()
+    """Only calls of these actions/operations are subject to faults (empty: every call)."""
+    times: int | None = None
+    """Inject at most this many faults (latency included), then answer normally (None: no limit)."""
 
     @property
     def active(self) -> bool:
@@ -91,6 +95,8 @@ class FaultConfig:
                 malformed_kind=str(data.get("malformed_kind", "truncate")),
                 rate_limit=rate_limit,
                 seed=None if data.get("seed") is None else int(data["seed"]),
+                actions=_actions(data.get("actions")),
+                times=None if data.get("times") is None else int(data["times"]),
             )
         except (TypeError, ValueError) as exc:
             if isinstance(exc, FaultConfigError):
@@ -145,8 +151,18 @@ class FaultConfig:
             raise FaultConfigError(f"status must be an HTTP error status, got {self.status}")
         if self.rate_limit and not 400 <= self.rate_limit.status <= 599:
             raise FaultConfigError(f"rate_limit.status must be an HTTP error status, got {self.rate_limit.status}")
+        if self.times is not None and self.times < 0:
+            raise FaultConfigError("times must not be negative")
         if self.malformed_kind not in MALFORMED_KINDS:
             raise FaultConfigError(f"malformed_kind must be one of {', '.join(MALFORMED_KINDS)}")
+
+
+def _actions(value: Any) -> tuple[str, ...]:
+    if value is None:
+        return ()
+    if isinstance(value, str) or not all(isinstance(item, str) for item in value):
+        raise FaultConfigError("actions must be a list of action names")
+    return tuple(value)
 
 
 def coerce_config(value: FaultConfig | Mapping[str, Any] | None) -> FaultConfig:
@@ -185,6 +201,7 @@ class FaultInjector:
         config = coerce_config(config)
         with self._lock:
             self._config = config
+            self._spent = 0
             if config.seed is not None:
                 self._random.seed(config.seed)
         return config
@@ -201,10 +218,13 @@ class FaultInjector:
         with self._lock:
             self.injected.clear()
 
-    def decide(self) -> FaultDecision:
+    def decide(self, call: str | None = None) -> FaultDecision:
         """Draw the fate of one call. Draws happen in a fixed order, one per enabled fault."""
         with self._lock:
             config = self._config
+            if (config.actions and call not in config.actions) or (
+                    config.times is not None and self._spent >= config.times):
+                return FaultDecision(config=config)
             fault = None
             if config.rate_limit and config.rate_limit.rate and self._random.random() < config.rate_limit.rate:
                 fault = "rate_limit"
@@ -218,4 +238,6 @@ class FaultInjector:
                 self.injected["latency"] += 1
             if fault:
                 self.injected[fault] += 1
+            if fault or config.latency_ms:
+                self._spent += 1
             return FaultDecision(latency_s=config.latency_ms / 1000.0, fault=fault, config=config)

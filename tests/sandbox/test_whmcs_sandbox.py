@@ -555,6 +555,21 @@ def test_fault_config_from_env_and_validation(whmcs):
     assert requests.get(f"{whmcs.url}/__sandbox__/faults", timeout=5).json()["error_rate"] == 0.0
 
 
+def test_faults_can_target_some_actions_and_stop_after_a_number_of_calls(whmcs):
+    def status(action):
+        return requests.post(f"{whmcs.url}/includes/api.php", data={**AUTH, "action": action}, timeout=5).status_code
+
+    faults(whmcs, error_rate=1, status=502, actions=["GetCurrencies"], times=2)
+
+    assert status("GetProducts") == 200
+    assert [status("GetCurrencies") for _ in range(3)] == [502, 502, 200]
+    assert stats(whmcs)["faults_injected"] == {"error": 2}
+    with pytest.raises(FaultConfigError):
+        FaultConfig.from_dict({"actions": "GetCurrencies"})
+    with pytest.raises(FaultConfigError):
+        FaultConfig.from_dict({"times": -1})
+
+
 # -- stats and reset ------------------------------------------------------------------------------
 def test_stats_count_api_calls_per_action(whmcs, api):
     api("GetInvoices", userid=ALICE)
