@@ -27,10 +27,12 @@ from typing import Any
 import requests
 from tenacity import Retrying
 
+from integrations.circuit import CircuitBreaker, through_breaker
 from integrations.freebit.errors import (
     FreebitActivationRefused,
     FreebitApiError,
     FreebitAuthError,
+    FreebitCircuitOpen,
     FreebitError,
     FreebitInvalidRequest,
     FreebitMalformedResponse,
@@ -96,10 +98,11 @@ class FreebitConnection:
     """Sends API calls; answers the decoded JSON body of a successful one (``resultCode`` "100")."""
 
     def __init__(self, config: FreebitConfig, *, session: requests.Session | None = None,
-                 on_call: Callable[[str], None] | None = None) -> None:
+                 on_call: Callable[[str], None] | None = None, breaker: CircuitBreaker | None = None) -> None:
         self.config = config
         self._session = session or requests.Session()
         self._on_call = on_call
+        self._breaker = breaker
 
     def __repr__(self) -> str:
         return f"FreebitConnection({self.config!r})"
@@ -123,6 +126,13 @@ class FreebitConnection:
         self._session.close()
 
     def _send(self, endpoint: str, body: Mapping[str, Any]) -> dict[str, Any]:
+        return through_breaker(
+            self._breaker, lambda: self._exchange(endpoint, body),
+            is_failure=lambda exc: isinstance(exc, (FreebitTransportError, FreebitMalformedResponse)),
+            refused=lambda: FreebitCircuitOpen(endpoint, "not sent, the circuit breaker is open"),
+        )
+
+    def _exchange(self, endpoint: str, body: Mapping[str, Any]) -> dict[str, Any]:
         if self._on_call:
             self._on_call(endpoint)
         started = time.monotonic()

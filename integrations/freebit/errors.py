@@ -29,6 +29,12 @@ class FreebitRateLimited(FreebitTransportError):
     """Too many requests; ``retry_after`` holds the seconds Freebit asked us to wait."""
 
 
+class FreebitCircuitOpen(FreebitTransportError):
+    """Not sent: Freebit failed repeatedly and the circuit breaker is open."""
+
+    retryable = False
+
+
 class FreebitMalformedResponse(FreebitError):
     """Freebit answered something that is not its JSON envelope."""
 

@@ -25,10 +25,12 @@ import requests
 from simple_salesforce import Salesforce
 from simple_salesforce import exceptions as sf_exceptions
 
+from integrations.circuit import CircuitBreaker, through_breaker
 from integrations.retrying import read_retrying
 from integrations.salesforce.errors import (
     SalesforceApiError,
     SalesforceAuthError,
+    SalesforceCircuitOpen,
     SalesforceError,
     SalesforceNotFound,
     SalesforceSessionExpired,
@@ -63,10 +65,11 @@ class SalesforceSession:
 
 class SalesforceConnection:
     def __init__(self, config: SalesforceConfig, *, session: requests.Session | None = None,
-                 on_call: Callable[[str], None] | None = None) -> None:
+                 on_call: Callable[[str], None] | None = None, breaker: CircuitBreaker | None = None) -> None:
         self.config = config
         self._http = session or requests.Session()
         self._on_call = on_call
+        self._breaker = breaker
         self._lock = threading.Lock()
         self._client: Salesforce | None = None
         self._session: SalesforceSession | None = None
@@ -130,6 +133,15 @@ class SalesforceConnection:
             return self._send(operation, call, client)
 
     def _send(self, operation: str, call: Callable[[Salesforce], Any], client: Salesforce) -> Any:
+        return self._through_breaker(operation, lambda: self._exchange(operation, call, client))
+
+    def _through_breaker(self, operation: str, send: Callable[[], Any]) -> Any:
+        return through_breaker(
+            self._breaker, send, is_failure=lambda exc: isinstance(exc, SalesforceTransportError),
+            refused=lambda: SalesforceCircuitOpen(operation, "not sent, the circuit breaker is open"),
+        )
+
+    def _exchange(self, operation: str, call: Callable[[Salesforce], Any], client: Salesforce) -> Any:
         if self._on_call:
             self._on_call(operation)
         started = time.monotonic()
@@ -166,6 +178,9 @@ class SalesforceConnection:
             return self._client, self._session
 
     def _sign_in(self) -> SalesforceSession:
+        return self._through_breaker("sign-in", self._request_token)
+
+    def _request_token(self) -> SalesforceSession:
         login_url = self.config.login_url.rstrip("/")
         claims = {
             "iss": self.config.client_id,

@@ -22,6 +22,12 @@ class SalesforceTransportError(SalesforceError):
     retryable = True
 
 
+class SalesforceCircuitOpen(SalesforceTransportError):
+    """Not sent: Salesforce failed repeatedly and the circuit breaker is open."""
+
+    retryable = False
+
+
 class SalesforceAuthError(SalesforceError):
     """The JWT bearer assertion was refused (consumer key, user, certificate or audience)."""
 

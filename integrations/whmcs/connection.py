@@ -17,10 +17,12 @@ from typing import Any
 
 import requests
 
+from integrations.circuit import CircuitBreaker, through_breaker
 from integrations.retrying import read_retrying, retry_after_seconds
 from integrations.whmcs.errors import (
     WhmcsApiError,
     WhmcsAuthError,
+    WhmcsCircuitOpen,
     WhmcsError,
     WhmcsMalformedResponse,
     WhmcsNotFound,
@@ -54,10 +56,11 @@ class WhmcsConnection:
     """Sends API actions; answers the decoded JSON body of a successful call."""
 
     def __init__(self, config: WhmcsConfig, *, session: requests.Session | None = None,
-                 on_call: Callable[[str], None] | None = None) -> None:
+                 on_call: Callable[[str], None] | None = None, breaker: CircuitBreaker | None = None) -> None:
         self.config = config
         self._session = session or requests.Session()
         self._on_call = on_call
+        self._breaker = breaker
 
     def call(self, action: str, params: Mapping[str, Any] | None = None) -> dict[str, Any]:
         if action not in READ_ACTIONS:
@@ -71,6 +74,13 @@ class WhmcsConnection:
         self._session.close()
 
     def _send(self, action: str, params: Mapping[str, Any]) -> dict[str, Any]:
+        return through_breaker(
+            self._breaker, lambda: self._exchange(action, params),
+            is_failure=lambda exc: isinstance(exc, (WhmcsTransportError, WhmcsMalformedResponse)),
+            refused=lambda: WhmcsCircuitOpen(action, "not sent, the circuit breaker is open"),
+        )
+
+    def _exchange(self, action: str, params: Mapping[str, Any]) -> dict[str, Any]:
         body = {**params, "action": action, "identifier": self.config.identifier,
                 "secret": self.config.secret, "responsetype": "json"}
         if self.config.access_key:

@@ -22,6 +22,12 @@ class WhmcsRateLimited(WhmcsTransportError):
     """HTTP 429; ``retry_after`` holds the seconds WHMCS asked us to wait."""
 
 
+class WhmcsCircuitOpen(WhmcsTransportError):
+    """Not sent: WHMCS failed repeatedly and the circuit breaker is open."""
+
+    retryable = False
+
+
 class WhmcsMalformedResponse(WhmcsError):
     """WHMCS answered something that is not its JSON envelope."""
 

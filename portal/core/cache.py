@@ -83,7 +83,7 @@ def _fetch_and_store(key, ttl, fetch, failures, stale_key):
         stale = cache.get(stale_key)
         if stale is None:
             raise
-        logger.warning("serving a stale copy of %s after %s", stale_key, type(exc).__name__)
+        logger.error("serving a stale copy of %s: %s", stale_key, exc)
         return Cached(value=stale.value, stale=True, fetched_at=stale.fetched_at)
     fresh = Cached(value=value, fetched_at=time.time())
     cache.set(key, fresh, ttl)

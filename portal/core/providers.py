@@ -13,6 +13,7 @@ from integrations.freebit.connection import FreebitConfig, FreebitConnection
 from integrations.salesforce.connection import SalesforceConfig, SalesforceConnection
 from integrations.whmcs.connection import WhmcsConfig, WhmcsConnection
 from portal.core import provider_calls
+from portal.core.circuit import CacheCircuitBreaker
 
 logger = logging.getLogger(__name__)
 _lock = threading.Lock()
@@ -28,7 +29,8 @@ def _shared(config, connection_class, provider: str):
     with _lock:
         connection = _connections.get(config)
         if connection is None:
-            connection = _connections[config] = connection_class(config, on_call=provider_calls.record(provider))
+            connection = _connections[config] = connection_class(
+                config, on_call=provider_calls.record(provider), breaker=CacheCircuitBreaker(provider))
         return connection
 
 

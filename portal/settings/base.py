@@ -152,7 +152,15 @@ CELERY_TASK_SOFT_TIME_LIMIT = env.int("CELERY_TASK_SOFT_TIME_LIMIT", default=120
 CELERY_TASK_TIME_LIMIT = env.int("CELERY_TASK_TIME_LIMIT", default=180)
 CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
 # With late acks a task unacknowledged for this long is redelivered: keep it above the time limit.
-CELERY_BROKER_TRANSPORT_OPTIONS = {"visibility_timeout": 3600}
+# The socket timeouts and the short publish retry make queueing a task fail within about two
+# seconds when Redis is down or stops answering (a hung connection otherwise waits forever, and
+# with it the web request that queued the task); the beat sweeps queue the work again later.
+CELERY_BROKER_TRANSPORT_OPTIONS = {
+    "visibility_timeout": 3600,
+    "socket_connect_timeout": env.float("CELERY_BROKER_CONNECT_TIMEOUT", default=1.0),
+    "socket_timeout": env.float("CELERY_BROKER_SOCKET_TIMEOUT", default=1.0),
+}
+CELERY_TASK_PUBLISH_RETRY_POLICY = {"max_retries": 1, "interval_start": 0, "interval_step": 0.2, "interval_max": 0.2}
 CELERY_WORKER_HIJACK_ROOT_LOGGER = False
 CELERY_BEAT_SCHEDULE: dict = {}
 
@@ -336,6 +344,11 @@ CACHE_TTL_STALE = env.int("CACHE_TTL_STALE", default=60 * 60 * 24)
 # Without a provider's URL the portal starts that provider's sandbox in-process (the demo). Off in
 # production, where a missing URL is a configuration error.
 PROVIDERS_USE_SANDBOX = env.bool("PROVIDERS_USE_SANDBOX", default=True)
+# Circuit breaker per provider (portal/core/circuit.py): this many failed calls in a row open it
+# for CIRCUIT_RESET_SECONDS, during which calls fail at once without reaching the provider.
+CIRCUIT_BREAKER_ENABLED = env.bool("CIRCUIT_BREAKER_ENABLED", default=True)
+CIRCUIT_FAILURE_THRESHOLD = env.int("CIRCUIT_FAILURE_THRESHOLD", default=5)
+CIRCUIT_RESET_SECONDS = env.float("CIRCUIT_RESET_SECONDS", default=30.0)
 PROVIDER_CONNECT_TIMEOUT = env.float("PROVIDER_CONNECT_TIMEOUT", default=3.0)
 PROVIDER_READ_TIMEOUT = env.float("PROVIDER_READ_TIMEOUT", default=10.0)
 PROVIDER_MAX_ATTEMPTS = env.int("PROVIDER_MAX_ATTEMPTS", default=3)
@@ -380,6 +393,9 @@ PROVISIONING_RETRY_BACKOFF_SECONDS = env.int("PROVISIONING_RETRY_BACKOFF_SECONDS
 PROVISIONING_RETRY_BACKOFF_MAX_SECONDS = env.int("PROVISIONING_RETRY_BACKOFF_MAX_SECONDS", default=900)
 PROVISIONING_TASK_SOFT_TIME_LIMIT = env.int("PROVISIONING_TASK_SOFT_TIME_LIMIT", default=240)
 PROVISIONING_TASK_TIME_LIMIT = env.int("PROVISIONING_TASK_TIME_LIMIT", default=300)
+# How long a run holds its job (keep it above the time limit, or a live run could lose it). When the
+# worker dies mid-run, the sweep queues the job again once its lease is over.
+PROVISIONING_LEASE_SECONDS = env.int("PROVISIONING_LEASE_SECONDS", default=PROVISIONING_TASK_TIME_LIMIT + 60)
 # Jobs nobody is working on this long (the broker was down, a retry was lost, a worker died) are
 # queued again by the sweep.
 PROVISIONING_SWEEP_AFTER_SECONDS = env.int("PROVISIONING_SWEEP_AFTER_SECONDS", default=1200)

@@ -4,6 +4,7 @@ from datetime import timedelta
 from decimal import Decimal
 
 import pytest
+import time_machine
 from django.utils import timezone
 
 from domain.sim.types import DataQuota
@@ -229,7 +230,13 @@ def test_freebit_failing_after_the_charge_keeps_the_top_up_charged_then_it_resum
     assert STALE_NOTICE in response.content.decode(), "the SIM page falls back on its last copy"
 
     providers.clear_faults()
-    services.topup_process(topup_id=topup.pk)
+    services.topup_process(topup_id=topup.pk)  # five 503s in a row opened Freebit's circuit
+    topup.refresh_from_db()
+    assert topup.status == TopUp.Status.CHARGED and "circuit breaker is open" in topup.last_error
+    assert len(providers.topups_for(request_id)) == 0
+
+    with time_machine.travel(timezone.now() + timedelta(seconds=31)):  # the circuit lets a probe through
+        services.topup_process(topup_id=topup.pk)
 
     topup.refresh_from_db()
     assert topup.status == TopUp.Status.APPLIED
