@@ -19,6 +19,15 @@ class EmulatorControl:
         response = requests.post(self.url + "/__sandbox__/faults", json=config, timeout=5)
         assert response.status_code == 200, response.text
 
+    def fail(self, name: str, *, times: int | None = 1, status: int = 503) -> None:
+        """Answer ``status`` (an upstream error page, nothing done) to the next ``times`` calls of
+        ``name`` (every one while ``times`` is None, until ``clear_faults``)."""
+        self.faults(error_rate=1.0, status=status, actions=[name], times=times)
+
+    def lose_answer(self, name: str, *, times: int = 1) -> None:
+        """Carry out the next ``times`` calls of ``name`` but answer 504, as if the answer was lost."""
+        self.faults(lost_answer_rate=1.0, actions=[name], times=times)
+
     def clear_faults(self) -> None:
         requests.delete(self.url + "/__sandbox__/faults", timeout=5).raise_for_status()
 

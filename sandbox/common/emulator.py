@@ -106,6 +106,8 @@ class EmulatorApp:
         response = self.handle(request)
         if decision.fault == "malformed":
             response = self._malform(response, decision)
+        if decision.fault == "lost_answer":  # done, but the caller never learns it
+            response = html_response(_error_page(504, "Gateway Time-out"), 504)
         return response
 
     @staticmethod

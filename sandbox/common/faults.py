@@ -42,6 +42,8 @@ class FaultConfig:
     malformed_rate: float = 0.0
     """Share of calls answered 200 with a broken body: the real body cut in half, or an HTML page."""
     malformed_kind: str = "truncate"
+    lost_answer_rate: float = 0.0
+    """Share of calls that are carried out, but answered 504 as if the answer was lost on the way."""
     rate_limit: RateLimit | None = None
     seed: int | None = None
     """Re-seeds the injector's random generator when this configuration is applied."""
@@ -53,7 +55,7 @@ class FaultConfig:
     @property
     def active(self) -> bool:
         return bool(
-            self.latency_ms or self.error_rate or self.timeout_rate or self.malformed_rate
+            self.latency_ms or self.error_rate or self.timeout_rate or self.malformed_rate or self.lost_answer_rate
             or (self.rate_limit and self.rate_limit.rate)
         )
 
@@ -93,6 +95,7 @@ class FaultConfig:
                 timeout_seconds=float(data.get("timeout_seconds", 30.0)),
                 malformed_rate=float(data.get("malformed_rate", 0.0)),
                 malformed_kind=str(data.get("malformed_kind", "truncate")),
+                lost_answer_rate=float(data.get("lost_answer_rate", 0.0)),
                 rate_limit=rate_limit,
                 seed=None if data.get("seed") is None else int(data["seed"]),
                 actions=_actions(data.get("actions")),
@@ -110,7 +113,7 @@ class FaultConfig:
         """Read ``SANDBOX_FAULT_*`` variables; ``SANDBOX_<EMULATOR>_FAULT_*`` wins for one emulator.
 
         Names: ``LATENCY_MS``, ``ERROR_RATE``, ``STATUS``, ``TIMEOUT_RATE``, ``TIMEOUT_SECONDS``,
-        ``MALFORMED_RATE``, ``MALFORMED_KIND``, ``RATE_LIMIT_RATE`` (turns rate limiting on),
+        ``MALFORMED_RATE``, ``MALFORMED_KIND``, ``LOST_ANSWER_RATE``, ``RATE_LIMIT_RATE`` (turns rate limiting on),
         ``RATE_LIMIT_STATUS``, ``RATE_LIMIT_RETRY_AFTER``, ``SEED``.
         """
         prefixes = [f"SANDBOX_{emulator.upper()}_FAULT_"] if emulator else []
@@ -125,7 +128,7 @@ class FaultConfig:
 
         data: dict[str, Any] = {}
         for name in ("latency_ms", "error_rate", "status", "timeout_rate", "timeout_seconds",
-                     "malformed_rate", "malformed_kind", "seed"):
+                     "malformed_rate", "malformed_kind", "lost_answer_rate", "seed"):
             value = get(name.upper())
             if value is not None:
                 data[name] = value
@@ -139,7 +142,7 @@ class FaultConfig:
         return cls.from_dict(data)
 
     def validate(self) -> None:
-        for name in ("error_rate", "timeout_rate", "malformed_rate"):
+        for name in ("error_rate", "timeout_rate", "malformed_rate", "lost_answer_rate"):
             value = getattr(self, name)
             if not 0.0 <= value <= 1.0:
                 raise FaultConfigError(f"{name} must be between 0 and 1, got {value}")
@@ -177,7 +180,7 @@ class FaultDecision:
     """What happens to one API call: a delay, then at most one of the listed faults."""
 
     latency_s: float = 0.0
-    fault: str | None = None  # "rate_limit" | "timeout" | "error" | "malformed" | None
+    fault: str | None = None  # "rate_limit" | "timeout" | "error" | "malformed" | "lost_answer" | None
     config: FaultConfig = field(default_factory=FaultConfig)
 
 
@@ -234,6 +237,8 @@ class FaultInjector:
                 fault = "error"
             if config.malformed_rate and self._random.random() < config.malformed_rate and fault is None:
                 fault = "malformed"
+            if config.lost_answer_rate and self._random.random() < config.lost_answer_rate and fault is None:
+                fault = "lost_answer"
             if config.latency_ms:
                 self.injected["latency"] += 1
             if fault:

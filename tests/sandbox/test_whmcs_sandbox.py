@@ -570,6 +570,17 @@ def test_faults_can_target_some_actions_and_stop_after_a_number_of_calls(whmcs):
         FaultConfig.from_dict({"times": -1})
 
 
+def test_a_lost_answer_carries_the_call_out_and_answers_504(whmcs, api):
+    faults(whmcs, lost_answer_rate=1, actions=["UpdateClient"], times=1)
+
+    lost = requests.post(f"{whmcs.url}/includes/api.php",
+                         data={**AUTH, "action": "UpdateClient", "clientid": ALICE, "companyname": "Lost Ltd"}, timeout=5)
+
+    assert lost.status_code == 504
+    assert whmcs.app.store.clients[ALICE].companyname == "Lost Ltd", "the change was made"
+    assert stats(whmcs)["faults_injected"] == {"lost_answer": 1}
+
+
 # -- stats and reset ------------------------------------------------------------------------------
 def test_stats_count_api_calls_per_action(whmcs, api):
     api("GetInvoices", userid=ALICE)

@@ -122,20 +122,9 @@ def bob_without_payment_methods(whmcs, bob_client) -> Client:
 
 
 @pytest.fixture
-def failing_order_writes(sf, monkeypatch):
-    """The emulator answers 503 to order creation (its fault injection, switched on for that call only)."""
-    original = sf.app._api
-
-    def api(request, call):
-        if call != "POST composite/tree/Order":
-            return original(request, call)
-        sf.app.faults.configure({"error_rate": 1.0, "status": 503})
-        try:
-            return original(request, call)
-        finally:
-            sf.app.faults.clear()
-
-    monkeypatch.setattr(sf.app, "_api", api)
+def failing_order_writes(sf):
+    """The emulator answers 503 to order creation only (its fault controls), until ``sf.clear_faults()``."""
+    sf.fail("POST composite/tree/Order", times=None)
 
 
 # -- browsing helpers ------------------------------------------------------------------------------

@@ -236,7 +236,7 @@ def test_the_openapi_schema_lists_the_catalog_and_order_endpoints(client):
 
 
 def test_a_503_on_the_write_is_a_503_and_the_same_request_id_can_be_sent_again(sf, customer_client,
-                                                                               failing_order_writes, monkeypatch):
+                                                                               failing_order_writes):
     body = order_body(sf, ("VPN-SECURE", 1))
     orders = len(sf.store.rows("Order", include_deleted=True))
 
@@ -245,6 +245,6 @@ def test_a_503_on_the_write_is_a_503_and_the_same_request_id_can_be_sent_again(s
     assert failed.status_code == 503
     assert failed.json()["extra"]["reference"]
     assert len(sf.store.rows("Order", include_deleted=True)) == orders
-    monkeypatch.undo()
+    sf.clear_faults()
     assert post(customer_client, body).status_code == 201
     assert len(sf.order_by_request_id(body["request_id"])) == 1

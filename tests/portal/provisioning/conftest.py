@@ -1,8 +1,8 @@
 """Fixtures of the provisioning tests: the three emulators as real HTTP peers.
 
 Salesforce's operator approves an order through ``POST /__sandbox__/orders/<id>/approve``;
-failures are injected per action by wrapping an emulator's ``_api`` (its fault injection, for one
-call); expectations are read from the emulators' live stores, never hard-coded, so the tests follow
+failures are injected per action through the emulators' fault controls (``actions`` and ``times``);
+expectations are read from the emulators' live stores, never hard-coded, so the tests follow
 the seed whatever day they run.
 """
 from __future__ import annotations
@@ -14,7 +14,6 @@ import requests
 
 from portal.provisioning import services, tasks
 from portal.provisioning.models import ProvisioningJob
-from sandbox.common.wsgi import Response
 from sandbox.demo_identities import DEMO_CUSTOMERS
 from tests.emulator import EmulatorControl
 
@@ -23,36 +22,6 @@ ALICE, BOB = DEMO_CUSTOMERS[:2]
 
 class Emulator(EmulatorControl):
     """Control endpoints and live data of one emulator."""
-
-    def fail(self, monkeypatch, name: str, *, times: int = 1, status: int = 503) -> None:
-        """Answer ``status`` (an upstream error page, nothing done) to the next ``times`` calls of ``name``."""
-        original, left = self.app._api, {"n": times}
-
-        def api(request, call):
-            if call != name or left["n"] <= 0:
-                return original(request, call)
-            left["n"] -= 1
-            self.app.faults.configure({"error_rate": 1.0, "status": status})
-            try:
-                return original(request, call)
-            finally:
-                self.app.faults.clear()
-
-        monkeypatch.setattr(self.app, "_api", api)
-
-    def lose_answer(self, monkeypatch, name: str, *, times: int = 1) -> None:
-        """Do the next ``times`` calls of ``name``, but answer 504 as if the answer was lost on the way."""
-        original, left = self.app._api, {"n": times}
-
-        def api(request, call):
-            response = original(request, call)
-            if call == name and left["n"] > 0:
-                left["n"] -= 1
-                return Response(b"<html><body>504 Gateway Time-out</body></html>", 504,
-                                [("Content-Type", "text/html")])
-            return response
-
-        monkeypatch.setattr(self.app, "_api", api)
 
 
 class SalesforceEmulator(Emulator):

@@ -31,12 +31,12 @@ def test_a_duplicate_event_makes_one_job_and_one_whmcs_order(
 
 
 def test_a_lost_addorder_answer_finds_the_order_instead_of_placing_another(
-    providers, customer_user, approved_order, django_capture_on_commit_callbacks, monkeypatch
+    providers, customer_user, approved_order, django_capture_on_commit_callbacks
 ):
     """WHMCS placed the order but its answer never arrived (a crash would look the same: AddOrder
     sent, nothing recorded). The next attempt finds the order by the marker in its notes."""
     sf, billing, _ = providers
-    billing.lose_answer(monkeypatch, "AddOrder")
+    billing.lose_answer("AddOrder")
 
     job, _ = request_provisioning(django_capture_on_commit_callbacks, approved_order)
 
@@ -54,10 +54,10 @@ def test_a_lost_addorder_answer_finds_the_order_instead_of_placing_another(
 
 
 def test_acceptorder_failing_once_is_retried_on_the_same_order(
-    providers, customer_user, approved_order, django_capture_on_commit_callbacks, monkeypatch
+    providers, customer_user, approved_order, django_capture_on_commit_callbacks
 ):
     sf, billing, _ = providers
-    billing.fail(monkeypatch, "AcceptOrder", status=503)
+    billing.fail("AcceptOrder", status=503)
 
     job, _ = request_provisioning(django_capture_on_commit_callbacks, approved_order)
 
@@ -73,12 +73,12 @@ def test_acceptorder_failing_once_is_retried_on_the_same_order(
 
 
 def test_an_acceptance_whose_answer_was_lost_counts_as_done(
-    providers, customer_user, approved_order, django_capture_on_commit_callbacks, monkeypatch
+    providers, customer_user, approved_order, django_capture_on_commit_callbacks
 ):
     """WHMCS accepted the order but the answer was lost: accepting again is refused ("not in Pending
     status"), and the order read back is Active, so the job goes on."""
     sf, billing, _ = providers
-    billing.lose_answer(monkeypatch, "AcceptOrder")
+    billing.lose_answer("AcceptOrder")
 
     job, _ = request_provisioning(django_capture_on_commit_callbacks, approved_order)
     assert (job.state, job.step) == (State.QUEUED, Step.WHMCS_ORDERED)
@@ -88,12 +88,12 @@ def test_an_acceptance_whose_answer_was_lost_counts_as_done(
 
 
 def test_a_crash_after_addorder_then_a_rerun_keeps_one_order(
-    providers, customer_user, approved_order, django_capture_on_commit_callbacks, monkeypatch
+    providers, customer_user, approved_order, django_capture_on_commit_callbacks
 ):
     """A worker killed right after AddOrder was recorded (the job left running with its lease):
     once the lease is over the job is claimed again and carries on from the recorded order."""
     sf, billing, _ = providers
-    billing.fail(monkeypatch, "AcceptOrder", times=1)
+    billing.fail("AcceptOrder", times=1)
     job, _ = request_provisioning(django_capture_on_commit_callbacks, approved_order)
     ProvisioningJob.objects.filter(pk=job.pk).update(state=State.RUNNING,
                                                      lease_until=timezone.now() - timedelta(seconds=1))
@@ -103,9 +103,9 @@ def test_a_crash_after_addorder_then_a_rerun_keeps_one_order(
 
 
 def test_a_job_another_worker_holds_is_not_run_twice(providers, customer_user, approved_order,
-                                                     django_capture_on_commit_callbacks, monkeypatch):
+                                                     django_capture_on_commit_callbacks):
     sf, billing, _ = providers
-    billing.fail(monkeypatch, "AcceptOrder", times=1)
+    billing.fail("AcceptOrder", times=1)
     job, _ = request_provisioning(django_capture_on_commit_callbacks, approved_order)
     ProvisioningJob.objects.filter(pk=job.pk).update(state=State.RUNNING,
                                                      lease_until=timezone.now() + timedelta(minutes=5))
@@ -116,10 +116,10 @@ def test_a_job_another_worker_holds_is_not_run_twice(providers, customer_user, a
 
 
 def test_a_lost_activation_answer_gets_the_same_sim_again(
-    providers, customer_user, approved_order, django_capture_on_commit_callbacks, monkeypatch
+    providers, customer_user, approved_order, django_capture_on_commit_callbacks
 ):
     sf, billing, freebit = providers
-    freebit.lose_answer(monkeypatch, "activation")
+    freebit.lose_answer("activation")
 
     job, _ = request_provisioning(django_capture_on_commit_callbacks, approved_order)
     # The Freebit service retries an activation itself (same request id): the SIM it got is the
@@ -130,10 +130,10 @@ def test_a_lost_activation_answer_gets_the_same_sim_again(
 
 
 def test_a_sim_activated_but_not_yet_written_is_written_on_the_rerun(
-    providers, customer_user, approved_order, django_capture_on_commit_callbacks, monkeypatch
+    providers, customer_user, approved_order, django_capture_on_commit_callbacks
 ):
     sf, billing, freebit = providers
-    billing.fail(monkeypatch, "UpdateClientProduct", times=1)
+    billing.fail("UpdateClientProduct", times=1)
 
     job, _ = request_provisioning(django_capture_on_commit_callbacks, approved_order)
     assert (job.state, job.step) == (State.QUEUED, Step.WHMCS_ACCEPTED)

@@ -137,10 +137,10 @@ def test_a_transient_failure_keeps_the_job_queued_with_the_error_then_it_succeed
 
 
 def test_celery_retries_a_transient_failure_until_it_succeeds(
-    providers, customer_user, approved_order, django_capture_on_commit_callbacks, retries_run_inline, monkeypatch
+    providers, customer_user, approved_order, django_capture_on_commit_callbacks, retries_run_inline
 ):
     sf, billing, freebit = providers
-    sf.fail(monkeypatch, "query", times=2, status=503)  # the first two order reads (each tried twice)
+    sf.fail("query", times=2, status=503)  # the first two order reads (each tried twice)
 
     job, _ = request_provisioning(django_capture_on_commit_callbacks, approved_order)
 

@@ -106,23 +106,11 @@ class WhmcsEmulator(EmulatorControl):
         for key in mine:
             del self.store.paymethods[key]
 
-    def fail_action(self, monkeypatch, action: str, status: int = 503):
-        """The emulator answers ``status`` to ``action`` only (its fault injection, for that call),
-        until the returned ``heal()`` is called."""
-        original = self.app._api
-        failing = {action}
-
-        def api(request, call):
-            if call not in failing:
-                return original(request, call)
-            self.app.faults.configure({"error_rate": 1.0, "status": status})
-            try:
-                return original(request, call)
-            finally:
-                self.app.faults.clear()
-
-        monkeypatch.setattr(self.app, "_api", api)
-        return failing.clear
+    def fail_action(self, action: str, status: int = 503):
+        """The emulator answers ``status`` to ``action`` only (its fault controls), until the
+        returned ``heal()`` is called."""
+        self.fail(action, times=None, status=status)
+        return self.clear_faults
 
 
 @pytest.fixture(autouse=True)

@@ -344,8 +344,8 @@ def test_a_refused_capture_charges_nothing_adds_nothing_and_leaves_no_invoice_to
 
 
 def test_whmcs_failing_on_create_invoice_leaves_the_top_up_requested_then_it_completes(
-        providers, billing, customer_client, monkeypatch):
-    heal = billing.fail_action(monkeypatch, "CreateInvoice")
+        providers, billing, customer_client):
+    heal = billing.fail_action("CreateInvoice")
     request_id = loaded_quote(customer_client, ALICE_VOICE)
 
     response = confirm_topup(customer_client, ALICE_VOICE, "1024", request_id, follow=True)
@@ -370,9 +370,8 @@ def test_whmcs_failing_on_create_invoice_leaves_the_top_up_requested_then_it_com
     assert len(providers.topups_for(request_id)) == 1
 
 
-def test_whmcs_failing_on_capture_is_checked_before_capturing_again(providers, billing, customer_client,
-                                                                    monkeypatch):
-    heal = billing.fail_action(monkeypatch, "CapturePayment")
+def test_whmcs_failing_on_capture_is_checked_before_capturing_again(providers, billing, customer_client):
+    heal = billing.fail_action("CapturePayment")
     request_id = loaded_quote(customer_client, ALICE_VOICE)
 
     confirm_topup(customer_client, ALICE_VOICE, "1024", request_id)
@@ -391,8 +390,8 @@ def test_whmcs_failing_on_capture_is_checked_before_capturing_again(providers, b
     assert billing.calls("CreateInvoice") == 1
 
 
-def test_an_invoice_paid_meanwhile_is_not_captured_again(providers, billing, customer_client, monkeypatch):
-    heal = billing.fail_action(monkeypatch, "CapturePayment")
+def test_an_invoice_paid_meanwhile_is_not_captured_again(providers, billing, customer_client):
+    heal = billing.fail_action("CapturePayment")
     request_id = loaded_quote(customer_client, ALICE_VOICE)
     confirm_topup(customer_client, ALICE_VOICE, "1024", request_id)
     topup = TopUp.objects.get()
