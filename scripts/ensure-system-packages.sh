@@ -1,14 +1,33 @@
 #!/usr/bin/env bash
 # System tools some tests drive: Debian's headless Chromium with its matching chromedriver (browser
 # tests) and the PHP CLI (the WHMCS hook module's signing test). Installed from Debian's packages
-# when missing (needs root, as on CI).
+# when missing (needs root, as on CI). Then axe-core (the browser tests' accessibility check), from
+# the npm registry at the version pinned in package-lock.json, when node_modules/ lacks it.
 set -euo pipefail
+cd "$(dirname "$0")/.."
+
+ensure_axe_core() {
+  [ -f node_modules/axe-core/axe.min.js ] && return 0
+  if ! command -v npm >/dev/null 2>&1; then
+    echo "npm is missing: the browser tests need axe-core from the npm registry (package.json)." >&2
+    echo "Install Node.js 18 or newer with npm (Debian: sudo apt-get install nodejs npm), then run make test again." >&2
+    exit 1
+  fi
+  echo "==> Installing axe-core from the npm registry (npm ci, package-lock.json)"
+  npm ci --no-audit --no-fund
+}
+
 missing=()
 command -v chromium >/dev/null 2>&1 || missing+=(chromium)
 command -v chromedriver >/dev/null 2>&1 || missing+=(chromium-driver)
 command -v php >/dev/null 2>&1 || missing+=(php-cli)
-php -m 2>/dev/null | grep -qi "^curl$" || missing+=(php-curl)
-[ ${#missing[@]} -eq 0 ] && exit 0
+# grep without -q reads all of `php -m`: with -q it may stop early, php then dies of SIGPIPE and
+# pipefail would report php-curl missing (and reinstall it on every run)
+php -m 2>/dev/null | grep -i "^curl$" >/dev/null || missing+=(php-curl)
+if [ ${#missing[@]} -eq 0 ]; then
+  ensure_axe_core
+  exit 0
+fi
 if [ "$(id -u)" != "0" ]; then
   echo "Missing system packages: ${missing[*]}; install them with: sudo apt-get install ${missing[*]}" >&2
   exit 1
@@ -17,3 +36,4 @@ echo "==> Installing ${missing[*]} from Debian's packages"
 export DEBIAN_FRONTEND=noninteractive
 apt-get update -qq
 apt-get install -y -qq "${missing[@]}" >/dev/null
+ensure_axe_core

@@ -1,0 +1,129 @@
+"""What the browser tests share: numbered screenshots, signing in, waits, console errors, axe-core."""
+import base64
+import json
+from pathlib import Path
+
+from selenium.webdriver.common.by import By
+from selenium.webdriver.remote.webdriver import WebDriver
+from selenium.webdriver.support import expected_conditions as EC
+from selenium.webdriver.support.ui import WebDriverWait
+
+ROOT = Path(__file__).resolve().parents[2]
+OUTPUT = ROOT / "test-output" / "browser"  # the artifacts of the browser tests (test-output/ is CI's)
+# Generous: a page may make several provider calls, on a slow and loaded 2-core machine.
+PAGE_SECONDS = 45
+AXE_SCRIPT = ROOT / "node_modules" / "axe-core" / "axe.min.js"
+BLOCKING_IMPACTS = ("serious", "critical")
+
+
+def wait(browser: WebDriver, seconds: float = PAGE_SECONDS, *, every: float = 0.2) -> WebDriverWait:
+    """An explicit wait; ``every`` seconds between two checks (longer when each check loads a page)."""
+    return WebDriverWait(browser, seconds, poll_frequency=every)
+
+
+class Screenshots:
+    """Numbered screenshots, in the order taken, under test-output/browser/<folder>/ (emptied first)."""
+
+    def __init__(self, browser: WebDriver, folder: str):
+        self.browser = browser
+        self.folder = OUTPUT / folder
+        self.folder.mkdir(parents=True, exist_ok=True)
+        for old in self.folder.glob("*.png"):
+            old.unlink()
+        self.count = 0
+
+    def __call__(self, name: str) -> Path:
+        self.count += 1
+        path = self.folder / f"{self.count:02d}-{name}.png"
+        save_full_page(self.browser, path)
+        return path
+
+
+def save_full_page(browser: WebDriver, path: Path) -> None:
+    """The whole page, not only the window (Chromium's DevTools protocol)."""
+    size = browser.execute_cdp_cmd("Page.getLayoutMetrics", {})["cssContentSize"]
+    shot = browser.execute_cdp_cmd("Page.captureScreenshot", {
+        "format": "png", "captureBeyondViewport": True,
+        "clip": {"x": 0, "y": 0, "width": size["width"], "height": size["height"], "scale": 1},
+    })
+    path.write_bytes(base64.b64decode(shot["data"]))
+
+
+def page_loaded(browser: WebDriver) -> bool:
+    return browser.execute_script("return document.readyState") == "complete"
+
+
+def open_page(browser: WebDriver, url: str, title: str) -> None:
+    browser.get(url)
+    wait(browser).until(EC.title_contains(title))
+    wait(browser).until(page_loaded)
+
+
+def click_and_wait(browser: WebDriver, element, title: str) -> None:
+    """Click, then wait for the next page (the old one gone, the new one loaded, its title containing ``title``)."""
+    page = browser.find_element(By.TAG_NAME, "html")
+    element.click()
+    wait(browser).until(EC.staleness_of(page))
+    wait(browser).until(EC.title_contains(title))
+    wait(browser).until(page_loaded)
+
+
+def sign_in(browser: WebDriver, base_url: str, email: str, password: str, *, next_path: str = "/",
+            lands_on: str = "") -> None:
+    """Sign in through the portal's form and wait for the page it leads to (its title contains ``lands_on``)."""
+    browser.get(f"{base_url}/login/?next={next_path}")
+    wait(browser).until(EC.title_contains("Sign in"))
+    browser.find_element(By.ID, "id_username").send_keys(email)
+    browser.find_element(By.ID, "id_password").send_keys(password)
+    browser.find_element(By.CSS_SELECTOR, "main button[type=submit]").click()
+    wait(browser).until(lambda b: "/login/" not in b.current_url)
+    if lands_on:
+        wait(browser).until(EC.title_contains(lands_on))
+
+
+def sign_out(browser: WebDriver) -> None:
+    browser.find_element(By.CSS_SELECTOR, ".header-user button[type=submit]").click()
+    wait(browser).until(EC.title_contains("Sign in"))
+
+
+def console_errors(browser: WebDriver) -> list[dict]:
+    """The SEVERE entries of the browser console since the last call (a CSP violation, a failed load)."""
+    return [entry for entry in browser.get_log("browser") if entry["level"] == "SEVERE"]
+
+
+def main_text(browser: WebDriver) -> str:
+    return browser.find_element(By.TAG_NAME, "main").text
+
+
+def axe_violations(browser: WebDriver) -> list[dict]:
+    """axe-core's violations on the current page (axe-core from the npm registry: package.json)."""
+    if not AXE_SCRIPT.is_file():
+        raise AssertionError(f"{AXE_SCRIPT.relative_to(ROOT)} is missing: run `npm ci` (make test does)")
+    if not browser.execute_script("return typeof window.axe === 'object'"):
+        browser.execute_script(AXE_SCRIPT.read_text(encoding="utf-8"))
+    answer = browser.execute_async_script(
+        """
+        const done = arguments[arguments.length - 1];
+        axe.run(document, {resultTypes: ['violations']})
+          .then(results => done({violations: results.violations.map(v => ({
+             id: v.id, impact: v.impact, help: v.help, helpUrl: v.helpUrl,
+             nodes: v.nodes.map(n => ({target: n.target, html: n.html, summary: n.failureSummary}))}))}))
+          .catch(error => done({error: String(error)}));
+        """
+    )
+    if "error" in answer:
+        raise AssertionError(f"axe-core failed on {browser.current_url}: {answer['error']}")
+    return answer["violations"]
+
+
+def describe_violations(found: dict[str, list[dict]]) -> str:
+    """Every violation found, page by page, for a failure message."""
+    lines = []
+    for page, violations in found.items():
+        for violation in violations:
+            lines.append(f"{page}: [{violation['impact']}] {violation['id']}: {violation['help']} "
+                         f"({violation['helpUrl']})")
+            for node in violation["nodes"]:
+                lines.append(f"    {json.dumps(node['target'])} {node['html'][:160]}")
+                lines.append("        " + (node["summary"] or "").replace("\n", "\n        "))
+    return "\n".join(lines)

@@ -1,0 +1,100 @@
+"""axe-core on the portal's main pages, against the running demo.
+
+axe-core comes from the npm registry (package.json / package-lock.json, installed by `make test`),
+is injected into each page and run on the whole document. No violation of impact "serious" or
+"critical" is allowed; every violation found (of any impact) is written to
+test-output/browser/a11y/axe-violations.json and printed when the test fails.
+"""
+import json
+
+import pytest
+from selenium.webdriver.common.by import By
+from selenium.webdriver.support import expected_conditions as EC
+
+from sandbox.demo_identities import DEMO_PASSWORD
+from tests.browser.support import (
+    BLOCKING_IMPACTS,
+    Screenshots,
+    axe_violations,
+    click_and_wait,
+    describe_violations,
+    open_page,
+    wait,
+)
+
+pytestmark = pytest.mark.browser
+
+PLAN = "Data SIM 10 GB"
+
+
+def test_the_main_pages_have_no_serious_or_critical_axe_violations(browser, demo):
+    shot = Screenshots(browser, "a11y")
+    portal = demo.url
+    found: dict[str, list[dict]] = {}
+
+    def check(page: str) -> None:
+        found[page] = axe_violations(browser)
+        shot(page)
+
+    # Signed out: the sign-in form, empty and refused.
+    open_page(browser, portal + "/login/", "Sign in")
+    check("login")
+    browser.find_element(By.ID, "id_username").send_keys("alice@example.com")
+    browser.find_element(By.ID, "id_password").send_keys("not-the-password")
+    browser.find_element(By.CSS_SELECTOR, "main button[type=submit]").click()
+    wait(browser).until(EC.visibility_of_element_located((By.CSS_SELECTOR, "main [role=alert]")))
+    check("login-refused")
+    password = browser.find_element(By.ID, "id_password")
+    password.clear()
+    password.send_keys(DEMO_PASSWORD)
+    click_and_wait(browser, browser.find_element(By.CSS_SELECTOR, "main button[type=submit]"), "Dashboard")
+    check("dashboard")
+
+    # Billing and subscriptions.
+    open_page(browser, portal + "/billing/invoices/", "Invoices")
+    check("invoices")
+    open_page(browser, portal + "/billing/invoices/?status=Unpaid", "Invoices")
+    click_and_wait(browser, browser.find_element(By.CSS_SELECTOR, "table.data-table tbody tr th a"), "Invoice ")
+    assert browser.find_elements(By.CSS_SELECTOR, ".pay-form"), "an unpaid invoice, with its Pay button"
+    check("invoice-detail")
+    open_page(browser, portal + "/billing/payment-methods/", "Payment methods")
+    check("payment-methods")
+    open_page(browser, portal + "/subscriptions/", "Subscriptions")
+    check("subscriptions")
+    click_and_wait(browser, browser.find_element(By.CSS_SELECTOR, "main table a, main .card-list a"), "")
+    check("subscription-detail")
+
+    # Catalog → cart → checkout → the order placed; the orders.
+    open_page(browser, portal + "/catalog/", "Catalog")
+    check("catalog")
+    card = browser.find_element(By.XPATH, f"//li[contains(@class,'product-card')][.//a[text()='{PLAN}']]")
+    click_and_wait(browser, card.find_element(By.CSS_SELECTOR, "button[type=submit]"), "Your cart")
+    check("cart")
+    click_and_wait(browser, browser.find_element(By.LINK_TEXT, "Continue to checkout"), "Checkout")
+    check("checkout")
+    browser.find_element(By.ID, "id_confirm").click()
+    click_and_wait(browser, browser.find_element(By.CSS_SELECTOR, "main form button[type=submit]"), "Order ")
+    check("order-detail")
+    open_page(browser, portal + "/orders/", "Orders")
+    check("orders")
+
+    # SIMs: the list, one SIM with its charts, the top-up's confirmation.
+    open_page(browser, portal + "/sims/", "SIMs")
+    check("sims")
+    click_and_wait(browser, browser.find_element(By.CSS_SELECTOR, "main .card-list h2 a"), "SIM ")
+    assert browser.find_elements(By.CSS_SELECTOR, "main svg.usage-chart[role=img]")
+    check("sim-detail")
+    click_and_wait(browser, browser.find_element(By.XPATH, "//main//button[normalize-space()='See the price']"),
+                   "Confirm top-up")
+    check("topup-confirm")
+
+    # The account.
+    open_page(browser, portal + "/account/", "Account")
+    check("account")
+
+    report = {page: violations for page, violations in found.items() if violations}
+    (shot.folder / "axe-violations.json").write_text(json.dumps(report, indent=2), encoding="utf-8")
+    blocking = {page: [v for v in violations if v["impact"] in BLOCKING_IMPACTS] for page, violations in found.items()}
+    assert not any(blocking.values()), (
+        "axe-core found serious or critical violations. All violations found:\n" + describe_violations(report)
+    )
