@@ -18,4 +18,4 @@ bench:  ## The benchmark (not a test): gunicorn on PostgreSQL and Redis, emulato
 	@bash scripts/bootstrap.sh dev && .venv/bin/python -m bench.run $(BENCH_ARGS)
 
 clean:
-	rm -rf .venv var staticfiles test-output
+	rm -rf .venv var staticfiles test-output node_modules

@@ -8,3 +8,9 @@ def post_worker_init(worker) -> None:
     from portal.provisioning.background import start_subscriber_thread
 
     start_subscriber_thread()
+
+
+def worker_exit(server, worker) -> None:
+    from portal.core.providers import stop_sandboxes
+
+    stop_sandboxes()

@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # System tools some tests drive: Debian's headless Chromium with its matching chromedriver (browser
-# tests) and the PHP CLI (the WHMCS hook module's signing test). Installed from Debian's packages
-# when missing (needs root, as on CI). Then axe-core (the browser tests' accessibility check), from
+# tests), the PHP CLI (the WHMCS hook module's signing test) and npm. Installed from Debian's
+# packages when missing (needs root, as on CI). Then axe-core (the browser tests' accessibility check), from
 # the npm registry at the version pinned in package-lock.json, when node_modules/ lacks it.
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -24,6 +24,7 @@ command -v php >/dev/null 2>&1 || missing+=(php-cli)
 # grep without -q reads all of `php -m`: with -q it may stop early, php then dies of SIGPIPE and
 # pipefail would report php-curl missing (and reinstall it on every run)
 php -m 2>/dev/null | grep -i "^curl$" >/dev/null || missing+=(php-curl)
+command -v npm >/dev/null 2>&1 || missing+=(npm)
 if [ ${#missing[@]} -eq 0 ]; then
   ensure_axe_core
   exit 0

@@ -87,6 +87,16 @@ def _sandbox(name: str):
         return _sandboxes[name]
 
 
+def stop_sandboxes() -> None:
+    """Stop the in-process sandboxes (the demo's worker is exiting): their gRPC and HTTP threads
+    would otherwise keep the process alive until gunicorn's graceful timeout kills it."""
+    with _lock:
+        sandboxes = list(_sandboxes.values())
+        _sandboxes.clear()
+    for handle in sandboxes:
+        handle.stop()
+
+
 def _whmcs_sandbox_webhooks() -> dict[str, str]:
     """The in-process WHMCS sandbox sends its signed webhooks to this portal (the demo's "paid" flow)."""
     from portal.webhooks.signing import whmcs_signing_secrets

@@ -175,7 +175,7 @@ DJANGO_GUID = {
 
 # --- Static files -------------------------------------------------------------------------------
 STATIC_URL = "/static/"
-STATIC_ROOT = BASE_DIR / "staticfiles"
+STATIC_ROOT = env.path("STATIC_ROOT", default=BASE_DIR / "staticfiles")
 STATICFILES_DIRS = [BASE_DIR / "static"]
 STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
@@ -353,7 +353,7 @@ PROVIDER_CONNECT_TIMEOUT = env.float("PROVIDER_CONNECT_TIMEOUT", default=3.0)
 PROVIDER_READ_TIMEOUT = env.float("PROVIDER_READ_TIMEOUT", default=10.0)
 PROVIDER_MAX_ATTEMPTS = env.int("PROVIDER_MAX_ATTEMPTS", default=3)
 WHMCS_API_ACCESS_KEY = env("WHMCS_API_ACCESS_KEY", default="")
-SECRET_SETTING_NAMES += ["WHMCS_API_ACCESS_KEY"]
+SECRET_SETTING_NAMES += ["WHMCS_API_ACCESS_KEY", "WHMCS_API_IDENTIFIER"]  # the pair's other half is a secret too
 
 # --- Webhooks (docs/webhooks.md) ----------------------------------------------------------------
 # The WHMCS hook module (contrib/whmcs/) signs with WHMCS_WEBHOOK_SECRET (above). During a secret
