@@ -203,10 +203,16 @@ class SalesforceConnection:
         try:
             body = response.json()
         except ValueError:
-            body = {}
-        if response.status_code >= 500:
+            body = None
+        # Salesforce (or a proxy in front of it) failing is not a refusal of our credentials: 5xx, 429
+        # and a 200 that is not a token are transport failures (retried, and counted by the breaker).
+        if response.status_code >= 500 or response.status_code == 429:
             raise SalesforceTransportError("sign-in", f"HTTP {response.status_code}")
-        if response.status_code != 200 or not body.get("access_token") or not body.get("instance_url"):
+        if response.status_code == 200 and not (isinstance(body, dict) and body.get("access_token")
+                                                and body.get("instance_url")):
+            raise SalesforceTransportError("sign-in", "HTTP 200 without a token")
+        body = body if isinstance(body, dict) else {}
+        if response.status_code != 200:
             reason = f"{body.get('error', 'refused')}: {body.get('error_description', f'HTTP {response.status_code}')}"
             raise SalesforceAuthError("sign-in", reason)
         logger.info("salesforce signed in as %s", self.config.username)

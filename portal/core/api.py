@@ -11,6 +11,7 @@ from rest_framework.views import APIView
 from rest_framework.views import exception_handler as drf_exception_handler
 
 from portal.core.errors import ProviderUnavailable
+from portal.core.middleware import mark_logged
 
 logger = logging.getLogger(__name__)
 
@@ -20,7 +21,8 @@ def exception_handler(exc, context):
     if isinstance(exc, ProviderUnavailable):
         body = {"message": f"Your {exc.area} details are temporarily unavailable. Please try again shortly.",
                 "extra": {"reference": get_guid()}}
-        return Response(body, status=status.HTTP_503_SERVICE_UNAVAILABLE, headers={"Retry-After": "60"})
+        # The guard logged the cause at ERROR already: not once more as "Service Unavailable".
+        return mark_logged(Response(body, status=status.HTTP_503_SERVICE_UNAVAILABLE, headers={"Retry-After": "60"}))
     if isinstance(exc, Http404):
         exc = exceptions.NotFound()
     elif isinstance(exc, PermissionDenied):

@@ -11,7 +11,7 @@ stale copy is served with ``stale=True`` so the page can show it with a notice i
 import logging
 import time
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Generic, TypeVar
 
 from django.conf import settings
@@ -28,6 +28,8 @@ class Cached(Generic[T]):
     value: T
     stale: bool = False
     fetched_at: float = 0.0
+    failure: BaseException | None = field(default=None, compare=False, repr=False)
+    """On a stale copy: why the provider could not give a fresh one (never stored in the cache)."""
 
 
 def invalidate_customer(user_id: int) -> None:
@@ -83,8 +85,9 @@ def _fetch_and_store(key, ttl, fetch, failures, stale_key):
         stale = cache.get(stale_key)
         if stale is None:
             raise
-        logger.error("serving a stale copy of %s: %s", stale_key, exc)
-        return Cached(value=stale.value, stale=True, fetched_at=stale.fetched_at)
+        # The caller's guard (portal.core.errors.guarded) logs the failure once per request at ERROR.
+        logger.info("serving a stale copy of %s: %s", stale_key, exc)
+        return Cached(value=stale.value, stale=True, fetched_at=stale.fetched_at, failure=exc)
     fresh = Cached(value=value, fetched_at=time.time())
     cache.set(key, fresh, ttl)
     cache.set(stale_key, fresh, settings.CACHE_TTL_STALE)

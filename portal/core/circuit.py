@@ -58,7 +58,11 @@ class CacheCircuitBreaker:
             if cache.add(self._failures_key, 1, timeout=window):
                 failures = 1
             else:
-                failures = cache.incr(self._failures_key)
+                try:
+                    failures = cache.incr(self._failures_key)
+                except ValueError:  # the count expired between add and incr: this failure starts a new one
+                    cache.add(self._failures_key, 1, timeout=window)
+                    failures = 1
             if failures is None:  # django-redis swallowed a cache error: nothing is counted
                 return
             reopening = cache.get(self._probe_key) is not None

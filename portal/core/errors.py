@@ -1,4 +1,12 @@
-"""Application errors the page and API layers turn into friendly answers."""
+"""Application errors the page and API layers turn into friendly answers, and how provider failures
+are logged: once at ERROR per provider and request, with its cause and the correlation id."""
+import contextvars
+import logging
+import threading
+from collections.abc import Iterator
+from contextlib import contextmanager
+
+from portal.core.cache import Cached
 
 
 class ProviderUnavailable(Exception):
@@ -10,12 +18,57 @@ class ProviderUnavailable(Exception):
         self.area = area
 
 
+class _ReportedFailures:
+    """The providers whose failure one request has logged at ERROR (shared with the request's
+    threads: the dashboard's panels copy the context, and with it this object)."""
+
+    def __init__(self) -> None:
+        self._lock = threading.Lock()
+        self._providers: set[str] = set()
+
+    def first(self, provider: str) -> bool:
+        with self._lock:
+            if provider in self._providers:
+                return False
+            self._providers.add(provider)
+            return True
+
+
+_reported: contextvars.ContextVar[_ReportedFailures | None] = contextvars.ContextVar(
+    "provider_failures_reported", default=None)
+
+
+@contextmanager
+def one_error_per_provider() -> Iterator[None]:
+    """Within this block (one request) a provider's failure is logged at ERROR the first time and at
+    WARNING after that: a page that reads a failing provider three times (or three dashboard panels
+    that do) is one error for the logs and alerts, not three."""
+    token = _reported.set(_ReportedFailures())
+    try:
+        yield
+    finally:
+        _reported.reset(token)
+
+
+def log_provider_failure(log: logging.Logger, provider: str, area: str, cause: BaseException, *,
+                         stale: bool) -> None:
+    reported = _reported.get()
+    level = logging.ERROR if reported is None or reported.first(provider) else logging.WARNING
+    if stale:
+        log.log(level, "%s unavailable (%s), showing the last copy: %s", provider, area, cause)
+    else:
+        log.log(level, "%s unavailable (%s): %s", provider, area, cause)
+
+
 def guarded(area: str, provider: str, failures: tuple[type[BaseException], ...], read, *, log):
     """Run a provider read; one of ``failures`` (with no stale copy to show) is logged on ``log``
     with its detail and becomes ``ProviderUnavailable(area)``, which pages and the API answer with
-    a friendly 503."""
+    a friendly 503. A stale copy served instead (``Cached.stale``) is logged the same way."""
     try:
-        return read()
+        result = read()
     except failures as exc:
-        log.error("%s unavailable (%s): %s", provider, area, exc)
+        log_provider_failure(log, provider, area, exc, stale=False)
         raise ProviderUnavailable(area) from exc
+    if isinstance(result, Cached) and result.stale and result.failure is not None:
+        log_provider_failure(log, provider, area, result.failure, stale=True)
+    return result

@@ -3,19 +3,23 @@ import logging
 from django.shortcuts import render
 from django_guid import get_guid
 
-from portal.core.errors import ProviderUnavailable
+from portal.core.errors import ProviderUnavailable, one_error_per_provider
 
 logger = logging.getLogger(__name__)
 
 
 class ProviderUnavailableMiddleware:
-    """A provider failure with nothing cached becomes a friendly 503 page (APIs: a JSON error)."""
+    """A provider failure with nothing cached becomes a friendly 503 page (APIs: a JSON error).
+
+    Each provider's failure is logged at ERROR once per request (``one_error_per_provider``) by the
+    selector's guard, with its cause and the correlation id; the 503 itself is not logged again."""
 
     def __init__(self, get_response):
         self.get_response = get_response
 
     def __call__(self, request):
-        return self.get_response(request)
+        with one_error_per_provider():
+            return self.get_response(request)
 
     def process_exception(self, request, exception):
         if not isinstance(exception, ProviderUnavailable):
@@ -23,4 +27,13 @@ class ProviderUnavailableMiddleware:
         context = {"area": exception.area, "request_id": get_guid()}
         response = render(request, "portal/provider_unavailable.html", context, status=503)
         response["Retry-After"] = "60"
+        mark_logged(response)
         return response
+
+
+def mark_logged(response):
+    """Keep ``django.request`` from logging this 503 at ERROR a second time: the guard that raised
+    ``ProviderUnavailable`` logged the cause already (``django.utils.log.log_response`` skips a
+    response marked this way)."""
+    response._has_been_logged = True
+    return response

@@ -82,7 +82,7 @@ def order_place(*, customer: Customer, cart: Cart, request_id: str) -> PlacedOrd
         ),
     )
     lock = f"checkout:{request_id}"
-    if cache.add(lock, 1, timeout=30):
+    if cache.add(lock, 1, timeout=30) is not False:  # None: the cache is down, go ahead (the id still guards)
         try:
             placed = _create_once(new_order)
         finally:
