@@ -54,7 +54,6 @@ Job = ProvisioningJob
 State = ProvisioningJob.State
 Step = ProvisioningJob.Step
 PHONE_NUMBER_FIELD = "Phone Number"
-LEASE_MARGIN_SECONDS = 60
 
 
 def provisioning_run(*, job_id: int) -> str | None:
@@ -92,8 +91,9 @@ def provisioning_run(*, job_id: int) -> str | None:
 
 
 def lease_duration() -> timedelta:
-    """How long a claim lasts: longer than the task may run, so a live run never loses it."""
-    return timedelta(seconds=settings.PROVISIONING_TASK_TIME_LIMIT + LEASE_MARGIN_SECONDS)
+    """How long a claim lasts (``PROVISIONING_LEASE_SECONDS``): longer than the task may run, so a
+    live run never loses it; a job whose worker died is swept up once it is over."""
+    return timedelta(seconds=settings.PROVISIONING_LEASE_SECONDS)
 
 
 def _claim(job_id: int) -> bool:

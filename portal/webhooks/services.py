@@ -158,7 +158,9 @@ def _duplicate(event_id: str, body: bytes) -> ReceiveResult:
 
 def _queue(event_pk: int) -> None:
     """Hand the event to Celery. A broker outage is not the sender's problem: the event is stored,
-    and the sweep (Celery beat) queues it again."""
+    and the sweep (Celery beat) queues it again. Queueing to a broker that is down or hung gives up
+    within about two seconds (the broker socket timeouts and publish retry policy in the settings),
+    so the sender still gets its answer in time."""
     from portal.webhooks.tasks import process_webhook_event
 
     try:
