@@ -130,7 +130,7 @@ def test_an_upper_case_hex_signature_is_accepted(client, no_processing):
     assert delivery.post(client).status_code == 202
 
 
-@pytest.mark.parametrize("skew", [-301, 301, -3600])
+@pytest.mark.parametrize("skew", [-310, 310, -3600])  # clear of the 300 s edge on a slow machine
 def test_a_timestamp_outside_the_tolerance_is_refused_even_with_a_good_signature(client, caplog, skew):
     response = signed(timestamp=int(time.time()) + skew).post(client, REMOTE_ADDR="198.51.100.7")
 
