@@ -7,6 +7,9 @@ from portal.accounts.urls import auth_urlpatterns
 from portal.core import views as core_views
 from portal.provisioning.sandbox_views import sandbox_orders
 
+handler404 = "portal.core.views.not_found"
+handler500 = "portal.core.views.server_error"
+
 admin.site.site_header = "Customer Portal administration"
 admin.site.site_title = "Customer Portal admin"
 

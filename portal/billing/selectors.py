@@ -74,10 +74,11 @@ def invoice_list(customer: Customer, *, page: int = 1, status: InvoiceStatus | N
     currency = default_currency()
 
     def fetch() -> InvoicePage:
-        return WhmcsInvoiceService(whmcs_connection()).list_invoices(
+        found = WhmcsInvoiceService(whmcs_connection()).list_invoices(
             customer.whmcs_client_id, default_currency=currency, offset=(page - 1) * INVOICES_PER_PAGE,
             limit=INVOICES_PER_PAGE, status=status,
         )
+        return found.model_copy(update={"invoices": _only_theirs(customer, found.invoices, "invoices")})
 
     suffix = f"invoices:page:{page}" + (f":status:{status.value}" if status else "")
     return _guard(lambda: fetch_for_customer(customer.user_id, suffix, settings.CACHE_TTL_INVOICES, fetch,
@@ -121,9 +122,12 @@ def subscription_list(customer: Customer) -> Cached[SubscriptionPage]:
     currency = default_currency()
 
     def fetch() -> SubscriptionPage:
-        return WhmcsSubscriptionService(whmcs_connection()).list_subscriptions(
+        found = WhmcsSubscriptionService(whmcs_connection()).list_subscriptions(
             customer.whmcs_client_id, default_currency=currency
         )
+        # The customer's SIMs are the ones their services carry: another client's service must never
+        # count as theirs, whatever WHMCS answered.
+        return found.model_copy(update={"subscriptions": _only_theirs(customer, found.subscriptions, "services")})
 
     return _guard(lambda: fetch_for_customer(customer.user_id, "subscriptions", settings.CACHE_TTL_SUBSCRIPTIONS,
                                              fetch, failures=WHMCS_FAILURES))
@@ -150,6 +154,17 @@ def payment_methods(customer: Customer) -> Cached[tuple[PaymentMethod, ...]]:
 
     return _guard(lambda: fetch_for_customer(customer.user_id, "payment-methods", settings.CACHE_TTL_PAYMENT_METHODS,
                                              fetch, failures=WHMCS_FAILURES))
+
+
+def _only_theirs(customer: Customer, records: tuple, what: str) -> tuple:
+    """The records of the customer's WHMCS client. WHMCS is asked for one client's records, but an
+    answer that holds another client's (a WHMCS that ignored the filter: GetClientsProducts without
+    ``clientid`` answers every client's) must not show them to this customer."""
+    theirs = tuple(record for record in records if record.client_id == customer.whmcs_client_id)
+    if len(theirs) != len(records):
+        logger.error("WHMCS answered %s %s of other clients when asked for client %s's: left out",
+                     len(records) - len(theirs), what, customer.whmcs_client_id)
+    return theirs
 
 
 def _guard(read):

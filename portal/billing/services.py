@@ -1,12 +1,13 @@
 """Billing actions."""
 import logging
+from urllib.parse import urlsplit
 
 from domain.billing.types import PaymentLink
 from integrations.whmcs.billing import WhmcsSsoService
 from portal.accounts.models import Customer
 from portal.billing.selectors import WHMCS_FAILURES, invoice_detail
 from portal.core.errors import ProviderUnavailable
-from portal.core.providers import whmcs_connection
+from portal.core.providers import whmcs_connection, whmcs_public_origin
 
 logger = logging.getLogger(__name__)
 
@@ -15,7 +16,15 @@ def invoice_payment_link(*, customer: Customer, invoice_id: int) -> PaymentLink:
     """A fresh single-use WHMCS sign-in link to the invoice's payment page (404 if not theirs)."""
     invoice_detail(customer, invoice_id)  # ownership check (raises Http404)
     try:
-        return WhmcsSsoService(whmcs_connection()).invoice_payment_link(customer.whmcs_client_id, invoice_id)
+        link = WhmcsSsoService(whmcs_connection()).invoice_payment_link(customer.whmcs_client_id, invoice_id)
     except WHMCS_FAILURES as exc:
         logger.error("WHMCS could not create a payment link for invoice %s: %s", invoice_id, exc)
         raise ProviderUnavailable("billing") from exc
+    # The customer is sent wherever the link points: only ever to WHMCS itself (the origin the Pay
+    # form's CSP form-action allows), never to a site a tampered or misconfigured answer names.
+    parts = urlsplit(link.url)
+    if f"{parts.scheme}://{parts.netloc}".lower() != whmcs_public_origin().lower():
+        logger.error("WHMCS answered a payment link for invoice %s to another site (%s://%s): not followed",
+                     invoice_id, parts.scheme, parts.netloc[:100])
+        raise ProviderUnavailable("billing")
+    return link

@@ -1,6 +1,9 @@
 """Logging filters: secret values never reach a log line."""
 import logging
 import re
+import weakref
+
+from django.core.signals import setting_changed
 
 _SECRET_PAIR = re.compile(
     r"(?P<key>\b(?:password|passwd|secret|api[_-]?key|token|access[_-]?token|identifier|assertion"
@@ -8,6 +11,7 @@ _SECRET_PAIR = re.compile(
     re.IGNORECASE,
 )
 REDACTED = "[redacted]"
+_FILTERS: "weakref.WeakSet[RedactSecretsFilter]" = weakref.WeakSet()
 
 
 class RedactSecretsFilter(logging.Filter):
@@ -21,6 +25,11 @@ class RedactSecretsFilter(logging.Filter):
     def __init__(self, name: str = "") -> None:
         super().__init__(name)
         self._secrets: list[str] | None = None
+        _FILTERS.add(self)
+
+    def forget_secrets(self) -> None:
+        """Read the secret values again on the next record (a secret setting changed)."""
+        self._secrets = None
 
     def filter(self, record: logging.LogRecord) -> bool:
         message = self.redact(record.getMessage())
@@ -50,3 +59,16 @@ class RedactSecretsFilter(logging.Filter):
             # Short values would redact ordinary words; secrets worth the name are longer.
             self._secrets = sorted((v for v in values if len(v) >= 8), key=len, reverse=True)
         return self._secrets
+
+
+def _secret_setting_changed(*, setting: str, **kwargs) -> None:
+    """A secret setting changed at run time (``override_settings``, the test suite's ``settings``):
+    redact the new value from then on, not only the one read at the first log record."""
+    from django.conf import settings
+
+    if setting == "SECRET_SETTING_NAMES" or setting in getattr(settings, "SECRET_SETTING_NAMES", ()):
+        for log_filter in list(_FILTERS):
+            log_filter.forget_secrets()
+
+
+setting_changed.connect(_secret_setting_changed, dispatch_uid="portal.core.logging.secret_setting_changed")

@@ -1,4 +1,6 @@
 """``/api/v1/sims``: the customer's SIMs, details, usage, top-up and plan change."""
+from datetime import timedelta
+
 from django.db import transaction
 from django.utils import timezone
 from django.utils.decorators import method_decorator
@@ -75,13 +77,19 @@ class SimDetailApi(CustomerApi):
         return Response({"data": SimDetailsSerializer(details.value).data, "stale": details.stale})
 
 
+USAGE_HISTORY_DAYS = 366
+"""How far back a usage range may start. Freebit keeps about two months; older ranges (year 1, say)
+are refused here rather than sent, so a bad query string is a 400, not a provider error."""
+
+
 class SimUsageApi(CustomerApi):
     class UsageRangeSerializer(serializers.Serializer):
         start = serializers.DateField(required=False)
         end = serializers.DateField(required=False)
 
     @extend_schema(operation_id="sims_usage", responses=SimUsageSerializer,
-                   parameters=[OpenApiParameter("start", str, description="YYYY-MM-DD (default: 1st of this month)"),
+                   parameters=[OpenApiParameter("start", str, description="YYYY-MM-DD (default: 1st of this month; "
+                                                f"within the last {USAGE_HISTORY_DAYS} days)"),
                                OpenApiParameter("end", str, description="YYYY-MM-DD (default: today)")])
     def get(self, request: Request, iccid: str) -> Response:
         form = self.UsageRangeSerializer(data=request.query_params)
@@ -93,6 +101,10 @@ class SimUsageApi(CustomerApi):
                                               form.validated_data.get("end", today), today=today)
         except UsageRangeError as exc:
             raise ValidationError({"range": [str(exc)]}) from None
+        earliest = today - timedelta(days=USAGE_HISTORY_DAYS)
+        if start < earliest:
+            raise ValidationError({"range": [f"usage is kept for {USAGE_HISTORY_DAYS} days: the start date may be "
+                                             f"{earliest.isoformat()} at the earliest"]})
         usage = selectors.sim_usage(request.user.customer, iccid, start, end)
         return Response({"data": SimUsageSerializer(usage.value).data, "stale": usage.stale})
 

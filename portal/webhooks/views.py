@@ -31,6 +31,12 @@ def whmcs_webhook(request: HttpRequest) -> JsonResponse:
     if declared > limit or len(body) > limit:
         logger.warning("refused a webhook from %s: body larger than %s bytes", request.META.get("REMOTE_ADDR"), limit)
         return JsonResponse({"error": f"body larger than {limit} bytes"}, status=413)
+    if request.content_type.lower() != "application/json":
+        # The hook module always sends JSON; anything else is not a delivery (a browser's form post,
+        # a misconfigured proxy) and is refused before the signature is even looked at.
+        logger.warning("refused a webhook from %s: Content-Type %r is not application/json",
+                       request.META.get("REMOTE_ADDR"), request.content_type[:100])
+        return JsonResponse({"error": "Content-Type must be application/json"}, status=415)
     result = services.webhook_receive(
         headers=request.headers, body=body, remote_addr=request.META.get("REMOTE_ADDR", "")
     )

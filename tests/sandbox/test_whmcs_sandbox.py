@@ -573,8 +573,8 @@ def test_faults_can_target_some_actions_and_stop_after_a_number_of_calls(whmcs):
 def test_a_lost_answer_carries_the_call_out_and_answers_504(whmcs, api):
     faults(whmcs, lost_answer_rate=1, actions=["UpdateClient"], times=1)
 
-    lost = requests.post(f"{whmcs.url}/includes/api.php",
-                         data={**AUTH, "action": "UpdateClient", "clientid": ALICE, "companyname": "Lost Ltd"}, timeout=5)
+    change = {**AUTH, "action": "UpdateClient", "clientid": ALICE, "companyname": "Lost Ltd"}
+    lost = requests.post(f"{whmcs.url}/includes/api.php", data=change, timeout=5)
 
     assert lost.status_code == 504
     assert whmcs.app.store.clients[ALICE].companyname == "Lost Ltd", "the change was made"
