@@ -1,6 +1,8 @@
-"""Logging filters: secret values never reach a log line."""
+"""Logging filters: secret values never reach a log line; an outage's repeated error is logged once a minute."""
 import logging
 import re
+import threading
+import time
 import weakref
 
 from django.core.signals import setting_changed
@@ -72,3 +74,35 @@ def _secret_setting_changed(*, setting: str, **kwargs) -> None:
 
 
 setting_changed.connect(_secret_setting_changed, dispatch_uid="portal.core.logging.secret_setting_changed")
+
+
+class OncePerInterval(logging.Filter):
+    """Lets one record of a kind (logger and message template) through per ``seconds``; the next one
+    let through says how many were held back. For loggers that would otherwise repeat the same
+    error on every call during an outage (django-redis logs each cache call it swallows)."""
+
+    def __init__(self, name: str = "", seconds: float = 60.0) -> None:
+        super().__init__(name)
+        self.seconds = seconds
+        self._lock = threading.Lock()
+        self._last: dict[tuple[str, str], float] = {}
+        self._held: dict[tuple[str, str], int] = {}
+
+    def reset(self) -> None:
+        with self._lock:
+            self._last.clear()
+            self._held.clear()
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        kind = (record.name, str(record.msg))
+        now = time.monotonic()
+        with self._lock:
+            last = self._last.get(kind)
+            if last is not None and now - last < self.seconds:
+                self._held[kind] = self._held.get(kind, 0) + 1
+                return False
+            self._last[kind] = now
+            held = self._held.pop(kind, 0)
+        if held:
+            record.msg = f"{record.msg} ({held} more like this in the last {self.seconds:.0f} s were not logged)"
+        return True

@@ -1,6 +1,7 @@
 import logging
 
 from django.shortcuts import render
+from django.utils.cache import add_never_cache_headers
 from django_guid import get_guid
 
 from portal.core.errors import ProviderUnavailable, one_error_per_provider
@@ -28,6 +29,21 @@ class ProviderUnavailableMiddleware:
         response = render(request, "portal/provider_unavailable.html", context, status=503)
         response["Retry-After"] = "60"
         mark_logged(response)
+        return response
+
+
+class NoStoreWhenSignedInMiddleware:
+    """Pages for a signed-in user carry ``Cache-Control: no-store`` (unless the view set its own),
+    so a shared computer's browser keeps no copy of invoices or SIM details after sign-out."""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        response = self.get_response(request)
+        user = getattr(request, "user", None)
+        if user is not None and user.is_authenticated and not response.has_header("Cache-Control"):
+            add_never_cache_headers(response)
         return response
 
 

@@ -71,6 +71,7 @@ MIDDLEWARE = [
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.auth.middleware.LoginRequiredMiddleware",
+    "portal.core.middleware.NoStoreWhenSignedInMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "portal.core.middleware.ProviderUnavailableMiddleware",
@@ -305,6 +306,7 @@ LOGGING = {
         "correlation_id": {"()": "django_guid.log_filters.CorrelationId"},
         "celery_tracing": {"()": "django_guid.integrations.celery.log_filters.CeleryTracing"},
         "redact_secrets": {"()": "portal.core.logging.RedactSecretsFilter"},
+        "once_a_minute": {"()": "portal.core.logging.OncePerInterval", "seconds": 60},
     },
     "formatters": {
         "text": {
@@ -328,6 +330,8 @@ LOGGING = {
         "django.db.backends": {"level": "WARNING"},
         "axes": {"level": "WARNING"},
         "django_guid": {"level": "WARNING"},
+        # django-redis logs every cache call it swallows: during a Redis outage, once a minute is enough.
+        "portal.cache": {"filters": ["once_a_minute"]},
     },
 }
 

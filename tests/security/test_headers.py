@@ -159,3 +159,15 @@ def test_production_cookies_are_secure_http_only_and_same_site(production):
 class _Headers(dict):
     def get(self, name, default=None):
         return super().get(name, default)
+
+
+@pytest.mark.django_db
+def test_pages_for_a_signed_in_customer_are_not_stored_by_the_browser(customer_client, whmcs):
+    page = customer_client.get("/billing/invoices/")
+    api = customer_client.get("/api/v1/invoices")
+    stylesheet = customer_client.get("/static/css/portal.css")
+
+    assert "no-store" in page["Cache-Control"] and "private" in page["Cache-Control"]
+    assert "no-store" in api["Cache-Control"]
+    assert stylesheet.status_code == 200 and "no-store" not in stylesheet.get("Cache-Control", ""), \
+        "static files keep their own caching"
