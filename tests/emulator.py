@@ -2,6 +2,15 @@
 import requests
 
 
+def controlled(control_class, handle):
+    """The body of an emulator fixture: its control with zeroed call counts; its faults are
+    cleared when the test ends (a hanging-call fault must not outlive the test)."""
+    emulator = control_class(handle)
+    emulator.reset_stats()
+    yield emulator
+    emulator.clear_faults()
+
+
 class EmulatorControl:
     def __init__(self, handle):
         self.handle = handle

@@ -29,6 +29,7 @@ from django.conf import settings
 from django.db import connection
 
 from portal.celery import app as celery_app
+from tests.emulator import controlled
 from tests.portal.provisioning.conftest import FreebitEmulator, SalesforceEmulator, WhmcsEmulator
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -270,23 +271,14 @@ def _forget_broker_connections() -> None:
 
 @pytest.fixture
 def sf(salesforce) -> SalesforceEmulator:
-    emulator = SalesforceEmulator(salesforce)
-    emulator.reset_stats()
-    yield emulator
-    emulator.clear_faults()
+    yield from controlled(SalesforceEmulator, salesforce)
 
 
 @pytest.fixture
 def billing(whmcs) -> WhmcsEmulator:
-    emulator = WhmcsEmulator(whmcs)
-    emulator.reset_stats()
-    yield emulator
-    emulator.clear_faults()
+    yield from controlled(WhmcsEmulator, whmcs)
 
 
 @pytest.fixture
 def sims(freebit) -> FreebitEmulator:
-    emulator = FreebitEmulator(freebit)
-    emulator.reset_stats()
-    yield emulator
-    emulator.clear_faults()
+    yield from controlled(FreebitEmulator, freebit)

@@ -15,7 +15,7 @@ import requests
 from portal.provisioning import services, tasks
 from portal.provisioning.models import ProvisioningJob
 from sandbox.demo_identities import DEMO_CUSTOMERS
-from tests.emulator import EmulatorControl
+from tests.emulator import EmulatorControl, controlled
 
 ALICE, BOB = DEMO_CUSTOMERS[:2]
 
@@ -88,18 +88,12 @@ def freebit(freebit_server, settings) -> FreebitEmulator:
 
 @pytest.fixture
 def sf(salesforce) -> SalesforceEmulator:
-    emulator = SalesforceEmulator(salesforce)
-    emulator.reset_stats()
-    yield emulator
-    emulator.clear_faults()
+    yield from controlled(SalesforceEmulator, salesforce)
 
 
 @pytest.fixture
 def billing(whmcs) -> WhmcsEmulator:
-    emulator = WhmcsEmulator(whmcs)
-    emulator.reset_stats()
-    yield emulator
-    emulator.clear_faults()
+    yield from controlled(WhmcsEmulator, whmcs)
 
 
 @pytest.fixture

@@ -19,7 +19,7 @@ from django.test import Client
 
 from sandbox.demo_identities import DEMO_CUSTOMERS
 from sandbox.whmcs import DEMO_SIMS
-from tests.emulator import EmulatorControl
+from tests.emulator import EmulatorControl, controlled
 
 ALICE, BOB = DEMO_CUSTOMERS[:2]
 SIM_BY_SERVICE = {sim.service_id: sim for sim in DEMO_SIMS}
@@ -153,10 +153,7 @@ def freebit(freebit_server, settings) -> FreebitEmulator:
 @pytest.fixture
 def billing(whmcs) -> WhmcsEmulator:
     """The ``whmcs`` fixture (reset, no faults, wired into settings) with zeroed call counts."""
-    emulator = WhmcsEmulator(whmcs)
-    emulator.reset_stats()
-    yield emulator
-    emulator.clear_faults()
+    yield from controlled(WhmcsEmulator, whmcs)
 
 
 @pytest.fixture
