@@ -32,14 +32,27 @@ class Cached(Generic[T]):
     """On a stale copy: why the provider could not give a fresh one (never stored in the cache)."""
 
 
-def invalidate_customer(user_id: int) -> None:
-    """Forget every fresh value cached for one customer (their stale copies stay as a fallback)."""
+class CacheUnavailable(Exception):
+    """The cache could not be reached, so nothing was forgotten."""
+
+
+def invalidate_customer(user_id: int, *, must_reach_cache: bool = False) -> None:
+    """Forget every fresh value cached for one customer (their stale copies stay as a fallback).
+
+    django-redis swallows a Redis outage (the cache answers ``None``): by default that is fine (a
+    page's own write just did not happen either). With ``must_reach_cache`` it raises
+    :class:`CacheUnavailable` instead, for callers whose whole job is the invalidation (a webhook
+    saying an invoice changed is processed only once the cache has really forgotten it).
+    """
     key = _namespace_key(user_id)
-    if not cache.add(key, 2, timeout=None):  # the first bump moves off the implicit version 1
+    added = cache.add(key, 2, timeout=None)  # the first bump moves off the implicit version 1
+    if added is False:
         try:
-            cache.incr(key)
+            added = cache.incr(key)
         except ValueError:  # expired between add and incr
-            cache.add(key, 2, timeout=None)
+            added = cache.add(key, 2, timeout=None)
+    if added is None and must_reach_cache:
+        raise CacheUnavailable(f"the cache could not be reached to invalidate user {user_id}'s data")
 
 
 def fetch_for_customer(user_id: int, suffix: str, ttl: int, fetch: Callable[[], T], *,

@@ -233,15 +233,15 @@ def _act(event: WebhookEvent) -> tuple[str, str]:
     if customer is None:
         return Status.NO_CUSTOMER, f"no portal customer is linked to WHMCS client {mapped.client_id}"
     if mapped.topic is WebhookTopic.INVOICE:
-        invalidate_customer(customer.user_id)
+        invalidate_customer(customer.user_id, must_reach_cache=True)
         return Status.PROCESSED, (f"invoice {mapped.invoice_id} changed: cached billing data of "
                                   f"{customer.user.email} invalidated")
     if mapped.topic is WebhookTopic.SERVICE:
-        invalidate_customer(customer.user_id)
+        invalidate_customer(customer.user_id, must_reach_cache=True)
         return Status.PROCESSED, (f"service {mapped.service_id} changed: cached subscriptions and SIMs of "
                                   f"{customer.user.email} invalidated")
     outcome = _refresh_profile(customer, mapped, event)
-    invalidate_customer(customer.user_id)
+    invalidate_customer(customer.user_id, must_reach_cache=True)
     return Status.PROCESSED, outcome
 
 
