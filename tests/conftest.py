@@ -179,3 +179,65 @@ def freebit(freebit_server, settings):
     settings.PROVIDER_READ_TIMEOUT = 2.0
     settings.PROVIDER_MAX_ATTEMPTS = 2
     return freebit_server
+
+
+class TaskQueue:
+    """What the code under test handed to Celery, read back from a real broker queue."""
+
+    def __init__(self, app, name: str) -> None:
+        self.app, self.name = app, name
+        self._seen: list[tuple[str, list]] = []
+
+    def messages(self) -> list[tuple[str, list]]:
+        """(task name, args) of every message queued so far, in order."""
+        with self.app.connection_for_read() as connection:
+            queue = connection.SimpleQueue(self.name, no_ack=True)
+            try:
+                while True:
+                    try:
+                        message = queue.get(block=False)
+                    except queue.Empty:
+                        break
+                    args, _kwargs, _embed = message.payload
+                    self._seen.append((message.headers["task"], list(args)))
+            finally:
+                queue.close()
+        return list(self._seen)
+
+    def first_args(self, task: str) -> list:
+        """The first argument of each queued call of ``task`` (the row ids our tasks take)."""
+        return [args[0] for name, args in self.messages() if name == task]
+
+
+@pytest.fixture
+def task_queue():
+    """Tasks go to the test broker (``CELERY_BROKER_URL``) on a private queue instead of running
+    in-process, as the web process sends them in production; nothing consumes them but the test."""
+    import uuid
+
+    from portal.celery import app
+
+    conf = app.conf
+    saved = {name: conf[name] for name in ("task_always_eager", "task_default_queue")}
+    name = f"test-queue-{uuid.uuid4().hex[:8]}"
+    conf.update(task_always_eager=False, task_default_queue=name)
+    queue = TaskQueue(app, name)
+    yield queue
+    conf.update(saved)
+    with app.connection_for_write() as connection:
+        connection.SimpleQueue(name).queue.delete()
+
+
+@pytest.fixture
+def cache_redis(tmp_path, settings):
+    """A private, empty ``redis-server`` as the portal's cache (production's cache settings), which a
+    test may stop (``.stop()``), freeze and start again: a real Redis outage. Killed at the end."""
+    from portal.settings.base import redis_cache
+    from tests.processes import RedisServer, free_port
+
+    server = RedisServer(free_port(), tmp_path).start()
+    settings.CACHES = {"default": redis_cache(server.url, "portal-private")}  # resets django.core.cache.caches
+    try:
+        yield server
+    finally:
+        server.stop()

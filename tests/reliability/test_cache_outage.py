@@ -18,11 +18,9 @@ from django.conf import settings as django_settings
 from django.test import Client
 from django.urls import reverse
 
-from portal.settings.base import redis_cache
 from sandbox.whmcs import DEMO_SIMS
 from tests.conftest import PASSWORD
 from tests.emulator import EmulatorControl
-from tests.reliability.conftest import RedisServer, free_port
 
 pytestmark = pytest.mark.django_db
 
@@ -48,17 +46,6 @@ def shown(path: str, response) -> list:
 
 def provider_calls(response) -> int:
     return int(response["X-Provider-Calls"])
-
-
-@pytest.fixture
-def cache_redis(tmp_path, settings):
-    """A private, empty Redis as the portal's cache (production's cache settings), killed at the end."""
-    server = RedisServer(free_port(), tmp_path).start()
-    settings.CACHES = {"default": redis_cache(server.url, "portal-drill")}  # resets django.core.cache.caches
-    try:
-        yield server
-    finally:
-        server.stop()
 
 
 @pytest.fixture

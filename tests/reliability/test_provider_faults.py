@@ -32,7 +32,7 @@ from portal.billing.selectors import forget_currencies
 from portal.core.cache import invalidate_customer
 from sandbox.whmcs import DEMO_SIMS
 from tests.emulator import EmulatorControl
-from tests.reliability.conftest import free_port
+from tests.processes import free_port
 
 pytestmark = pytest.mark.django_db
 

@@ -6,7 +6,7 @@ import pytest
 from django.core.cache import caches
 
 from portal.core.logging import OncePerInterval
-from tests.reliability.conftest import free_port
+from tests.processes import free_port
 
 
 def record(message="cache call failed", name="portal.cache"):

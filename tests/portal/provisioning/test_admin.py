@@ -98,7 +98,7 @@ def test_retry_is_queued_only_on_commit(django_capture_on_commit_callbacks):
 
 
 def test_the_sweep_queues_forgotten_and_abandoned_jobs_only(settings, django_capture_on_commit_callbacks,
-                                                            monkeypatch):
+                                                            task_queue):
     settings.PROVISIONING_SWEEP_AFTER_SECONDS = 600
     now = timezone.now()
     forgotten = make_job("forgotten", ORDERS[0])
@@ -108,12 +108,11 @@ def test_the_sweep_queues_forgotten_and_abandoned_jobs_only(settings, django_cap
     failed = make_job("failed", ORDERS[1], state=State.FAILED)
     ProvisioningJob.objects.filter(pk__in=[forgotten.pk, held.pk, failed.pk, abandoned.pk]).update(
         updated_at=now - timedelta(seconds=601))
-    queued = []
-    monkeypatch.setattr(services, "_queue", queued.append)
 
     with django_capture_on_commit_callbacks(execute=True):
         assert services.provisioning_sweep() == 2
 
+    queued = task_queue.first_args("portal.provisioning.run_job")
     assert sorted(queued) == sorted([forgotten.pk, abandoned.pk])
     assert fresh.pk not in queued and held.pk not in queued and failed.pk not in queued
 

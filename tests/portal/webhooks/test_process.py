@@ -175,19 +175,6 @@ def run_with_retries(event_pk: int):
     return tasks.process_webhook_event.delay(event_pk)
 
 
-@pytest.fixture
-def cache_redis(settings, tmp_path):
-    """The cache on a private ``redis-server`` that a test can stop and start again (a real outage:
-    django-redis swallows it, and processing an invoice event must notice that nothing was forgotten)."""
-    from portal.settings.base import redis_cache
-    from tests.reliability.conftest import RedisServer, free_port
-
-    server = RedisServer(free_port(), tmp_path).start()
-    settings.CACHES = {"default": redis_cache(server.url, "portal-webhook-test")}
-    yield server
-    server.stop()
-
-
 def test_a_failing_attempt_is_retried_until_it_succeeds(customer_user, cache_redis, invalidations):
     event = make_event("InvoicePaid")
     cache_redis.stop()

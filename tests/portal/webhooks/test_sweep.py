@@ -14,10 +14,9 @@ Status = WebhookEvent.Status
 
 
 @pytest.fixture
-def queued(monkeypatch):
-    found = []
-    monkeypatch.setattr("portal.webhooks.tasks.process_webhook_event.delay", found.append)
-    return found
+def queued(task_queue):
+    """The events handed to the processing task, read back from the broker."""
+    return lambda: task_queue.first_args("portal.webhooks.process_webhook_event")
 
 
 def aged(event: WebhookEvent, seconds: int) -> WebhookEvent:
@@ -36,10 +35,10 @@ def test_events_left_waiting_are_queued_again_and_recent_ones_are_not(queued, se
     done = aged(make_event(status=Status.PROCESSED), 10_000)
 
     with django_capture_on_commit_callbacks(execute=True):
-        assert tasks.sweep_webhook_events.delay().get() == 2
+        assert tasks.sweep_webhook_events.apply().get() == 2
 
-    assert sorted(queued) == sorted([lost.pk, retry_lost.pk])
-    assert fresh.pk not in queued and retry_pending.pk not in queued and done.pk not in queued
+    assert sorted(queued()) == sorted([lost.pk, retry_lost.pk])
+    assert fresh.pk not in queued() and retry_pending.pk not in queued() and done.pk not in queued()
 
 
 def test_a_swept_event_is_not_queued_again_by_the_next_sweep(queued, django_capture_on_commit_callbacks):
@@ -49,7 +48,7 @@ def test_a_swept_event_is_not_queued_again_by_the_next_sweep(queued, django_capt
         services.webhook_sweep()
         services.webhook_sweep()
 
-    assert queued == [lost.pk]
+    assert queued() == [lost.pk]
 
 
 def test_an_event_held_by_a_dead_worker_is_released_and_queued(queued, settings,
@@ -64,7 +63,7 @@ def test_an_event_held_by_a_dead_worker_is_released_and_queued(queued, settings,
     stuck.refresh_from_db()
     working.refresh_from_db()
     assert stuck.status == Status.RETRYING and "stopped before finishing" in stuck.last_error
-    assert queued == [stuck.pk]
+    assert queued() == [stuck.pk]
     assert working.status == Status.PROCESSING
 
 
@@ -76,7 +75,7 @@ def test_a_dead_workers_event_on_its_last_attempt_is_failed(queued, settings, dj
         services.webhook_sweep()
 
     stuck.refresh_from_db()
-    assert stuck.status == Status.FAILED and queued == []
+    assert stuck.status == Status.FAILED and queued() == []
 
 
 def test_a_swept_event_is_then_processed(customer_user, django_capture_on_commit_callbacks):
