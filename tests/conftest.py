@@ -42,7 +42,9 @@ def _clean_cache():
     from django.core.cache import cache
 
     from portal.billing.selectors import forget_currencies
+    from portal.core.redis_client import forget_failures
 
+    forget_failures()
     cache.clear()
     forget_currencies()
     yield

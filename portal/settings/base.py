@@ -118,7 +118,9 @@ def redis_cache(url: str, key_prefix: str) -> dict:
         "BACKEND": "django_redis.cache.RedisCache",
         "LOCATION": url,
         "OPTIONS": {
-            "CLIENT_CLASS": "django_redis.client.DefaultClient",
+            # django-redis's client, skipping a Redis that just failed to answer for a few seconds
+            "CLIENT_CLASS": "portal.core.redis_client.SkipWhenUnreachableClient",
+            "SKIP_AFTER_FAILURE_SECONDS": env.float("REDIS_SKIP_AFTER_FAILURE_SECONDS", default=5.0),
             "SOCKET_CONNECT_TIMEOUT": env.float("REDIS_CONNECT_TIMEOUT", default=1.0),
             "SOCKET_TIMEOUT": env.float("REDIS_SOCKET_TIMEOUT", default=1.0),
             # A Redis outage degrades to cache misses, never to an error page.

@@ -11,16 +11,19 @@ resumes. Nothing of ours is patched: the faults are a killed process and the emu
 """
 from __future__ import annotations
 
+import logging
 import re
 
 import pytest
 from django.conf import settings as django_settings
+from django.core.cache import cache
 from django.test import Client
 from django.urls import reverse
 
 from sandbox.whmcs import DEMO_SIMS
 from tests.conftest import PASSWORD
 from tests.emulator import EmulatorControl
+from tests.processes import wait_for
 
 pytestmark = pytest.mark.django_db
 
@@ -150,9 +153,30 @@ def test_readiness_names_the_cache_and_liveness_stays_up_until_redis_is_back(war
 
     cache_redis.start()  # the same port, empty
 
-    assert client.get("/readyz").status_code == 200
+    # the cache client skips a Redis that just failed for REDIS_SKIP_AFTER_FAILURE_SECONDS (5 s)
+    wait_for(lambda: client.get("/readyz").status_code == 200, what="/readyz to be ready again", timeout=20)
     first = customer_client.get("/billing/invoices/")
     second = customer_client.get("/billing/invoices/")
     assert provider_calls(first) > 0  # Redis came back empty: a miss...
     assert provider_calls(second) == 0  # ...and caching is back
     assert shown("/billing/invoices/", second) == warm["/billing/invoices/"]
+
+
+def test_a_frozen_redis_costs_one_timeout_then_is_skipped_until_it_answers(warm, cache_redis, customer_client,
+                                                                           caplog):
+    """Port open, nothing answering (SIGSTOP): without the skipping client every cache call of a page
+    waited its socket timeout in turn; now the first one does and the rest miss at once."""
+    caplog.set_level(logging.WARNING, logger="portal.core.redis_client")
+    cache_redis.freeze()
+    try:
+        for path in PAGES:
+            response = customer_client.get(path)
+            assert response.status_code == 200, path
+            assert shown(path, response) == warm[path], path
+    finally:
+        cache_redis.thaw()
+    skips = [r.getMessage() for r in caplog.records if r.name == "portal.core.redis_client"]
+
+    assert skips == ["the cache did not answer (TimeoutError): skipping it for 5 s"]
+    wait_for(lambda: cache.set("after-the-thaw", 1) or cache.get("after-the-thaw") == 1,
+             what="the cache to be used again once Redis answers (after the 5 s skip)", timeout=20)

@@ -7,6 +7,7 @@ from django.core.cache import cache
 from portal.webhooks import services, tasks
 from portal.webhooks.models import WebhookEvent
 from tests.portal.webhooks.conftest import ALICE_CLIENT_ID, UNKNOWN_CLIENT_ID, make_event, signed
+from tests.processes import wait_for
 
 pytestmark = pytest.mark.django_db
 Status = WebhookEvent.Status
@@ -186,6 +187,8 @@ def test_a_failing_attempt_is_retried_until_it_succeeds(customer_user, cache_red
         assert (event.status, event.attempts) == (Status.RETRYING, attempt)
         assert event.last_error.startswith("CacheUnavailable: the cache could not be reached")
     cache_redis.start()  # empty, as a restarted Redis is
+    wait_for(lambda: cache.set("probe", 1) or cache.get("probe") == 1,  # after the client's skip window
+             what="the cache to answer again", timeout=20)
 
     assert services.webhook_process(event_pk=event.pk) == Status.PROCESSED
     event = refreshed(event)
