@@ -25,7 +25,8 @@ from django.db import connection
 
 from portal.celery import app as celery_app
 from tests.emulator import controlled
-from tests.portal.provisioning.conftest import FreebitEmulator, SalesforceEmulator, WhmcsEmulator
+from tests.portal.provisioning import conftest as provisioning_fixtures
+from tests.portal.provisioning.conftest import FreebitEmulator
 from tests.processes import Process, RedisServer, free_port, logs_of, wait_for
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -159,14 +160,7 @@ def _forget_broker_connections() -> None:
     celery_app.amqp._producer_pool = None
 
 
-@pytest.fixture
-def sf(salesforce) -> SalesforceEmulator:
-    yield from controlled(SalesforceEmulator, salesforce)
-
-
-@pytest.fixture
-def billing(whmcs) -> WhmcsEmulator:
-    yield from controlled(WhmcsEmulator, whmcs)
+sf, billing = provisioning_fixtures.sf, provisioning_fixtures.billing  # the same emulator fixtures here
 
 
 @pytest.fixture
