@@ -10,7 +10,7 @@ def rows(results: dict) -> list[dict]:
     latency = results["config"]["latency_ms"]
     table: list[dict] = []
     titles = {"cold_dashboard": "1", "warm_dashboard": "2", "mixed_load": "3", "stampede": "4",
-              "webhook_ingest": "5", "webhook_processing": "5", "provisioning": "6"}
+              "webhook_ingest": "5", "webhook_processing": "5", "provisioning": "6", "provider_outage": "7"}
     failed = {key: results[key]["failed"] for key in titles if isinstance(results.get(key), dict)
               and "failed" in results[key]}
     results = {key: value for key, value in results.items() if key not in failed}
@@ -93,6 +93,16 @@ def rows(results: dict) -> list[dict]:
         add("6", "  duplicate WHMCS orders",
             f"{prov['duplicate_whmcs_orders']} ({prov['whmcs_orders']} WHMCS orders for {prov['jobs']} jobs)",
             "0", prov["duplicate_whmcs_orders"] == 0 and prov["jobs"] == prov["orders"])
+    outage = results.get("provider_outage")
+    if outage:
+        statuses = ", ".join(f"{count} x {status}" for status, count in sorted(outage["statuses"].items()))
+        add("7", f"WHMCS down, {outage['requests']} loads of {outage['path']}: page time / L while calling WHMCS",
+            f"{outage['ratio_calling']} ({outage['median_ms_calling']} ms; {outage['requests_calling_whmcs']} loads, "
+            f"{outage['whmcs_calls']} WHMCS calls in all)", "-", None)
+        open_ratio = outage["ratio_open"]
+        add("7", "  page time / L once the circuit is open (no call to WHMCS)",
+            f"{open_ratio} ({outage['median_ms_open']} ms; answers: {statuses})", "< 1",
+            open_ratio is not None and open_ratio < 1 and set(outage["statuses"]) == {503})
     for key, error in failed.items():
         table.append({"section": titles[key], "metric": f"{key.replace('_', ' ')}: FAILED", "value": error[:150],
                       "target": "-", "met": "NO"})

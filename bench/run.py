@@ -112,6 +112,8 @@ def main(argv: list[str] | None = None) -> int:
                  "their events delivered twice, through the Celery worker",
                  lambda: scenarios.provisioning(stack, sites, args.orders, args.order_duplicates,
                                                 min(args.concurrency, 10))),
+                ("provider_outage", "7. WHMCS down (503 after L), nothing cached: the circuit breaker",
+                 lambda: scenarios.provider_outage(stack, sites)),
             ]
             for key, title, measure in phases:
                 _log(f"==> {title}")

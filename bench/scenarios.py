@@ -552,3 +552,36 @@ def load_average() -> list[float]:
         return [float(x) for x in Path("/proc/loadavg").read_text().split()[:3]]
     except OSError:
         return []
+
+
+# -- 7: a provider down, and the circuit breaker ---------------------------------------------------------
+
+def provider_outage(stack: Stack, sites: list[Site], requests_count: int = 30,
+                    path: str = "/billing/invoices/") -> dict:
+    """WHMCS answering 503 after L to every call, nothing cached: one customer loads the invoice page
+    again and again. The first loads pay for the retries; once the breaker opens, the page (the
+    friendly 503) is answered without calling WHMCS. Last phase: it leaves WHMCS's circuit open."""
+    browser = Browser(stack.base_url, sites[0].cookies)
+    stack.flush_cache()  # nothing cached, and the circuit closed (its state lives in the cache)
+    stack.sandbox("whmcs", "POST", "faults", {"latency_ms": stack.config.latency_ms, "error_rate": 1.0,
+                                               "status": 503})
+    stack.sandbox("whmcs", "DELETE", "stats")
+    samples: list[tuple[Timed, int]] = []
+    try:
+        for _ in range(requests_count):
+            before = stack.sandbox("whmcs", "GET", "stats").get("total", 0)
+            result = browser.get(path)
+            samples.append((result, stack.sandbox("whmcs", "GET", "stats").get("total", 0) - before))
+    finally:
+        browser.close()
+        stack.sandbox("whmcs", "POST", "faults", {"latency_ms": stack.config.latency_ms})
+    calling = [result.seconds for result, calls in samples if calls]
+    refused = [result.seconds for result, calls in samples if not calls]
+    latency_s = stack.config.latency_ms / 1000
+    return {"requests": requests_count, "path": path,
+            "statuses": dict(Counter(result.status for result, _ in samples)),
+            "requests_calling_whmcs": len(calling), "whmcs_calls": sum(calls for _, calls in samples),
+            "median_ms_calling": ms(statistics.median(calling)) if calling else None,
+            "median_ms_open": ms(statistics.median(refused)) if refused else None,
+            "ratio_calling": round(statistics.median(calling) / latency_s, 2) if calling and latency_s else None,
+            "ratio_open": round(statistics.median(refused) / latency_s, 2) if refused and latency_s else None}
