@@ -2,6 +2,7 @@
 and status writes of provisioning."""
 from datetime import date
 
+from domain.catalog.types import ProductCategory
 from domain.orders.providers import salesforce as mapper
 from domain.orders.types import NewOrder, OrderDetails, OrderItem, OrderStatus, OrderSummary, ProvisioningStatus
 from domain.shared.providers.salesforce import SalesforceSaveError, single_record
@@ -36,6 +37,12 @@ class SalesforceOrderService:
     def find_order_by_request_id(self, request_id: str, account_id: str) -> str | None:
         return mapper.transform_salesforce_order_lookup(
             self._sf.query(queries.build_order_by_request_id_query(request_id, account_id))
+        )
+
+    def has_open_order_in_category(self, account_id: str, category: ProductCategory) -> bool:
+        """Is one of the Account's orders with a product of ``category`` still under way?"""
+        return mapper.transform_salesforce_open_order_check(
+            self._sf.query(queries.build_open_order_in_category_query(account_id, category))
         )
 
     def create_order(self, new_order: NewOrder, *, effective_date: date) -> str:

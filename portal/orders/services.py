@@ -53,9 +53,19 @@ def checkout_problems(*, customer: Customer, cart: Cart) -> list[str]:
         services = billing.subscription_list(customer).value.subscriptions
         if any(s.group_name == INTERNET_GROUP and s.status in _LIVE_SERVICE for s in services):
             problems.append("You already have an Internet service. To change it, please contact support.")
+        elif _has_open_internet_order(customer):
+            problems.append("You already have an Internet order on its way. "
+                            "You can follow it under Orders; to change it, please contact support.")
     if not billing.payment_methods(customer).value:
         problems.append("Please add a payment method before ordering: pay any invoice online to save one.")
     return problems
+
+
+def _has_open_internet_order(customer: Customer) -> bool:
+    """An Internet order placed earlier and not yet provisioned (WHMCS has no service for it yet)."""
+    orders = SalesforceOrderService(salesforce_connection())
+    return _guarded(lambda: orders.has_open_order_in_category(customer.salesforce_account_id,
+                                                              ProductCategory.INTERNET))
 
 
 def order_place(*, customer: Customer, cart: Cart, request_id: str) -> PlacedOrder:

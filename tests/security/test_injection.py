@@ -64,6 +64,7 @@ COVERED = {
     "build_order_query": "existing:test_order_query_property",
     "build_order_items_query": "existing:test_order_items_query_property",
     "build_order_by_request_id_query": "existing:test_request_id_query_property",
+    "build_open_order_in_category_query": "existing:test_open_order_in_category_query_property",
     "build_catalog_query": "existing:test_catalog_query_property",
     "build_pricebook_by_name_query": "existing:test_price_book_query_property",
     "require_pricebook_name": "existing:test_price_book_query_property",

@@ -5,8 +5,10 @@ from collections.abc import Iterable
 
 from simple_salesforce import format_soql
 
-from domain.orders.types import InvalidRequestId, check_request_id
+from domain.catalog.types import ProductCategory
+from domain.orders.types import InvalidRequestId, OrderStatus, ProvisioningStatus, check_request_id
 from domain.shared.salesforce_keys import KeyPrefix
+from integrations.salesforce.utils.catalog_query_builder import require_category
 from integrations.salesforce.utils.ids import require_salesforce_id
 from integrations.salesforce.utils.soql import InvalidQueryArgumentError, check_limit, field_list, unique_fields
 
@@ -105,4 +107,16 @@ def build_order_by_request_id_query(request_id: str, account_id: str) -> str:
     return format_soql(
         "SELECT Id FROM Order WHERE Portal_Request_Id__c = {request_id} AND AccountId = {account_id} LIMIT 1",
         request_id=checked, account_id=account,
+    )
+
+
+def build_open_order_in_category_query(account_id: str, category: ProductCategory | str) -> str:
+    """A line of one of the Account's orders still under way (a Draft whose provisioning has not
+    failed) for a product of ``category``: does the customer already have such an order coming?"""
+    return format_soql(
+        "SELECT Id, OrderId FROM OrderItem WHERE Order.AccountId = {account_id} AND Product2.Family = {category} "
+        "AND Order.Status = {draft} AND Order.Provisioning_Status__c != {failed} LIMIT 1",
+        account_id=require_salesforce_id(account_id, prefix=KeyPrefix.ACCOUNT),
+        category=require_category(category).value,
+        draft=OrderStatus.DRAFT.value, failed=ProvisioningStatus.FAILED.value,
     )

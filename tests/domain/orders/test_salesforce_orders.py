@@ -449,3 +449,13 @@ def test_datetimes_keep_their_offset_and_compare_in_utc():
     order = details(order_record(CreatedDate="2026-11-26T06:49:21.000-0130"))
     assert order.created_at.utcoffset() == -timedelta(hours=1, minutes=30)
     assert order.created_at == datetime(2026, 11, 26, 8, 19, 21, tzinfo=UTC)
+
+
+def test_the_open_order_check_says_whether_a_line_was_found():
+    line = {"attributes": {"type": "OrderItem"}, "Id": "8025g00000AbCdEAAV", "OrderId": "8015g0000eKOmXRAA1"}
+
+    assert salesforce.transform_salesforce_open_order_check({"totalSize": 1, "done": True, "records": [line]})
+    assert not salesforce.transform_salesforce_open_order_check({"totalSize": 0, "done": True, "records": []})
+    with pytest.raises(MappingError, match="records.0.OrderId"):
+        salesforce.transform_salesforce_open_order_check(
+            {"totalSize": 1, "done": True, "records": [{**line, "OrderId": "001' OR '1'='1"}]})

@@ -18,6 +18,7 @@ from domain.shared.salesforce_keys import KeyPrefix
 from integrations.salesforce.utils.catalog_query_builder import build_catalog_query
 from integrations.salesforce.utils.ids import InvalidSalesforceIdError, require_salesforce_id
 from integrations.salesforce.utils.order_query_builder import (
+    build_open_order_in_category_query,
     build_order_by_request_id_query,
     build_order_items_query,
     build_order_query,
@@ -450,3 +451,28 @@ def test_price_book_query_property(name):
     assert skeleton == "SELECT Id FROM Pricebook2 WHERE Name = ? AND IsActive = true LIMIT 2"
     assert literals == [name]
     assert not any(unicodedata.category(char)[0] == "C" or char in "\u2028\u2029" for char in name)
+
+
+def test_an_open_internet_order_of_the_account():
+    assert build_open_order_in_category_query(ACCOUNT, ProductCategory.INTERNET) == (
+        f"SELECT Id, OrderId FROM OrderItem WHERE Order.AccountId = '{ACCOUNT}' AND Product2.Family = 'Internet' "
+        "AND Order.Status = 'Draft' AND Order.Provisioning_Status__c != 'Failed' LIMIT 1"
+    )
+
+
+@PROPERTY
+@given(_ids("001"), _CATEGORIES)
+@example(ACCOUNT, "Internet' OR Family != '")
+@example("' OR Id != '", "Internet")
+@example(f"{ACCOUNT[:15]}\n", "Mobile")
+def test_open_order_in_category_query_property(account_id, category):
+    try:
+        soql = build_open_order_in_category_query(account_id, category)
+    except ValueError as error:
+        assert isinstance(error, InvalidQueryArgumentError)
+        return
+    skeleton, literals = split_literals(soql)
+    assert skeleton == ("SELECT Id, OrderId FROM OrderItem WHERE Order.AccountId = ? AND Product2.Family = ? "
+                        "AND Order.Status = ? AND Order.Provisioning_Status__c != ? LIMIT 1")
+    _expect_id(account_id, literals[0], "001")
+    assert literals[1:] == [ProductCategory(category).value, "Draft", "Failed"]

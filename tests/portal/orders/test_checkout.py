@@ -29,6 +29,8 @@ CREATE = "POST composite/tree/Order"
 THANKS = "Thank you: your order is placed and waiting for review."
 HAS_INTERNET = "You already have an Internet service. To change it, please contact support."
 ONE_INTERNET = "You can order one Internet service at a time."
+INTERNET_ON_ITS_WAY = ("You already have an Internet order on its way. "
+                       "You can follow it under Orders; to change it, please contact support.")
 NO_PAYMENT_METHOD = "Please add a payment method before ordering: pay any invoice online to save one."
 NOT_PLACED = "We could not place this order. Please try again or contact support."
 DROPPED = "Some products are no longer available and were removed from your cart."
@@ -174,6 +176,32 @@ def test_a_customer_with_an_active_internet_service_cannot_order_another(sf, whm
     assert response.status_code == 200
     assert error_messages(response) == [HAS_INTERNET]
     assert sf.calls(CREATE) == 0
+
+
+def test_an_internet_order_still_on_its_way_stops_a_second_one(sf, bob_without_internet):
+    """WHMCS has no service for it yet (it waits for review or provisioning), Salesforce has the order."""
+    fill_cart(bob_without_internet, sf, ("NET-FIBER-1G", 1))
+    assert place_order(bob_without_internet).status_code == 302
+    fill_cart(bob_without_internet, sf, ("NET-HOME-5G", 1))
+
+    page = bob_without_internet.get("/orders/checkout/")
+    response = place_order(bob_without_internet, str(uuid.uuid4()))
+
+    assert problems_of(page) == [INTERNET_ON_ITS_WAY]
+    assert error_messages(response) == [INTERNET_ON_ITS_WAY]
+    assert sf.calls(CREATE) == 1
+
+
+def test_an_internet_order_whose_provisioning_failed_does_not_stop_a_new_one(sf, bob_without_internet):
+    fill_cart(bob_without_internet, sf, ("NET-FIBER-1G", 1))
+    first = place_order(bob_without_internet)
+    order_id = first["Location"].rstrip("/").rsplit("/", 1)[-1]
+    sf.store.update("Order", order_id, {"Provisioning_Status__c": "Failed"})
+    fill_cart(bob_without_internet, sf, ("NET-HOME-5G", 1))
+
+    assert problems_of(bob_without_internet.get("/orders/checkout/")) == []
+    assert place_order(bob_without_internet).status_code == 302
+    assert sf.calls(CREATE) == 2
 
 
 def test_mobile_products_are_fine_for_a_customer_with_internet(sf, customer_client):

@@ -8,6 +8,7 @@ from domain.orders.providers.salesforce.events import (
 from domain.orders.providers.salesforce.mapper import (
     ORDER_REFERENCE_ID,
     build_salesforce_order_tree,
+    transform_salesforce_open_order_check,
     transform_salesforce_order_details,
     transform_salesforce_order_items,
     transform_salesforce_order_list,
@@ -22,6 +23,7 @@ __all__ = [
     "ProvisionRequest",
     "build_salesforce_order_tree",
     "transform_order_provision_requested",
+    "transform_salesforce_open_order_check",
     "transform_salesforce_order_details",
     "transform_salesforce_order_items",
     "transform_salesforce_order_list",

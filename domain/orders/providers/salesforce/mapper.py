@@ -13,6 +13,7 @@ from decimal import Decimal
 from typing import Any
 
 from domain.orders.providers.salesforce.raw import (
+    SfOpenOrderCheckRaw,
     SfOrderItemRaw,
     SfOrderItemsRaw,
     SfOrderListRaw,
@@ -104,6 +105,12 @@ def transform_salesforce_order_lookup(raw_query_response: object) -> str | None:
     if len(parsed.records) > 1:
         raise MappingError(provider=PROVIDER, entity="order lookup", field="records", reason="more than one record")
     return parsed.records[0].Id if parsed.records else None
+
+
+def transform_salesforce_open_order_check(raw_query_response: object) -> bool:
+    """Did the open-order-in-category query find a line (``SELECT Id, OrderId ... LIMIT 1``)?"""
+    parsed = validate_raw(SfOpenOrderCheckRaw, raw_query_response, provider=PROVIDER, entity="open order check")
+    return bool(parsed.records)
 
 
 def build_salesforce_order_tree(new_order: NewOrder, *, effective_date: date) -> dict[str, Any]:

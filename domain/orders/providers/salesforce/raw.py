@@ -88,3 +88,12 @@ class SfOrderIdRaw(SalesforceRawModel):
 
 SfOrderLookupRaw = SfQueryResult[SfOrderIdRaw]
 """The answer of the order-by-request-id query (`SELECT Id FROM Order WHERE ... LIMIT 1`)."""
+
+
+class SfOrderLineRefRaw(SalesforceRawModel):
+    Id: OrderItemId
+    OrderId: OrderId
+
+
+SfOpenOrderCheckRaw = SfQueryResult[SfOrderLineRefRaw]
+"""The answer of the open-order-in-category query (`SELECT Id, OrderId FROM OrderItem ... LIMIT 1`)."""
