@@ -85,6 +85,27 @@ def customer_client(client, customer_user):
     return client
 
 
+def signed_in(user):
+    """A browser of its own (a Django test ``Client``), signed in as ``user``."""
+    from django.test import Client
+
+    browser = Client()
+    browser.force_login(user)
+    return browser
+
+
+@pytest.fixture
+def bob_client(other_customer_user):
+    """A second browser, signed in as Bob (``customer_client`` is Alice's)."""
+    return signed_in(other_customer_user)
+
+
+@pytest.fixture
+def unlinked_client(make_user):
+    """Signed in, but the user has no Customer link yet."""
+    return signed_in(make_user(email="newcomer@example.com"))
+
+
 @pytest.fixture(scope="session")
 def whmcs_server():
     """One WHMCS emulator for the session, on a free port, ignoring SANDBOX_* variables."""

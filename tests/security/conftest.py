@@ -17,6 +17,7 @@ from django.test import Client
 
 from sandbox.demo_identities import DEMO_CUSTOMERS
 from sandbox.whmcs import DEMO_SIMS
+from tests.conftest import signed_in
 from tests.emulator import EmulatorControl
 
 ALICE, BOB = DEMO_CUSTOMERS[:2]
@@ -133,26 +134,22 @@ def wire(providers) -> Wire:
         yield Wire(mock, providers)
 
 
-def browser_for(user) -> Client:
-    browser = Client()
-    browser.force_login(user)
-    return browser
 
 
 @pytest.fixture
 def alice(customer_user) -> Client:
-    return browser_for(customer_user)
+    return signed_in(customer_user)
 
 
 @pytest.fixture
 def bob(other_customer_user) -> Client:
-    return browser_for(other_customer_user)
+    return signed_in(other_customer_user)
 
 
 @pytest.fixture
 def unlinked(make_user) -> Client:
     """Signed in, but the user has no Customer link yet."""
-    return browser_for(make_user(email="newcomer@example.com"))
+    return signed_in(make_user(email="newcomer@example.com"))
 
 
 # -- the demo customers' objects, from the emulators' seed ----------------------------------------

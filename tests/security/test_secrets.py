@@ -31,9 +31,10 @@ from django.urls import reverse
 
 from portal.billing.selectors import forget_currencies
 from portal.core.logging import RedactSecretsFilter
+from tests.conftest import signed_in
 from tests.emulator import EmulatorControl
 from tests.portal.webhooks.conftest import payload, signed
-from tests.security.conftest import ALICE, Providers, browser_for
+from tests.security.conftest import ALICE, Providers
 from tests.security.routes import all_routes, sample_url
 from tests.security.test_object_access import OWNED, alices_own_id
 
@@ -261,7 +262,7 @@ def admin_pages(capture: Capture, staff: Client) -> int:
 
 def test_no_secret_shows_anywhere(configured, settings, salesforce_keys, customer_user, staff_user, caplog):
     caplog.set_level(logging.DEBUG)
-    alice, staff, anonymous = browser_for(customer_user), browser_for(staff_user), Client()
+    alice, staff, anonymous = signed_in(customer_user), signed_in(staff_user), Client()
     for browser in (alice, staff, anonymous):
         browser.raise_request_exception = False  # a 500 is an answer to search too
 
@@ -317,7 +318,7 @@ def test_no_secret_shows_anywhere(configured, settings, salesforce_keys, custome
 def test_an_error_that_carries_a_secret_shows_nothing_and_logs_it_redacted(configured, settings, customer_user,
                                                                           caplog):
     caplog.set_level(logging.DEBUG)
-    alice = browser_for(customer_user)
+    alice = signed_in(customer_user)
     alice.raise_request_exception = False
 
     with Capture(settings) as capture:

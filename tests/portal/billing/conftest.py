@@ -60,22 +60,6 @@ def emulator(whmcs) -> Emulator:
     handle.clear_faults()  # a hanging-call fault must not outlive the test
 
 
-@pytest.fixture
-def bob_client(other_customer_user) -> Client:
-    """A second browser, signed in as Bob (``customer_client`` is Alice's)."""
-    bob = Client()
-    bob.force_login(other_customer_user)
-    return bob
-
-
-@pytest.fixture
-def unlinked_client(make_user) -> Client:
-    """Signed in, but the user has no Customer link yet."""
-    browser = Client()
-    browser.force_login(make_user(email="newcomer@example.com"))
-    return browser
-
-
 EMPTY_CLIENT_ID = 1003
 
 

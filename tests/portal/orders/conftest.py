@@ -83,22 +83,6 @@ def sf(salesforce, whmcs) -> SalesforceEmulator:
 
 
 @pytest.fixture
-def bob_client(other_customer_user) -> Client:
-    """A second browser, signed in as Bob (``customer_client`` is Alice's)."""
-    bob = Client()
-    bob.force_login(other_customer_user)
-    return bob
-
-
-@pytest.fixture
-def unlinked_client(make_user) -> Client:
-    """Signed in, but the user has no Customer link yet."""
-    browser = Client()
-    browser.force_login(make_user(email="newcomer@example.com"))
-    return browser
-
-
-@pytest.fixture
 def bob_without_internet(whmcs, bob_client) -> Client:
     """Bob, whose fiber line was cancelled in WHMCS: he may order a new Internet service."""
     store = whmcs.app.store

@@ -163,20 +163,6 @@ def providers(freebit, billing, salesforce):
     return freebit
 
 
-@pytest.fixture
-def bob_client(other_customer_user) -> Client:
-    bob = Client()
-    bob.force_login(other_customer_user)
-    return bob
-
-
-@pytest.fixture
-def unlinked_client(make_user) -> Client:
-    browser = Client()
-    browser.force_login(make_user(email="newcomer@example.com"))
-    return browser
-
-
 # -- browsing helpers ------------------------------------------------------------------------------
 
 
