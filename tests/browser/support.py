@@ -3,6 +3,7 @@ import base64
 import json
 from pathlib import Path
 
+from selenium.common.exceptions import StaleElementReferenceException, WebDriverException
 from selenium.webdriver.common.by import By
 from selenium.webdriver.remote.webdriver import WebDriver
 from selenium.webdriver.support import expected_conditions as EC
@@ -59,10 +60,23 @@ def open_page(browser: WebDriver, url: str, title: str) -> None:
     wait(browser).until(page_loaded)
 
 
+def submit(element) -> None:
+    """Click something that leaves the page. ChromeDriver may report the click as failed when the
+    page is already going away under it ("Node with given id does not belong to the document", or
+    a stale element): the click happened; the caller's wait for the next page tells if it did not."""
+    try:
+        element.click()
+    except StaleElementReferenceException:
+        pass
+    except WebDriverException as exc:
+        if "does not belong to the document" not in str(exc):
+            raise
+
+
 def click_and_wait(browser: WebDriver, element, title: str) -> None:
     """Click, then wait for the next page (the old one gone, the new one loaded, its title containing ``title``)."""
     page = browser.find_element(By.TAG_NAME, "html")
-    element.click()
+    submit(element)
     wait(browser).until(EC.staleness_of(page))
     wait(browser).until(EC.title_contains(title))
     wait(browser).until(page_loaded)
@@ -75,14 +89,14 @@ def sign_in(browser: WebDriver, base_url: str, email: str, password: str, *, nex
     wait(browser).until(EC.title_contains("Sign in"))
     browser.find_element(By.ID, "id_username").send_keys(email)
     browser.find_element(By.ID, "id_password").send_keys(password)
-    browser.find_element(By.CSS_SELECTOR, "main button[type=submit]").click()
+    submit(browser.find_element(By.CSS_SELECTOR, "main button[type=submit]"))
     wait(browser).until(lambda b: "/login/" not in b.current_url)
     if lands_on:
         wait(browser).until(EC.title_contains(lands_on))
 
 
 def sign_out(browser: WebDriver) -> None:
-    browser.find_element(By.CSS_SELECTOR, ".header-user button[type=submit]").click()
+    submit(browser.find_element(By.CSS_SELECTOR, ".header-user button[type=submit]"))
     wait(browser).until(EC.title_contains("Sign in"))
 
 

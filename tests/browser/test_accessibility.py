@@ -19,6 +19,7 @@ from tests.browser.support import (
     click_and_wait,
     describe_violations,
     open_page,
+    submit,
     wait,
 )
 
@@ -41,7 +42,7 @@ def test_the_main_pages_have_no_serious_or_critical_axe_violations(browser, demo
     check("login")
     browser.find_element(By.ID, "id_username").send_keys("alice@example.com")
     browser.find_element(By.ID, "id_password").send_keys("not-the-password")
-    browser.find_element(By.CSS_SELECTOR, "main button[type=submit]").click()
+    submit(browser.find_element(By.CSS_SELECTOR, "main button[type=submit]"))
     wait(browser).until(EC.visibility_of_element_located((By.CSS_SELECTOR, "main [role=alert]")))
     check("login-refused")
     password = browser.find_element(By.ID, "id_password")

@@ -20,6 +20,7 @@ from tests.browser.support import (
     main_text,
     sign_in,
     sign_out,
+    submit,
     wait,
 )
 
@@ -55,7 +56,7 @@ def test_the_customer_journey(browser, demo):
     shot("sign-in")
     browser.find_element(By.ID, "id_username").send_keys("alice@example.com")
     browser.find_element(By.ID, "id_password").send_keys("not-the-password")
-    browser.find_element(By.CSS_SELECTOR, "main button[type=submit]").click()
+    submit(browser.find_element(By.CSS_SELECTOR, "main button[type=submit]"))
     alert = wait(browser).until(EC.visibility_of_element_located((By.CSS_SELECTOR, "main [role=alert]")))
     assert "The email or password is not right" in alert.text
     shot("sign-in-refused")
