@@ -1,6 +1,3 @@
-"""The catalog tests share the order tests' fixtures (the Salesforce emulator and the customers)."""
-from tests.portal.orders.conftest import (  # noqa: F401 - pytest fixtures
-    bob_client,
-    sf,
-    unlinked_client,
-)
+"""The catalog tests share the order tests' Salesforce emulator fixture (the customers' browsers
+come from tests/conftest.py)."""
+from tests.portal.orders.conftest import sf  # noqa: F401 - a pytest fixture
