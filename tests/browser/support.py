@@ -60,24 +60,43 @@ def open_page(browser: WebDriver, url: str, title: str) -> None:
     wait(browser).until(page_loaded)
 
 
+def gone_from_page(exc: WebDriverException) -> bool:
+    """Chromium's two ways of saying an element's page has gone: a stale element, or (while the
+    next page replaces it) "Node with given id does not belong to the document"."""
+    return isinstance(exc, StaleElementReferenceException) or "does not belong to the document" in str(exc)
+
+
 def submit(element) -> None:
     """Click something that leaves the page. ChromeDriver may report the click as failed when the
-    page is already going away under it ("Node with given id does not belong to the document", or
-    a stale element): the click happened; the caller's wait for the next page tells if it did not."""
+    page is already going away under it: the click happened; the caller's wait for the next page
+    tells if it did not."""
     try:
         element.click()
-    except StaleElementReferenceException:
-        pass
     except WebDriverException as exc:
-        if "does not belong to the document" not in str(exc):
+        if not gone_from_page(exc):
             raise
+
+
+def replaced(element):
+    """A wait condition: ``element``'s page has been replaced (``EC.staleness_of`` that also knows
+    Chromium's other way of saying so)."""
+    def check(_browser) -> bool:
+        try:
+            element.is_enabled()
+        except WebDriverException as exc:
+            if gone_from_page(exc):
+                return True
+            raise
+        return False
+
+    return check
 
 
 def click_and_wait(browser: WebDriver, element, title: str) -> None:
     """Click, then wait for the next page (the old one gone, the new one loaded, its title containing ``title``)."""
     page = browser.find_element(By.TAG_NAME, "html")
     submit(element)
-    wait(browser).until(EC.staleness_of(page))
+    wait(browser).until(replaced(page))
     wait(browser).until(EC.title_contains(title))
     wait(browser).until(page_loaded)
 

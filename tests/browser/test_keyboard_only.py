@@ -7,13 +7,14 @@ tabindex, no trap, no jump backwards).
 Screenshots: test-output/browser/keyboard/.
 """
 import pytest
+from selenium.common.exceptions import WebDriverException
 from selenium.webdriver.common.action_chains import ActionChains
 from selenium.webdriver.common.by import By
 from selenium.webdriver.common.keys import Keys
 from selenium.webdriver.support import expected_conditions as EC
 
 from sandbox.demo_identities import DEMO_PASSWORD
-from tests.browser.support import Screenshots, console_errors, page_loaded, wait
+from tests.browser.support import Screenshots, console_errors, gone_from_page, page_loaded, replaced, wait
 
 pytestmark = pytest.mark.browser
 
@@ -98,8 +99,12 @@ class Keyboard:
     def activate(self, key: str, title: str) -> None:
         """ENTER or SPACE on the focused link or button, and the page it leads to."""
         page = self.browser.find_element(By.TAG_NAME, "html")
-        self.press(key)
-        wait(self.browser).until(EC.staleness_of(page))
+        try:
+            self.press(key)
+        except WebDriverException as exc:  # the page went away under the key press: it worked
+            if not gone_from_page(exc):
+                raise
+        wait(self.browser).until(replaced(page))
         wait(self.browser).until(EC.title_contains(title))
         wait(self.browser).until(page_loaded)
         self.path.append(f"[{self.browser.title}]")
