@@ -44,9 +44,13 @@ class CacheCircuitBreaker:
         if not settings.CIRCUIT_BREAKER_ENABLED:
             return
         try:
-            if cache.get(self._open_key) is not None:
+            # One round trip in the usual case (nothing to clear): this runs after every provider call.
+            found = cache.get_many([self._failures_key, self._open_key, self._probe_key])
+            if not found:
+                return
+            if self._open_key in found:
                 logger.warning("circuit %s closed: the provider answers again", self.provider)
-            cache.delete_many([self._failures_key, self._open_key, self._probe_key])
+            cache.delete_many(list(found))
         except Exception:
             logger.warning("circuit %s: cache unavailable, success not recorded", self.provider, exc_info=True)
 
@@ -75,7 +79,7 @@ class CacheCircuitBreaker:
             logger.warning("circuit %s: cache unavailable, failure not recorded", self.provider, exc_info=True)
 
     def state(self) -> str:
-        """"closed", "open" or "half-open" (for the admin, /readyz and tests)."""
+        """"closed", "open" or "half-open" (for tests, and for an operator in ``manage.py shell``)."""
         try:
             open_until = cache.get(self._open_key)
         except Exception:

@@ -20,11 +20,7 @@ from tests.emulator import EmulatorControl, controlled
 ALICE, BOB = DEMO_CUSTOMERS[:2]
 
 
-class Emulator(EmulatorControl):
-    """Control endpoints and live data of one emulator."""
-
-
-class SalesforceEmulator(Emulator):
+class SalesforceEmulator(EmulatorControl):
     def approve(self, order_id: str) -> dict:
         response = requests.post(f"{self.url}/__sandbox__/orders/{order_id}/approve", timeout=5)
         assert response.status_code == 200, response.text
@@ -45,7 +41,7 @@ class SalesforceEmulator(Emulator):
         return sorted((i for i in self.store.rows("OrderItem") if i["OrderId"] == order_id), key=lambda i: i["Id"])
 
 
-class WhmcsEmulator(Emulator):
+class WhmcsEmulator(EmulatorControl):
     def orders_with_marker(self, key: str, client_id: int = ALICE.whmcs_client_id) -> list:
         return [o for o in self.store.orders.values()
                 if o.userid == client_id and f"portal-job:{key}" in o.notes.splitlines()]
@@ -55,7 +51,7 @@ class WhmcsEmulator(Emulator):
             del self.store.paymethods[key]
 
 
-class FreebitEmulator(Emulator):
+class FreebitEmulator(EmulatorControl):
     def sims_of(self, client_id: int = ALICE.whmcs_client_id) -> list:
         return [sim for sim in self.store.sims.values() if sim.client_id == client_id]
 
