@@ -1,5 +1,5 @@
 """The date range of a data-usage request, checked before it is sent."""
-from datetime import date, datetime, timedelta
+from datetime import date, datetime
 
 MAX_USAGE_DAYS = 62
 """The longest range a usage request may span: two full months (Freebit keeps about that much)."""
@@ -26,14 +26,3 @@ def validate_usage_range(start: date, end: date, *, today: date, max_days: int =
     if days > max_days:
         raise UsageRangeError(f"a usage range may span at most {max_days} days; {days} were asked for")
     return start, end
-
-
-def current_month_range(today: date) -> tuple[date, date]:
-    """From the first of `today`'s month to `today`."""
-    return today.replace(day=1), today
-
-
-def previous_month_range(today: date) -> tuple[date, date]:
-    """The whole month before `today`'s."""
-    last = today.replace(day=1) - timedelta(days=1)
-    return last.replace(day=1), last

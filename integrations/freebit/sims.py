@@ -18,6 +18,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from datetime import date
 
+from domain.shared import clock
 from domain.sim.activation import SimActivation
 from domain.sim.commands import InvalidSimCommand, require_plan_code, require_request_id, require_top_up_mb
 from domain.sim.iccid import require_iccid
@@ -38,7 +39,7 @@ from integrations.freebit.errors import FreebitMalformedResponse
 
 
 class FreebitSimService:
-    def __init__(self, connection: FreebitConnection, *, today: Callable[[], date] = date.today) -> None:
+    def __init__(self, connection: FreebitConnection, *, today: Callable[[], date] = clock.today) -> None:
         self._freebit = connection
         self._today = today
 

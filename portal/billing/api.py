@@ -4,6 +4,7 @@ from rest_framework import serializers
 from rest_framework.request import Request
 from rest_framework.response import Response
 
+from domain.shared import clock
 from portal.billing import selectors
 from portal.billing.forms import InvoiceFilterForm
 from portal.core.api import CustomerApi
@@ -104,11 +105,10 @@ class InvoiceListApi(CustomerApi):
         responses=InvoicePageSerializer,
     )
     def get(self, request: Request) -> Response:
-        from django.utils import timezone
 
         page_number, status = InvoiceFilterForm(request.query_params).selected()
         page = selectors.invoice_list(request.user.customer, page=page_number, status=status)
-        data = InvoiceSummarySerializer(page.value.invoices, many=True, context={"today": timezone.localdate()}).data
+        data = InvoiceSummarySerializer(page.value.invoices, many=True, context={"today": clock.today()}).data
         return self.envelope(data, page.stale, page=page_number, total_results=page.value.total_results,
                              has_more=page.value.has_more)
 
@@ -116,10 +116,9 @@ class InvoiceListApi(CustomerApi):
 class InvoiceDetailApi(CustomerApi):
     @extend_schema(operation_id="invoices_retrieve", responses=InvoiceDetailSerializer)
     def get(self, request: Request, invoice_id: int) -> Response:
-        from django.utils import timezone
 
         invoice = selectors.invoice_detail(request.user.customer, invoice_id)
-        data = InvoiceDetailSerializer(invoice.value, context={"today": timezone.localdate()}).data
+        data = InvoiceDetailSerializer(invoice.value, context={"today": clock.today()}).data
         return self.envelope(data, invoice.stale)
 
 

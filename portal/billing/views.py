@@ -1,9 +1,9 @@
 from csp.decorators import csp_update
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
-from django.utils import timezone
 from django.views.decorators.http import require_POST
 
+from domain.shared import clock
 from portal.accounts.decorators import customer_required
 from portal.accounts.models import Customer
 from portal.billing import selectors, services
@@ -19,7 +19,7 @@ def invoice_list(request: HttpRequest, customer: Customer) -> HttpResponse:
     context = {
         "form": form, "page": page.value, "stale": page.stale, "page_number": page_number,
         "status": status.value if status else "", "currencies": selectors.currencies(),
-        "today": timezone.localdate(),
+        "today": clock.today(),
     }
     return render(request, "billing/invoice_list.html", context)
 
@@ -28,7 +28,7 @@ def invoice_list(request: HttpRequest, customer: Customer) -> HttpResponse:
 def invoice_detail(request: HttpRequest, customer: Customer, invoice_id: int) -> HttpResponse:
     invoice = selectors.invoice_detail(customer, invoice_id)
     context = {"invoice": invoice.value, "stale": invoice.stale, "currencies": selectors.currencies(),
-               "today": timezone.localdate()}
+               "today": clock.today()}
     response = render(request, "billing/invoice_detail.html", context)
     # The Pay form's POST answers with a redirect to WHMCS: browsers check form-action on it.
     return csp_update({"form-action": [whmcs_public_origin()]})(lambda r: response)(request)
@@ -44,7 +44,7 @@ def invoice_pay(request: HttpRequest, customer: Customer, invoice_id: int) -> Ht
 @customer_required
 def payment_method_list(request: HttpRequest, customer: Customer) -> HttpResponse:
     methods = selectors.payment_methods(customer)
-    context = {"methods": methods.value, "stale": methods.stale, "today": timezone.localdate()}
+    context = {"methods": methods.value, "stale": methods.stale, "today": clock.today()}
     return render(request, "billing/payment_methods.html", context)
 
 

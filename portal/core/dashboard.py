@@ -15,9 +15,9 @@ from decimal import Decimal
 from typing import Any
 
 from django.conf import settings
-from django.utils import timezone
 
 from domain.billing.types import Invoice, InvoiceStatus
+from domain.shared import clock
 from domain.shared.money import Money
 from domain.sim.types import DataQuota
 from domain.subscriptions.types import SubscriptionStatus
@@ -106,7 +106,7 @@ def _billing(customer: Customer) -> Panel:
 
     page = billing.invoice_list(customer, status=InvoiceStatus.UNPAID)
     unpaid = page.value.invoices
-    today = timezone.localdate()
+    today = clock.today()
     currencies = {invoice.total.currency for invoice in unpaid}
     amount_due = None
     if len(currencies) == 1:

@@ -4,6 +4,7 @@ from rest_framework import serializers
 from rest_framework.request import Request
 from rest_framework.response import Response
 
+from domain.shared import clock
 from portal.billing.api import InvoiceSummarySerializer, MoneySerializer, SubscriptionSerializer
 from portal.core.api import CustomerApi
 from portal.core.dashboard import dashboard_for
@@ -43,8 +44,7 @@ class DashboardApi(CustomerApi):
 
     @extend_schema(operation_id="dashboard_retrieve", responses=DashboardSerializer)
     def get(self, request: Request) -> Response:
-        from django.utils import timezone
 
         summary = dashboard_for(request.user.customer)
-        serializer = DashboardSerializer(summary, context={"today": timezone.localdate()})
+        serializer = DashboardSerializer(summary, context={"today": clock.today()})
         return Response({"data": serializer.data})

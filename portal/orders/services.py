@@ -4,10 +4,10 @@ import time
 from dataclasses import dataclass
 
 from django.core.cache import cache
-from django.utils import timezone
 
 from domain.catalog.types import ProductCategory
 from domain.orders.types import NewOrder, NewOrderLine
+from domain.shared import clock
 from domain.shared.providers.salesforce import SalesforceSaveError
 from domain.subscriptions.types import SubscriptionStatus
 from integrations.salesforce.errors import SalesforceError
@@ -120,7 +120,7 @@ def _create_once(new_order: NewOrder) -> PlacedOrder:
         existing = orders.find_order_by_request_id(new_order.request_id, new_order.account_id)
         if existing:
             return PlacedOrder(order_id=existing, created=False)
-        order_id = orders.create_order(new_order, effective_date=timezone.localdate())
+        order_id = orders.create_order(new_order, effective_date=clock.today())
         logger.info("created Salesforce order %s for checkout %s", order_id, new_order.request_id)
         return PlacedOrder(order_id=order_id, created=True)
     except SalesforceSaveError as exc:

@@ -13,6 +13,8 @@ import environ
 from csp.constants import NONE, SELF
 from django_guid.integrations import CeleryIntegration
 
+from domain.shared import clock
+
 BASE_DIR = Path(__file__).resolve().parent.parent.parent
 VAR_DIR = BASE_DIR / "var"
 
@@ -29,7 +31,7 @@ CSRF_TRUSTED_ORIGINS = env.list("DJANGO_CSRF_TRUSTED_ORIGINS", default=[])
 ROOT_URLCONF = "portal.urls"
 WSGI_APPLICATION = "portal.wsgi.application"
 LANGUAGE_CODE = "en-us"
-TIME_ZONE = env("DJANGO_TIME_ZONE", default="UTC")
+TIME_ZONE = clock.business_zone().key  # BUSINESS_TIME_ZONE, default Asia/Tokyo (docs/operations.md)
 USE_I18N = True
 USE_TZ = True
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"

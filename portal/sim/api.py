@@ -2,7 +2,6 @@
 from datetime import timedelta
 
 from django.db import transaction
-from django.utils import timezone
 from django.utils.decorators import method_decorator
 from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework import serializers, status
@@ -10,7 +9,9 @@ from rest_framework.exceptions import ValidationError
 from rest_framework.request import Request
 from rest_framework.response import Response
 
-from domain.sim.usage_range import UsageRangeError, current_month_range, validate_usage_range
+from domain.shared import clock
+from domain.shared.calendar import current_month
+from domain.sim.usage_range import UsageRangeError, validate_usage_range
 from portal.core.api import CustomerApi
 from portal.sim import selectors, services
 from portal.sim.models import TopUp
@@ -94,8 +95,8 @@ class SimUsageApi(CustomerApi):
     def get(self, request: Request, iccid: str) -> Response:
         form = self.UsageRangeSerializer(data=request.query_params)
         form.is_valid(raise_exception=True)
-        today = timezone.localdate()
-        default_start, _ = current_month_range(today)
+        today = clock.today()
+        default_start, _ = current_month(today)
         try:
             start, end = validate_usage_range(form.validated_data.get("start", default_start),
                                               form.validated_data.get("end", today), today=today)

@@ -22,6 +22,7 @@ from django.utils import timezone
 
 from domain.billing.types import InvoiceStatus
 from domain.catalog.types import Product
+from domain.shared import clock
 from domain.sim.commands import InvalidSimCommand, require_top_up_mb
 from domain.sim.types import DataQuota, PlanChange
 from integrations.freebit.errors import FreebitError, FreebitPlanChangeRefused, FreebitSimSuspended
@@ -136,7 +137,7 @@ def _charge(topup: TopUp) -> None:
     try:
         if topup.whmcs_invoice_id is None:
             topup.whmcs_invoice_id = charges.create_invoice(
-                client_id, amount=topup.amount, due_date=timezone.localdate().isoformat(),
+                client_id, amount=topup.amount, due_date=clock.today().isoformat(),
                 description=f"Data top-up {DataQuota.from_mb(topup.quota_mb).format()} for SIM {topup.iccid}",
             )
             _save(topup, "whmcs_invoice_id")

@@ -2,9 +2,9 @@ from django.contrib import messages
 from django.db import transaction
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
-from django.utils import timezone
 from django.views.decorators.http import require_POST
 
+from domain.shared import clock
 from domain.sim.usage_range import previous_month_range
 from portal.accounts.decorators import customer_required
 from portal.accounts.models import Customer
@@ -25,7 +25,7 @@ def sim_list(request: HttpRequest, customer: Customer) -> HttpResponse:
 @customer_required
 def sim_detail(request: HttpRequest, customer: Customer, iccid: str) -> HttpResponse:
     details = selectors.sim_details(customer, iccid)
-    today = timezone.localdate()
+    today = clock.today()
     start, _ = previous_month_range(today)
     usage = selectors.sim_usage(customer, details.value.iccid, start, today)
     months = [

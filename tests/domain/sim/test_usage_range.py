@@ -3,11 +3,10 @@ from datetime import date, datetime
 
 import pytest
 
+from domain.shared.calendar import current_month, previous_month
 from domain.sim.usage_range import (
     MAX_USAGE_DAYS,
     UsageRangeError,
-    current_month_range,
-    previous_month_range,
     validate_usage_range,
 )
 
@@ -68,8 +67,8 @@ def test_it_is_a_value_error():
     (date(2024, 3, 31), (date(2024, 3, 1), date(2024, 3, 31)), (date(2024, 2, 1), date(2024, 2, 29))),
 ])
 def test_month_ranges_are_valid_usage_ranges(today, current, previous):
-    assert current_month_range(today) == current
-    assert previous_month_range(today) == previous
+    assert current_month(today) == current
+    assert previous_month(today) == previous
     validate_usage_range(*current, today=today)
     validate_usage_range(*previous, today=today)
     validate_usage_range(previous[0], current[1], today=today)  # both months in one request

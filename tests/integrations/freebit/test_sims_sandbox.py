@@ -10,7 +10,7 @@ import pytest
 import requests
 
 from domain.sim.types import DataQuota, PlanChangeStatus, SimStatus
-from domain.sim.usage_range import previous_month_range
+from domain.shared.calendar import previous_month
 from integrations.freebit.connection import FreebitConfig, FreebitConnection
 from integrations.freebit.errors import (
     FreebitAuthError,
@@ -60,7 +60,7 @@ def test_every_demo_sim_maps(service):
 
 
 def test_usage_of_this_and_last_month_in_one_request(service):
-    start, _ = previous_month_range(TODAY)
+    start, _ = previous_month(TODAY)
     usage = service.get_usage(VOICE, start, TODAY)
 
     last, this = usage.by_month()

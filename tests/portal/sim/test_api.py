@@ -7,7 +7,7 @@ import pytest
 from django.utils import timezone
 
 from domain.sim.types import DataQuota
-from domain.sim.usage_range import previous_month_range
+from domain.shared.calendar import previous_month
 from portal.sim.models import TopUp
 from tests.portal.sim.conftest import ALICE_DATA, ALICE_SIMS, ALICE_VOICE, BOB_VOICE, SIM_BY_SERVICE
 
@@ -85,7 +85,7 @@ def test_usage_defaults_to_this_month(providers, customer_client):
 
 
 def test_usage_over_a_range_given(providers, customer_client):
-    start, end = previous_month_range(timezone.localdate())
+    start, end = previous_month(timezone.localdate())
 
     data = customer_client.get(f"/api/v1/sims/{ALICE_VOICE}/usage",
                                {"start": start.isoformat(), "end": end.isoformat()}).json()["data"]

@@ -8,7 +8,7 @@ import pytest
 from django.utils import timezone
 
 from domain.sim.types import DataQuota
-from domain.sim.usage_range import previous_month_range
+from domain.shared.calendar import previous_month
 from portal.sim.charts import format_mb
 from tests.portal.sim.conftest import (
     ALICE_DATA,
@@ -86,7 +86,7 @@ def test_the_quota_gauge_carries_freebits_figures(providers, customer_client):
 
 def test_usage_charts_for_this_and_last_month_match_freebits_daily_figures(providers, customer_client):
     today = timezone.localdate()
-    start, _ = previous_month_range(today)
+    start, _ = previous_month(today)
     reported = providers.daily_kb(ALICE_VOICE, start, today)
     months = {}
     for day, kb in reported:
@@ -120,7 +120,7 @@ def test_usage_charts_for_this_and_last_month_match_freebits_daily_figures(provi
 
 def test_the_chart_bars_are_taller_for_heavier_days(providers, customer_client):
     today = timezone.localdate()
-    start, _ = previous_month_range(today)
+    start, _ = previous_month(today)
     this_month = [(d, kb) for d, kb in providers.daily_kb(ALICE_VOICE, start, today) if d.month == today.month]
     page = main_of(sim_page(customer_client, ALICE_VOICE))
 
