@@ -5,7 +5,7 @@ from django.shortcuts import redirect, render
 from django.views.decorators.http import require_POST
 
 from domain.shared import clock
-from domain.sim.usage_range import previous_month_range
+from domain.shared.calendar import previous_month
 from portal.accounts.decorators import customer_required
 from portal.accounts.models import Customer
 from portal.core.errors import ProviderUnavailable
@@ -26,7 +26,7 @@ def sim_list(request: HttpRequest, customer: Customer) -> HttpResponse:
 def sim_detail(request: HttpRequest, customer: Customer, iccid: str) -> HttpResponse:
     details = selectors.sim_details(customer, iccid)
     today = clock.today()
-    start, _ = previous_month_range(today)
+    start, _ = previous_month(today)
     usage = selectors.sim_usage(customer, details.value.iccid, start, today)
     months = [
         {"month": month, "chart": usage_bar_chart(
