@@ -375,6 +375,9 @@ WEBHOOK_MAX_BODY_BYTES = env.int("WEBHOOK_MAX_BODY_BYTES", default=64 * 1024)
 WEBHOOK_MAX_ATTEMPTS = env.int("WEBHOOK_MAX_ATTEMPTS", default=6)
 WEBHOOK_RETRY_BACKOFF_SECONDS = env.int("WEBHOOK_RETRY_BACKOFF_SECONDS", default=10)
 WEBHOOK_RETRY_BACKOFF_MAX_SECONDS = env.int("WEBHOOK_RETRY_BACKOFF_MAX_SECONDS", default=600)
+# How long a processing run holds its event (keep it above the task's time limit); an event whose
+# worker died is released by the sweep after it.
+WEBHOOK_LEASE_SECONDS = env.int("WEBHOOK_LEASE_SECONDS", default=CELERY_TASK_TIME_LIMIT + 60)
 # Events still waiting this long (the broker was down, a worker died) are queued again by the sweep.
 WEBHOOK_SWEEP_AFTER_SECONDS = env.int("WEBHOOK_SWEEP_AFTER_SECONDS", default=300)
 CELERY_BEAT_SCHEDULE["webhooks-sweep"] = {

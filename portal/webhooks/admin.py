@@ -1,10 +1,12 @@
 import json
 
-from django.contrib import admin, messages
+from django.contrib import admin
 from django.utils.html import format_html
+from django.utils.translation import gettext_lazy as _
 
-from portal.webhooks import services
+from portal.core.jobs_admin import retry_action
 from portal.webhooks.models import WebhookEvent
+from portal.webhooks.services import WebhookFlow
 
 
 @admin.register(WebhookEvent)
@@ -16,15 +18,21 @@ class WebhookEventAdmin(admin.ModelAdmin):
     search_fields = ("event_id", "=client_id")
     date_hierarchy = "received_at"
     ordering = ("-received_at", "-id")
-    actions = ("reprocess",)
+    actions = (retry_action(
+        WebhookFlow, name="reprocess", description=_("Re-process selected events"),
+        queued_message=_("Queued %(count)d event(s) for processing."),
+        skipped_message=_("%(count)d event(s) still waiting or in progress were left alone."),
+    ),)
     fieldsets = (
         (None, {"fields": ("provider", "event_id", "event_type", "status", "client_id", "occurred_at")}),
-        ("Processing", {"fields": ("attempts", "last_attempt_at", "processed_at", "outcome", "last_error")}),
+        ("Processing", {"fields": ("attempts", "last_attempt_at", "lease_until", "processed_at", "outcome",
+                                   "last_error")}),
         ("As received", {"fields": ("received_at", "remote_addr", "pretty_headers", "pretty_body")}),
     )
     readonly_fields = (
         "provider", "event_id", "event_type", "status", "client_id", "occurred_at", "attempts", "last_attempt_at",
-        "processed_at", "outcome", "last_error", "received_at", "remote_addr", "pretty_headers", "pretty_body",
+        "lease_until", "processed_at", "outcome", "last_error", "received_at", "remote_addr", "pretty_headers",
+        "pretty_body",
     )
 
     def has_add_permission(self, request) -> bool:
@@ -42,14 +50,3 @@ class WebhookEventAdmin(admin.ModelAdmin):
         except ValueError:  # not JSON (a rejected body): show it as it came
             shown = raw.decode("utf-8", errors="replace")
         return format_html("<pre>{}</pre><p>{} bytes as received</p>", shown, len(raw))
-
-    @admin.action(description="Re-process selected events", permissions=["change"])
-    def reprocess(self, request, queryset) -> None:
-        selected = queryset.count()
-        queued = services.webhook_reprocess(events=queryset)
-        self.message_user(request, f"Queued {queued} event(s) for processing.", messages.SUCCESS)
-        if queued < selected:
-            self.message_user(
-                request, f"{selected - queued} event(s) still waiting or in progress were left alone.",
-                messages.WARNING,
-            )

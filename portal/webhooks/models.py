@@ -1,9 +1,12 @@
 from django.db import models
 from django.utils import timezone
 
+from portal.core.jobs import DurableJob
 
-class WebhookEvent(models.Model):
-    """One signed webhook delivery, stored as received, and what processing made of it."""
+
+class WebhookEvent(DurableJob):
+    """One signed webhook delivery, stored as received, and what processing made of it (a durable
+    job: ``portal.webhooks.services.WebhookFlow``)."""
 
     class Provider(models.TextChoices):
         WHMCS = "whmcs", "WHMCS"
@@ -19,7 +22,8 @@ class WebhookEvent(models.Model):
         IGNORED = "ignored", "Ignored (unknown type)"
 
     CLAIMABLE = (Status.RECEIVED, Status.RETRYING)
-    """Processing may start only from these; claiming moves the event to PROCESSING."""
+    """Processing may start only from these (or from PROCESSING once its lease ran out); claiming
+    moves the event to PROCESSING."""
     REPROCESSABLE = (Status.PROCESSED, Status.NO_CUSTOMER, Status.FAILED, Status.REJECTED, Status.IGNORED)
 
     provider = models.CharField(max_length=16, choices=Provider.choices, default=Provider.WHMCS)

@@ -1,37 +1,28 @@
 """Reads of stored webhook events."""
-from datetime import datetime
-
 from django.db.models import Q, QuerySet
+from django.db.models.functions import Least
 
 from portal.webhooks.models import WebhookEvent
 
-SWEEP_BATCH = 200
 Status = WebhookEvent.Status
 
 
-def waiting_events(*, received_before: datetime, retrying_before: datetime) -> QuerySet[WebhookEvent]:
-    """Events queued (RECEIVED) or between attempts (RETRYING) that have not moved for a while."""
-    return WebhookEvent.objects.filter(
-        Q(status=Status.RECEIVED, updated_at__lt=received_before)
-        | Q(status=Status.RETRYING, updated_at__lt=retrying_before)
-    ).order_by("updated_at")[:SWEEP_BATCH]
-
-
-def stale_processing_events(*, older_than: datetime) -> QuerySet[WebhookEvent]:
-    """Events claimed (PROCESSING) longer ago than any task may run: their worker is gone."""
-    return WebhookEvent.objects.filter(status=Status.PROCESSING, updated_at__lt=older_than).order_by("updated_at")[
-        :SWEEP_BATCH
-    ]
-
-
 def newer_profile_edit_applied(event: WebhookEvent) -> bool:
-    """Whether a ClientEdit for the same client that happened after ``event`` was already applied."""
+    """Whether a ClientEdit for the same client that happened after ``event`` was already applied.
+
+    "Happened" as far as the portal can trust it: the sender's ``occurred_at``, but never later than
+    when the portal received the event (its own clock). A future ``occurred_at`` is refused on
+    receipt; events stored before that check cannot hold back later edits either.
+    """
     if event.occurred_at is None or event.client_id is None:
         return False
+    happened = min(event.occurred_at, event.received_at)
     return WebhookEvent.objects.filter(
         provider=event.provider, client_id=event.client_id, event_type=event.event_type,
-        status=Status.PROCESSED, occurred_at__gt=event.occurred_at,
-    ).exclude(pk=event.pk).exists()
+        status=Status.PROCESSED, occurred_at__isnull=False,
+    ).exclude(pk=event.pk).annotate(happened=Least("occurred_at", "received_at")).filter(
+        happened__gt=happened,
+    ).exists()
 
 
 def events_to_reprocess(*, status: str | None = None, pks: list[int] | None = None,

@@ -13,22 +13,20 @@ import re
 import time
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
-from datetime import timedelta
-from functools import partial
 
 from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.core.exceptions import ValidationError
 from django.core.validators import validate_email
 from django.db import IntegrityError, transaction
-from django.db.models import F
 from django.utils import timezone
 
 from domain.shared.errors import MappingError
 from domain.webhooks.providers import whmcs as whmcs_webhooks
 from domain.webhooks.types import EVENT_ID_PATTERN, ClientProfile, WebhookTopic, WhmcsWebhookEvent
 from portal.accounts.models import Customer
-from portal.core.cache import invalidate_customer
+from portal.core import jobs
+from portal.core.cache import CacheUnavailable, invalidate_customer
 from portal.webhooks import selectors, signing
 from portal.webhooks.models import WebhookEvent
 
@@ -40,7 +38,7 @@ _TIMESTAMP = re.compile(r"\d{1,12}")
 _NOT_STORED_HEADERS = frozenset({"cookie", "authorization", "proxy-authorization"})
 
 
-class WebhookProcessingError(Exception):
+class WebhookProcessingError(jobs.JobRetry):
     """Processing an event failed and will be tried again (the task retries on this)."""
 
 
@@ -114,7 +112,7 @@ def webhook_receive(*, headers: Mapping[str, str], body: bytes, remote_addr: str
             if status == Status.RECEIVED:
                 logger.info("WHMCS webhook %s (%s, client %s) stored; processing queued on commit",
                             event_id, row.event_type, row.client_id)
-                transaction.on_commit(partial(_queue, row.pk))
+                WebhookFlow.enqueue(row.pk)
     except IntegrityError:
         return _duplicate(event_id, body)
 
@@ -144,6 +142,11 @@ def _classify(body: bytes, event_id: str) -> tuple[str, str, WhmcsWebhookEvent |
     if event.event_id != event_id:
         reason = f"the body's event_id does not match {signing.EVENT_ID_HEADER}"
         return Status.REJECTED, reason, None
+    tolerance = settings.WHMCS_WEBHOOK_TOLERANCE_SECONDS
+    if event.occurred_at.timestamp() > time.time() + tolerance:
+        # A time in the future is not when anything happened; kept, it would outrank every real
+        # edit made before that moment (selectors.newer_profile_edit_applied).
+        return Status.REJECTED, f"occurred_at is more than {tolerance} s ahead of the portal's clock", None
     return Status.RECEIVED, "", event
 
 
@@ -156,30 +159,51 @@ def _duplicate(event_id: str, body: bytes) -> ReceiveResult:
     return ReceiveResult(200, {"status": "duplicate", "event_id": event_id}, stored)
 
 
-def _queue(event_pk: int) -> None:
-    """Hand the event to Celery. A broker outage is not the sender's problem: the event is stored,
-    and the sweep (Celery beat) queues it again. Queueing to a broker that is down or hung gives up
-    within about two seconds (the broker socket timeouts and publish retry policy in the settings),
-    so the sender still gets its answer in time."""
-    from portal.webhooks.tasks import process_webhook_event
-
-    try:
-        process_webhook_event.delay(event_pk)
-    except Exception:
-        logger.exception("could not queue (or, with in-process tasks, run) webhook event %s; "
-                         "the sweep will queue it again", event_pk)
-
-
 # -- process ---------------------------------------------------------------------------------------
+
+
+class WebhookFlow(jobs.JobFlow):
+    """Processing one stored event, on the durable-job mechanism (``portal.core.jobs``): claimed
+    (PROCESSING) with a lease, one step (map the stored body and act on it, which is safe to
+    repeat: forgetting a cache twice, or copying the same name twice, changes nothing more), retried
+    with backoff (RETRYING) until ``WEBHOOK_MAX_ATTEMPTS``, then FAILED; swept up when the broker
+    lost it or its worker died."""
+
+    model = WebhookEvent
+    noun, sweep_label, unit = "webhook event", "webhook", "event"
+    settings_prefix = "WEBHOOK"
+    task = "portal.webhooks.tasks.process_webhook_event"
+    waiting = WebhookEvent.CLAIMABLE
+    running = Status.PROCESSING
+    retrying = Status.RETRYING
+    retrying_statuses = (Status.RETRYING,)
+    failed = Status.FAILED
+    retryable = WebhookEvent.REPROCESSABLE
+    retry_to = Status.RECEIVED
+    retry_error = WebhookProcessingError
+    expected_errors = (CacheUnavailable,)
+    steps = ("act",)
+
+    def act(self) -> None:
+        self.result = _act(self.job)
+
+    def succeed(self) -> None:
+        event = self.job
+        status, outcome = self.result
+        if status == Status.REJECTED:
+            self.finish(status, last_error=outcome)
+        else:
+            self.finish(status, outcome=outcome, last_error="",
+                        processed_at=timezone.now() if status == Status.PROCESSED else None)
+        logger.info("webhook event %s (%s): %s", event.event_id, event.event_type, outcome)
+
+    def describe(self) -> str:
+        return f"webhook event {self.job.event_id} ({self.job.event_type})"
 
 
 def webhook_claim(*, event_pk: int) -> bool:
     """Take the event for processing: only one caller ever wins (a conditional update)."""
-    now = timezone.now()
-    claimed = WebhookEvent.objects.filter(pk=event_pk, status__in=WebhookEvent.CLAIMABLE).update(
-        status=Status.PROCESSING, attempts=F("attempts") + 1, last_attempt_at=now, updated_at=now,
-    )
-    return claimed == 1
+    return WebhookFlow.claim(event_pk) is not None
 
 
 def webhook_process(*, event_pk: int) -> str | None:
@@ -189,37 +213,7 @@ def webhook_process(*, event_pk: int) -> str | None:
     A failure leaves the event RETRYING and raises ``WebhookProcessingError`` (the task retries with
     backoff), until ``WEBHOOK_MAX_ATTEMPTS``: then the event is FAILED and nothing is raised.
     """
-    if not webhook_claim(event_pk=event_pk):
-        logger.info("webhook event %s is not waiting for processing (claimed elsewhere or done)", event_pk)
-        return None
-    event = WebhookEvent.objects.get(pk=event_pk)
-    try:
-        status, outcome = _act(event)
-    except Exception as exc:
-        error = f"{type(exc).__name__}: {exc}"
-        if event.attempts >= settings.WEBHOOK_MAX_ATTEMPTS:
-            _finish(event, Status.FAILED, last_error=error)
-            logger.error("webhook event %s (%s) failed after %s attempts: %s",
-                         event.event_id, event.event_type, event.attempts, error)
-            return Status.FAILED
-        _finish(event, Status.RETRYING, last_error=error)
-        logger.warning("webhook event %s (%s) attempt %s failed, will retry: %s",
-                       event.event_id, event.event_type, event.attempts, error)
-        raise WebhookProcessingError(error) from exc
-    if status == Status.REJECTED:
-        _finish(event, status, last_error=outcome)
-    else:
-        _finish(event, status, outcome=outcome, last_error="",
-                processed_at=timezone.now() if status == Status.PROCESSED else None)
-    logger.info("webhook event %s (%s): %s", event.event_id, event.event_type, outcome)
-    return status
-
-
-def _finish(event: WebhookEvent, status: str, **fields) -> None:
-    """Record the end of our attempt; only while we hold the claim (status PROCESSING)."""
-    WebhookEvent.objects.filter(pk=event.pk, status=Status.PROCESSING).update(
-        status=status, updated_at=timezone.now(), **fields
-    )
+    return WebhookFlow.run(event_pk)
 
 
 def _act(event: WebhookEvent) -> tuple[str, str]:
@@ -246,35 +240,46 @@ def _act(event: WebhookEvent) -> tuple[str, str]:
 
 
 def _refresh_profile(customer: Customer, mapped: WhmcsWebhookEvent, event: WebhookEvent) -> str:
-    """Copy the client's new name (and email, when no other user has it) to the portal user.
+    """Record a client's edit in WHMCS: the email becomes the customer's billing contact
+    (``Customer.billing_email``) and the name is copied to the portal user.
 
+    Never the sign-in email or the password: the portal owns the sign-in identity, and whoever can
+    make WHMCS send this event (its admins, its API, a client editing their details there) would
+    otherwise own the portal account (docs/security.md). Nothing at all is copied to a staff user.
     An edit older than one already applied is skipped, so out-of-order deliveries cannot undo a
     newer change.
     """
     if selectors.newer_profile_edit_applied(event):
         return "an edit made later was already applied: nothing changed"
     profile: ClientProfile = mapped.profile  # the domain type guarantees it for ClientEdit
-    user_model = get_user_model()
-    notes = []
+    changed: list[str] = []
+    notes: list[str] = []
     with transaction.atomic():
-        user = user_model.objects.select_for_update().get(pk=customer.user_id)
-        changed = []
-        for attribute, value in (("first_name", profile.first_name), ("last_name", profile.last_name)):
-            if value and getattr(user, attribute) != value:
-                setattr(user, attribute, value)
-                changed.append(attribute)
-        if profile.email and profile.email != user.email:
-            taken = user_model.objects.filter(email__iexact=profile.email).exclude(pk=user.pk).exists()
-            if taken or not _valid_email(profile.email):
-                logger.warning("ClientEdit for WHMCS client %s: email not copied (%s)", mapped.client_id,
-                               "another user has it" if taken else "not a valid address")
-                notes.append("email not copied: " + ("another user has it" if taken else "not a valid address"))
+        billing = Customer.objects.select_for_update().get(pk=customer.pk)
+        if profile.email and profile.email != billing.billing_email:
+            if _valid_email(profile.email):
+                billing.billing_email = profile.email
+                billing.billing_email_updated_at = timezone.now()
+                billing.save(update_fields=["billing_email", "billing_email_updated_at", "updated_at"])
+                changed.append("billing email")
             else:
-                user.email = profile.email
-                changed.append("email")
-        if changed:
-            user.save(update_fields=changed)
-    summary = f"profile of user {user.pk} refreshed ({', '.join(changed)})" if changed else "profile unchanged"
+                logger.warning("ClientEdit for WHMCS client %s: billing email not stored (not a valid address)",
+                               mapped.client_id)
+                notes.append("billing email not stored: not a valid address")
+        user = get_user_model().objects.select_for_update().get(pk=customer.user_id)
+        if user.is_staff or user.is_superuser:
+            notes.append("the linked user is staff: nothing copied to it")
+        else:
+            names = [attribute for attribute, value in (("first_name", profile.first_name),
+                                                        ("last_name", profile.last_name))
+                     if value and getattr(user, attribute) != value]
+            for attribute in names:
+                setattr(user, attribute, getattr(profile, attribute))
+            if names:
+                user.save(update_fields=names)
+                changed.extend(names)
+    summary = (f"profile of customer {customer.pk} refreshed ({', '.join(changed)})" if changed
+               else "profile unchanged")
     return "; ".join([summary, *notes])
 
 
@@ -292,50 +297,18 @@ def _valid_email(value: str) -> bool:
 def webhook_reprocess(*, events: Iterable[WebhookEvent]) -> int:
     """Queue finished events again (admin action, ``reprocess_webhooks``): back to RECEIVED with a
     fresh set of attempts. Events in flight (RECEIVED, PROCESSING, RETRYING) are left alone."""
-    pks = [event.pk for event in events]
-    queued = 0
-    with transaction.atomic():
-        for pk in pks:
-            now = timezone.now()
-            if WebhookEvent.objects.filter(pk=pk, status__in=WebhookEvent.REPROCESSABLE).update(
-                status=Status.RECEIVED, attempts=0, last_error="", updated_at=now,
-            ):
-                transaction.on_commit(partial(_queue, pk))
-                queued += 1
-    return queued
+    return WebhookFlow.retry(events)
 
 
 def webhook_sweep() -> int:
     """Queue again the events nobody is working on (the broker was down when they arrived, a retry
-    was lost, a worker died mid-way). Processing claims each event, so a spare queueing is harmless.
-    """
-    now = timezone.now()
-    waited = timedelta(seconds=settings.WEBHOOK_SWEEP_AFTER_SECONDS)
-    retry_wait = waited + timedelta(seconds=settings.WEBHOOK_RETRY_BACKOFF_MAX_SECONDS)
-    stuck_for = timedelta(seconds=settings.CELERY_TASK_TIME_LIMIT) + waited
-    queued = 0
-    with transaction.atomic():
-        for event in selectors.stale_processing_events(older_than=now - stuck_for):
-            # The worker died holding it (its time limit is long gone): release the claim.
-            final = event.attempts >= settings.WEBHOOK_MAX_ATTEMPTS
-            WebhookEvent.objects.filter(pk=event.pk, status=Status.PROCESSING).update(
-                status=Status.FAILED if final else Status.RETRYING, updated_at=now,
-                last_error="the worker processing it stopped before finishing",
-            )
-            if not final:
-                transaction.on_commit(partial(_queue, event.pk))
-                queued += 1
-        for event in selectors.waiting_events(received_before=now - waited, retrying_before=now - retry_wait):
-            WebhookEvent.objects.filter(pk=event.pk, status=event.status).update(updated_at=now)
-            transaction.on_commit(partial(_queue, event.pk))
-            queued += 1
-    if queued:
-        logger.warning("webhook sweep queued %s waiting event(s) again", queued)
-    return queued
+    was lost, a worker died mid-way): ``JobFlow.sweep``."""
+    return WebhookFlow.sweep()
 
 
 __all__ = [
     "ReceiveResult",
+    "WebhookFlow",
     "WebhookProcessingError",
     "webhook_claim",
     "webhook_process",
