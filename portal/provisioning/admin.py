@@ -1,10 +1,12 @@
 import json
 
-from django.contrib import admin, messages
+from django.contrib import admin
 from django.utils.html import format_html
+from django.utils.translation import gettext_lazy as _
 
-from portal.provisioning import services
+from portal.core.jobs_admin import retry_action
 from portal.provisioning.models import ProvisioningJob
+from portal.provisioning.orchestrator import ProvisioningFlow
 
 
 @admin.register(ProvisioningJob)
@@ -19,16 +21,22 @@ class ProvisioningJobAdmin(admin.ModelAdmin):
     list_select_related = ("customer__user",)
     date_hierarchy = "created_at"
     ordering = ("-created_at", "-id")
-    actions = ("retry",)
+    actions = (retry_action(
+        ProvisioningFlow, name="retry", description=_("Retry selected failed jobs"),
+        queued_message=_("Queued %(count)d job(s) to run again."),
+        skipped_message=_("%(count)d job(s) that had not failed were left alone."),
+    ),)
     fieldsets = (
-        (None, {"fields": ("salesforce_order_id", "customer", "state", "step", "attempts", "lease_until")}),
+        (None, {"fields": ("salesforce_order_id", "customer", "state", "step", "attempts", "last_attempt_at",
+                           "lease_until")}),
         ("Request", {"fields": ("idempotency_key", "salesforce_event_id", "created_at", "retry_requested_at")}),
         ("Results", {"fields": ("pretty_lines", "whmcs_order_requested_at", "whmcs_order_id", "whmcs_service_ids",
                                 "pretty_activated_sims", "finished_at")}),
         ("Errors", {"fields": ("error_code", "customer_message", "last_error", "updated_at")}),
     )
     readonly_fields = (
-        "salesforce_order_id", "customer", "state", "step", "attempts", "lease_until", "idempotency_key",
+        "salesforce_order_id", "customer", "state", "step", "attempts", "last_attempt_at", "lease_until",
+        "idempotency_key",
         "salesforce_event_id", "created_at", "retry_requested_at", "pretty_lines", "whmcs_order_requested_at",
         "whmcs_order_id", "whmcs_service_ids", "pretty_activated_sims", "finished_at", "error_code",
         "customer_message", "last_error", "updated_at",
@@ -47,12 +55,3 @@ class ProvisioningJobAdmin(admin.ModelAdmin):
     @admin.display(description="activated SIMs")
     def pretty_activated_sims(self, job: ProvisioningJob) -> str:
         return format_html("<pre>{}</pre>", json.dumps(job.activated_sims, indent=2, ensure_ascii=False))
-
-    @admin.action(description="Retry selected failed jobs", permissions=["change"])
-    def retry(self, request, queryset) -> None:
-        selected = queryset.count()
-        queued = services.provisioning_retry(jobs=queryset)
-        self.message_user(request, f"Queued {queued} job(s) to run again.", messages.SUCCESS)
-        if queued < selected:
-            self.message_user(request, f"{selected - queued} job(s) that had not failed were left alone.",
-                              messages.WARNING)

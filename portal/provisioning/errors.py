@@ -1,6 +1,8 @@
 """What can go wrong with a provisioning job, and what the customer is told about it."""
 from __future__ import annotations
 
+from portal.core.jobs import JobFailed, JobRetry
+
 NOT_APPROVED = "not_approved"
 UNKNOWN_ORDER = "unknown_order"
 EMPTY_ORDER = "empty_order"
@@ -38,7 +40,7 @@ class InvalidProvisioningRequest(ValueError):
     """The event cannot name a job: a malformed order id or idempotency key (nothing is stored)."""
 
 
-class ProvisioningFailed(Exception):
+class ProvisioningFailed(JobFailed):
     """A business failure: trying again will not help until someone changes something (a product
     mapping, a payment method, the order's approval). The job is failed at once, not retried."""
 
@@ -59,6 +61,6 @@ class ProvisioningFailed(Exception):
         return self.code not in NOT_WRITTEN_BACK
 
 
-class ProvisioningRetry(Exception):
+class ProvisioningRetry(JobRetry):
     """A transient failure (a provider timed out, answered 5xx, ...): the Celery task retries the
     job with backoff. The job is back in the queue with the error in ``last_error``."""

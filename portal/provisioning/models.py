@@ -1,9 +1,10 @@
 from django.db import models
 
 from portal.accounts.models import Customer
+from portal.core.jobs import DurableJob
 
 
-class ProvisioningJob(models.Model):
+class ProvisioningJob(DurableJob):
     """One approved Salesforce order being set up in billing (WHMCS) and on the SIM platform
     (Freebit), followed step by step (see ``services`` and docs/provisioning.md).
 
@@ -30,8 +31,6 @@ class ProvisioningJob(models.Model):
         SIMS_ACTIVATED = "sims_activated", "SIMs activated"
         WRITTEN_BACK = "written_back", "Salesforce order updated"
 
-    CLAIMABLE = (State.QUEUED, State.RUNNING)
-    """A run may claim a job in these states (a RUNNING one only once its lease has expired)."""
     STEP_ORDER = [step.value for step in Step]
 
     idempotency_key = models.CharField(max_length=255, unique=True)

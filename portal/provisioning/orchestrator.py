@@ -16,18 +16,18 @@ re-run (a Celery retry, a worker killed mid-way, a staff retry) skips what is do
    onto the unit's WHMCS service, where the portal's SIM pages find it.
 6. **written_back**: the Salesforce order becomes Activated / Active with ``WHMCS_Order_Id__c``.
 
-A business failure (``ProvisioningFailed``) fails the job at once and marks the Salesforce order
-Failed with a customer-safe reason. Anything else is transient: the job goes back to the queue
-with ``last_error`` and ``ProvisioningRetry`` makes the Celery task retry it with backoff, until
+The job runs on the durable-job mechanism (``portal.core.jobs``, docs/jobs.md): claimed with a
+lease (``PROVISIONING_LEASE_SECONDS``), the steps above in ``ProvisioningFlow.steps``. A business
+failure (``ProvisioningFailed``) fails the job at once and marks the Salesforce order Failed with a
+customer-safe reason. Anything else is transient: the job goes back to the queue with
+``last_error`` and ``ProvisioningRetry`` makes the Celery task retry it with backoff, until
 ``PROVISIONING_MAX_ATTEMPTS``; then it is failed too (``provider_unavailable``).
 """
 from __future__ import annotations
 
 import logging
-from datetime import timedelta
 
 from django.conf import settings
-from django.db.models import F, Q
 from django.utils import timezone
 
 from domain.billing.orders import BillingOrderLine, NewBillingOrder, order_marker
@@ -42,6 +42,7 @@ from integrations.whmcs.billing import WhmcsPaymentMethodService
 from integrations.whmcs.errors import WhmcsApiError, WhmcsAuthError, WhmcsNotFound
 from integrations.whmcs.orders import WhmcsOrderService, WhmcsServiceFieldService
 from portal.accounts.models import Customer
+from portal.core import jobs
 from portal.core.cache import invalidate_customer
 from portal.core.providers import freebit_connection, salesforce_connection, whmcs_connection
 from portal.provisioning import errors
@@ -63,77 +64,87 @@ def provisioning_run(*, job_id: int) -> str | None:
     Raises ``ProvisioningRetry`` after a transient failure (the job is queued again, with the
     error in ``last_error``), unless that was the last attempt: then the job is failed.
     """
-    if not _claim(job_id):
-        logger.info("provisioning job %s is not waiting to run (claimed elsewhere, done or failed)", job_id)
-        return None
-    job = Job.objects.select_related("customer__user").get(pk=job_id)
-    run = _Run(job)
-    try:
-        run.provision()
-    except ProvisioningFailed as failure:
-        run.fail(failure)
-        return State.FAILED
-    except Exception as exc:  # transient, or a bug: either way try again later, then give up
-        error = f"{type(exc).__name__}: {exc}"[:4000]
-        if job.attempts >= settings.PROVISIONING_MAX_ATTEMPTS:
-            logger.error("provisioning job %s (order %s) failed after %d attempts: %s",
-                         job.pk, job.salesforce_order_id, job.attempts, error)
-            run.fail(ProvisioningFailed(errors.PROVIDER_UNAVAILABLE, error))
-            return State.FAILED
-        run.release(error)
-        log = logger.warning if _is_provider_error(exc) else logger.exception
-        log("provisioning job %s (order %s) attempt %d failed at step %r, will retry: %s",
-            job.pk, job.salesforce_order_id, job.attempts, job.step, error)
-        raise ProvisioningRetry(error) from exc
-    finally:
-        run.invalidate_cache()
-    return State.SUCCEEDED
+    return ProvisioningFlow.run(job_id)
 
 
-def lease_duration() -> timedelta:
-    """How long a claim lasts (``PROVISIONING_LEASE_SECONDS``): longer than the task may run, so a
-    live run never loses it; a job whose worker died is swept up once it is over."""
-    return timedelta(seconds=settings.PROVISIONING_LEASE_SECONDS)
+class ProvisioningFlow(jobs.JobFlow):
+    """One attempt at one job (see the module docstring)."""
 
-
-def _claim(job_id: int) -> bool:
-    """Take the job: one caller wins (a conditional update); a RUNNING job only once its lease is over."""
-    now = timezone.now()
-    return Job.objects.filter(pk=job_id, state__in=Job.CLAIMABLE).filter(
-        Q(lease_until__isnull=True) | Q(lease_until__lt=now)
-    ).update(state=State.RUNNING, lease_until=now + lease_duration(), attempts=F("attempts") + 1,
-             updated_at=now) == 1
-
-
-def _is_provider_error(exc: Exception) -> bool:
-    return type(exc).__module__.startswith(("integrations.", "domain."))
-
-
-class _Run:
-    """One attempt at one job."""
+    model = ProvisioningJob
+    noun, sweep_label, unit = "provisioning job", "provisioning", "job"
+    settings_prefix = "PROVISIONING"
+    task = "portal.provisioning.tasks.run_job"
+    status_field = "state"
+    waiting = (State.QUEUED,)
+    running = State.RUNNING
+    retrying = State.QUEUED
+    failed = State.FAILED
+    retryable = (State.FAILED,)
+    retry_to = State.QUEUED
+    retry_error = ProvisioningRetry
+    failure_error = ProvisioningFailed
+    steps = (
+        "check_order",  # approved (or this job already finished it: done)
+        "link_customer",
+        "mark_activating",
+        "map_lines",
+        "place_whmcs_order",  # AddOrder exactly once: the marker in its notes
+        "accept_whmcs_order",
+        "activate_sims",
+        "write_back",
+    )
 
     def __init__(self, job: ProvisioningJob) -> None:
-        self.job = job
+        super().__init__(job)
         self._orders: SalesforceOrderService | None = None
+        self.order: OrderDetails | None = None
+        self.customer: Customer | None = None
+        self.lines: list[dict] = []
+
+    @classmethod
+    def queryset(cls):
+        return ProvisioningJob.objects.select_related("customer__user")
+
+    @classmethod
+    def retry_fields(cls, now) -> dict:
+        """A staff retry: the run then also accepts a Salesforce order marked Failed (by the job itself)."""
+        return {"error_code": "", "customer_message": "", "finished_at": None, "retry_requested_at": now}
+
+    def describe(self) -> str:
+        return f"provisioning job {self.job.pk} (order {self.job.salesforce_order_id})"
 
     # --- the steps ------------------------------------------------------------------------------
-    def provision(self) -> None:
-        order = self._checked_order()
+    def check_order(self):
+        self.order = order = self._checked_order()
         if order.provisioning_status is ProvisioningStatus.ACTIVE:
             logger.info("provisioning job %s: order %s was already written back as Active", self.job.pk, order.id)
-            self._succeed()
-            return
-        customer = self._customer(order)
-        if order.provisioning_status is not ProvisioningStatus.ACTIVATING:
-            self.orders.update_provisioning(order.id, status=None, provisioning_status=ProvisioningStatus.ACTIVATING)
-        lines = self._lines(order)
-        self._place_whmcs_order(order, customer, lines)
+            return jobs.DONE
+        return None
+
+    def link_customer(self) -> None:
+        self.customer = self._customer(self.order)
+
+    def mark_activating(self) -> None:
+        if self.order.provisioning_status is not ProvisioningStatus.ACTIVATING:
+            self.orders.update_provisioning(self.order.id, status=None,
+                                            provisioning_status=ProvisioningStatus.ACTIVATING)
+
+    def map_lines(self) -> None:
+        self.lines = self._lines(self.order)
+
+    def place_whmcs_order(self) -> None:
+        self._place_whmcs_order(self.order, self.customer, self.lines)
+
+    def accept_whmcs_order(self) -> None:
         self._accept_whmcs_order()
-        self._activate_sims(customer)
-        self.orders.update_provisioning(order.id, status=OrderStatus.ACTIVATED,
+
+    def activate_sims(self) -> None:
+        self._activate_sims(self.customer)
+
+    def write_back(self) -> None:
+        self.orders.update_provisioning(self.order.id, status=OrderStatus.ACTIVATED,
                                         provisioning_status=ProvisioningStatus.ACTIVE,
                                         whmcs_order_id=self.job.whmcs_order_id)
-        self._succeed()
 
     def _checked_order(self) -> OrderDetails:
         job = self.job
@@ -297,19 +308,16 @@ class _Run:
         self._save("activated_sims")
 
     # --- outcomes -------------------------------------------------------------------------------
-    def _succeed(self) -> None:
+    def succeed(self) -> None:
         job = self.job
-        job.state, job.step, job.finished_at, job.lease_until = State.SUCCEEDED, Step.WRITTEN_BACK, timezone.now(), None
-        job.error_code = job.customer_message = job.last_error = ""
-        self._save("state", "step", "finished_at", "lease_until", "error_code", "customer_message", "last_error")
+        self.finish(State.SUCCEEDED, step=Step.WRITTEN_BACK, finished_at=timezone.now(), error_code="",
+                    customer_message="", last_error="")
         logger.info("provisioning job %s: order %s is active (WHMCS order %s)", job.pk, job.salesforce_order_id,
                     job.whmcs_order_id)
 
     def fail(self, failure: ProvisioningFailed) -> None:
         job = self.job
-        job.state, job.finished_at, job.lease_until = State.FAILED, timezone.now(), None
-        job.error_code, job.customer_message = failure.code, failure.customer_message
-        job.last_error = failure.detail or failure.code
+        last_error = failure.detail or failure.code
         if failure.written_back:
             try:
                 self.orders.update_provisioning(job.salesforce_order_id, status=None,
@@ -318,18 +326,16 @@ class _Run:
             except Exception as exc:  # the job is failed either way; say why the order may not show it
                 logger.error("provisioning job %s: could not mark order %s Failed in Salesforce: %s",
                              job.pk, job.salesforce_order_id, exc)
-                job.last_error += f"\n(marking the Salesforce order Failed did not work: {type(exc).__name__}: {exc})"
-        self._save("state", "finished_at", "lease_until", "error_code", "customer_message", "last_error")
+                last_error += f"\n(marking the Salesforce order Failed did not work: {type(exc).__name__}: {exc})"
+        self.finish(State.FAILED, finished_at=timezone.now(), error_code=failure.code,
+                    customer_message=failure.customer_message, last_error=last_error)
         logger.warning("provisioning job %s (order %s) failed at step %r: %s", job.pk, job.salesforce_order_id,
                        job.step, failure)
 
-    def release(self, error: str) -> None:
-        """Back to the queue after a transient failure, the error noted for the admin."""
-        job = self.job
-        job.state, job.lease_until, job.last_error = State.QUEUED, None, error
-        self._save("state", "lease_until", "last_error")
+    def give_up(self, error: str) -> None:
+        self.fail(ProvisioningFailed(errors.PROVIDER_UNAVAILABLE, error))
 
-    def invalidate_cache(self) -> None:
+    def after_attempt(self) -> None:
         """The customer's order, subscriptions and SIMs changed (or may have)."""
         if self.job.customer is not None:
             invalidate_customer(self.job.customer.user_id)
@@ -347,7 +353,7 @@ class _Run:
             self._save("step")
 
     def _save(self, *fields: str) -> None:
-        self.job.save(update_fields=[*fields, "updated_at"])
+        self.save(*fields)
 
 
 def _billing_lines(item: OrderItem) -> list[dict]:

@@ -1,14 +1,11 @@
 """Reads of provisioning jobs."""
 from __future__ import annotations
 
-from datetime import datetime
-
-from django.db.models import Q, QuerySet
+from django.db.models import QuerySet
 
 from portal.provisioning.models import ProvisioningJob
 
 State = ProvisioningJob.State
-SWEEP_BATCH = 100
 
 
 def job_for_key_or_event(key: str, event_id: str | None) -> ProvisioningJob | None:
@@ -22,11 +19,3 @@ def job_for_key_or_event(key: str, event_id: str | None) -> ProvisioningJob | No
 def jobs_for_order(order_id: str) -> QuerySet[ProvisioningJob]:
     """The jobs of one Salesforce order (18-character id), newest first."""
     return ProvisioningJob.objects.filter(salesforce_order_id=order_id).order_by("-created_at", "-id")
-
-
-def jobs_to_sweep(*, now: datetime, idle_since: datetime) -> list[ProvisioningJob]:
-    """Jobs nobody is working on: queued and untouched since ``idle_since``, or running with a
-    lease that ran out (the worker holding it is gone)."""
-    waiting = Q(state=State.QUEUED, updated_at__lt=idle_since)
-    abandoned = Q(state=State.RUNNING, lease_until__lt=now)
-    return list(ProvisioningJob.objects.filter(waiting | abandoned).order_by("updated_at")[:SWEEP_BATCH])

@@ -10,10 +10,7 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Iterable
-from datetime import timedelta
-from functools import partial
 
-from django.conf import settings
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 
@@ -22,7 +19,7 @@ from integrations.salesforce.utils.ids import InvalidSalesforceIdError, require_
 from portal.provisioning import selectors
 from portal.provisioning.errors import InvalidProvisioningRequest, ProvisioningFailed, ProvisioningRetry
 from portal.provisioning.models import ProvisioningJob
-from portal.provisioning.orchestrator import provisioning_run
+from portal.provisioning.orchestrator import ProvisioningFlow, provisioning_run
 
 logger = logging.getLogger(__name__)
 Job = ProvisioningJob
@@ -68,7 +65,7 @@ def provisioning_request(*, order_id: str, idempotency_key: str, event_id: str |
                 if existing is None:
                     raise
             else:
-                transaction.on_commit(partial(_queue, job.pk))
+                ProvisioningFlow.enqueue(job.pk)
                 logger.info("provisioning job %s recorded for order %s (key %s, event %s); queued on commit",
                             job.pk, order_id, key, event_id)
                 return job, True
@@ -90,7 +87,7 @@ def _duplicate(job: ProvisioningJob, *, order_id: str, event_id: str | None) -> 
         except IntegrityError:
             requeued = 0
         if requeued:
-            transaction.on_commit(partial(_queue, job.pk))
+            ProvisioningFlow.enqueue(job.pk)
             logger.info("provisioning job %s (failed) queued again by new event %s for order %s",
                         job.pk, event_id, order_id)
             job.refresh_from_db()
@@ -111,56 +108,23 @@ def _one_line(value: object, name: str) -> str:
     return value
 
 
-def _queue(job_pk: int) -> None:
-    """Hand the job to Celery. A broker outage is not the event's problem: the job is stored, and
-    the sweep queues it again."""
-    from portal.provisioning.tasks import run_job
-
-    try:
-        run_job.delay(job_pk)
-    except Exception:
-        logger.exception("could not queue (or, with in-process tasks, finish) provisioning job %s; "
-                         "the sweep will queue it again", job_pk)
-
-
 def provisioning_retry(*, jobs: Iterable[ProvisioningJob]) -> int:
     """Queue failed jobs again (the admin's retry action): back to queued with a fresh set of
     attempts, keeping what they had done. The run then also accepts a Salesforce order marked
     Failed (by the job itself). Jobs that are not failed are left alone; answers how many were queued."""
-    queued = 0
-    with transaction.atomic():
-        for pk in [job.pk for job in jobs]:
-            now = timezone.now()
-            if Job.objects.filter(pk=pk, state=State.FAILED).update(
-                state=State.QUEUED, attempts=0, error_code="", customer_message="", finished_at=None,
-                lease_until=None, retry_requested_at=now, updated_at=now,
-            ):
-                transaction.on_commit(partial(_queue, pk))
-                queued += 1
-    if queued:
-        logger.info("%d failed provisioning job(s) queued again by staff", queued)
-    return queued
+    return ProvisioningFlow.retry(jobs)
 
 
 def provisioning_sweep() -> int:
     """Queue again the jobs nobody is working on: queued for longer than
     ``PROVISIONING_SWEEP_AFTER_SECONDS`` (the broker was down, a retry was lost), or running with an
     expired lease (the worker died). Running a job claims it, so a spare queueing is harmless."""
-    now = timezone.now()
-    idle_since = now - timedelta(seconds=settings.PROVISIONING_SWEEP_AFTER_SECONDS)
-    queued = 0
-    with transaction.atomic():
-        for job in selectors.jobs_to_sweep(now=now, idle_since=idle_since):
-            Job.objects.filter(pk=job.pk, state=job.state).update(updated_at=now)
-            transaction.on_commit(partial(_queue, job.pk))
-            queued += 1
-    if queued:
-        logger.warning("provisioning sweep queued %d waiting job(s) again", queued)
-    return queued
+    return ProvisioningFlow.sweep()
 
 
 __all__ = [
     "InvalidProvisioningRequest",
+    "ProvisioningFlow",
     "ProvisioningFailed",
     "ProvisioningRetry",
     "provisioning_request",
