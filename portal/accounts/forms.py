@@ -1,5 +1,6 @@
 from django import forms
 from django.contrib.auth.forms import AuthenticationForm
+from django.utils.translation import gettext_lazy as _
 
 
 class EmailAuthenticationForm(AuthenticationForm):
@@ -18,3 +19,27 @@ class EmailAuthenticationForm(AuthenticationForm):
 
     def clean_username(self) -> str:
         return self.cleaned_data["username"].strip().lower()
+
+
+class EmailChangeForm(forms.Form):
+    """A new sign-in email, and the current password to show it is really the user asking."""
+
+    new_email = forms.EmailField(
+        label=_("New sign-in email"), max_length=254,
+        widget=forms.EmailInput(attrs={"autocomplete": "email"}),
+        help_text=_("We will send a link to this address. Your sign-in email changes when you open it."),
+    )
+    password = forms.CharField(
+        label=_("Your current password"), strip=False,
+        widget=forms.PasswordInput(attrs={"autocomplete": "current-password"}),
+    )
+
+    def __init__(self, user, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.user = user
+
+    def clean_new_email(self) -> str:
+        email = self.cleaned_data["new_email"].strip().lower()
+        if email == self.user.email.lower():
+            raise forms.ValidationError(_("This is already your sign-in email."), code="unchanged")
+        return email

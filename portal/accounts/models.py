@@ -1,6 +1,8 @@
+from django.conf import settings
 from django.contrib.auth.models import AbstractUser, UserManager
 from django.core.exceptions import ValidationError
 from django.db import models
+from django.utils.crypto import salted_hmac
 
 from domain.shared import salesforce_id
 
@@ -51,6 +53,19 @@ class User(AbstractUser):
         super().clean()
         self.email = self.email.strip().lower()
 
+    # The session hash covers the sign-in email as well as the password: changing either ends
+    # every other session of the user (Django checks the hash on each request).
+    def get_session_auth_hash(self):
+        return self._identity_hash()
+
+    def get_session_auth_fallback_hash(self):
+        for fallback_secret in settings.SECRET_KEY_FALLBACKS:
+            yield self._identity_hash(secret=fallback_secret)
+
+    def _identity_hash(self, secret=None) -> str:
+        return salted_hmac("portal.accounts.User.session", f"{self.password}\n{self.email.lower()}",
+                           secret=secret, algorithm="sha256").hexdigest()
+
 
 def validate_salesforce_account_id(value: str) -> None:
     try:
@@ -73,6 +88,12 @@ class Customer(models.Model):
         help_text="15 or 18 characters; stored in the 18-character form.",
     )
     whmcs_client_id = models.PositiveIntegerField("WHMCS client id", unique=True)
+    billing_email = models.EmailField(
+        "billing contact email", blank=True,
+        help_text="The client's email in WHMCS (from its ClientEdit webhooks): where billing mail goes. "
+                  "Never the sign-in email, which only the user changes, in the portal.",
+    )
+    billing_email_updated_at = models.DateTimeField(null=True, blank=True, editable=False)
     known_iccids = models.JSONField(
         default=list, blank=True, editable=False,
         help_text="The SIMs last seen on the customer's WHMCS services: lets the dashboard read them from "

@@ -1,11 +1,16 @@
 from django.contrib import messages
 from django.contrib.auth import views as auth_views
+from django.contrib.auth.decorators import login_not_required
 from django.contrib.messages.views import SuccessMessageMixin
-from django.http import HttpRequest, HttpResponse
-from django.shortcuts import render
-from django.urls import reverse_lazy
+from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
+from django.shortcuts import redirect, render
+from django.urls import reverse, reverse_lazy
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_http_methods
 
-from portal.accounts.forms import EmailAuthenticationForm
+from portal.accounts import services
+from portal.accounts.forms import EmailAuthenticationForm, EmailChangeForm
+from portal.core.client_address import client_address
 
 
 class SignInView(auth_views.LoginView):
@@ -33,6 +38,12 @@ class PasswordResetView(auth_views.PasswordResetView):
     subject_template_name = "registration/password_reset_subject.txt"
     success_url = reverse_lazy("password_reset_done")
 
+    def form_valid(self, form):
+        # Over a limit nothing is sent, and the answer is the same "check your email" page.
+        if services.password_reset_allowed(email=form.cleaned_data["email"], address=client_address(self.request)):
+            return super().form_valid(form)
+        return HttpResponseRedirect(self.get_success_url())
+
 
 class PasswordResetConfirmView(auth_views.PasswordResetConfirmView):
     template_name = "registration/password_reset_confirm.html"
@@ -41,3 +52,40 @@ class PasswordResetConfirmView(auth_views.PasswordResetConfirmView):
 
 def account(request: HttpRequest) -> HttpResponse:
     return render(request, "portal/account.html", {"customer": getattr(request.user, "customer", None)})
+
+
+@require_http_methods(["GET", "POST"])
+def email_change(request: HttpRequest) -> HttpResponse:
+    if not services.email_change_allowed(request.user):
+        return render(request, "registration/email_change_staff.html", status=403)
+    form = EmailChangeForm(request.user, request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        outcome = services.email_change_request(
+            user=request.user, new_email=form.cleaned_data["new_email"], password=form.cleaned_data["password"],
+            link_for=lambda token: request.build_absolute_uri(reverse("email_change_confirm", args=[token])),
+        )
+        if outcome is services.RequestOutcome.SENT:
+            messages.info(request, _("We have sent a link to %(email)s. Open it within %(hours)d hours to make it "
+                                     "your sign-in email; until then nothing changes.")
+                          % {"email": form.cleaned_data["new_email"], "hours": services.email_change_hours()})
+            return redirect("accounts:account")
+        if outcome is services.RequestOutcome.WRONG_PASSWORD:
+            form.add_error("password", _("That is not your current password."))
+        else:
+            form.add_error(None, _("You have asked for this too often. Please try again later."))
+    return render(request, "registration/email_change_form.html", {"form": form})
+
+
+@login_not_required
+@require_http_methods(["GET", "POST"])
+def email_change_confirm(request: HttpRequest, token: str) -> HttpResponse:
+    """The link from the new address: a page to confirm (GET changes nothing: mail scanners open
+    links), then the change (POST)."""
+    try:
+        if request.method == "POST":
+            change = services.email_change_confirm(token=token, request=request)
+            return render(request, "registration/email_change_done.html", {"new_email": change.new_email})
+        change = services.email_change_read(token)
+    except services.EmailChangeRefused:
+        return render(request, "registration/email_change_invalid.html", status=400)
+    return render(request, "registration/email_change_confirm.html", {"new_email": change.new_email})

@@ -1,7 +1,10 @@
 import logging
 
+from django.conf import settings
+from django.http import JsonResponse
 from django.shortcuts import render
 from django.utils.cache import add_never_cache_headers
+from django.utils.translation import gettext as _
 from django_guid import get_guid
 
 from portal.core.errors import ProviderUnavailable, one_error_per_provider
@@ -45,6 +48,33 @@ class NoStoreWhenSignedInMiddleware:
         if user is not None and user.is_authenticated and not response.has_header("Cache-Control"):
             add_never_cache_headers(response)
         return response
+
+
+class RequestBodyLimitMiddleware:
+    """A request declaring a body larger than ``REQUEST_MAX_BODY_BYTES`` is answered 413 before
+    anything reads it: the API's error shape under ``/api/`` and for JSON requests, a page otherwise.
+
+    Django itself caps form fields (``DATA_UPLOAD_MAX_MEMORY_SIZE``) but not uploaded files nor the
+    stream DRF's parsers read; this caps every body. Under WSGI a body is only ever read up to its
+    ``Content-Length`` (no length: an empty body), so the declared length is the whole story.
+    """
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        limit = settings.REQUEST_MAX_BODY_BYTES
+        try:
+            declared = int(request.META.get("CONTENT_LENGTH") or 0)
+        except ValueError:
+            declared = 0
+        if declared <= limit:
+            return self.get_response(request)
+        logger.warning("refused a %s-byte body to %s (limit %s bytes)", declared, request.path[:200], limit)
+        message = _("The request is too large.")
+        if request.path.startswith("/api/") or request.content_type == "application/json":
+            return JsonResponse({"message": message, "extra": {"max_bytes": limit}}, status=413)
+        return render(request, "413.html", {"max_bytes": limit}, status=413)
 
 
 def mark_logged(response):

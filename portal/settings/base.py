@@ -72,6 +72,8 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    # Before any view reads a body: refuses one larger than REQUEST_MAX_BODY_BYTES (413).
+    "portal.core.middleware.RequestBodyLimitMiddleware",
     "django.contrib.auth.middleware.LoginRequiredMiddleware",
     "portal.core.middleware.NoStoreWhenSignedInMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
@@ -214,14 +216,41 @@ SESSION_COOKIE_HTTPONLY = True
 SESSION_COOKIE_SAMESITE = "Lax"
 CSRF_COOKIE_SAMESITE = "Lax"
 
-# django-axes: lock a user name from one address after repeated failures, for a while.
+# --- Throttles and input limits (docs/security.md lists every limit) -------------------------------
+# The client's address: REMOTE_ADDR, or behind this many reverse proxies (each appending to
+# X-Forwarded-For) the address the first of them saw. Set it to the number of proxies in front of
+# the portal, and make sure the portal cannot be reached any other way (portal/core/client_address.py).
+TRUSTED_PROXY_COUNT = env.int("TRUSTED_PROXY_COUNT", default=0)
+
+# django-axes: lock an email from one address after AXES_FAILURE_LIMIT failures, and an address
+# after SIGN_IN_ADDRESS_FAILURE_LIMIT failures over any accounts (password spraying), for the cool-off.
 AXES_FAILURE_LIMIT = env.int("AXES_FAILURE_LIMIT", default=5)
+SIGN_IN_ADDRESS_FAILURE_LIMIT = env.int("SIGN_IN_ADDRESS_FAILURE_LIMIT", default=30)
 AXES_COOLOFF_TIME = timedelta(minutes=env.int("AXES_COOLOFF_MINUTES", default=15))
 AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
+AXES_HANDLER = "portal.accounts.lockout.PortalAxesHandler"
+AXES_CLIENT_IP_CALLABLE = "portal.core.client_address.client_address"
 AXES_RESET_ON_SUCCESS = True
 AXES_USERNAME_CALLABLE = "portal.accounts.lockout.lockout_username"
 AXES_LOCKOUT_TEMPLATE = "registration/locked_out.html"
 AXES_VERBOSE = False
+
+# Rates are "<count>/<s|m|h|d>" (portal/core/throttle.py, and DRF's throttles for the API).
+PASSWORD_RESET_RATE_PER_EMAIL = env("PASSWORD_RESET_RATE_PER_EMAIL", default="3/h")
+PASSWORD_RESET_RATE_PER_ADDRESS = env("PASSWORD_RESET_RATE_PER_ADDRESS", default="20/h")
+EMAIL_CHANGE_RATE_PER_USER = env("EMAIL_CHANGE_RATE_PER_USER", default="5/h")
+API_RATE_PER_USER = env("API_RATE_PER_USER", default="300/m")
+API_RATE_ANONYMOUS = env("API_RATE_ANONYMOUS", default="60/m")
+WEBHOOK_RATE_PER_ADDRESS = env("WEBHOOK_RATE_PER_ADDRESS", default="600/m")
+
+# Request bodies: pages and the API (the webhook has its own, smaller WEBHOOK_MAX_BODY_BYTES).
+REQUEST_MAX_BODY_BYTES = env.int("REQUEST_MAX_BODY_BYTES", default=256 * 1024)
+DATA_UPLOAD_MAX_MEMORY_SIZE = REQUEST_MAX_BODY_BYTES
+DATA_UPLOAD_MAX_NUMBER_FIELDS = env.int("DATA_UPLOAD_MAX_NUMBER_FIELDS", default=500)
+JSON_MAX_DEPTH = env.int("JSON_MAX_DEPTH", default=32)
+
+# A sign-in email change is confirmed from the new address within this many seconds.
+EMAIL_CHANGE_TIMEOUT = env.int("EMAIL_CHANGE_TIMEOUT", default=60 * 60 * 3)
 
 # --- Email --------------------------------------------------------------------------------------
 EMAIL_CONFIG = env.email_url("EMAIL_URL", default="consolemail://")
@@ -254,6 +283,14 @@ REST_FRAMEWORK = {
     "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated"],
     "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
     "EXCEPTION_HANDLER": "portal.core.api.exception_handler",
+    "DEFAULT_PARSER_CLASSES": [
+        "portal.core.api_limits.BoundedJSONParser",
+        "rest_framework.parsers.FormParser",
+        "rest_framework.parsers.MultiPartParser",
+    ],
+    # Rates: API_RATE_PER_USER and API_RATE_ANONYMOUS (read when a request is throttled).
+    "DEFAULT_THROTTLE_CLASSES": ["portal.core.api_limits.PerUserThrottle",
+                                 "portal.core.api_limits.AnonymousThrottle"],
 }
 SPECTACULAR_SETTINGS = {
     "TITLE": "Customer Portal API",

@@ -12,6 +12,8 @@ from django.http import HttpRequest, JsonResponse
 from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_POST
 
+from portal.core import throttle
+from portal.core.client_address import client_address, known_client_address
 from portal.webhooks import services
 
 logger = logging.getLogger(__name__)
@@ -22,6 +24,13 @@ logger = logging.getLogger(__name__)
 @require_POST
 @transaction.non_atomic_requests
 def whmcs_webhook(request: HttpRequest) -> JsonResponse:
+    address = client_address(request)
+    # First, before the body is read or a signature computed: a flood costs one cache increment each.
+    retry_after = throttle.hit("webhook", address, settings.WEBHOOK_RATE_PER_ADDRESS)
+    if retry_after is not None:
+        response = JsonResponse({"error": "too many requests"}, status=429)
+        response["Retry-After"] = str(retry_after)
+        return response
     limit = settings.WEBHOOK_MAX_BODY_BYTES
     try:
         declared = int(request.META.get("CONTENT_LENGTH") or 0)
@@ -29,15 +38,14 @@ def whmcs_webhook(request: HttpRequest) -> JsonResponse:
         declared = 0
     body = b"" if declared > limit else request.read(limit + 1)
     if declared > limit or len(body) > limit:
-        logger.warning("refused a webhook from %s: body larger than %s bytes", request.META.get("REMOTE_ADDR"), limit)
+        logger.warning("refused a webhook from %s: body larger than %s bytes", address, limit)
         return JsonResponse({"error": f"body larger than {limit} bytes"}, status=413)
     if request.content_type.lower() != "application/json":
         # The hook module always sends JSON; anything else is not a delivery (a browser's form post,
         # a misconfigured proxy) and is refused before the signature is even looked at.
         logger.warning("refused a webhook from %s: Content-Type %r is not application/json",
-                       request.META.get("REMOTE_ADDR"), request.content_type[:100])
+                       address, request.content_type[:100])
         return JsonResponse({"error": "Content-Type must be application/json"}, status=415)
-    result = services.webhook_receive(
-        headers=request.headers, body=body, remote_addr=request.META.get("REMOTE_ADDR", "")
-    )
+    result = services.webhook_receive(headers=request.headers, body=body,
+                                      remote_addr=known_client_address(request) or "")
     return JsonResponse(result.body, status=result.status_code)

@@ -58,29 +58,33 @@ def test_a_service_event_invalidates_the_customers_cached_subscriptions_and_sims
     assert invalidations() == 1
 
 
-def test_client_edit_refreshes_the_linked_users_name_and_email(customer_user, invalidations):
+def test_client_edit_copies_the_name_and_keeps_the_email_as_the_billing_contact(customer_user, invalidations):
     event = make_event("ClientEdit", firstname="Alicia", lastname="Anders", email="Alicia@Example.com")
 
     tasks.process_webhook_event.delay(event.pk)
 
     customer_user.refresh_from_db()
-    assert (customer_user.first_name, customer_user.last_name, customer_user.email) == (
-        "Alicia", "Anders", "alicia@example.com")
+    assert (customer_user.first_name, customer_user.last_name) == ("Alicia", "Anders")
+    assert customer_user.email == "alice@example.com"  # the sign-in email is the portal's own
+    assert customer_user.customer.billing_email == "alicia@example.com"
+    assert customer_user.customer.billing_email_updated_at is not None
     event = refreshed(event)
-    assert event.status == Status.PROCESSED and "first_name, last_name, email" in event.outcome
+    assert event.status == Status.PROCESSED and "billing email, first_name, last_name" in event.outcome
     assert invalidations() == 1
 
 
-def test_client_edit_does_not_take_an_email_another_user_has(customer_user, other_customer_user, caplog):
+def test_client_edit_with_an_email_another_user_signs_in_with_is_only_a_billing_contact(customer_user,
+                                                                                         other_customer_user):
     event = make_event("ClientEdit", firstname="Alicia", email=other_customer_user.email.upper())
 
     tasks.process_webhook_event.delay(event.pk)
 
     customer_user.refresh_from_db()
+    other_customer_user.refresh_from_db()
     assert customer_user.first_name == "Alicia"
-    assert customer_user.email == "alice@example.com"
-    assert "email not copied: another user has it" in refreshed(event).outcome
-    assert "email not copied" in caplog.text
+    assert (customer_user.email, other_customer_user.email) == ("alice@example.com", "bob@example.com")
+    assert customer_user.customer.billing_email == "bob@example.com"
+    assert refreshed(event).status == Status.PROCESSED
 
 
 def test_client_edit_with_blank_names_keeps_the_names_the_portal_has(customer_user):

@@ -4,9 +4,9 @@ A body that is not JSON, not an object, or lacks a field its event needs raises 
 naming the field; a well-formed body whose ``event`` this portal does not know raises its subclass
 ``UnknownWebhookEvent`` (the receiver records those as ignored rather than rejected).
 """
-import json
 from collections.abc import Mapping
 
+from domain.shared import json_input
 from domain.shared.errors import MappingError
 from domain.shared.mapping import build_domain, validate_raw
 from domain.shared.providers.whmcs import PROVIDER
@@ -21,6 +21,8 @@ from domain.webhooks.types import WebhookEventType, WhmcsWebhookEvent
 
 ENTITY = "webhook"
 EVENT_NAME_MAX_LENGTH = 64
+MAX_DEPTH = 8
+"""An event nests two levels deep; anything much deeper is not one (and is refused unparsed)."""
 
 
 class UnknownWebhookEvent(MappingError):
@@ -62,9 +64,10 @@ def whmcs_webhook_event_name(raw_body: bytes | str | Mapping) -> str:
 def _decode(raw_body: bytes | str | Mapping) -> Mapping:
     if isinstance(raw_body, bytes | str):
         try:
-            raw = json.loads(raw_body)
-        except (UnicodeDecodeError, ValueError):
-            raise MappingError(provider=PROVIDER, entity=ENTITY, field="", reason="not valid JSON") from None
+            raw = json_input.loads(raw_body, max_depth=MAX_DEPTH)
+        except json_input.InvalidJson as exc:
+            reason = str(exc) if exc.too_deep else "not valid JSON"
+            raise MappingError(provider=PROVIDER, entity=ENTITY, field="", reason=reason) from None
     else:
         raw = raw_body
     if not isinstance(raw, Mapping):
