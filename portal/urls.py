@@ -1,3 +1,4 @@
+from django.conf import settings
 from django.contrib import admin
 from django.contrib.auth.decorators import login_not_required
 from django.urls import include, path
@@ -5,6 +6,7 @@ from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerSplitVie
 
 from portal.accounts.urls import auth_urlpatterns
 from portal.core import views as core_views
+from portal.demo.clock import clock_control
 from portal.provisioning.sandbox_views import sandbox_orders
 
 handler404 = "portal.core.views.not_found"
@@ -30,3 +32,5 @@ urlpatterns = [
     path("api/schema/", login_not_required(SpectacularAPIView.as_view()), name="api-schema"),
     path("api/docs/", login_not_required(SpectacularSwaggerSplitView.as_view(url_name="api-schema")), name="api-docs"),
 ]
+if settings.DEMO_CLOCK_CONTROL:
+    urlpatterns.append(path("__demo__/clock", clock_control, name="demo-clock"))

@@ -6,8 +6,9 @@ month", a plan change "from the first of next month" and every cutoff are dates 
 else in the code asks the system for the date: it asks this module, and the calendar rules built
 on these dates live in :mod:`domain.shared.calendar`.
 
-Tests set the clock with time-machine (in process) or ``CLOCK_AT`` (the processes they start, see
-:func:`travel_from_environment`); both move ``datetime.now`` itself, so this module needs no hook.
+Tests set the clock with time-machine: in process with its fixture, and in the demo processes they
+start with ``CLOCK_AT`` (``sandbox/common/clock.py``). Both move ``datetime.now`` itself, so this
+module needs no hook of its own.
 """
 from __future__ import annotations
 
@@ -18,7 +19,6 @@ from zoneinfo import ZoneInfo
 
 DEFAULT_TIME_ZONE = "Asia/Tokyo"
 TIME_ZONE_VARIABLE = "BUSINESS_TIME_ZONE"
-CLOCK_AT_VARIABLE = "CLOCK_AT"
 
 
 @cache
@@ -47,34 +47,3 @@ def local(moment: datetime) -> datetime:
 def local_date(moment: datetime) -> date:
     """The business day an aware instant falls on."""
     return local(moment).date()
-
-
-def parse_instant(text: str) -> datetime:
-    """An ISO 8601 instant with its offset (``2027-01-31T23:59:00+09:00`` or ``...Z``)."""
-    moment = datetime.fromisoformat(text.strip().replace("Z", "+00:00"))
-    if moment.tzinfo is None:
-        raise ValueError(f"{text!r} has no offset: write it as 2027-01-31T23:59:00+09:00")
-    return moment
-
-
-_travel = None
-
-
-def travel_to(moment: datetime) -> None:
-    """Move this whole process's clock to ``moment``, from where it runs on (tests and drills
-    only: needs time-machine, a development dependency). Used for the processes the tests start,
-    which cannot be reached by an in-process fixture."""
-    global _travel
-    import time_machine  # a development dependency, imported only when a clock is set
-
-    if _travel is not None:
-        _travel.stop()
-    _travel = time_machine.travel(local(moment), tick=True)
-    _travel.start()
-
-
-def travel_from_environment() -> None:
-    """Start this process's clock at ``CLOCK_AT`` (an ISO instant) when the variable is set."""
-    value = os.environ.get(CLOCK_AT_VARIABLE, "").strip()
-    if value:
-        travel_to(parse_instant(value))

@@ -13,6 +13,7 @@ from typing import Annotated
 
 from pydantic import AfterValidator, Field, StringConstraints, model_validator
 
+from domain.shared.calendar import month_start
 from domain.shared.model import DomainModel
 from domain.sim.iccid import Iccid
 
@@ -176,6 +177,16 @@ class SimDetails(DomainModel):
         if self.total.kb == 0:
             return 100
         return min(100, round(self.used.kb * 100 / self.total.kb))
+
+    def usage_started(self, today: date) -> bool:
+        """Whether the SIM has any use to show. False for a SIM activated this month (in business
+        time) that has used nothing yet: its usage appears after its first day of use."""
+        return self.used.kb > 0 or month_start(self.activation_date) < month_start(today)
+
+    def used_percent_on(self, today: date) -> int | None:
+        """``used_percent``, or None while the SIM has no use to show (nothing to contradict the
+        "no usage yet" state)."""
+        return self.used_percent if self.usage_started(today) else None
 
     @property
     def is_active(self) -> bool:

@@ -11,6 +11,7 @@ from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
 from concurrent.futures import TimeoutError as FutureTimeout
 from dataclasses import dataclass
+from datetime import date
 from decimal import Decimal
 from typing import Any
 
@@ -50,7 +51,9 @@ class SimQuota:
     plan_name: str
     remaining: DataQuota | None  # None: Freebit did not answer for this SIM
     total: DataQuota | None
-    used_percent: int | None
+    used_percent: int | None  # None also while the SIM has no usage yet
+    usage_started: bool = True
+    activation_date: date | None = None
 
 
 @dataclass(frozen=True)
@@ -156,6 +159,9 @@ def _sim_quota(customer: Customer, link) -> Panel:
 
     details = sims.sim_details(customer, link.iccid)
     sim = details.value
+    today = clock.today()
     return Panel(value=SimQuota(iccid=sim.iccid, plan_name=sim.plan_name, remaining=sim.remaining, total=sim.total,
-                                used_percent=sim.used_percent), stale=details.stale)
+                                used_percent=sim.used_percent_on(today), usage_started=sim.usage_started(today),
+                                activation_date=sim.activation_date),
+                 stale=details.stale)
 

@@ -25,6 +25,8 @@ class SimQuotaSerializer(serializers.Serializer):
     remaining = QuotaSerializer(allow_null=True)
     total = QuotaSerializer(allow_null=True)
     used_percent = serializers.IntegerField(allow_null=True)
+    usage_started = serializers.BooleanField()
+    activation_date = serializers.DateField(allow_null=True)
 
 
 def _panel(name: str, value_serializer):

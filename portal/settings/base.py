@@ -389,6 +389,8 @@ CACHE_TTL_STALE = env.int("CACHE_TTL_STALE", default=60 * 60 * 24)
 # Without a provider's URL the portal starts that provider's sandbox in-process (the demo). Off in
 # production, where a missing URL is a configuration error.
 PROVIDERS_USE_SANDBOX = env.bool("PROVIDERS_USE_SANDBOX", default=True)
+DEMO_CLOCK_CONTROL = False
+"""``POST /__demo__/clock`` moves the demo's clock (``portal.settings.local`` only; portal/demo/clock.py)."""
 # Circuit breaker per provider (portal/core/circuit.py): this many failed calls in a row open it
 # for CIRCUIT_RESET_SECONDS, during which calls fail at once without reaching the provider.
 CIRCUIT_BREAKER_ENABLED = env.bool("CIRCUIT_BREAKER_ENABLED", default=True)

@@ -38,9 +38,18 @@ class SimDetailsSerializer(serializers.Serializer):
     data_only = serializers.BooleanField()
     remaining = QuotaSerializer()
     total = QuotaSerializer()
-    used_percent = serializers.IntegerField()
+    usage_started = serializers.SerializerMethodField(
+        help_text="False for a SIM activated this month that has used nothing yet: it has no usage to show")
+    used_percent = serializers.SerializerMethodField(help_text="Share of this month's data used; null until "
+                                                               "usage has started")
     activation_date = serializers.DateField()
     voice_options = serializers.SerializerMethodField()
+
+    def get_usage_started(self, sim) -> bool:
+        return sim.usage_started(clock.today())
+
+    def get_used_percent(self, sim) -> int | None:
+        return sim.used_percent_on(clock.today())
 
     def get_voice_options(self, sim) -> dict[str, bool]:
         return {str(option): enabled for option, enabled in sim.voice_options}

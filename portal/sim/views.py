@@ -26,16 +26,20 @@ def sim_list(request: HttpRequest, customer: Customer) -> HttpResponse:
 def sim_detail(request: HttpRequest, customer: Customer, iccid: str) -> HttpResponse:
     details = selectors.sim_details(customer, iccid)
     today = clock.today()
-    start, _ = previous_month(today)
-    usage = selectors.sim_usage(customer, details.value.iccid, start, today)
-    months = [
-        {"month": month, "chart": usage_bar_chart(
-            [Bar(point.date, point.used.mb) for point in month.points], chart_id=f"usage-{month.year}-{month.month}",
-            title=f"Daily data use, {month.first_day:%B %Y}")}
-        for month in reversed(usage.value.by_month())
-    ]
+    usage_started = details.value.usage_started(today)
+    months, stale = [], details.stale
+    if usage_started:
+        start, _ = previous_month(today)
+        usage = selectors.sim_usage(customer, details.value.iccid, start, today)
+        stale = stale or usage.stale
+        months = [
+            {"month": month, "chart": usage_bar_chart(
+                [Bar(point.date, point.used.mb) for point in month.points],
+                chart_id=f"usage-{month.year}-{month.month}", title=f"Daily data use, {month.first_day:%B %Y}")}
+            for month in reversed(usage.value.by_month())
+        ]
     context = {
-        "sim": details.value, "months": months, "stale": details.stale or usage.stale,
+        "sim": details.value, "usage_started": usage_started, "months": months, "stale": stale,
         "topup_form": TopUpForm(initial={"quota_mb": 1024}), "topup_choices": TOPUP_CHOICES_MB,
         "plan_form": PlanChangeForm(plans=_plans_offered(details.value.plan_code)),
         "topups": TopUp.objects.filter(customer=customer, iccid=details.value.iccid)[:5],

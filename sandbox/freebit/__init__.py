@@ -19,11 +19,12 @@ from dataclasses import replace
 from typing import Any
 
 from sandbox.common import ServerHandle, serve
+from sandbox.common.clock import JST
 
 from .api import API_PREFIX, MAX_USAGE_DAYS, OPERATIONS, TOPUP_MAX_MB, TOPUP_MIN_MB
 from .app import DEFAULT_API_KEY, FreebitConfig, FreebitSandbox
 from .seed import SIM_SEEDS, seed_store
-from .store import JST, PLANS, Plan
+from .store import PLANS, Plan
 
 
 def start_freebit_sandbox(

@@ -122,6 +122,8 @@ from dataclasses import dataclass
 from datetime import date, datetime
 from typing import Any
 
+from sandbox.common.clock import first_of_next_month
+
 from .store import (
     KB_PER_MB,
     PLANS,
@@ -131,7 +133,6 @@ from .store import (
     PoolExhausted,
     Sim,
     TopUpRecord,
-    first_of_next_month,
 )
 
 OK = "100"

@@ -20,11 +20,12 @@ from sandbox.common import (
     json_response,
     text_response,
 )
+from sandbox.common.clock import provider_now, provider_today
 from sandbox.common.faults import coerce_config
 
 from .api import API_PREFIX, HANDLERS, OPERATIONS, ApiContext, ApiError, account, error_body
 from .seed import DEFAULT_USAGE_SEED, seed_store
-from .store import JST, Sim
+from .store import Sim
 
 DEFAULT_API_KEY = "sandbox-freebit-key"
 """The sandbox's published demo credential."""
@@ -72,11 +73,10 @@ class FreebitSandbox(EmulatorApp):
 
     # -- clock ------------------------------------------------------------------------------------
     def today(self) -> date:
-        return self._today or datetime.now(JST).date()
+        return provider_today(self._today)
 
     def now(self) -> datetime:
-        now = datetime.now(JST).replace(microsecond=0)
-        return datetime.combine(self._today, now.timetz()) if self._today else now
+        return provider_now(self._today)
 
     def set_today(self, today: date | None) -> None:
         """Pin the calendar to ``today`` (None: the real date). It only moves forward: scheduled

@@ -22,9 +22,10 @@ import uuid
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
 
+from sandbox.common.clock import JST, add_months
 from sandbox.whmcs import DEMO_SIMS
 
-from .store import JST, FreebitStore, Sim, add_months
+from .store import FreebitStore, Sim
 
 DEFAULT_USAGE_SEED = 20240401
 _REQUEST_IDS = uuid.UUID("6f1d3c52-0b7e-4a8e-9a43-5c2f0e1d7b90")

@@ -9,9 +9,8 @@ from __future__ import annotations
 
 import random
 from dataclasses import dataclass, field
-from datetime import date, datetime, timedelta, timezone
+from datetime import date, datetime, timedelta
 
-JST = timezone(timedelta(hours=9), "JST")
 KB_PER_MB = 1024
 KB_PER_GB = 1024 * KB_PER_MB
 RETENTION_DAYS = 62
@@ -36,18 +35,6 @@ def luhn_complete(digits: str) -> str:
 
 class PoolExhausted(Exception):
     """No blank SIM left to activate."""
-
-
-def add_months(day: date, months: int) -> date:
-    """Same day-of-month ``months`` later (or earlier), clamped to the month's length."""
-    index = day.year * 12 + day.month - 1 + months
-    year, month = divmod(index, 12)
-    next_month = date(year + (month + 1) // 12, (month + 1) % 12 + 1, 1)
-    return date(year, month + 1, min(day.day, (next_month - timedelta(days=1)).day))
-
-
-def first_of_next_month(day: date) -> date:
-    return add_months(day.replace(day=1), 1)
 
 
 @dataclass(frozen=True)
@@ -170,6 +157,8 @@ class FreebitStore:
     def _day_usage(self, sim: Sim, day: date) -> int:
         if sim.suspended_since is not None and day >= sim.suspended_since:
             return 0  # a suspended SIM carries no traffic
+        if day == sim.activation_date:
+            return 0  # activated today, in the customer's hands from tomorrow: no traffic yet
         rnd = random.Random(f"{self.usage_seed}:{sim.iccid}:{day.isoformat()}")
         mean = sim.plan.quota_kb * sim.usage_share / 30.44
         weekend = day.weekday() >= 5

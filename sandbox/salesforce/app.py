@@ -16,6 +16,7 @@ from pathlib import Path
 from typing import Any
 
 from sandbox.common import BadRequest, EmulatorApp, FaultConfig, Request, Response, json_response
+from sandbox.common.clock import PROVIDER_ZONE, provider_today
 from sandbox.common.faults import coerce_config
 
 from . import schema, soql
@@ -152,12 +153,15 @@ class SalesforceSandbox(EmulatorApp):
 
     # -- clock and keys ---------------------------------------------------------------------------
     def today(self) -> date:
-        return self.config.today or date.today()
+        """The org's today (its time zone is Asia/Tokyo, as the portal's business day)."""
+        return provider_today(self.config.today)
 
     def now(self) -> datetime:
-        now = datetime.now(UTC)
-        now = now.replace(microsecond=now.microsecond // 1000 * 1000)  # Salesforce keeps milliseconds
-        return datetime.combine(self.config.today, now.timetz()) if self.config.today else now
+        now = datetime.now(PROVIDER_ZONE)
+        if self.config.today:
+            now = datetime.combine(self.config.today, now.timetz())
+        now = now.astimezone(UTC)
+        return now.replace(microsecond=now.microsecond // 1000 * 1000)  # Salesforce keeps milliseconds
 
     def set_public_key(self, pem: str | bytes) -> None:
         """Install the connected app's certificate or public key (PEM); ``ValueError`` if it is not one."""

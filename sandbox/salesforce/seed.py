@@ -17,8 +17,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta
 
+from sandbox.common.clock import add_months
 from sandbox.demo_identities import DEMO_CUSTOMERS
-from sandbox.whmcs.store import add_months
 
 from .ids import make_id
 from .store import Store

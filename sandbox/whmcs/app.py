@@ -20,6 +20,7 @@ from sandbox.common import (
     json_response,
     text_response,
 )
+from sandbox.common.clock import provider_now, provider_today
 from sandbox.common.faults import coerce_config
 
 from . import pages
@@ -100,11 +101,11 @@ class WhmcsSandbox(EmulatorApp):
 
     # -- clock ------------------------------------------------------------------------------------
     def today(self) -> date:
-        return self.config.today or date.today()
+        return provider_today(self.config.today)
 
     def now(self) -> datetime:
-        now = datetime.now().replace(microsecond=0)
-        return datetime.combine(self.config.today, now.time()) if self.config.today else now
+        """Now on the installation's clock, naive as WHMCS writes it (Japan time)."""
+        return provider_now(self.config.today).replace(tzinfo=None)
 
     # -- webhooks ---------------------------------------------------------------------------------
     def configure_webhooks(self, url: str | None, secret: str | None, timeout: float = 5.0) -> None:

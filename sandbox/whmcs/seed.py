@@ -16,6 +16,7 @@ from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
 from decimal import Decimal
 
+from sandbox.common.clock import add_months
 from sandbox.demo_identities import DEMO_CUSTOMERS
 
 from .store import (
@@ -28,7 +29,6 @@ from .store import (
     Product,
     Service,
     WhmcsStore,
-    add_months,
     stable_digits,
     stable_hex,
 )
@@ -126,9 +126,8 @@ ALICE_MONTHS = 24
 BOB_MONTHS = 8
 
 
-def seed_store(today: date | None = None) -> WhmcsStore:
+def seed_store(today: date) -> WhmcsStore:
     """A fresh store holding the demo data, dated relative to ``today``."""
-    today = today or date.today()
     store = WhmcsStore(today)
     store.currencies = {JPY.id: JPY, USD.id: USD}
     store.products = {product.id: product for product in PRODUCTS}

@@ -9,6 +9,9 @@ import hashlib
 from dataclasses import dataclass, field
 from datetime import date, datetime
 from decimal import ROUND_HALF_UP, Decimal
+from typing import Any
+
+from sandbox.common.clock import add_months
 
 ZERO = Decimal("0")
 GATEWAYS = {"stripe": "Credit Card", "banktransfer": "Bank Transfer"}
@@ -28,16 +31,6 @@ BILLING_CYCLES = {  # WHMCS system name -> (display name, months)
 def is_recurring(cycle: str) -> bool:
     """Whether a billing cycle bills again (every cycle but "onetime")."""
     return BILLING_CYCLES.get(cycle, ("", 1))[1] > 0
-
-
-def add_months(day: date, months: int) -> date:
-    """Same day-of-month ``months`` later (or earlier), clamped to the month's length."""
-    month_index = day.year * 12 + day.month - 1 + months
-    year, month = divmod(month_index, 12)
-    month += 1
-    next_month = date(year + (month == 12), month % 12 + 1, 1)
-    last_day = (next_month - date.resolution).day
-    return date(year, month, min(day.day, last_day))
 
 
 def stable_digits(*parts: object, length: int = 10) -> str:

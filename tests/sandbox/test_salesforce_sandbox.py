@@ -15,6 +15,7 @@ from cryptography.hazmat.primitives import serialization
 from simple_salesforce.format import format_soql
 
 from domain.shared import salesforce_id
+from sandbox.common.clock import JST
 from sandbox.demo_identities import DEMO_CUSTOMERS
 from sandbox.salesforce import (
     CATALOG,
@@ -807,7 +808,8 @@ def test_tree_creates_an_order_with_its_items(api):
         "WHERE Portal_Request_Id__c = {}", "req-1"))
     assert order["Id"] == order_id and order["OrderNumber"] == "00000103"
     assert order["TotalAmount"] == 5280.0 and order["Provisioning_Status__c"] == "Pending Review"
-    assert order["CreatedDate"].startswith(TODAY.isoformat())
+    created = datetime.strptime(order["CreatedDate"], "%Y-%m-%dT%H:%M:%S.%f%z")
+    assert created.astimezone(JST).date() == TODAY, "created on the org's (Japan's) day"
     assert [i["Id"] for i in order["OrderItems"]["records"]] == [r["id"] for r in body["results"][1:]]
     assert [i["TotalPrice"] for i in order["OrderItems"]["records"]] == [1980.0, 3300.0]
 

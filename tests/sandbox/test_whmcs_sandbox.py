@@ -8,6 +8,7 @@ import pytest
 import requests
 
 from sandbox.common import FaultConfig, FaultConfigError
+from sandbox.common.clock import provider_today
 from sandbox.demo_identities import DEMO_CUSTOMERS
 from sandbox.whmcs import DEMO_SIMS, start_whmcs_sandbox
 from sandbox.whmcs.php import form_array, php_serialize, php_unserialize
@@ -173,7 +174,7 @@ def test_ordering(api):
 
 
 def test_status_filters_cover_the_demo_statuses(api):
-    today = date.today().isoformat()
+    today = provider_today().isoformat()
     statuses = ("Paid", "Unpaid", "Overdue", "Cancelled", "Refunded")
     alice = {s: all_invoices(api, userid=ALICE, status=s) for s in statuses}
 
@@ -437,7 +438,7 @@ def test_get_orders_for_a_client(api):
 def test_create_invoice_then_capture_payment(api):
     created = api("CreateInvoice", userid=ALICE, status="Unpaid", paymentmethod="stripe",
                   itemdescription1="Data top-up 3 GB", itemamount1="1000", itemtaxed1="1",
-                  duedate=date.today().isoformat())
+                  duedate=provider_today().isoformat())
 
     assert created["result"] == "success" and created["status"] == "success"
     invoice = api("GetInvoice", invoiceid=created["invoiceid"])

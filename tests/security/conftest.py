@@ -34,11 +34,9 @@ def _fast_password_hashing(settings):
 @pytest.fixture(scope="session")
 def freebit_server():
     """The Freebit emulator with its calendar pinned to the portal's today (usage ranges line up)."""
-    from django.utils import timezone
-
     from sandbox.freebit import start_freebit_sandbox
 
-    handle = start_freebit_sandbox(env={}, today=timezone.localdate())
+    handle = start_freebit_sandbox(env={})
     yield handle
     handle.stop()
 

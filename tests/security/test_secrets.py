@@ -75,11 +75,9 @@ def whmcs_with_secrets():
 
 @pytest.fixture(scope="module")
 def freebit_with_secrets():
-    from django.utils import timezone
-
     from sandbox.freebit import start_freebit_sandbox
 
-    handle = start_freebit_sandbox(env={}, today=timezone.localdate(), api_key=SECRETS["FREEBIT_API_KEY"])
+    handle = start_freebit_sandbox(env={}, api_key=SECRETS["FREEBIT_API_KEY"])
     yield handle
     handle.stop()
 

@@ -1,7 +1,9 @@
 """Field types for raw WHMCS schemas: they absorb the quirks of WHMCS's JSON once, here.
 
 - numbers and ids come as strings ("12.50", "1001") or as JSON numbers;
-- dates are "YYYY-MM-DD", datetimes "YYYY-MM-DD HH:MM:SS", and "0000-00-00[ 00:00:00]" means none;
+- dates are "YYYY-MM-DD", datetimes "YYYY-MM-DD HH:MM:SS" in the installation's own time zone
+  (no offset written; ours keeps Japan time: ``WHMCS_TIME_ZONE``, docs/whmcs.md "To confirm"), and
+  "0000-00-00[ 00:00:00]" means none;
 - an empty collection is "" or [] (PHP's empty array) or left out, a full one `{"item": [...]}`;
 - flags are "0"/"1" or 0/1.
 
@@ -13,10 +15,13 @@ from datetime import date, datetime
 from decimal import Decimal
 from enum import Enum
 from typing import Annotated, TypeVar
+from zoneinfo import ZoneInfo
 
 from pydantic import BaseModel, BeforeValidator, ConfigDict, Field
 
 PROVIDER = "whmcs"
+WHMCS_TIME_ZONE = ZoneInfo("Asia/Tokyo")
+"""The time zone of the WHMCS installation's clock (PHP's date.timezone), in which it writes datetimes."""
 WHMCS_DEFAULT_PAGE_SIZE = 25
 """What WHMCS returns when a list call is sent without `limitnum`."""
 
@@ -87,7 +92,7 @@ def _datetime(value: object) -> datetime:
     if text in _ZERO_DATES:
         raise ValueError("is empty (0000-00-00 00:00:00) where a datetime is required")
     try:
-        return datetime.strptime(text, "%Y-%m-%d %H:%M:%S")
+        return datetime.strptime(text, "%Y-%m-%d %H:%M:%S").replace(tzinfo=WHMCS_TIME_ZONE)
     except ValueError:
         raise ValueError("not a valid calendar datetime") from None
 

@@ -10,6 +10,7 @@ from domain.billing.providers import whmcs
 from domain.billing.types import Invoice, InvoiceItem, InvoicePage, InvoiceStatus, InvoiceTransaction
 from domain.shared.errors import MappingError
 from domain.shared.money import Money
+from domain.shared.providers.whmcs import WHMCS_TIME_ZONE
 from tests.domain.helpers import JPY, USD, altered, floats_in, load
 
 
@@ -39,7 +40,7 @@ def test_invoice_list_maps_every_entry():
         tax_rate2=Decimal("0.00"),
         issue_date=date(2026, 1, 1),
         due_date=date(2026, 1, 15),
-        paid_at=datetime(2026, 1, 10, 9, 30, 12),
+        paid_at=datetime(2026, 1, 10, 9, 30, 12, tzinfo=WHMCS_TIME_ZONE),
         payment_method="banktransfer",
         notes="",
     )
@@ -61,7 +62,7 @@ def test_paid_invoice_with_items_and_transactions():
         InvoiceStatus.PAID,
     )
     assert (invoice.currency, invoice.total, invoice.balance) == ("JPY", jpy("5500.00"), jpy("0.00"))
-    assert invoice.paid_at == datetime(2026, 1, 10, 9, 30, 12)
+    assert invoice.paid_at == datetime(2026, 1, 10, 9, 30, 12, tzinfo=WHMCS_TIME_ZONE)
     assert invoice.items == (
         InvoiceItem(
             id=2001,
@@ -77,7 +78,7 @@ def test_paid_invoice_with_items_and_transactions():
     assert invoice.transactions == (
         InvoiceTransaction(
             id=3001,
-            date=datetime(2026, 1, 10, 9, 30, 12),
+            date=datetime(2026, 1, 10, 9, 30, 12, tzinfo=WHMCS_TIME_ZONE),
             gateway="banktransfer",
             transaction_id="BT-20260110-0042",
             amount_in=jpy("5500.00"),

@@ -6,6 +6,7 @@ import pytest
 from pydantic import ValidationError
 
 from domain.shared.providers.whmcs import (
+    WHMCS_TIME_ZONE,
     WhmcsContainer,
     WhmcsCount,
     WhmcsCurrencyCode,
@@ -49,10 +50,10 @@ ACCEPTED = [
     (WhmcsOptionalDate, "", None),
     (WhmcsOptionalDate, None, None),
     (WhmcsOptionalDate, "2026-12-01", date(2026, 12, 1)),
-    (WhmcsDateTime, "2026-01-10 09:30:12", datetime(2026, 1, 10, 9, 30, 12)),
+    (WhmcsDateTime, "2026-01-10 09:30:12", datetime(2026, 1, 10, 9, 30, 12, tzinfo=WHMCS_TIME_ZONE)),
     (WhmcsOptionalDateTime, "0000-00-00 00:00:00", None),
     (WhmcsOptionalDateTime, "0000-00-00", None),
-    (WhmcsOptionalDateTime, "2026-01-10 09:30:12", datetime(2026, 1, 10, 9, 30, 12)),
+    (WhmcsOptionalDateTime, "2026-01-10 09:30:12", datetime(2026, 1, 10, 9, 30, 12, tzinfo=WHMCS_TIME_ZONE)),
     (WhmcsFlag, "1", True),
     (WhmcsFlag, "0", False),
     (WhmcsFlag, 1, True),

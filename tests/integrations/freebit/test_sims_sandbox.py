@@ -9,8 +9,8 @@ from datetime import date
 import pytest
 import requests
 
-from domain.sim.types import DataQuota, PlanChangeStatus, SimStatus
 from domain.shared.calendar import previous_month
+from domain.sim.types import DataQuota, PlanChangeStatus, SimStatus
 from integrations.freebit.connection import FreebitConfig, FreebitConnection
 from integrations.freebit.errors import (
     FreebitAuthError,

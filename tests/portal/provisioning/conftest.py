@@ -59,11 +59,9 @@ class FreebitEmulator(EmulatorControl):
 @pytest.fixture(scope="session")
 def freebit_server():
     """One Freebit emulator for the session, its calendar pinned to the portal's today."""
-    from django.utils import timezone
-
     from sandbox.freebit import start_freebit_sandbox
 
-    handle = start_freebit_sandbox(env={}, today=timezone.localdate())
+    handle = start_freebit_sandbox(env={})
     yield handle
     handle.stop()
 

@@ -121,16 +121,11 @@ def _fast_password_hashing(settings):
 
 @pytest.fixture(scope="session")
 def freebit_server():
-    """One Freebit emulator for the session, on a free port, ignoring SANDBOX_* variables.
-
-    Its calendar is pinned to the portal's today, so "this month" means the same month on both sides
-    whatever the hour (the emulator otherwise follows Japan's date, the portal its TIME_ZONE).
-    """
-    from django.utils import timezone
-
+    """One Freebit emulator for the session, on a free port, ignoring SANDBOX_* variables. Its
+    calendar follows the clock (Japan time, as the portal's): a test moves both with time-machine."""
     from sandbox.freebit import start_freebit_sandbox
 
-    handle = start_freebit_sandbox(env={}, today=timezone.localdate())
+    handle = start_freebit_sandbox(env={})
     yield handle
     handle.stop()
 

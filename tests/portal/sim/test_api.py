@@ -4,10 +4,10 @@ from datetime import timedelta
 from decimal import Decimal
 
 import pytest
-from django.utils import timezone
 
-from domain.sim.types import DataQuota
+from domain.shared import clock
 from domain.shared.calendar import previous_month
+from domain.sim.types import DataQuota
 from portal.sim.models import TopUp
 from tests.portal.sim.conftest import ALICE_DATA, ALICE_SIMS, ALICE_VOICE, BOB_VOICE, SIM_BY_SERVICE
 
@@ -70,7 +70,7 @@ def test_a_data_sim_has_no_voice_options(providers, customer_client):
 
 
 def test_usage_defaults_to_this_month(providers, customer_client):
-    today = timezone.localdate()
+    today = clock.today()
 
     response = customer_client.get(f"/api/v1/sims/{ALICE_VOICE}/usage")
 
@@ -85,7 +85,7 @@ def test_usage_defaults_to_this_month(providers, customer_client):
 
 
 def test_usage_over_a_range_given(providers, customer_client):
-    start, end = previous_month(timezone.localdate())
+    start, end = previous_month(clock.today())
 
     data = customer_client.get(f"/api/v1/sims/{ALICE_VOICE}/usage",
                                {"start": start.isoformat(), "end": end.isoformat()}).json()["data"]
@@ -95,7 +95,7 @@ def test_usage_over_a_range_given(providers, customer_client):
 
 
 def test_usage_of_62_days_is_accepted(providers, customer_client):
-    today = timezone.localdate()
+    today = clock.today()
     start = today - timedelta(days=61)
 
     response = customer_client.get(f"/api/v1/sims/{ALICE_VOICE}/usage", {"start": start.isoformat()})
@@ -105,7 +105,7 @@ def test_usage_of_62_days_is_accepted(providers, customer_client):
 
 
 def bad_ranges():
-    today = timezone.localdate()
+    today = clock.today()
     return {
         "reversed": ({"start": today.isoformat(), "end": (today - timedelta(days=3)).isoformat()},
                      "range", f"the start date {today.isoformat()} is after the end date "

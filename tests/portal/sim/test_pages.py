@@ -5,10 +5,10 @@ import re
 from datetime import timedelta
 
 import pytest
-from django.utils import timezone
 
-from domain.sim.types import DataQuota
+from domain.shared import clock
 from domain.shared.calendar import previous_month
+from domain.sim.types import DataQuota
 from portal.sim.charts import format_mb
 from tests.portal.sim.conftest import (
     ALICE_DATA,
@@ -85,7 +85,7 @@ def test_the_quota_gauge_carries_freebits_figures(providers, customer_client):
 
 
 def test_usage_charts_for_this_and_last_month_match_freebits_daily_figures(providers, customer_client):
-    today = timezone.localdate()
+    today = clock.today()
     start, _ = previous_month(today)
     reported = providers.daily_kb(ALICE_VOICE, start, today)
     months = {}
@@ -119,7 +119,7 @@ def test_usage_charts_for_this_and_last_month_match_freebits_daily_figures(provi
 
 
 def test_the_chart_bars_are_taller_for_heavier_days(providers, customer_client):
-    today = timezone.localdate()
+    today = clock.today()
     start, _ = previous_month(today)
     this_month = [(d, kb) for d, kb in providers.daily_kb(ALICE_VOICE, start, today) if d.month == today.month]
     page = main_of(sim_page(customer_client, ALICE_VOICE))
@@ -204,7 +204,7 @@ def test_a_service_with_a_mangled_iccid_is_skipped(providers, customer_client, b
 
 def test_usage_days_are_the_ones_freebit_reports_after_activation(providers, customer_client):
     # Activation inside the shown range: the chart starts on the activation day.
-    today = timezone.localdate()
+    today = clock.today()
     sim = providers.sim(ALICE_DATA)
     sim.activation_date = today - timedelta(days=3)
     sim.usage = {day: kb for day, kb in sim.usage.items() if day >= sim.activation_date}
