@@ -1,5 +1,6 @@
 """Order domain types: a customer's orders, their lines and provisioning, and a new order to place."""
 import re
+from collections.abc import Iterable
 from datetime import date
 from decimal import Decimal
 from enum import StrEnum
@@ -122,6 +123,31 @@ class OrderItem(DomainModel):
         return self
 
 
+class CycleTotal(DomainModel):
+    """What is billed on one billing cycle: every month, every year, or once."""
+
+    billing_cycle: BillingCycle
+    amount: Money
+
+
+_CYCLE_ORDER = (BillingCycle.MONTHLY, BillingCycle.ANNUALLY, BillingCycle.ONE_TIME)
+
+
+def totals_by_cycle(amounts: Iterable[tuple[BillingCycle, Money]]) -> tuple[CycleTotal, ...]:
+    """The amounts summed per billing cycle (monthly, yearly, one-time, in that order; a cycle with
+    nothing is left out). Recurring and one-time amounts are never added into one total: "3,300 JPY
+    once and 1,650 JPY a month" is not "4,950 JPY"."""
+    sums: dict[BillingCycle, Money] = {}
+    for cycle, money in amounts:
+        cycle = BillingCycle(cycle)
+        if cycle in sums:
+            if sums[cycle].currency != money.currency:
+                raise ValueError("amounts of one billing cycle must be in one currency")
+            money = Money(amount=sums[cycle].amount + money.amount, currency=money.currency)
+        sums[cycle] = money
+    return tuple(CycleTotal(billing_cycle=cycle, amount=sums[cycle]) for cycle in _CYCLE_ORDER if cycle in sums)
+
+
 class OrderSummary(DomainModel):
     """An order as a list shows it."""
 
@@ -164,6 +190,12 @@ class OrderDetails(OrderSummary):
     @property
     def needs_sim(self) -> bool:
         return any(item.is_sim for item in self.items)
+
+    @property
+    def totals_by_cycle(self) -> tuple[CycleTotal, ...]:
+        """The order's amounts per billing cycle (monthly apart from one-time): what the order page
+        shows instead of Salesforce's ``TotalAmount``, which adds them up."""
+        return totals_by_cycle((item.billing_cycle, item.total_price) for item in self.items)
 
 
 class NewOrderLine(DomainModel):

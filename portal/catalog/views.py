@@ -2,6 +2,7 @@ from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import render
 
 from domain.catalog.types import ProductCategory
+from domain.orders.fees import is_fee, required_fees
 from portal.catalog import selectors
 
 
@@ -22,7 +23,9 @@ def product_detail(request: HttpRequest, product_id: str) -> HttpResponse:
     product = found.value.find(product_id)
     if product is None:
         raise Http404("No such product")
-    return render(request, "catalog/product.html", {"product": product, "stale": found.stale})
+    fees = () if is_fee(product) else required_fees(found.value, [(product, 1)]).lines
+    return render(request, "catalog/product.html", {"product": product, "fees": fees, "stale": found.stale,
+                                                    "is_fee": is_fee(product)})
 
 
 def _category(value: str | None) -> ProductCategory | None:

@@ -1,4 +1,5 @@
 """``/api/v1/``: the catalog, the customer's orders, and placing an order."""
+from django.utils.translation import gettext as _
 from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework import serializers, status
 from rest_framework.exceptions import ValidationError
@@ -6,12 +7,13 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 
 from domain.catalog.types import Catalog, ProductCategory
+from domain.orders.fees import is_fee
 from domain.orders.types import MAX_LINE_QUANTITY
 from portal.billing.api import MoneySerializer
 from portal.catalog import selectors as catalog_selectors
 from portal.core.api import CustomerApi
 from portal.orders import selectors, services
-from portal.orders.cart import Cart, CartLine
+from portal.orders.cart import Cart, with_required_fees
 
 
 class ProductSerializer(serializers.Serializer):
@@ -53,8 +55,14 @@ class OrderItemSerializer(serializers.Serializer):
     total_price = MoneySerializer()
 
 
+class CycleTotalSerializer(serializers.Serializer):
+    billing_cycle = serializers.CharField()
+    amount = MoneySerializer()
+
+
 class OrderDetailSerializer(OrderSummarySerializer):
     items = OrderItemSerializer(many=True)
+    totals_by_cycle = CycleTotalSerializer(many=True, help_text="Monthly and one-time amounts, each on its own")
     timeline = TimelineStepSerializer(many=True)
     failure_reason = serializers.CharField(allow_null=True)
 
@@ -110,16 +118,29 @@ class OrderDetailApi(CustomerApi):
 
 
 def _cart(catalog: Catalog, lines: list[dict]) -> Cart:
-    cart_lines, seen = [], set()
+    """The order's cart: the products listed and the fees they require. A fee may be listed only with
+    the quantity its products require (it is added anyway); alone, or in another quantity, it is a 400."""
+    chosen, fees, seen = [], {}, set()
     for index, line in enumerate(lines):
         product = catalog.find(line["product_id"])
         if product is None:
-            raise ValidationError({"lines": {index: {"product_id": ["Not a product of the catalog."]}}})
+            raise ValidationError({"lines": {index: {"product_id": [_("Not a product of the catalog.")]}}})
         if product.id in seen:
-            raise ValidationError({"lines": {index: {"product_id": ["Listed twice; use the quantity instead."]}}})
+            raise ValidationError({"lines": {index: {"product_id": [_("Listed twice; use the quantity instead.")]}}})
         seen.add(product.id)
-        cart_lines.append(CartLine(product=product, quantity=line["quantity"]))
-    return Cart(lines=tuple(cart_lines))
-
-
-
+        if is_fee(product):
+            fees[product.id] = (index, product, line["quantity"])
+        else:
+            chosen.append((product, line["quantity"]))
+    cart = with_required_fees(catalog, chosen)
+    required = {line.product.id: line.quantity for line in cart.lines if line.required}
+    for product_id, (index, fee, quantity) in fees.items():
+        if product_id not in required:
+            raise ValidationError({"lines": {index: {"product_id": [
+                _("%(fee)s cannot be ordered on its own: it is added to the order of the products that require "
+                  "it.") % {"fee": fee.name}]}}})
+        if quantity != required[product_id]:
+            raise ValidationError({"lines": {index: {"quantity": [
+                _("This order requires %(fee)s %(count)d time(s), once per product that needs it; it is added "
+                  "for you, you may leave it out.") % {"fee": fee.name, "count": required[product_id]}]}}})
+    return cart

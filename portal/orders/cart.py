@@ -1,22 +1,31 @@
-"""The customer's cart, kept in their session as ``{product_id: quantity}``.
+"""The customer's cart, kept in their session as ``{product_id: quantity}`` of the products they chose.
 
 Prices are never kept: every view of the cart re-reads them from the current catalog, and a product
-that left the catalog is dropped from the cart with a notice.
+that left the catalog is dropped from the cart with a notice. Fees are never kept either: the
+fees the chosen products require (``domain.orders.fees``) are added to the cart each time it is
+built, so a SIM plan always brings its activation fee and a fee is never ordered on its own.
 """
+from collections.abc import Iterable
 from dataclasses import dataclass
-from decimal import Decimal
 
 from domain.catalog.types import Catalog, Product
-from domain.orders.types import MAX_LINE_QUANTITY
+from domain.orders.fees import is_fee, required_fees
+from domain.orders.types import MAX_LINE_QUANTITY, CycleTotal, totals_by_cycle
 from domain.shared.money import Money
 
 SESSION_KEY = "cart"
+
+
+class FeeNotChoosable(ValueError):
+    """A fee was put in the cart: it comes with the products that require it, never on its own."""
 
 
 @dataclass(frozen=True)
 class CartLine:
     product: Product
     quantity: int
+    required: bool = False
+    """A fee the other lines require: added by the portal, not chosen (nor removable) by the customer."""
 
     @property
     def total(self) -> Money:
@@ -27,21 +36,21 @@ class CartLine:
 class Cart:
     lines: tuple[CartLine, ...]
     dropped: tuple[str, ...] = ()  # product ids no longer in the catalog
+    missing_fees: tuple[str, ...] = ()  # SKUs of required fees that are not on sale
+    too_many_fees: tuple[str, ...] = ()  # SKUs of required fees over an order line's quantity limit
 
     @property
     def is_empty(self) -> bool:
-        return not self.lines
+        return not any(not line.required for line in self.lines)
 
     @property
-    def total(self) -> Money | None:
-        if not self.lines:
-            return None
-        currency = self.lines[0].product.price.currency
-        return Money(amount=sum((line.total.amount for line in self.lines), Decimal(0)), currency=currency)
+    def totals(self) -> tuple[CycleTotal, ...]:
+        """Monthly, yearly and one-time amounts, each on its own (never added into one total)."""
+        return totals_by_cycle((line.product.billing_cycle, line.total) for line in self.lines)
 
     @property
     def item_count(self) -> int:
-        return sum(line.quantity for line in self.lines)
+        return sum(line.quantity for line in self.lines if not line.required)
 
 
 def quantities(session) -> dict[str, int]:
@@ -50,9 +59,11 @@ def quantities(session) -> dict[str, int]:
 
 
 def set_quantity(session, product: Product, quantity: int) -> None:
-    """Put ``quantity`` of a catalog product in the cart (0 removes it)."""
+    """Put ``quantity`` of a catalog product in the cart (0 removes it); a fee raises FeeNotChoosable."""
     if not 0 <= quantity <= MAX_LINE_QUANTITY:
         raise ValueError(f"quantity must be between 0 and {MAX_LINE_QUANTITY}")
+    if is_fee(product):
+        raise FeeNotChoosable(product.sku)
     cart = quantities(session)
     if quantity:
         cart[product.id] = quantity
@@ -65,18 +76,31 @@ def clear(session) -> None:
     session.pop(SESSION_KEY, None)
 
 
+def with_required_fees(catalog: Catalog, chosen: Iterable[tuple[Product, int]], *,
+                       dropped: tuple[str, ...] = ()) -> Cart:
+    """The cart of the ``chosen`` (product, quantity) pairs (fees among them are left out) and the
+    fees they require, after them."""
+    chosen = [(product, quantity) for product, quantity in chosen if not is_fee(product)]
+    fees = required_fees(catalog, chosen)
+    lines = [CartLine(product=product, quantity=quantity) for product, quantity in chosen]
+    lines += [CartLine(product=fee, quantity=quantity, required=True) for fee, quantity in fees.lines]
+    return Cart(lines=tuple(lines), dropped=dropped, missing_fees=fees.missing, too_many_fees=fees.too_many)
+
+
 def build(session, catalog: Catalog) -> Cart:
     """The cart priced from ``catalog``; products no longer in it leave the session's cart (reported
-    once in ``dropped``), so they cannot block the checkout for good."""
-    lines, dropped = [], []
+    once in ``dropped``), so they cannot block the checkout for good. A fee kept in the session by
+    an older version of the cart leaves it silently: it is added again if it is required."""
+    chosen, dropped = [], []
     kept = quantities(session)
     for product_id, quantity in list(kept.items()):
         product = catalog.find(product_id)
-        if product is None:
-            dropped.append(product_id)
+        if product is None or is_fee(product):
+            if product is None:
+                dropped.append(product_id)
             del kept[product_id]
         else:
-            lines.append(CartLine(product=product, quantity=quantity))
-    if dropped:
+            chosen.append((product, quantity))
+    if len(kept) != len(quantities(session)):
         session[SESSION_KEY] = kept
-    return Cart(lines=tuple(lines), dropped=tuple(dropped))
+    return with_required_fees(catalog, chosen, dropped=tuple(dropped))

@@ -1,12 +1,12 @@
 """Checkout: eligibility, and creating the Salesforce order exactly once per checkout."""
 import logging
-import time
 from dataclasses import dataclass
 
-from django.core.cache import cache
+from django.db import transaction
+from django.utils.translation import gettext as _
 
 from domain.catalog.types import ProductCategory
-from domain.orders.types import NewOrder, NewOrderLine
+from domain.orders.types import MAX_LINE_QUANTITY, NewOrder, NewOrderLine
 from domain.shared import clock
 from domain.shared.providers.salesforce import SalesforceSaveError
 from domain.subscriptions.types import SubscriptionStatus
@@ -46,6 +46,12 @@ def checkout_problems(*, customer: Customer, cart: Cart) -> list[str]:
         return ["Your cart is empty."]
     if cart.dropped:
         problems.append("Some products are no longer available and were removed from your cart.")
+    if cart.missing_fees:
+        problems.append(_("A fee this order requires cannot be charged right now, so the order cannot be placed. "
+                          "Please try again later or contact support."))
+    if cart.too_many_fees:
+        problems.append(_("An order can hold at most %(count)d SIMs or fiber lines: please split it into smaller "
+                          "orders.") % {"count": MAX_LINE_QUANTITY})
     internet_in_cart = sum(line.quantity for line in cart.lines if line.product.category == ProductCategory.INTERNET)
     if internet_in_cart > 1:
         problems.append("You can order one Internet service at a time.")
@@ -71,55 +77,43 @@ def _has_open_internet_order(customer: Customer) -> bool:
 def order_place(*, customer: Customer, cart: Cart, request_id: str) -> PlacedOrder:
     """Create the Salesforce order for this cart once: a repeated ``request_id`` returns the first order.
 
-    The order and its items are one atomic sObject Tree request. Salesforce holds
-    ``Portal_Request_Id__c`` unique, so even two submits racing past the lookup create one order.
+    Eligibility is checked and the order created under a lock on the customer's row
+    (``select_for_update``), so two checkouts of one customer run one after the other: two carts
+    with different request ids cannot both pass "one Internet service at a time" before either
+    order exists, and a repeated submit of one checkout waits for the first and finds its order.
+    The order and its items are one atomic sObject Tree request; Salesforce also holds
+    ``Portal_Request_Id__c`` unique, the last guard should two submits ever race past the lock.
     """
     orders = SalesforceOrderService(salesforce_connection())
     already = _guarded(lambda: orders.find_order_by_request_id(request_id, customer.salesforce_account_id))
     if already:  # this checkout was submitted before (a double click, a reload): same order
         return PlacedOrder(order_id=already, created=False)
-    problems = checkout_problems(customer=customer, cart=cart)
-    if problems:
-        raise CheckoutRefused(problems)
-    new_order = NewOrder(
-        account_id=customer.salesforce_account_id,
-        pricebook_id=portal_pricebook_id(),
-        request_id=request_id,
-        lines=tuple(
-            NewOrderLine(product_id=line.product.id, pricebook_entry_id=line.product.pricebook_entry_id,
-                         quantity=line.quantity, unit_price=line.product.price)
-            for line in cart.lines
-        ),
-    )
-    lock = f"checkout:{request_id}"
-    if cache.add(lock, 1, timeout=30) is not False:  # None: the cache is down, go ahead (the id still guards)
-        try:
-            placed = _create_once(new_order)
-        finally:
-            cache.delete(lock)
-    else:  # the same checkout is being submitted right now: wait for that submit's order
-        placed = _wait_for_order(new_order) or _create_once(new_order)
+    with transaction.atomic():
+        Customer.objects.select_for_update().filter(pk=customer.pk).values_list("pk", flat=True).get()
+        # A submit of the same checkout may have created the order while this one waited for the lock.
+        already = _guarded(lambda: orders.find_order_by_request_id(request_id, customer.salesforce_account_id))
+        if already:
+            return PlacedOrder(order_id=already, created=False)
+        problems = checkout_problems(customer=customer, cart=cart)
+        if problems:
+            raise CheckoutRefused(problems)
+        placed = _create_once(NewOrder(
+            account_id=customer.salesforce_account_id,
+            pricebook_id=portal_pricebook_id(),
+            request_id=request_id,
+            lines=tuple(
+                NewOrderLine(product_id=line.product.id, pricebook_entry_id=line.product.pricebook_entry_id,
+                             quantity=line.quantity, unit_price=line.product.price)
+                for line in cart.lines
+            ),
+        ))
     invalidate_customer(customer.user_id)
     return placed
-
-
-def _wait_for_order(new_order: NewOrder, *, seconds: float = 15.0) -> PlacedOrder | None:
-    orders = SalesforceOrderService(salesforce_connection())
-    deadline = time.monotonic() + seconds
-    while time.monotonic() < deadline:
-        time.sleep(0.25)
-        existing = orders.find_order_by_request_id(new_order.request_id, new_order.account_id)
-        if existing:
-            return PlacedOrder(order_id=existing, created=False)
-    return None
 
 
 def _create_once(new_order: NewOrder) -> PlacedOrder:
     orders = SalesforceOrderService(salesforce_connection())
     try:
-        existing = orders.find_order_by_request_id(new_order.request_id, new_order.account_id)
-        if existing:
-            return PlacedOrder(order_id=existing, created=False)
         order_id = orders.create_order(new_order, effective_date=clock.today())
         logger.info("created Salesforce order %s for checkout %s", order_id, new_order.request_id)
         return PlacedOrder(order_id=order_id, created=True)

@@ -1,6 +1,7 @@
 from django.contrib import messages
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
+from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from portal.accounts.decorators import customer_required
@@ -31,7 +32,12 @@ def cart_update(request: HttpRequest, customer: Customer) -> HttpResponse:
     if not product:
         messages.error(request, "That product could not be added. Please choose a quantity from 0 to 10.")
         return redirect("catalog:index")
-    carts.set_quantity(request.session, product, form.cleaned_data["quantity"])
+    try:
+        carts.set_quantity(request.session, product, form.cleaned_data["quantity"])
+    except carts.FeeNotChoosable:
+        messages.error(request, _("%(fee)s is not ordered on its own: it is added to your cart with the products "
+                                  "that require it.") % {"fee": product.name})
+        return redirect("orders:cart")
     if form.cleaned_data["quantity"]:
         messages.success(request, f"{product.name} is in your cart.")
     else:

@@ -92,14 +92,20 @@ def test_an_unknown_category_shows_everything(sf, customer_client, category):
     assert "<script>alert(1)</script>" not in main_of(response)
 
 
-def test_each_product_has_an_add_to_cart_form(sf, customer_client):
+def test_each_product_but_the_fees_has_an_add_to_cart_form(sf, customer_client):
     page = main_of(customer_client.get("/catalog/"))
 
-    for product in sf.catalog():
+    products = [p for p in sf.catalog() if p["Family"] != "Fees"]
+    fees = [p for p in sf.catalog() if p["Family"] == "Fees"]
+    assert fees, "the seed's catalog has fees"
+    for product in products:
         assert (f'<input type="hidden" name="product_id" value="{product["Id"]}">\n'
                 f'        <input type="hidden" name="quantity" value="1">') in page
-    assert page.count('action="/orders/cart/update/"') == len(sf.catalog())
-    assert page.count("csrfmiddlewaretoken") == len(sf.catalog())
+    for fee in fees:
+        assert f'name="product_id" value="{fee["Id"]}"' not in page, "a fee is not ordered on its own"
+    assert page.count("Added to your order with the products that require it.") == len(fees)
+    assert page.count('action="/orders/cart/update/"') == len(products)
+    assert page.count("csrfmiddlewaretoken") == len(products)
 
 
 # -- the product page -------------------------------------------------------------------------------
@@ -122,13 +128,23 @@ def test_the_product_page_shows_the_product_its_price_and_a_quantity_form(sf, cu
     assert 'name="quantity" value="1" min="1" max="10"' in page
 
 
-def test_a_one_time_fee_says_so(sf, customer_client):
+def test_a_one_time_fee_says_so_and_cannot_be_added_on_its_own(sf, customer_client):
     fee = sf.product("FEE-FIBER-INSTALL")
 
     page = main_of(customer_client.get(f"/catalog/{fee['Id']}/"))
 
     assert f"<strong>{yen(sf.price(fee['Id']))}</strong> one-time" in page
     assert "A SIM card is sent to you" not in page
+    assert "This fee is not ordered on its own" in page and "/orders/cart/update/" not in page
+
+
+def test_a_sim_plans_page_names_the_activation_fee_it_brings(sf, customer_client):
+    sim, fee = sf.product("MOB-DATA-3G"), sf.product("FEE-SIM-ACTIVATION")
+
+    page = main_of(customer_client.get(f"/catalog/{sim['Id']}/"))
+
+    assert (f"Each one also comes with the {fee['Name']} ({yen(sf.price(fee['Id']))}, one-time), added to your "
+            "cart with it.") in page
 
 
 def test_the_product_page_takes_the_15_character_id_too(sf, customer_client):

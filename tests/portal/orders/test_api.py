@@ -122,7 +122,49 @@ def test_placing_an_order_answers_201_then_200_for_the_same_request_id(sf, custo
         (line["product_id"], line["quantity"]) for line in body["lines"]
     ]
     assert data["total"] == money(sum(sf.price(line["product_id"]) for line in body["lines"]))
+    assert data["totals_by_cycle"] == [
+        {"billing_cycle": "Monthly", "amount": money(sf.price(sf.product("MOB-DATA-20G")["Id"]))},
+        {"billing_cycle": "One-time", "amount": money(sf.price(sf.product("FEE-SIM-ACTIVATION")["Id"]))},
+    ]
     assert sf.calls(CREATE) == 1
+
+
+# -- required fees ------------------------------------------------------------------------------------
+
+
+def test_a_sim_plan_ordered_without_its_fee_gets_it_once_per_sim(sf, customer_client):
+    body = order_body(sf, ("MOB-DATA-3G", 2), ("VPN-SECURE", 1))
+
+    response = post(customer_client, body)
+
+    assert response.status_code == 201
+    [order] = sf.order_by_request_id(body["request_id"])
+    fee = sf.product("FEE-SIM-ACTIVATION")
+    assert [(i["Product2Id"], i["Quantity"]) for i in sf.items_of(order["Id"])] == [
+        (sf.product("MOB-DATA-3G")["Id"], 2), (sf.product("VPN-SECURE")["Id"], 1), (fee["Id"], 2)]
+
+
+def test_a_fee_alone_is_a_400_and_orders_nothing(sf, customer_client):
+    body = order_body(sf, ("FEE-SIM-ACTIVATION", 1))
+
+    response = post(customer_client, body)
+
+    assert response.status_code == 400
+    assert response.json()["extra"]["fields"]["lines"] == {"0": {"product_id": [
+        "SIM activation fee cannot be ordered on its own: it is added to the order of the products that require it."]}}
+    assert sf.calls(CREATE) == 0 and not sf.order_by_request_id(body["request_id"])
+
+
+def test_a_fee_in_another_quantity_than_required_is_a_400(sf, customer_client):
+    body = order_body(sf, ("MOB-DATA-3G", 2), ("FEE-SIM-ACTIVATION", 1))
+
+    response = post(customer_client, body)
+
+    assert response.status_code == 400
+    assert response.json()["extra"]["fields"]["lines"] == {"1": {"quantity": [
+        "This order requires SIM activation fee 2 time(s), once per product that needs it; it is added for you, "
+        "you may leave it out."]}}
+    assert sf.calls(CREATE) == 0
 
 
 def test_the_new_order_is_in_the_list_at_once(sf, customer_client):

@@ -37,16 +37,98 @@ def test_adding_a_product_puts_it_in_the_cart_with_its_price(sf, customer_client
     assert cart_lines(customer_client) == [("Secure VPN", 1, f"{sf.price(vpn['Id']):,.0f} JPY")]
 
 
-def test_the_cart_totals_its_lines(sf, customer_client):
-    sim, fee = sf.product("MOB-DATA-3G"), sf.product("FEE-SIM-ACTIVATION")
+def required_lines(browser) -> list[tuple[str, str, str]]:
+    """The lines the portal added (fees): (name, quantity, amount); they have no quantity field."""
+    body = main_of(browser.get("/orders/cart/")).split("<tbody>", 1)[-1].split("</tbody>", 1)[0]
+    return re.findall(r'<th scope="row">([^<]+)<br><span class="help">One-time · required: added with the products '
+                      r'that need it</span></th>\s*<td class="num">[^<]+</td>\s*<td class="num">\s*(\d+)</td>\s*'
+                      r'<td class="num">([^<]+)</td>', body)
+
+
+def test_the_cart_shows_monthly_and_one_time_amounts_apart(sf, customer_client):
+    sim, fee, vpn = sf.product("MOB-DATA-3G"), sf.product("FEE-SIM-ACTIVATION"), sf.product("VPN-SECURE")
     add_to_cart(customer_client, sim["Id"], "2")
-    add_to_cart(customer_client, fee["Id"], "2")
+    add_to_cart(customer_client, vpn["Id"], "1")
 
     page = main_of(customer_client.get("/orders/cart/"))
 
-    total = 2 * sf.price(sim["Id"]) + 2 * sf.price(fee["Id"])
-    assert f'<th scope="row" colspan="3">Total</th><td class="num">{total:,.0f} JPY</td>' in page
-    assert [(n, q) for n, q, _ in cart_lines(customer_client)] == [(sim["Name"], 2), (fee["Name"], 2)]
+    monthly = 2 * sf.price(sim["Id"]) + sf.price(vpn["Id"])
+    assert f'<th scope="row" colspan="3">Per month</th><td class="num">{monthly:,.0f} JPY</td>' in page
+    assert f'<th scope="row" colspan="3">One-time</th><td class="num">{2 * sf.price(fee["Id"]):,.0f} JPY</td>' in page
+    assert ">Total<" not in page
+    assert [(n, q) for n, q, _ in cart_lines(customer_client)] == [(sim["Name"], 2), (vpn["Name"], 1)]
+
+
+# -- required fees ------------------------------------------------------------------------------------
+
+
+def test_a_sim_plan_brings_its_activation_fee_once_per_new_sim(sf, customer_client):
+    fee = sf.product("FEE-SIM-ACTIVATION")
+    add_to_cart(customer_client, sf.product("MOB-DATA-3G")["Id"], "2")
+    add_to_cart(customer_client, sf.product("MOB-VOICE-5G")["Id"], "1")
+
+    assert required_lines(customer_client) == [(fee["Name"], "3", f"{3 * sf.price(fee['Id']):,.0f} JPY")]
+
+    add_to_cart(customer_client, sf.product("MOB-DATA-3G")["Id"], "0")
+
+    assert required_lines(customer_client) == [(fee["Name"], "1", f"{sf.price(fee['Id']):,.0f} JPY")]
+
+
+def test_a_fiber_line_brings_its_installation_and_other_services_bring_nothing(sf, customer_client):
+    fee = sf.product("FEE-FIBER-INSTALL")
+    add_to_cart(customer_client, sf.product("VPN-SECURE")["Id"], "3")
+    add_to_cart(customer_client, sf.product("NET-HOME-5G")["Id"], "1")
+    assert required_lines(customer_client) == []
+
+    add_to_cart(customer_client, sf.product("NET-FIBER-1G")["Id"], "1")
+
+    assert required_lines(customer_client) == [(fee["Name"], "1", f"{sf.price(fee['Id']):,.0f} JPY")]
+
+
+@pytest.mark.parametrize("sku", ["FEE-SIM-ACTIVATION", "FEE-FIBER-INSTALL"])
+def test_a_fee_cannot_be_put_in_the_cart_on_its_own(sf, customer_client, sku):
+    fee = sf.product(sku)
+
+    response = add_to_cart(customer_client, fee["Id"], "1")
+
+    assert response.status_code == 302 and response["Location"] == "/orders/cart/"
+    page = customer_client.get("/orders/cart/")
+    assert messages_of(page) == [f"{fee['Name']} is not ordered on its own: it is added to your cart with the "
+                                 "products that require it."]
+    assert "Your cart is empty." in main_of(page)
+    assert "Your cart is empty." in main_of(customer_client.get("/orders/checkout/"))
+
+
+def test_the_fee_of_a_sim_plan_cannot_be_removed_or_changed(sf, customer_client):
+    sim, fee = sf.product("MOB-DATA-3G"), sf.product("FEE-SIM-ACTIVATION")
+    add_to_cart(customer_client, sim["Id"], "1")
+
+    add_to_cart(customer_client, fee["Id"], "0")
+
+    page = main_of(customer_client.get("/orders/cart/"))
+    assert required_lines(customer_client) == [(fee["Name"], "1", f"{sf.price(fee['Id']):,.0f} JPY")]
+    assert f'name="product_id" value="{fee["Id"]}"' not in page, "no quantity or remove form for a fee"
+
+
+def test_a_fee_left_in_an_older_session_cart_is_not_ordered_alone(sf, customer_client):
+    session = customer_client.session
+    session["cart"] = {sf.product("FEE-SIM-ACTIVATION")["Id"]: 1}
+    session.save()
+
+    assert "Your cart is empty." in main_of(customer_client.get("/orders/cart/"))
+    assert customer_client.session["cart"] == {}
+
+
+def test_a_sim_plan_cannot_be_ordered_while_its_fee_is_off_sale(sf, customer_client):
+    sim, fee = sf.product("MOB-DATA-3G"), sf.product("FEE-SIM-ACTIVATION")
+    sf.portal_entry(fee["Id"])["IsActive"] = False
+    add_to_cart(customer_client, sim["Id"], "1")
+
+    page = customer_client.get("/orders/checkout/")
+
+    assert ("A fee this order requires cannot be charged right now, so the order cannot be placed. Please try again "
+            "later or contact support.") in text_of(page)
+    assert 'name="confirm"' not in main_of(page)
 
 
 def test_changing_the_quantity_replaces_it(sf, customer_client):

@@ -9,8 +9,8 @@ import uuid
 import pytest
 from django.core.cache import cache
 from django.test import Client
-from django.utils import timezone
 
+from domain.shared import clock
 from sandbox.salesforce import PORTAL_PRICEBOOK_ID
 from tests.portal.orders.conftest import (
     ALICE,
@@ -58,7 +58,7 @@ def fill_cart(browser, sf, *lines: tuple[str, int]) -> None:
 # -- the confirmation page ---------------------------------------------------------------------------
 
 
-def test_the_checkout_page_shows_the_lines_the_total_and_a_confirmation(sf, customer_client):
+def test_the_checkout_page_shows_the_lines_monthly_apart_from_one_time_and_a_confirmation(sf, customer_client):
     fill_cart(customer_client, sf, ("MOB-DATA-20G", 1), ("VPN-SECURE", 2))
 
     response = customer_client.get("/orders/checkout/")
@@ -66,8 +66,11 @@ def test_the_checkout_page_shows_the_lines_the_total_and_a_confirmation(sf, cust
     page = main_of(response)
     assert response.status_code == 200
     assert problems_of(response) == []
-    total = sf.price(sf.product("MOB-DATA-20G")["Id"]) + 2 * sf.price(sf.product("VPN-SECURE")["Id"])
-    assert f'<th scope="row" colspan="3">Total</th><td class="num">{total:,.0f} JPY</td>' in page
+    monthly = sf.price(sf.product("MOB-DATA-20G")["Id"]) + 2 * sf.price(sf.product("VPN-SECURE")["Id"])
+    once = sf.price(sf.product("FEE-SIM-ACTIVATION")["Id"])
+    assert f'<th scope="row" colspan="3">Per month</th><td class="num">{monthly:,.0f} JPY</td>' in page
+    assert f'<th scope="row" colspan="3">One-time</th><td class="num">{once:,.0f} JPY</td>' in page
+    assert ">Total<" not in page, "recurring and one-time amounts are never added into one total"
     assert 'name="quantity"' not in page  # the lines cannot be changed here
     assert REQUEST_ID_INPUT.search(page)
     assert 'type="checkbox" name="confirm"' in page
@@ -101,7 +104,7 @@ def test_an_empty_cart_cannot_be_checked_out(sf, customer_client):
 
 def test_placing_an_order_creates_the_salesforce_order_and_its_items(sf, customer_client, customer_user):
     sim, fee, vpn = sf.product("MOB-DATA-20G"), sf.product("FEE-SIM-ACTIVATION"), sf.product("VPN-SECURE")
-    fill_cart(customer_client, sf, ("MOB-DATA-20G", 1), ("FEE-SIM-ACTIVATION", 1), ("VPN-SECURE", 2))
+    fill_cart(customer_client, sf, ("MOB-DATA-20G", 1), ("VPN-SECURE", 2))
     request_id = checkout_request_id(customer_client)
     before = {o["Id"] for o in sf.store.rows("Order")}
 
@@ -114,10 +117,10 @@ def test_placing_an_order_creates_the_salesforce_order_and_its_items(sf, custome
     assert order["Pricebook2Id"] == PORTAL_PRICEBOOK_ID
     assert (order["Status"], order["Provisioning_Status__c"], order["Type"]) == ("Draft", "Pending Review", "New")
     assert order["Portal_Request_Id__c"] == request_id
-    assert str(order["EffectiveDate"]) == timezone.localdate().isoformat()
+    assert str(order["EffectiveDate"]) == clock.today().isoformat()
     items = [(i["Product2Id"], i["PricebookEntryId"], i["Quantity"], i["UnitPrice"]) for i in sf.items_of(order["Id"])]
     assert items == [(p["Id"], sf.portal_entry(p["Id"])["Id"], q, sf.price(p["Id"])) for p, q in
-                     ((sim, 1), (fee, 1), (vpn, 2))]
+                     ((sim, 1), (vpn, 2), (fee, 1))], "the SIM plan brought its activation fee"
     assert order["TotalAmount"] == sf.price(sim["Id"]) + sf.price(fee["Id"]) + 2 * sf.price(vpn["Id"])
     assert sf.calls(CREATE) == 1
 
@@ -148,7 +151,7 @@ def test_the_new_order_is_at_the_top_of_the_order_list_at_once(sf, customer_clie
 
 
 def test_a_customer_without_an_internet_service_may_order_one(sf, bob_without_internet, other_customer_user):
-    fill_cart(bob_without_internet, sf, ("NET-FIBER-10G", 1), ("FEE-FIBER-INSTALL", 1))
+    fill_cart(bob_without_internet, sf, ("NET-FIBER-10G", 1))
 
     response = place_order(bob_without_internet)
 
@@ -330,8 +333,9 @@ def test_an_order_salesforce_refuses_leaves_no_orphan_order_and_a_friendly_messa
     assert all_records(sf, "Order") == orders and all_records(sf, "OrderItem") == items
     assert not sf.order_by_request_id(request_id)
     assert "Traceback" not in text_of(response) and "FIELD_INTEGRITY" not in text_of(response)
-    assert [sim["Name"], vpn["Name"]] == re.findall(r'<th scope="row">([^<]+)<br>',
-                                                    main_of(customer_client.get("/orders/cart/")))
+    fee = sf.product("FEE-SIM-ACTIVATION")
+    assert [sim["Name"], vpn["Name"], fee["Name"]] == re.findall(r'<th scope="row">([^<]+)<br>',
+                                                                 main_of(customer_client.get("/orders/cart/")))
 
 
 def test_a_503_on_the_write_creates_nothing_and_the_same_form_can_be_sent_again(sf, customer_client,
@@ -390,4 +394,4 @@ def test_a_product_removed_from_the_catalog_between_cart_and_checkout_is_not_ord
     placed = place_order(customer_client)
     assert placed.status_code == 302
     order_id = placed["Location"].split("/")[2]
-    assert [i["Product2Id"] for i in sf.items_of(order_id)] == [sim["Id"]]
+    assert [i["Product2Id"] for i in sf.items_of(order_id)] == [sim["Id"], sf.product("FEE-SIM-ACTIVATION")["Id"]]

@@ -39,8 +39,7 @@ def yen(amount) -> str:
 @pytest.fixture
 def new_order(sf, customer_client) -> str:
     """An order Alice placed through the portal just now (Pending Review); its id."""
-    add_to_cart(customer_client, sf.product("MOB-DATA-20G")["Id"])
-    add_to_cart(customer_client, sf.product("FEE-SIM-ACTIVATION")["Id"])
+    add_to_cart(customer_client, sf.product("MOB-DATA-20G")["Id"])  # brings its activation fee
     response = place_order(customer_client)
     assert response.status_code == 302
     return response["Location"].split("/")[2]
@@ -87,18 +86,30 @@ def test_a_second_view_of_the_list_is_served_from_the_cache(sf, customer_client)
 # -- one order -------------------------------------------------------------------------------------------
 
 
-def test_the_order_page_shows_its_items_total_and_timeline(sf, customer_client, new_order):
+CYCLE_LABEL = {"Monthly": "Per month", "Annually": "Per year", "One-time": "One-time"}
+
+
+def test_the_order_page_shows_its_items_monthly_and_one_time_amounts_and_timeline(sf, customer_client, new_order):
     order = sf.store.get("Order", new_order)
+    items = sf.items_of(new_order)
+    by_cycle = {}
+    for item in items:
+        cycle = sf.store.get("Product2", item["Product2Id"])["Billing_Cycle__c"]
+        by_cycle[cycle] = by_cycle.get(cycle, 0) + item["TotalPrice"]
+    assert set(by_cycle) == {"Monthly", "One-time"}, "a SIM plan and its activation fee"
 
     response = customer_client.get(f"/orders/{new_order}/")
 
     page = main_of(response)
     assert f"<h1>Order {order['OrderNumber']}</h1>" in page
-    assert f"<dt>Total</dt><dd>{yen(order['TotalAmount'])}</dd>" in page
-    for item in sf.items_of(new_order):
+    assert f"<dt>Per month</dt><dd>{yen(by_cycle['Monthly'])}</dd>" in page
+    assert f"<dt>One-time</dt><dd>{yen(by_cycle['One-time'])}</dd>" in page
+    assert "<dt>Total</dt>" not in page, "never one total adding monthly and one-time amounts"
+    for item in items:
         product = sf.store.get("Product2", item["Product2Id"])
         assert (f'<tr><th scope="row">{product["Name"]}<br><span class="help">{product["StockKeepingUnit"]} · '
-                f'{product["Billing_Cycle__c"]}</span></th>\n        <td class="num">{item["Quantity"]:.0f}</td>'
+                f'{CYCLE_LABEL[product["Billing_Cycle__c"]]}</span></th>\n'
+                f'        <td class="num">{item["Quantity"]:.0f}</td>'
                 f'<td class="num">{yen(item["UnitPrice"])}</td><td class="num">{yen(item["TotalPrice"])}</td></tr>'
                 ) in page
     assert timeline(response) == [("Under review", "current"), ("Approved", "upcoming"),
