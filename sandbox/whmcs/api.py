@@ -18,6 +18,7 @@ from datetime import date, datetime
 from decimal import Decimal, InvalidOperation
 from typing import Any
 
+from . import upgrades
 from .php import decode_serialized_array, form_array
 from .store import (
     BILLING_CYCLES,
@@ -268,6 +269,10 @@ def update_invoice(ctx: ApiContext) -> dict:
         invoice.status = canonical
         if canonical == "Paid" and invoice.datepaid is None:
             invoice.datepaid = ctx.now
+        if canonical == "Paid":
+            upgrades.on_invoice_paid(ctx.store, invoice)
+        elif canonical == "Cancelled":
+            upgrades.on_invoice_cancelled(ctx.store, invoice)
     if ctx.get("paymentmethod"):
         if ctx.get("paymentmethod") not in GATEWAYS:
             raise _gateway_error()
@@ -287,6 +292,7 @@ def capture_payment(ctx: ApiContext) -> dict:
         ctx.store.capture(invoice, ctx.now)
     except StoreError as exc:
         raise ApiError(str(exc)) from exc
+    upgrades.on_invoice_paid(ctx.store, invoice)
     ctx.emit("InvoicePaid", client_id=invoice.userid, invoice_id=invoice.id)
     return {"result": "success"}
 
@@ -369,6 +375,45 @@ def _product(store: WhmcsStore, service: Service) -> dict:
         "lastupdate": NO_DATETIME,
         "customfields": {"customfield": customfields} if customfields else "",
         "configoptions": {"configoption": configoptions} if configoptions else "",
+    }
+
+
+def get_products(ctx: ApiContext) -> dict:
+    """Minimal: ``pid`` and ``gid`` filters; each product's prices per currency and cycle ("-1.00": not sold)."""
+    products = sorted(ctx.store.products.values(), key=lambda p: p.id)
+    wanted = ctx.get("pid").strip()
+    if wanted:
+        products = [p for p in products if str(p.id) in {part.strip() for part in wanted.split(",")}]
+    groups = sorted({p.group for p in ctx.store.products.values()})
+    if ctx.get("gid").strip():
+        products = [p for p in products if str(groups.index(p.group) + 1) == ctx.get("gid").strip()]
+
+    def one_time(product: Product) -> bool:
+        return product.group == "Fees"  # the seed's fees are billed once (their price in "monthly")
+
+    def pricing(product: Product) -> dict:
+        prices = {}
+        for currency in sorted(ctx.store.currencies.values(), key=lambda c: c.id):
+            row = {"prefix": currency.prefix, "suffix": currency.suffix}
+            for cycle, (_, months) in BILLING_CYCLES.items():
+                if not months:
+                    continue
+                row[f"{cycle[0]}setupfee"] = "0.00"
+                sold = cycle == "monthly" or not one_time(product)
+                price = product.monthly_price if one_time(product) else product.price(cycle)
+                row[cycle] = money(currency.round(price * currency.rate)) if sold else "-1.00"
+            prices[currency.code] = row
+        return prices
+
+    return {
+        "result": "success",
+        "totalresults": len(products),
+        "products": {"product": [
+            {"pid": str(p.id), "gid": str(groups.index(p.group) + 1), "type": "other", "name": p.name,
+             "description": "", "module": "", "paytype": "onetime" if one_time(p) else "recurring",
+             "pricing": pricing(p)}
+            for p in products
+        ]} if products else "",
     }
 
 
@@ -632,6 +677,17 @@ def _order(store: WhmcsStore, order: Order) -> dict:
             "amount": currency.display(service.firstpaymentamount),
             "status": service.status,
         })
+    for upgrade in upgrades.upgrades_of_order(store, order.id):
+        lineitems.append({
+            "type": "upgrade",
+            "relid": str(upgrade.serviceid),
+            "producttype": "Upgrade",
+            "product": f"{store.products[upgrade.old_pid].name} => {store.products[upgrade.new_pid].name}",
+            "domain": "",
+            "billingcycle": BILLING_CYCLES.get(upgrade.cycle, (upgrade.cycle,))[0],
+            "amount": currency.display(max(upgrade.amount, Decimal(0))),
+            "status": upgrade.status,
+        })
     return {
         "id": str(order.id),
         "ordernum": order.ordernum,
@@ -666,6 +722,68 @@ def _order(store: WhmcsStore, order: Order) -> dict:
     }
 
 
+# -- upgrades (see upgrades.py) ---------------------------------------------------------------------
+def upgrade_product(ctx: ApiContext) -> dict:
+    """``UpgradeProduct`` with ``type=product``: the pro rata price (``calconly``), or the upgrade order."""
+    store = ctx.store
+    service = store.services.get(ctx.int_param("serviceid", 0) or 0)
+    if service is None:
+        raise ApiError("Service ID Not Found")
+    paymentmethod = ctx.get("paymentmethod").strip()
+    if paymentmethod not in GATEWAYS:
+        raise _gateway_error()
+    kind = ctx.get("type").strip().lower()
+    if kind == "configoptions":
+        raise ApiError("Config option upgrades are not available in this sandbox")
+    if kind != "product":
+        raise ApiError("Invalid Upgrade Type")
+    new = store.products.get(ctx.int_param("newproductid", 0) or 0)
+    if new is None:
+        raise ApiError("Invalid New Product ID")
+    cycle = (ctx.get("newproductbillingcycle") or service.billingcycle).strip().lower()
+    if cycle not in BILLING_CYCLES:
+        raise ApiError(f"Invalid Billing Cycle: {cycle}")
+    try:
+        calc = upgrades.calculate(store, service, new, cycle, ctx.today)
+    except StoreError as exc:
+        raise ApiError(str(exc)) from exc
+    currency = store.client_currency(service.clientid)
+    answer: dict[str, Any] = {
+        "result": "success",
+        "oldproductid": str(calc.old.id),
+        "oldproductname": calc.old.name,
+        "newproductid": calc.new.id,
+        "newproductname": calc.new.name,
+        "daysuntilrenewal": calc.days_until_renewal,
+        "totaldays": calc.total_days,
+        "newproductbillingcycle": cycle,
+        "price": currency.display(calc.price),
+    }
+    if ctx.flag("calconly"):
+        answer["upgradeinprogress"] = upgrades.unpaid_upgrade(store, service) is not None
+        return answer
+    try:
+        upgrade, order = upgrades.place(store, calc, paymentmethod=paymentmethod, now=ctx.now)
+    except StoreError as exc:
+        raise ApiError(str(exc)) from exc
+    if order.invoiceid:
+        ctx.emit("InvoiceCreated", client_id=order.userid, invoice_id=order.invoiceid)
+    return {**answer, "id": str(upgrade.id), "orderid": order.id, "order_number": order.ordernum,
+            "invoiceid": order.invoiceid or None}
+
+
+def cancel_order(ctx: ApiContext) -> dict:
+    """``CancelOrder``: a Pending order becomes Cancelled (its unpaid invoice and upgrades too)."""
+    order = ctx.store.orders.get(ctx.int_param("orderid", 0) or 0)
+    if order is None:
+        raise ApiError("Order ID not found")
+    try:
+        upgrades.cancel_order(ctx.store, order)
+    except StoreError as exc:
+        raise ApiError(str(exc)) from exc
+    return {"result": "success"}
+
+
 ACTIONS: dict[str, Callable[[ApiContext], dict]] = {
     "GetInvoices": get_invoices,
     "GetInvoice": get_invoice,
@@ -674,11 +792,14 @@ ACTIONS: dict[str, Callable[[ApiContext], dict]] = {
     "CapturePayment": capture_payment,
     "GetClientsProducts": get_clients_products,
     "GetCurrencies": get_currencies,
+    "GetProducts": get_products,
     "GetPayMethods": get_pay_methods,
     "CreateSsoToken": create_sso_token,
     "AddOrder": add_order,
     "AcceptOrder": accept_order,
     "GetOrders": get_orders,
+    "CancelOrder": cancel_order,
+    "UpgradeProduct": upgrade_product,
     "UpdateClient": update_client,
     "UpdateClientProduct": update_client_product,
     **{action: _module_command(action) for action in MODULE_COMMANDS},

@@ -15,6 +15,7 @@ from urllib.parse import urlencode
 
 from sandbox.common.wsgi import Request, Response, html_response, redirect
 
+from . import upgrades
 from .store import Invoice, StoreError, WhmcsStore
 
 SESSION_COOKIE = "WHMCSsandbox"
@@ -125,6 +126,7 @@ def pay_invoice(store: WhmcsStore, request: Request, now: datetime,
     except StoreError:
         outcome = "paymentfailed"
     else:
+        upgrades.on_invoice_paid(store, invoice)
         emit("InvoicePaid", client_id=invoice.userid, invoice_id=invoice.id)
     return redirect(f"/viewinvoice.php?{urlencode({'id': invoice.id, outcome: 'true'})}", 303)
 

@@ -63,6 +63,12 @@ PRODUCTS = (
     Product(14, "Fiber installation", "Fees", Decimal("22000")),
 )
 
+UPGRADE_PACKAGES = {
+    # Setup → Products → Upgrades: a SIM plan changes to another plan of its kind (voice or data).
+    3: (4,), 4: (3,), 6: (3, 4),  # Mobile Voice 20 GB, 5 GB, and the retired 3 GB (it may leave, not be joined)
+    5: (10, 11), 10: (5, 11), 11: (5, 10),  # Data SIM 10 GB, 3 GB, 20 GB
+}
+
 
 def _luhn_complete(digits: str) -> str:
     """``digits`` plus its Luhn check digit (as on a real ICCID)."""
@@ -131,6 +137,7 @@ def seed_store(today: date) -> WhmcsStore:
     store = WhmcsStore(today)
     store.currencies = {JPY.id: JPY, USD.id: USD}
     store.products = {product.id: product for product in PRODUCTS}
+    store.upgrade_packages = dict(UPGRADE_PACKAGES)
     for customer in DEMO_CUSTOMERS:
         store.clients[customer.whmcs_client_id] = Client(
             customer.whmcs_client_id, customer.first_name, customer.last_name, customer.email

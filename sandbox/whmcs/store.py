@@ -227,6 +227,8 @@ class WhmcsStore:
         self.paymethods: dict[int, PayMethod] = {}
         self.sso_tokens: dict[str, SsoToken] = {}
         self.sessions: dict[str, int] = {}  # client-area session cookie -> client id
+        self.upgrades: dict[int, Any] = {}  # upgrade id -> upgrades.Upgrade
+        self.upgrade_packages: dict[int, tuple[int, ...]] = {}  # product id -> products it may change to
         self._item_ids = 0
 
     # -- ids --------------------------------------------------------------------------------------
