@@ -430,10 +430,20 @@ PORTAL_PUBLIC_URL = env("PORTAL_PUBLIC_URL", default=f"http://127.0.0.1:{env('PO
 SIM_TOPUP_MIN_MB = 100
 SIM_TOPUP_MAX_MB = 50 * 1024
 SIM_TOPUP_PRICE_PER_GB = Decimal(env("SIM_TOPUP_PRICE_PER_GB", default="500"))  # before tax, WHMCS currency
+# A top-up is a durable job (docs/jobs.md): attempts, backoff between them (short: the customer may
+# have paid already), how long an attempt holds it (keep it above the task's time limit: the first
+# attempt runs in the customer's request), and when the sweep resumes one nobody is working on.
 SIM_TOPUP_MAX_ATTEMPTS = env.int("SIM_TOPUP_MAX_ATTEMPTS", default=6)
+SIM_TOPUP_RETRY_BACKOFF_SECONDS = env.int("SIM_TOPUP_RETRY_BACKOFF_SECONDS", default=30)
+SIM_TOPUP_RETRY_BACKOFF_MAX_SECONDS = env.int("SIM_TOPUP_RETRY_BACKOFF_MAX_SECONDS", default=60)
+SIM_TOPUP_LEASE_SECONDS = env.int("SIM_TOPUP_LEASE_SECONDS", default=CELERY_TASK_TIME_LIMIT + 60)
+SIM_TOPUP_SWEEP_AFTER_SECONDS = env.int("SIM_TOPUP_SWEEP_AFTER_SECONDS", default=60)
 CACHE_TTL_SIM_DETAILS = env.int("CACHE_TTL_SIM_DETAILS", default=60)
 CACHE_TTL_SIM_USAGE = env.int("CACHE_TTL_SIM_USAGE", default=1200)
-CELERY_BEAT_SCHEDULE["sim-resume-topups"] = {"task": "portal.sim.resume_topups", "schedule": 120.0}
+CELERY_BEAT_SCHEDULE["sim-resume-topups"] = {
+    "task": "portal.sim.resume_topups",
+    "schedule": env.int("SIM_TOPUP_SWEEP_INTERVAL_SECONDS", default=120),
+}
 
 # --- Provisioning (docs/provisioning.md) --------------------------------------------------------
 # Attempts of a provisioning job before it is failed for support (Celery retries it with exponential

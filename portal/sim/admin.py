@@ -1,6 +1,9 @@
 from django.contrib import admin
+from django.utils.translation import gettext_lazy as _
 
+from portal.core.jobs_admin import retry_action
 from portal.sim.models import TopUp
+from portal.sim.topups import TopUpFlow
 
 
 @admin.register(TopUp)
@@ -11,6 +14,11 @@ class TopUpAdmin(admin.ModelAdmin):
     search_fields = ("request_id", "iccid", "customer__user__email", "=whmcs_invoice_id")
     list_select_related = ("customer__user",)
     readonly_fields = [field.name for field in TopUp._meta.fields]
+    actions = (retry_action(
+        TopUpFlow, name="retry", description=_("Add the data of selected paid top-ups again"),
+        queued_message=_("Queued %(count)d paid top-up(s) to add their data again."),
+        skipped_message=_("%(count)d top-up(s) that had not failed after payment were left alone."),
+    ),)
 
     def has_add_permission(self, request) -> bool:
         return False

@@ -3,7 +3,7 @@ from datetime import timedelta
 
 from django.db import transaction
 from django.utils.decorators import method_decorator
-from drf_spectacular.utils import OpenApiParameter, extend_schema
+from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema
 from rest_framework import serializers, status
 from rest_framework.exceptions import ValidationError
 from rest_framework.request import Request
@@ -69,9 +69,18 @@ class SimUsageSerializer(serializers.Serializer):
 
 
 class TopUpSerializer(serializers.ModelSerializer):
+    done = serializers.BooleanField(source="is_done", help_text=(
+        "True once the top-up is applied or failed; false while it is still being charged or added (it goes on by "
+        "itself: repeat the request with the same request_id to see how far it got)"))
+    message = serializers.SerializerMethodField(help_text="What happened, in words for the customer")
+
     class Meta:
         model = TopUp
-        fields = ["request_id", "iccid", "quota_mb", "amount", "currency", "status", "whmcs_invoice_id", "created_at"]
+        fields = ["request_id", "iccid", "quota_mb", "amount", "currency", "status", "done", "message",
+                  "whmcs_invoice_id", "created_at"]
+
+    def get_message(self, topup: TopUp) -> str:
+        return services.topup_message(topup)[1]
 
 
 class SimListApi(CustomerApi):
@@ -125,19 +134,26 @@ class SimTopUpApi(CustomerApi):
         quota_mb = serializers.IntegerField()
         request_id = serializers.UUIDField(help_text="Idempotency key: repeat it to get the same top-up back")
 
-    @extend_schema(operation_id="sims_topup", request=TopUpInputSerializer, responses={201: TopUpSerializer})
+    @extend_schema(operation_id="sims_topup", request=TopUpInputSerializer, responses={
+        201: OpenApiResponse(TopUpSerializer, description="Recorded by this request (its state in the body)"),
+        200: OpenApiResponse(TopUpSerializer, description="A repeat of a request id: the same top-up, done"),
+        202: OpenApiResponse(TopUpSerializer, description="A repeat of a request id whose top-up is still in "
+                                                          "flight (being charged or added): ask again later"),
+    })
     def post(self, request: Request, iccid: str) -> Response:
         form = self.TopUpInputSerializer(data=request.data)
         form.is_valid(raise_exception=True)
-        created_before = TopUp.objects.filter(request_id=form.validated_data["request_id"]).exists()
         try:
-            topup = services.topup_request(customer=request.user.customer, iccid=iccid,
-                                           quota_mb=form.validated_data["quota_mb"],
-                                           request_id=str(form.validated_data["request_id"]))
+            answer = services.topup_request(customer=request.user.customer, iccid=iccid,
+                                            quota_mb=form.validated_data["quota_mb"],
+                                            request_id=str(form.validated_data["request_id"]))
         except services.SimActionRefused as refused:
             raise ValidationError({"top_up": [refused.message]}) from None
-        return Response({"data": TopUpSerializer(topup).data},
-                        status=status.HTTP_200_OK if created_before else status.HTTP_201_CREATED)
+        if answer.created:
+            code = status.HTTP_201_CREATED
+        else:
+            code = status.HTTP_202_ACCEPTED if answer.in_flight else status.HTTP_200_OK
+        return Response({"data": TopUpSerializer(answer.topup).data}, status=code)
 
 
 class SimPlanChangeApi(CustomerApi):

@@ -1,17 +1,6 @@
-from celery import shared_task
+"""Celery tasks of the SIMs: one top-up's attempt and the beat's sweep (``portal.core.jobs``)."""
+from portal.core.jobs import job_task, sweep_task
+from portal.sim.topups import TopUpFlow
 
-from portal.sim import services
-
-
-@shared_task(name="portal.sim.process_topup")
-def process_topup(topup_id: int) -> None:
-    services.topup_process(topup_id=topup_id)
-
-
-@shared_task(name="portal.sim.resume_topups")
-def resume_topups() -> int:
-    """Periodic: resume top-ups left half-way (charged but not applied, or charge outcome unknown)."""
-    pending = services.topups_to_resume()
-    for topup_id in pending:
-        services.topup_process(topup_id=topup_id)
-    return len(pending)
+process_topup = job_task(TopUpFlow, name="portal.sim.process_topup")
+resume_topups = sweep_task(TopUpFlow, name="portal.sim.resume_topups")

@@ -74,12 +74,13 @@ def sim_topup(request: HttpRequest, customer: Customer, iccid: str) -> HttpRespo
         link = selectors.owned_sim(customer, iccid)
         return render(request, "sim/topup_confirm.html", {"link": link, "quote": quote, "form": form})
     try:
-        topup = services.topup_request(customer=customer, iccid=iccid, quota_mb=form.cleaned_data["quota_mb"],
-                                       request_id=str(form.cleaned_data["request_id"]))
+        answer = services.topup_request(customer=customer, iccid=iccid, quota_mb=form.cleaned_data["quota_mb"],
+                                        request_id=str(form.cleaned_data["request_id"]))
     except services.SimActionRefused as refused:
         messages.error(request, refused.message)
     else:
-        _tell_topup_outcome(request, topup)
+        level, text = services.topup_message(answer.topup)
+        messages.add_message(request, MESSAGE_LEVELS[level], text)
     return redirect("sim:detail", iccid=iccid)
 
 
@@ -102,21 +103,4 @@ def sim_plan_change(request: HttpRequest, customer: Customer, iccid: str) -> Htt
     return redirect("sim:detail", iccid=iccid)
 
 
-def _tell_topup_outcome(request: HttpRequest, topup: TopUp) -> None:
-    from domain.sim.types import DataQuota
-
-    amount = DataQuota.from_mb(topup.quota_mb).format()
-    if topup.status == TopUp.Status.APPLIED:
-        messages.success(request, f"{amount} was added to your SIM. It is billed on invoice {topup.whmcs_invoice_id}.")
-    elif topup.status == TopUp.Status.CHARGED:
-        messages.warning(request, f"Your payment went through; {amount} will be added to your SIM within a few "
-                                  "minutes. You don't need to do anything.")
-    elif topup.status == TopUp.Status.REQUESTED:
-        messages.warning(request, "We could not confirm your payment just now. We are checking and will add the "
-                                  "data once it is confirmed; you will not be charged twice.")
-    elif topup.last_error.startswith("payment failed"):
-        messages.error(request, "Your payment could not be taken, so nothing was charged or added. "
-                                "Please check your payment method and try again.")
-    else:
-        messages.error(request, "The top-up could not be completed. Your payment is safe: support has been "
-                                "told and will add the data or refund you.")
+MESSAGE_LEVELS = {"success": messages.SUCCESS, "warning": messages.WARNING, "error": messages.ERROR}

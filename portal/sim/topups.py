@@ -1,0 +1,357 @@
+"""Data top-ups: charged on a WHMCS invoice first, then added by Freebit, exactly once.
+
+A top-up is a durable job (``portal.core.jobs``, docs/jobs.md) that moves through
+``TopUp.Status``: REQUESTED → CHARGED → APPLIED (or FAILED). Its steps, each safe to run twice:
+
+1. **create_invoice**: CreateInvoice exactly once. The top-up records that it is about to send it
+   (``invoice_requested_at``) and the invoice carries the request's marker in its notes
+   (``portal-request:<request id>``). When an earlier attempt sent it but no invoice id was
+   recorded (a lost answer, a process killed between the call and the save), the client's recent
+   invoices are searched for the marker (GetInvoices) and the invoice found is adopted instead of
+   creating another; after a lost answer the search is made at once, and again by the next attempt.
+2. **capture_payment**: the invoice is read back (GetInvoice); a paid one is adopted (a capture whose
+   answer was lost), else the top-up records ``capture_requested_at`` and CapturePayment charges the
+   card on file. A refusal fails the top-up and cancels its invoice.
+3. **add_quota**: Freebit adds the quota under the request id, so a repeat adds nothing twice.
+
+Orphans: an invoice carrying the marker that is not the one charged (CreateInvoice sent more than
+once), or every unpaid one of a top-up that failed before its charge, is cancelled, so WHMCS's
+daily cron never charges the card for it. The first attempt runs in the customer's request (the
+row is created already claimed); a transient failure is retried by the Celery task with backoff
+(``SIM_TOPUP_*``), and the sweep resumes what a broker outage or a killed process left.
+"""
+from __future__ import annotations
+
+import logging
+import math
+from dataclasses import dataclass
+from decimal import Decimal
+
+from django.conf import settings
+from django.db import IntegrityError, transaction
+from django.db.models import Q
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from domain.billing.markers import request_marker
+from domain.billing.types import Invoice, InvoiceStatus
+from domain.shared import clock
+from domain.sim.commands import InvalidSimCommand, require_top_up_mb
+from domain.sim.types import DataQuota
+from integrations.freebit.errors import FreebitSimSuspended
+from integrations.freebit.sims import FreebitSimService
+from integrations.whmcs.charges import WhmcsChargeService
+from integrations.whmcs.errors import WhmcsApiError, WhmcsAuthError, WhmcsError
+from portal.accounts.models import Customer
+from portal.billing import selectors as billing
+from portal.core import jobs
+from portal.core.cache import invalidate_customer
+from portal.core.errors import ProviderUnavailable
+from portal.core.providers import freebit_connection, whmcs_connection
+from portal.sim import selectors
+from portal.sim.errors import SimActionRefused
+from portal.sim.models import TopUp
+
+logger = logging.getLogger(__name__)
+Status = TopUp.Status
+
+
+@dataclass(frozen=True)
+class TopUpQuote:
+    quota: DataQuota
+    amount: Decimal  # before tax
+    currency: str
+
+
+@dataclass(frozen=True)
+class TopUpAnswer:
+    """What a top-up request did: the top-up, and whether this request recorded it."""
+
+    topup: TopUp
+    created: bool
+
+    @property
+    def in_flight(self) -> bool:
+        """Not applied or failed yet: another request is working on it, or a retry will."""
+        return not self.topup.is_done
+
+
+class TopUpRetry(jobs.JobRetry):
+    """A top-up attempt failed transiently; its task retries it with backoff."""
+
+
+class TopUpFailed(jobs.JobFailed):
+    """The top-up cannot go on (the card was refused, the SIM is suspended)."""
+
+
+def topup_quote(quota_mb: int) -> TopUpQuote:
+    """The price of ``quota_mb``: ``SIM_TOPUP_PRICE_PER_GB`` pro rata, rounded up to whole units."""
+    try:
+        quota_mb = require_top_up_mb(quota_mb)
+    except InvalidSimCommand as exc:
+        raise SimActionRefused(str(exc)) from None
+    if not settings.SIM_TOPUP_MIN_MB <= quota_mb <= settings.SIM_TOPUP_MAX_MB:
+        raise SimActionRefused(_("Choose from %(min)d MB to %(max)d GB.") % {
+            "min": settings.SIM_TOPUP_MIN_MB, "max": settings.SIM_TOPUP_MAX_MB // 1024})
+    currency = billing.default_currency()
+    raw = settings.SIM_TOPUP_PRICE_PER_GB * Decimal(quota_mb) / Decimal(1024)
+    amount = Decimal(math.ceil(raw)) if currency.code == "JPY" else raw.quantize(Decimal("0.01"))
+    return TopUpQuote(quota=DataQuota.from_mb(quota_mb), amount=amount, currency=currency.code)
+
+
+def topup_request(*, customer: Customer, iccid: str, quota_mb: int, request_id: str) -> TopUpAnswer:
+    """Charge and add a top-up once per ``request_id``.
+
+    The first request records the top-up already claimed and makes its first attempt at once
+    (``created``). A repeat answers the same top-up: it makes another attempt when the top-up is
+    waiting for one, and leaves it alone while another request or a worker holds it (in flight).
+    Raises ``SimActionRefused`` (nothing recorded or charged) for what the customer can fix.
+    """
+    existing = TopUp.objects.filter(request_id=request_id).first()
+    if existing is not None:
+        return _repeat(existing, customer)
+    link = selectors.owned_sim(customer, iccid)
+    details = selectors.sim_details(customer, link.iccid).value
+    if not details.can_top_up:
+        raise SimActionRefused(_("This SIM is not active, so data cannot be added to it. Please contact support."))
+    quote = topup_quote(quota_mb)
+    if not billing.payment_methods(customer).value:
+        raise SimActionRefused(_("Please add a payment method first: pay any invoice online to save one."))
+    topup = TopUpFlow.claim_new(TopUp(
+        request_id=request_id, customer=customer, iccid=link.iccid, quota_mb=quote.quota.mb, amount=quote.amount,
+        currency=quote.currency,
+    ))
+    try:
+        with transaction.atomic():
+            topup.save(force_insert=True)
+    except IntegrityError:  # the same request recorded a moment ago by a parallel one
+        return _repeat(TopUp.objects.get(request_id=request_id), customer)
+    TopUpFlow.run_inline(topup)
+    topup.refresh_from_db()
+    return TopUpAnswer(topup, created=True)
+
+
+def _repeat(topup: TopUp, customer: Customer) -> TopUpAnswer:
+    if topup.customer_id != customer.pk:
+        raise SimActionRefused(_("This form is no longer valid; please reload the page."))
+    if not topup.is_done:
+        claimed = TopUpFlow.claim(topup.pk)
+        if claimed is not None:
+            TopUpFlow.run_inline(claimed)
+    topup.refresh_from_db()
+    return TopUpAnswer(topup, created=False)
+
+
+def topup_process(*, topup_id: int) -> None:
+    """Move a top-up as far as it can go now (when nobody else holds it). Safe to call any number
+    of times, from anywhere; a transient failure queues the next attempt."""
+    claimed = TopUpFlow.claim(topup_id)
+    if claimed is not None:
+        TopUpFlow.run_inline(claimed)
+
+
+def topup_message(topup: TopUp) -> tuple[str, str]:
+    """What the customer is told about the top-up: a message level and the words."""
+    amount = DataQuota.from_mb(topup.quota_mb).format()
+    if topup.status == Status.APPLIED:
+        return "success", _("%(amount)s was added to your SIM. It is billed on invoice %(invoice)s.") % {
+            "amount": amount, "invoice": topup.whmcs_invoice_id}
+    if topup.status == Status.CHARGED:
+        return "warning", _("Your payment went through; %(amount)s will be added to your SIM within a few minutes. "
+                            "You don't need to do anything.") % {"amount": amount}
+    if topup.status == Status.REQUESTED:
+        return "warning", _("We could not confirm your payment just now. We are checking and will add the data once "
+                            "it is confirmed; you will not be charged twice.")
+    if topup.charged_at is None:
+        return "error", _("Your payment could not be taken, so nothing was charged or added. Please check your "
+                          "payment method and try again.")
+    return "error", _("The top-up could not be completed. Your payment is safe: support has been told and will add "
+                      "the data or refund you.")
+
+
+class TopUpFlow(jobs.JobFlow):
+    """One attempt at one top-up (the steps: see the module docstring)."""
+
+    model = TopUp
+    noun, sweep_label, unit = "top-up", "top-up", "top-up"
+    settings_prefix = "SIM_TOPUP"
+    task = "portal.sim.tasks.process_topup"
+    waiting = (Status.REQUESTED, Status.CHARGED)
+    failed = Status.FAILED
+    retry_to = Status.CHARGED
+    retry_error = TopUpRetry
+    failure_error = TopUpFailed
+    expected_errors = (ProviderUnavailable,)
+    steps = ("create_invoice", "capture_payment", "add_quota")
+
+    @classmethod
+    def queryset(cls):
+        return TopUp.objects.select_related("customer")
+
+    @classmethod
+    def retry_filter(cls) -> Q:
+        """Staff retry only top-ups that failed after the customer paid: their quota is added again.
+        One refused before any charge is not charged again by staff: the customer asks again."""
+        return Q(status=Status.FAILED, charged_at__isnull=False)
+
+    def describe(self) -> str:
+        return f"top-up {self.job.request_id}"
+
+    def describe_error(self, exc: BaseException) -> str:
+        return f"{'quota' if self.step == 'add_quota' else 'charge'}: {exc}"
+
+    # --- the steps ------------------------------------------------------------------------------
+    def create_invoice(self) -> None:
+        topup = self.job
+        if topup.status != Status.REQUESTED or topup.whmcs_invoice_id is not None:
+            return
+        if topup.invoice_requested_at is not None and self._adopt_invoice():  # sent before, answer not recorded
+            return
+        topup.invoice_requested_at, topup.invoice_requests = timezone.now(), topup.invoice_requests + 1
+        self.save("invoice_requested_at", "invoice_requests")
+        try:
+            invoice_id = self.charges.create_invoice(
+                topup.customer.whmcs_client_id, amount=topup.amount, due_date=clock.today().isoformat(),
+                description=f"Data top-up {DataQuota.from_mb(topup.quota_mb).format()} for SIM {topup.iccid}",
+                notes=self.marker,
+            )
+        except WhmcsAuthError:
+            raise
+        except WhmcsApiError as exc:  # refused: WHMCS created nothing
+            raise TopUpFailed(f"payment failed: {exc.reason}") from exc
+        except WhmcsError as lost:  # the outcome is unknown: it may exist; look now, and again next time
+            if not self._adopt_invoice(quietly=True):
+                raise lost from None
+            return
+        topup.whmcs_invoice_id = invoice_id
+        self.save("whmcs_invoice_id")
+
+    def capture_payment(self) -> None:
+        topup = self.job
+        if topup.status != Status.REQUESTED:
+            return
+        try:
+            invoice = self.charges.get_invoice(topup.whmcs_invoice_id, default_currency=billing.default_currency())
+            if invoice.status is InvoiceStatus.CANCELLED:
+                raise TopUpFailed(f"payment failed: invoice {invoice.id} was cancelled")
+            if invoice.status is not InvoiceStatus.PAID:  # a paid one: a capture whose answer was lost
+                topup.capture_requested_at = timezone.now()
+                self.save("capture_requested_at")
+                self.charges.capture(topup.whmcs_invoice_id)
+        except WhmcsAuthError:
+            raise
+        except WhmcsApiError as exc:  # WHMCS refused (e.g. the card was declined): nothing was taken
+            raise TopUpFailed(f"payment failed: {exc.reason}") from exc
+        topup.status, topup.charged_at = Status.CHARGED, timezone.now()
+        self.save("status", "charged_at")
+        logger.info("top-up %s charged on WHMCS invoice %s", topup.request_id, topup.whmcs_invoice_id)
+        if topup.invoice_requests > 1:  # an earlier CreateInvoice may have made an invoice after all
+            self._cancel_unwanted_invoices(keep=topup.whmcs_invoice_id)
+
+    def add_quota(self) -> None:
+        topup = self.job
+        if topup.status != Status.CHARGED:
+            return
+        try:
+            result = FreebitSimService(freebit_connection()).top_up(topup.iccid, topup.quota_mb,
+                                                                   str(topup.request_id))
+        except FreebitSimSuspended as exc:
+            raise TopUpFailed(f"quota: {exc}") from exc
+        topup.status, topup.freebit_topup_id = Status.APPLIED, result.id
+        self.save("status", "freebit_topup_id")
+
+    # --- outcomes -------------------------------------------------------------------------------
+    def succeed(self) -> None:
+        self.finish(None, last_error="")
+        logger.info("top-up %s applied to SIM %s", self.job.request_id, self.job.iccid)
+
+    def fail(self, failure: jobs.JobFailed) -> None:
+        self._fail(str(failure))
+
+    def give_up(self, error: str) -> None:
+        self._fail(error)
+
+    def _fail(self, error: str) -> None:
+        topup = self.job
+        charged = topup.charged_at is not None
+        if not charged:
+            self._cancel_unwanted_invoices(keep=None)
+        self.finish(Status.FAILED, last_error=error[:jobs.MAX_ERROR_LENGTH])
+        if charged:
+            logger.error("top-up %s gave up after the charge (invoice %s): %s", topup.request_id,
+                         topup.whmcs_invoice_id, error)
+        else:
+            logger.warning("top-up %s failed before any charge: %s", topup.request_id, error)
+
+    def after_attempt(self) -> None:
+        invalidate_customer(self.job.customer.user_id)
+
+    # --- invoices: adopt, cancel ------------------------------------------------------------------
+    @property
+    def charges(self) -> WhmcsChargeService:
+        return WhmcsChargeService(whmcs_connection())
+
+    @property
+    def marker(self) -> str:
+        return request_marker(str(self.job.request_id))
+
+    def _marked_invoices(self) -> tuple[Invoice, ...]:
+        return self.charges.find_invoices_with_marker(self.job.customer.whmcs_client_id, self.marker,
+                                                      default_currency=billing.default_currency())
+
+    def _adopt_invoice(self, *, quietly: bool = False) -> bool:
+        """Adopt the invoice an earlier CreateInvoice made (the paid one, else the oldest unpaid) and
+        cancel any other unpaid one carrying the marker. Whether one was found. ``quietly``: a
+        failing search counts as nothing found (the caller raises its own error)."""
+        topup = self.job
+        try:
+            found = [invoice for invoice in self._marked_invoices() if invoice.status is not InvoiceStatus.CANCELLED]
+        except (WhmcsError, ProviderUnavailable):
+            if quietly:
+                return False
+            raise
+        if not found:
+            logger.info("top-up %s: no invoice carries its marker: CreateInvoice is sent (again)", topup.request_id)
+            return False
+        keep = next((invoice for invoice in found if invoice.status is InvoiceStatus.PAID), found[0])
+        topup.whmcs_invoice_id = keep.id
+        self.save("whmcs_invoice_id")
+        logger.warning("top-up %s: WHMCS invoice %s was created by an earlier attempt (its answer was lost); "
+                       "adopted, not created again", topup.request_id, keep.id)
+        for orphan in found:
+            if orphan.id != keep.id and orphan.status is InvoiceStatus.UNPAID:
+                self._cancel(orphan.id)
+        return True
+
+    def _cancel_unwanted_invoices(self, *, keep: int | None) -> None:
+        """Cancel the top-up's unpaid invoices other than ``keep`` (None: all of them), so none is
+        left for WHMCS's cron to charge. Best effort: a failure is logged for support."""
+        topup = self.job
+        try:
+            candidates: dict[int, Invoice] = {}
+            if topup.invoice_requested_at is not None or topup.invoice_requests:
+                candidates.update((invoice.id, invoice) for invoice in self._marked_invoices())
+            if topup.whmcs_invoice_id is not None and topup.whmcs_invoice_id not in candidates:
+                candidates[topup.whmcs_invoice_id] = self.charges.get_invoice(
+                    topup.whmcs_invoice_id, default_currency=billing.default_currency())
+        except (WhmcsError, ProviderUnavailable) as exc:
+            logger.error("top-up %s: could not look for its unpaid invoices to cancel (invoice %s): %s",
+                         topup.request_id, topup.whmcs_invoice_id, exc)
+            return
+        for invoice in candidates.values():
+            if invoice.id != keep and invoice.status is InvoiceStatus.UNPAID:
+                self._cancel(invoice.id)
+
+    def _cancel(self, invoice_id: int) -> None:
+        try:
+            self.charges.cancel_invoice(invoice_id)
+        except WhmcsError as exc:
+            logger.error("top-up %s: could not cancel unpaid WHMCS invoice %s: %s", self.job.request_id,
+                         invoice_id, exc)
+        else:
+            logger.warning("top-up %s: cancelled unpaid WHMCS invoice %s (not the one charged)",
+                           self.job.request_id, invoice_id)
+
+
+__all__ = ["SimActionRefused", "TopUpAnswer", "TopUpFlow", "TopUpQuote", "topup_message", "topup_process",
+           "topup_quote", "topup_request"]
