@@ -89,6 +89,16 @@ class WhmcsEmulator(EmulatorControl):
     def payments_of(self, invoice_id: int) -> list:
         return [t for t in self.store.invoice_transactions(invoice_id) if t.amountin > 0]
 
+    def invoices_of_request(self, request_id: str, client_id: int = ALICE.whmcs_client_id) -> list:
+        """The invoices whose notes carry the top-up's marker (``portal-request:<request id>``)."""
+        marker = f"portal-request:{request_id}"
+        return sorted((i for i in self.store.invoices.values()
+                       if i.userid == client_id and marker in (i.notes or "").splitlines()), key=lambda i: i.id)
+
+    def charges(self) -> int:
+        """Payments taken on the invoices created since the test began."""
+        return sum(len(self.payments_of(invoice.id)) for invoice in self.new_invoices())
+
     def remove_cards(self, client_id: int = ALICE.whmcs_client_id) -> None:
         """The client keeps a bank account but no card: CapturePayment then fails."""
         cards = [key for key, m in self.store.paymethods.items()
