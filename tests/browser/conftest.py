@@ -94,6 +94,7 @@ def demo_environment(workdir: Path, port: int) -> dict[str, str]:
         LOG_LEVEL="INFO", LOG_FORMAT="text",  # INFO: the subscriber's "subscribed" line tells it is ready
         PORT=str(port), PORTAL_PUBLIC_URL=f"http://127.0.0.1:{port}",
         PYTHONUNBUFFERED="1", TMPDIR=str(workdir),
+        DEMO_CLOCK_CONTROL="true",  # tests/browser/test_calendar_edges.py moves the demo's clock
     )
     return env
 

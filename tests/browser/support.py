@@ -1,6 +1,8 @@
 """What the browser tests share: numbered screenshots, signing in, waits, console errors, axe-core."""
 import base64
 import json
+import urllib.request
+from datetime import date, datetime
 from pathlib import Path
 
 from selenium.common.exceptions import StaleElementReferenceException, WebDriverException
@@ -160,3 +162,18 @@ def describe_violations(found: dict[str, list[dict]]) -> str:
                 lines.append(f"    {json.dumps(node['target'])} {node['html'][:160]}")
                 lines.append("        " + (node["summary"] or "").replace("\n", "\n        "))
     return "\n".join(lines)
+
+
+def demo_clock(base_url: str, at: datetime | None = None) -> dict:
+    """The demo's clock (``/__demo__/clock``): moved to ``at`` when given; answers ``now`` and ``today``."""
+    request = urllib.request.Request(base_url + "/__demo__/clock", method="POST" if at else "GET",  # noqa: S310
+                                     data=json.dumps({"at": at.isoformat()}).encode() if at else None,
+                                     headers={"Content-Type": "application/json"})
+    with urllib.request.urlopen(request, timeout=30) as answer:  # noqa: S310 (our own demo)
+        return json.load(answer)
+
+
+def long_date(iso_day: str) -> str:
+    """``2026-12-03`` as the pages write it: ``3 December 2026``."""
+    day = date.fromisoformat(iso_day)
+    return f"{day.day} {day:%B %Y}"

@@ -3,7 +3,8 @@
 Alice signs in, looks at her dashboard and invoices, pays an unpaid one on the WHMCS sandbox (its
 signed webhook marks it paid in the portal), looks at her subscriptions and SIMs, orders a SIM plan
 from the catalog; the admin approves the order in the Salesforce sandbox; the portal's Platform
-Event subscriber provisions it; Alice opens the new SIM, sees its usage chart and adds data.
+Event subscriber provisions it; Alice opens the new SIM (no usage yet, the same activation date on
+its page, its subscription and the dashboard), an older SIM's usage chart, and adds data.
 Screenshots of every page, numbered in order: test-output/browser/journey/.
 """
 from urllib.parse import urlsplit
@@ -17,6 +18,8 @@ from tests.browser.support import (
     Screenshots,
     click_and_wait,
     console_errors,
+    demo_clock,
+    long_date,
     main_text,
     sign_in,
     sign_out,
@@ -43,6 +46,11 @@ def timeline(browser) -> list[tuple[str, str]]:
         state = next(c.removeprefix("step-") for c in step.get_attribute("class").split() if c.startswith("step-"))
         steps.append((step.find_element(By.CSS_SELECTOR, ".step-label").text, state))
     return steps
+
+
+def details_value(browser, term: str) -> str:
+    """The value of a ``<dt>term</dt><dd>value</dd>`` pair on the page."""
+    return browser.find_element(By.XPATH, f"//main//dt[normalize-space()='{term}']/following-sibling::dd[1]").text
 
 
 def test_the_customer_journey(browser, demo):
@@ -170,7 +178,7 @@ def test_the_customer_journey(browser, demo):
     assert [label for label, _ in timeline(browser)][-1] == "Active"
     shot("order-active")
 
-    # -- The new SIM: its page with the usage chart ------------------------------------------------
+    # -- The new SIM: activated today, no usage yet; one activation date on every page ------------
     click_and_wait(browser, nav_link(browser, "SIMs"), "SIMs")
     new_sims = [a for a in browser.find_elements(By.CSS_SELECTOR, "main .card-list h2 a")
                 if a.get_attribute("href") not in sims_before]
@@ -178,13 +186,34 @@ def test_the_customer_journey(browser, demo):
     shot("sims-with-new-sim")
     click_and_wait(browser, new_sims[0], "SIM ")
     assert urlsplit(browser.current_url).path.startswith("/sims/89")
-    chart = browser.find_element(By.CSS_SELECTOR, "main svg.usage-chart[role=img]")
-    assert chart.get_attribute("aria-labelledby")
-    assert chart.find_element(By.TAG_NAME, "title").get_attribute("textContent").startswith("Daily data use")
+    new_sim_url = browser.current_url
+    active_since = details_value(browser, "Active since")
+    demo_today = demo_clock(portal)["today"]
+    if active_since == long_date(demo_today):  # still the activation day in Japan (the usual case)
+        assert not browser.find_elements(By.CSS_SELECTOR, "main svg.usage-chart")
+        empty = browser.find_element(By.CSS_SELECTOR, "main section.usage-empty")
+        assert "has not used any data yet" in empty.text and "after its first day of use" in empty.text
+        assert "% used" not in main_text(browser) and "Nothing used yet" in main_text(browser)
     meter = browser.find_element(By.CSS_SELECTOR, "main meter.quota-meter")
     assert float(meter.get_attribute("value")) > 0 and meter.get_attribute("aria-label").startswith("Data left")
     shot("sim-detail")
     assert console_errors(browser) == []
+    click_and_wait(browser, nav_link(browser, "Subscriptions"), "Subscriptions")
+    newest = max(browser.find_elements(By.XPATH, f"//main//a[normalize-space()='{PLAN}']"),
+                 key=lambda a: int(a.get_attribute("href").rstrip("/").rsplit("/", 1)[-1]))
+    click_and_wait(browser, newest, PLAN)
+    assert details_value(browser, "Started") == active_since, "the subscription started the day the SIM did"
+    click_and_wait(browser, nav_link(browser, "Dashboard"), "Dashboard")
+    if active_since == long_date(demo_today):
+        assert f"Active since {active_since}, no data used yet" in main_text(browser)
+
+    # -- An older SIM: its page with the usage charts ---------------------------------------------
+    browser.get(sorted(sims_before)[0])
+    chart = browser.find_element(By.CSS_SELECTOR, "main svg.usage-chart[role=img]")
+    assert chart.get_attribute("aria-labelledby")
+    assert chart.find_element(By.TAG_NAME, "title").get_attribute("textContent").startswith("Daily data use")
+    shot("sim-with-usage")
+    browser.get(new_sim_url)
 
     # -- Top-up: the price, then pay and add -------------------------------------------------------
     topup = browser.find_element(By.CSS_SELECTOR, "section[aria-labelledby=topup-heading]")
