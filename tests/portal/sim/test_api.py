@@ -4,6 +4,7 @@ from datetime import timedelta
 from decimal import Decimal
 
 import pytest
+from django.utils import timezone
 
 from domain.shared import clock
 from domain.shared.calendar import previous_month
@@ -205,6 +206,69 @@ def test_a_malformed_top_up_is_a_400_on_its_field(providers, billing, customer_c
         assert list(response.json()["extra"]["fields"]) == [field], body
 
     assert billing.calls("CreateInvoice") == 0 and not TopUp.objects.exists()
+
+
+def test_a_top_up_unfinished_in_its_request_is_201_not_done_then_a_repeat_finishes_it(providers, billing,
+                                                                                      customer_client):
+    heal = billing.fail_action("CreateInvoice")
+    body = {"quota_mb": 1024, "request_id": str(uuid.uuid4())}
+
+    first = post_json(customer_client, f"/api/v1/sims/{ALICE_VOICE}/top-up", body)
+
+    assert first.status_code == 201
+    data = first.json()["data"]
+    assert (data["status"], data["done"], data["whmcs_invoice_id"]) == ("requested", False, None)
+    assert data["message"] == ("We could not confirm your payment just now. We are checking and will add the data "
+                               "once it is confirmed; you will not be charged twice.")
+    heal()
+
+    again = post_json(customer_client, f"/api/v1/sims/{ALICE_VOICE}/top-up", body)
+
+    assert again.status_code == 200
+    [invoice] = billing.new_invoices()
+    assert {key: again.json()["data"][key] for key in ("status", "done", "whmcs_invoice_id")} == {
+        "status": "applied", "done": True, "whmcs_invoice_id": invoice.id}
+    assert billing.calls("CapturePayment") == 1 and TopUp.objects.count() == 1
+
+
+def test_a_repeat_while_the_first_request_is_still_at_work_is_202_with_its_state(providers, billing,
+                                                                                 customer_client, customer_user):
+    request_id = uuid.uuid4()
+    topup = TopUp.objects.create(  # the first request holds it: it is inside CreateInvoice right now
+        request_id=request_id, customer=customer_user.customer, iccid=ALICE_VOICE, quota_mb=1024,
+        amount=Decimal("500"), currency="JPY", attempts=1, lease_until=timezone.now() + timedelta(minutes=1),
+        invoice_requested_at=timezone.now(), invoice_requests=1)
+    body = {"quota_mb": 1024, "request_id": str(request_id)}
+
+    response = post_json(customer_client, f"/api/v1/sims/{ALICE_VOICE}/top-up", body)
+
+    assert response.status_code == 202
+    data = response.json()["data"]
+    assert (data["request_id"], data["status"], data["done"]) == (str(request_id), "requested", False)
+    assert billing.calls() == 0, "the repeat leaves the top-up to the request that holds it"
+    topup.refresh_from_db()
+    assert topup.attempts == 1
+
+    TopUp.objects.filter(pk=topup.pk).update(lease_until=timezone.now() - timedelta(seconds=1))  # that request died
+    after = post_json(customer_client, f"/api/v1/sims/{ALICE_VOICE}/top-up", body)
+
+    assert after.status_code == 200 and after.json()["data"]["status"] == "applied"
+    assert len(billing.new_invoices()) == 1 and billing.calls("CapturePayment") == 1
+
+
+def test_a_refused_card_is_201_failed_and_done_with_the_reason(providers, billing, customer_client):
+    billing.remove_cards()
+
+    response = post_json(customer_client, f"/api/v1/sims/{ALICE_VOICE}/top-up",
+                         {"quota_mb": 1024, "request_id": str(uuid.uuid4())})
+
+    assert response.status_code == 201
+    data = response.json()["data"]
+    assert (data["status"], data["done"]) == ("failed", True)
+    assert data["message"] == ("Your payment could not be taken, so nothing was charged or added. Please check your "
+                               "payment method and try again.")
+    [invoice] = billing.new_invoices()
+    assert invoice.status == "Cancelled" and billing.payments_of(invoice.id) == []
 
 
 @committing

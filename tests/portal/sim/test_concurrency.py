@@ -79,6 +79,38 @@ def test_a_lease_held_by_another_processor_is_respected_until_it_expires(provide
     assert topup.status == TopUp.Status.APPLIED and billing.calls("CreateInvoice") == 1
 
 
+def test_parallel_api_requests_with_one_request_id_get_consistent_answers(providers, billing, customer_user):
+    """One 201 (the request that recorded it); every other answer is the same top-up: 202 while it
+    is still in flight, 200 once it is done. Never a bare "requested": each says whether it is done."""
+    browsers = []
+    for _ in range(4):
+        browser = Client()
+        browser.force_login(customer_user)
+        browsers.append(browser)
+    request_id = str(uuid.uuid4())
+    billing.faults(latency_ms=300)  # the first request's WHMCS calls take a while: the others overlap them
+
+    responses = in_threads([
+        lambda b=b: b.post(f"/api/v1/sims/{ALICE_VOICE}/top-up", {"quota_mb": 1024, "request_id": request_id},
+                           content_type="application/json")
+        for b in browsers
+    ])
+
+    codes = sorted(getattr(r, "status_code", r) for r in responses)
+    assert codes.count(201) == 1 and set(codes) <= {200, 201, 202}, codes
+    for response in responses:
+        data = response.json()["data"]
+        assert data["request_id"] == request_id and data["message"]
+        if response.status_code == 202:
+            assert data["done"] is False and data["status"] in ("requested", "charged")
+        if response.status_code == 200:
+            assert data["done"] is True and data["status"] == "applied"
+    topup = TopUp.objects.get()
+    assert topup.status == TopUp.Status.APPLIED
+    assert billing.calls("CreateInvoice") == 1 and billing.calls("CapturePayment") == 1
+    assert len(providers.topups_for(request_id)) == 1
+
+
 def test_two_simultaneous_submits_of_one_form_charge_once(providers, billing, customer_user):
     browsers = []
     for _ in range(2):
