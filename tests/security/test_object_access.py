@@ -28,7 +28,7 @@ OWNED = {"invoice_id": "invoice", "service_id": "subscription", "order_id": "ord
 NOT_A_CUSTOMERS_OBJECT = {
     "product_id": "a catalog product: one catalog for every customer",
     "uidb64": "a password-reset link: a signed token checked by Django",
-    "token": "a password-reset link: a signed token checked by Django",
+    "token": "a password-reset or sign-in email change link: a signed token checked by Django",
 }
 """URL parameters that take an id, but not of something a customer owns (and why)."""
 

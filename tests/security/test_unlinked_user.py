@@ -18,6 +18,8 @@ NOT_CUSTOMER_PAGES = {
     "password_reset_confirm": "password reset needs no customer",
     "password_reset_complete": "password reset needs no customer",
     "accounts:password_change": "changing one's password needs no customer",
+    "accounts:email_change": "changing one's sign-in email needs no customer",
+    "email_change_confirm": "the link from the new address: its signed token is the authority",
     "healthz": "health check",
     "readyz": "health check",
     "catalog:index": "the catalog is the same for everyone",
