@@ -1,4 +1,12 @@
-FROM python:3.11-slim-bookworm
+# The base image, to be pinned by digest. NOT PINNED YET: the digest could not be learned where this
+# was written (those machines reach PyPI, npm and Debian only, not Docker Hub), and an invented one
+# would only break the build. Where Docker Hub is reachable, read it with
+#   docker buildx imagetools inspect python:3.11-slim-bookworm     (the "Digest:" line)
+# and set the default below to python:3.11-slim-bookworm@sha256:<that digest>, or build with
+#   docker build --build-arg PYTHON_IMAGE=python:3.11-slim-bookworm@sha256:<digest> .
+# Renew it deliberately (security updates of the image) like any pinned dependency.
+ARG PYTHON_IMAGE=python:3.11-slim-bookworm
+FROM ${PYTHON_IMAGE}
 
 ENV PYTHONDONTWRITEBYTECODE=1 \
     PYTHONUNBUFFERED=1 \
@@ -8,7 +16,8 @@ ENV PYTHONDONTWRITEBYTECODE=1 \
 WORKDIR /app
 RUN useradd --create-home --uid 10001 portal
 COPY requirements.txt .
-RUN pip install --no-cache-dir -r requirements.txt
+# The image's own pip and setuptools lag behind their security fixes: upgrade them first.
+RUN pip install --no-cache-dir --upgrade pip setuptools && pip install --no-cache-dir -r requirements.txt
 COPY . .
 # collectstatic needs settings to load, not real secrets.
 RUN DJANGO_SECRET_KEY=collectstatic-only DJANGO_ALLOWED_HOSTS=localhost \

@@ -18,10 +18,13 @@ if [ ! -x .venv/bin/python ]; then
 fi
 
 stamp=".venv/.installed-$profile"
-digest="$(cat requirements.txt "$req_file" | sha256sum | cut -d' ' -f1)"
+# This script is part of the digest: a change here (such as the upgrades below) reaches existing venvs.
+digest="$(cat requirements.txt "$req_file" scripts/bootstrap.sh | sha256sum | cut -d' ' -f1)"
 if [ ! -f "$stamp" ] || [ "$(cat "$stamp")" != "$digest" ]; then
   echo "==> Installing $req_file"
-  .venv/bin/python -m pip install --quiet --disable-pip-version-check --upgrade pip
+  # The venv's own pip and setuptools come from the Python that made it, often with known
+  # vulnerabilities (setuptools 65.5.0: CVE-2022-40897): always the latest releases.
+  .venv/bin/python -m pip install --quiet --disable-pip-version-check --upgrade pip setuptools
   .venv/bin/python -m pip install --quiet --disable-pip-version-check -r "$req_file"
   echo "$digest" > "$stamp"
 fi
