@@ -464,6 +464,23 @@ def test_create_invoice_errors_and_update(api):
     assert api("GetInvoice", invoiceid=created["invoiceid"])["status"] == "Cancelled"
 
 
+def test_an_invoice_whose_create_answer_was_lost_is_found_by_the_note_it_carries(whmcs, api):
+    """What the portal's top-ups rely on: CreateInvoice takes ``notes``; with the answer lost the
+    invoice still exists, and GetInvoices (newest id first) lists it with its notes."""
+    faults(whmcs, lost_answer_rate=1, actions=["CreateInvoice"], times=1)
+    create = {**AUTH, "action": "CreateInvoice", "userid": ALICE, "itemdescription1": "Data top-up 1 GB",
+              "itemamount1": "500", "itemtaxed1": "1", "notes": "portal-request:abc-123"}
+
+    lost = requests.post(f"{whmcs.url}/includes/api.php", data=create, timeout=5)
+
+    assert lost.status_code == 504
+    listed = api("GetInvoices", userid=ALICE, orderby="id", order="desc", limitstart=0, limitnum=100)
+    newest = listed["invoices"]["invoice"][0]
+    assert newest["notes"] == "portal-request:abc-123" and newest["status"] == "Unpaid"
+    assert int(newest["id"]) == max(int(i["id"]) for i in listed["invoices"]["invoice"])
+    assert api("GetInvoice", invoiceid=newest["id"])["notes"] == "portal-request:abc-123"
+
+
 # -- faults ---------------------------------------------------------------------------------------
 def test_latency(whmcs, api):
     faults(whmcs, latency_ms=150)
