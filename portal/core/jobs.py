@@ -51,8 +51,12 @@ Usage (the plan changes would look like this)::
 
     # services: record the row and queue it once the transaction commits
     change = PlanChange.objects.create(...); PlanChangeFlow.enqueue(change.pk)
-    # or run the first attempt in the request, the row created already claimed:
-    PlanChangeFlow.run_inline(PlanChangeFlow.claim_new(PlanChange(...)))
+    # or make the first attempt in the request itself, the row created already claimed by it
+    # (a transient failure then queues the next attempt after the backoff instead of raising):
+    change = PlanChangeFlow.claim_new(PlanChange(...)); change.save(force_insert=True)
+    PlanChangeFlow.run_inline(change)
+    # a repeat, or any caller that wants to move a row now if nobody holds it:
+    if (claimed := PlanChangeFlow.claim(change.pk)) is not None: PlanChangeFlow.run_inline(claimed)
 
     # tasks.py (names are what beat and the broker know)
     run_plan_change = job_task(PlanChangeFlow, name="portal.sim.run_plan_change")
