@@ -5,6 +5,11 @@ JSON API and the webhook receiver each have a rate limit of their own.
 """
 from __future__ import annotations
 
+import os
+import subprocess
+import sys
+from pathlib import Path
+
 import pytest
 from django.conf import settings
 from django.contrib.auth import SESSION_KEY
@@ -17,6 +22,7 @@ from tests.portal.webhooks.conftest import URL, signed, webhook_settings  # noqa
 
 pytestmark = pytest.mark.django_db
 
+ROOT = Path(__file__).resolve().parents[2]
 PROXY = "10.0.0.7"  # the TLS-terminating proxy: REMOTE_ADDR of every request behind it
 
 
@@ -148,3 +154,24 @@ def test_the_webhook_receiver_is_rate_limited_per_address_before_any_signature_w
     assert throttled.json() == {"error": "too many requests"}
     assert elsewhere.status_code == 202
     assert WebhookEvent.objects.count() == 1
+
+
+# -- the production profile ------------------------------------------------------------------------
+
+
+def production_setting(expression: str, **env) -> str:
+    environment = {**os.environ, "DJANGO_SETTINGS_MODULE": "portal.settings.production",
+                   "DJANGO_SECRET_KEY": "x" * 50, "DJANGO_ALLOWED_HOSTS": "portal.example", **env}
+    if "TRUSTED_PROXY_COUNT" not in env:
+        environment.pop("TRUSTED_PROXY_COUNT", None)
+    probe = f"import django; django.setup(); from django.conf import settings as s; print({expression})"
+    result = subprocess.run([sys.executable, "-c", probe], cwd=ROOT, env=environment, capture_output=True,
+                            text=True, timeout=120, check=False)
+    assert result.returncode == 0, result.stderr
+    return result.stdout.strip()
+
+
+def test_production_reads_the_client_address_its_tls_proxy_reports():
+    assert production_setting("s.TRUSTED_PROXY_COUNT, s.AXES_CLIENT_IP_CALLABLE") == (
+        "(1, 'portal.core.client_address.client_address')")
+    assert production_setting("s.TRUSTED_PROXY_COUNT", TRUSTED_PROXY_COUNT="2") == "2"
