@@ -27,4 +27,8 @@ urlpatterns = [
     path("sims/<str:iccid>/usage", api(sim_api.SimUsageApi), name="api-sim-usage"),
     path("sims/<str:iccid>/top-up", api(sim_api.SimTopUpApi), name="api-sim-topup"),
     path("sims/<str:iccid>/plan", api(sim_api.SimPlanChangeApi), name="api-sim-plan"),
+    path("sims/<str:iccid>/plan/quote", api(sim_api.SimPlanQuoteApi), name="api-sim-plan-quote"),
+    path("sims/<str:iccid>/plan-changes", api(sim_api.SimPlanChangeListApi), name="api-sim-plan-changes"),
+    path("sims/<str:iccid>/plan-changes/<uuid:request_id>", api(sim_api.SimPlanChangeDetailApi),
+         name="api-sim-plan-change"),
 ]

@@ -444,6 +444,21 @@ CELERY_BEAT_SCHEDULE["sim-resume-topups"] = {
     "task": "portal.sim.resume_topups",
     "schedule": env.int("SIM_TOPUP_SWEEP_INTERVAL_SECONDS", default=120),
 }
+# A plan change is a durable job too (docs/plan-changes.md): the same knobs as a top-up's. Changes
+# booked for the first of next month are started by a beat task that runs this often.
+SIM_PLAN_CHANGE_MAX_ATTEMPTS = env.int("SIM_PLAN_CHANGE_MAX_ATTEMPTS", default=8)
+SIM_PLAN_CHANGE_RETRY_BACKOFF_SECONDS = env.int("SIM_PLAN_CHANGE_RETRY_BACKOFF_SECONDS", default=30)
+SIM_PLAN_CHANGE_RETRY_BACKOFF_MAX_SECONDS = env.int("SIM_PLAN_CHANGE_RETRY_BACKOFF_MAX_SECONDS", default=600)
+SIM_PLAN_CHANGE_LEASE_SECONDS = env.int("SIM_PLAN_CHANGE_LEASE_SECONDS", default=CELERY_TASK_TIME_LIMIT + 60)
+SIM_PLAN_CHANGE_SWEEP_AFTER_SECONDS = env.int("SIM_PLAN_CHANGE_SWEEP_AFTER_SECONDS", default=120)
+CELERY_BEAT_SCHEDULE["sim-plan-changes-sweep"] = {
+    "task": "portal.sim.sweep_plan_changes",
+    "schedule": env.int("SIM_PLAN_CHANGE_SWEEP_INTERVAL_SECONDS", default=120),
+}
+CELERY_BEAT_SCHEDULE["sim-plan-changes-start-due"] = {
+    "task": "portal.sim.start_due_plan_changes",
+    "schedule": env.int("SIM_PLAN_CHANGE_START_INTERVAL_SECONDS", default=300),
+}
 
 # --- Provisioning (docs/provisioning.md) --------------------------------------------------------
 # Attempts of a provisioning job before it is failed for support (Celery retries it with exponential

@@ -12,9 +12,10 @@ from rest_framework.response import Response
 from domain.shared import clock
 from domain.shared.calendar import current_month
 from domain.sim.usage_range import UsageRangeError, validate_usage_range
+from portal.billing.api import MoneySerializer
 from portal.core.api import CustomerApi
 from portal.sim import selectors, services
-from portal.sim.models import TopUp
+from portal.sim.models import PlanChange, TopUp
 
 
 class QuotaSerializer(serializers.Serializer):
@@ -156,24 +157,114 @@ class SimTopUpApi(CustomerApi):
         return Response({"data": TopUpSerializer(answer.topup).data}, status=code)
 
 
-class SimPlanChangeApi(CustomerApi):
-    class PlanChangeInputSerializer(serializers.Serializer):
-        plan_code = serializers.CharField(max_length=40)
-        immediate = serializers.BooleanField(default=False)
+class PlanChangeSerializer(serializers.ModelSerializer):
+    done = serializers.SerializerMethodField(help_text=(
+        "True once the change is made, failed or cancelled; false while it is scheduled or being made"))
+    cancellable = serializers.SerializerMethodField(help_text="It has not taken effect: DELETE cancels it")
+    message = serializers.SerializerMethodField(help_text="What happened, in words for the customer")
 
-    class PlanChangeSerializer(serializers.Serializer):
-        plan_code = serializers.CharField()
-        plan_name = serializers.CharField()
-        previous_plan_code = serializers.CharField()
-        status = serializers.CharField()
-        effective_date = serializers.DateField()
+    class Meta:
+        model = PlanChange
+        fields = ["request_id", "iccid", "from_plan_code", "to_plan_code", "to_plan_name", "immediate",
+                  "effective_date", "status", "done", "cancellable", "message", "currency", "quoted_charge",
+                  "charged_amount", "old_monthly", "new_monthly", "whmcs_invoice_id", "created_at"]
 
-    @extend_schema(operation_id="sims_plan_change", request=PlanChangeInputSerializer, responses=PlanChangeSerializer)
+    def get_done(self, change: PlanChange) -> bool:
+        return not change.is_open
+
+    def get_cancellable(self, change: PlanChange) -> bool:
+        return change.status == PlanChange.Status.SCHEDULED
+
+    def get_message(self, change: PlanChange) -> str:
+        return services.plan_change_message(change)[1]
+
+
+class PlanChoiceSerializer(serializers.Serializer):
+    plan_code = serializers.CharField(max_length=40)
+    immediate = serializers.BooleanField(default=False, help_text=(
+        "true: now (a dearer plan only, charged pro rata at once); false: from the first of next month"))
+
+
+class PlanQuoteSerializer(serializers.Serializer):
+    iccid = serializers.CharField()
+    current_plan_code = serializers.CharField()
+    plan_code = serializers.CharField(source="plan.sku")
+    plan_name = serializers.CharField(source="plan.name")
+    immediate = serializers.BooleanField()
+    effective_date = serializers.DateField()
+    charge_now = MoneySerializer(allow_null=True, help_text="Charged at once (pro rata, tax included); null from "
+                                                            "next month")
+    current_monthly = MoneySerializer()
+    new_monthly = MoneySerializer()
+    next_due_date = serializers.DateField(allow_null=True)
+
+
+def _refused(refused) -> ValidationError:
+    return ValidationError({"plan_code": [refused.message]})
+
+
+class SimPlanQuoteApi(CustomerApi):
+    @extend_schema(operation_id="sims_plan_quote", request=PlanChoiceSerializer, responses=PlanQuoteSerializer)
     def post(self, request: Request, iccid: str) -> Response:
+        """The price of a plan change, as billing will charge it; changes nothing."""
+        selectors.owned_sim(request.user.customer, iccid)  # another customer's SIM: 404 whatever the body
+        form = PlanChoiceSerializer(data=request.data)
+        form.is_valid(raise_exception=True)
+        try:
+            quote = services.plan_change_quote(customer=request.user.customer, iccid=iccid, **form.validated_data)
+        except services.SimActionRefused as refused:
+            raise _refused(refused) from None
+        return Response({"data": PlanQuoteSerializer(quote).data})
+
+
+@method_decorator(transaction.non_atomic_requests, name="dispatch")
+class SimPlanChangeApi(CustomerApi):
+    class PlanChangeInputSerializer(PlanChoiceSerializer):
+        request_id = serializers.UUIDField(help_text="Idempotency key: repeat it to get the same change back")
+
+    @extend_schema(operation_id="sims_plan_change", request=PlanChangeInputSerializer, responses={
+        201: OpenApiResponse(PlanChangeSerializer, description="Recorded by this request: made now, or scheduled"),
+        200: OpenApiResponse(PlanChangeSerializer, description="A repeat of a request id: the same change"),
+        202: OpenApiResponse(PlanChangeSerializer, description="A repeat of a request id whose change is still "
+                                                               "being made: ask again later"),
+    })
+    def post(self, request: Request, iccid: str) -> Response:
+        """Confirm a plan change (see ``plan/quote`` for its price first). A plan the SIM cannot move to
+        (another kind of SIM, its own plan, one not offered) is a 400 saying why."""
+        selectors.owned_sim(request.user.customer, iccid)  # another customer's SIM: 404 whatever the body
         form = self.PlanChangeInputSerializer(data=request.data)
         form.is_valid(raise_exception=True)
         try:
-            change = services.plan_change(customer=request.user.customer, iccid=iccid, **form.validated_data)
+            answer = services.plan_change_request(
+                customer=request.user.customer, iccid=iccid, plan_code=form.validated_data["plan_code"],
+                immediate=form.validated_data["immediate"], request_id=str(form.validated_data["request_id"]))
         except services.SimActionRefused as refused:
-            raise ValidationError({"plan_code": [refused.message]}) from None
-        return Response({"data": self.PlanChangeSerializer(change).data})
+            raise _refused(refused) from None
+        if answer.created:
+            code = status.HTTP_201_CREATED
+        else:
+            code = status.HTTP_202_ACCEPTED if answer.in_flight else status.HTTP_200_OK
+        return Response({"data": PlanChangeSerializer(answer.change).data}, status=code)
+
+
+class SimPlanChangeListApi(CustomerApi):
+    @extend_schema(operation_id="sims_plan_changes", responses=PlanChangeSerializer(many=True))
+    def get(self, request: Request, iccid: str) -> Response:
+        link = selectors.owned_sim(request.user.customer, iccid)
+        changes = services.plan_change_history(request.user.customer, link.iccid)
+        return Response({"data": PlanChangeSerializer(changes, many=True).data})
+
+
+class SimPlanChangeDetailApi(CustomerApi):
+    @extend_schema(operation_id="sims_plan_change_cancel", responses={
+        200: OpenApiResponse(PlanChangeSerializer, description="Cancelled (or cancelled before)"),
+        409: OpenApiResponse(description="It has taken effect or is being made: it can no longer be cancelled"),
+    })
+    def delete(self, request: Request, iccid: str, request_id) -> Response:
+        """Cancel a plan change that has not taken effect yet."""
+        try:
+            change = services.plan_change_cancel(customer=request.user.customer, iccid=iccid,
+                                                 request_id=str(request_id))
+        except services.SimActionRefused as refused:
+            return Response({"message": refused.message, "extra": {}}, status=status.HTTP_409_CONFLICT)
+        return Response({"data": PlanChangeSerializer(change).data})

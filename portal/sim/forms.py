@@ -2,6 +2,7 @@ import uuid
 
 from django import forms
 from django.conf import settings
+from django.utils.translation import gettext_lazy as _
 
 from domain.sim.usage_range import MAX_USAGE_DAYS
 
@@ -34,14 +35,31 @@ class TopUpForm(forms.Form):
 
 
 class PlanChangeForm(forms.Form):
-    plan_code = forms.ChoiceField(label="New plan")
-    when = forms.ChoiceField(label="When", choices=[("next_month", "From the first of next month"),
-                                                    ("immediate", "Now")], initial="next_month",
-                             widget=forms.RadioSelect)
+    """A plan and when: first to see the price (``confirm`` off), then to confirm it. The request id
+    is the idempotency key of the confirmation: the same form sent twice makes one change."""
+
+    plan_code = forms.ChoiceField(label=_("New plan"))
+    when = forms.ChoiceField(label=_("When"), choices=[("next_month", _("From the first of next month")),
+                                                       ("immediate", _("Now (a dearer plan only)"))],
+                             initial="next_month", widget=forms.RadioSelect)
+    request_id = forms.UUIDField(widget=forms.HiddenInput, error_messages={
+        "invalid": _("This form is no longer valid; please reload the page."),
+        "required": _("This form is no longer valid; please reload the page."),
+    })
+    confirm = forms.BooleanField(required=False, widget=forms.HiddenInput)
 
     def __init__(self, *args, plans=(), **kwargs):
+        kwargs.setdefault("initial", {}).setdefault("request_id", uuid.uuid4())
         super().__init__(*args, **kwargs)
         self.fields["plan_code"].choices = [(plan.sku, plan.name) for plan in plans]
+
+    @property
+    def immediate(self) -> bool:
+        return self.cleaned_data["when"] == "immediate"
+
+
+class PlanCancelForm(forms.Form):
+    request_id = forms.UUIDField(widget=forms.HiddenInput)
 
 
 class UsageRangeForm(forms.Form):

@@ -1,4 +1,5 @@
 from django.db import models
+from django.utils.translation import gettext_lazy as _
 
 from portal.accounts.models import Customer
 from portal.core.jobs import DurableJob
@@ -51,3 +52,81 @@ class TopUp(DurableJob):
     def is_done(self) -> bool:
         """Applied or failed: nothing more will happen by itself."""
         return self.status in self.FINAL
+
+
+class PlanChange(DurableJob):
+    """One plan change a customer confirmed, followed from the WHMCS bill to the SIM (a durable job:
+    ``portal.sim.plan_changes.PlanChangeFlow``).
+
+    ``request_id`` is the idempotency key of the confirmation form (and the marker in the upgrade
+    invoice's notes): the same confirmation never becomes two changes, nor two charges. A SIM has at
+    most one change that has not finished.
+    """
+
+    class Status(models.TextChoices):
+        SCHEDULED = "scheduled", _("Scheduled")  # waits for its effective date; the customer may cancel it
+        REQUESTED = "requested", _("Requested")  # WHMCS is asked (or its answer is being confirmed)
+        BILLED = "billed", _("Billed")  # WHMCS bills the new plan (any charge taken); the SIM is next
+        DONE = "done", _("Done")  # WHMCS and Freebit are on the new plan
+        CANCELLED = "cancelled", _("Cancelled")  # cancelled by the customer before it took effect
+        FAILED = "failed", _("Failed")  # given up; see failure and last_error
+
+    class Failure(models.TextChoices):
+        PAYMENT_REFUSED = "payment_refused", _("Payment refused")
+        BILLING_REFUSED = "billing_refused", _("Refused by billing")
+        SIM_REFUSED = "sim_refused", _("Refused by the SIM platform")
+        GAVE_UP = "gave_up", _("Attempts ran out")
+
+    OPEN = (Status.SCHEDULED, Status.REQUESTED, Status.BILLED)
+
+    request_id = models.UUIDField(unique=True)
+    customer = models.ForeignKey(Customer, on_delete=models.PROTECT, related_name="plan_changes")
+    iccid = models.CharField(max_length=20)
+    whmcs_service_id = models.PositiveIntegerField("WHMCS service")
+    from_plan_code = models.CharField(max_length=40)
+    from_plan_name = models.CharField(max_length=100)
+    to_plan_code = models.CharField(max_length=40)
+    to_plan_name = models.CharField(max_length=100)
+    from_product_id = models.PositiveIntegerField("WHMCS product before")
+    to_product_id = models.PositiveIntegerField("WHMCS product after")
+    billing_cycle = models.CharField(max_length=20, help_text="WHMCS's name of the service's billing cycle.")
+    payment_method = models.CharField(max_length=64, help_text="The WHMCS payment gateway of the service.")
+    immediate = models.BooleanField(help_text="Made now (an upgrade) rather than on the first of next month.")
+    effective_date = models.DateField(help_text="The business day the change is made (Japan time).")
+    currency = models.CharField(max_length=3)
+    quoted_charge = models.DecimalField(max_digits=12, decimal_places=2, null=True, blank=True,
+                                        help_text="The pro rata charge the customer was shown (a change made now).")
+    old_monthly = models.DecimalField(max_digits=12, decimal_places=2)
+    new_monthly = models.DecimalField(max_digits=12, decimal_places=2)
+    status = models.CharField(max_length=16, choices=Status.choices, default=Status.SCHEDULED, db_index=True)
+    failure = models.CharField(max_length=20, choices=Failure.choices, blank=True)
+    whmcs_order_floor = models.PositiveIntegerField(
+        "client's newest WHMCS order before", null=True, blank=True,
+        help_text="Recorded before UpgradeProduct is first sent: after a lost answer, the upgrade order placed "
+                  "after it is adopted.")
+    upgrade_requested_at = models.DateTimeField("WHMCS UpgradeProduct sent at", null=True, blank=True)
+    upgrade_requests = models.PositiveSmallIntegerField("UpgradeProduct sent", default=0)
+    whmcs_order_id = models.PositiveIntegerField("WHMCS upgrade order", null=True, blank=True)
+    whmcs_invoice_id = models.PositiveIntegerField("WHMCS upgrade invoice", null=True, blank=True)
+    invoice_marked = models.BooleanField(default=False, help_text="The invoice's notes carry the request's marker.")
+    capture_requested_at = models.DateTimeField("WHMCS CapturePayment sent at", null=True, blank=True)
+    charged_at = models.DateTimeField(null=True, blank=True, help_text="When the upgrade invoice was seen paid.")
+    charged_amount = models.DecimalField(max_digits=12, decimal_places=2, null=True, blank=True)
+    billed_at = models.DateTimeField(null=True, blank=True, help_text="When WHMCS was seen billing the new plan.")
+    sim_changed_at = models.DateTimeField(null=True, blank=True)
+    cancelled_at = models.DateTimeField(null=True, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["-created_at"]
+        constraints = [
+            models.UniqueConstraint(fields=["iccid"], name="sim_one_open_plan_change",
+                                    condition=models.Q(status__in=["scheduled", "requested", "billed"])),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.iccid}: {self.from_plan_code} → {self.to_plan_code} ({self.get_status_display()})"
+
+    @property
+    def is_open(self) -> bool:
+        return self.status in self.OPEN

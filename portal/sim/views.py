@@ -2,6 +2,7 @@ from django.contrib import messages
 from django.db import transaction
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
+from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from domain.shared import clock
@@ -11,7 +12,7 @@ from portal.accounts.models import Customer
 from portal.core.errors import ProviderUnavailable
 from portal.sim import selectors, services
 from portal.sim.charts import Bar, usage_bar_chart
-from portal.sim.forms import TOPUP_CHOICES_MB, PlanChangeForm, TopUpForm
+from portal.sim.forms import TOPUP_CHOICES_MB, PlanCancelForm, PlanChangeForm, TopUpForm
 from portal.sim.models import TopUp
 
 
@@ -29,7 +30,7 @@ def sim_detail(request: HttpRequest, customer: Customer, iccid: str) -> HttpResp
     usage_started = details.value.usage_started(today)
     months, stale = [], details.stale
     if usage_started:
-        start, _ = previous_month(today)
+        start, _end = previous_month(today)
         usage = selectors.sim_usage(customer, details.value.iccid, start, today)
         stale = stale or usage.stale
         months = [
@@ -41,16 +42,18 @@ def sim_detail(request: HttpRequest, customer: Customer, iccid: str) -> HttpResp
     context = {
         "sim": details.value, "usage_started": usage_started, "months": months, "stale": stale,
         "topup_form": TopUpForm(initial={"quota_mb": 1024}), "topup_choices": TOPUP_CHOICES_MB,
-        "plan_form": PlanChangeForm(plans=_plans_offered(details.value.plan_code)),
+        "plan_form": PlanChangeForm(plans=_plans_offered(details.value), auto_id="plan_%s"),
+        "plan_change": services.open_plan_change(customer, details.value.iccid),
         "topups": TopUp.objects.filter(customer=customer, iccid=details.value.iccid)[:5],
     }
     return render(request, "sim/detail.html", context)
 
 
-def _plans_offered(current_plan_code: str):
-    """The catalog's other SIM plans; none while Salesforce is down (the rest of the page needs no catalog)."""
+def _plans_offered(sim):
+    """The catalog's plans this SIM can move to; none while Salesforce is down (the rest of the page
+    needs no catalog)."""
     try:
-        return services.sim_plans(current_plan_code)
+        return services.sim_plans(data_only=sim.data_only, current_plan_code=sim.plan_code)
     except ProviderUnavailable:
         return ()
 
@@ -85,22 +88,52 @@ def sim_topup(request: HttpRequest, customer: Customer, iccid: str) -> HttpRespo
 
 
 @require_POST
+@transaction.non_atomic_requests  # each step of a plan change is recorded the moment it happens
 @customer_required
 def sim_plan_change(request: HttpRequest, customer: Customer, iccid: str) -> HttpResponse:
+    """The plan form: first the price of the change (WHMCS's quote), then, confirmed, the change."""
     details = selectors.sim_details(customer, iccid).value
-    form = PlanChangeForm(request.POST, plans=services.sim_plans(details.plan_code))
+    form = PlanChangeForm(request.POST, plans=_plans_offered(details))
     if not form.is_valid():
-        messages.error(request, "Please choose one of the plans offered.")
+        if "request_id" in form.errors:
+            messages.error(request, form.errors["request_id"][0])
+        else:
+            messages.error(request, _("Please choose one of the plans offered."))
         return redirect("sim:detail", iccid=iccid)
+    plan_code = form.cleaned_data["plan_code"]
     try:
-        change = services.plan_change(customer=customer, iccid=iccid, plan_code=form.cleaned_data["plan_code"],
-                                      immediate=form.cleaned_data["when"] == "immediate")
+        if not form.cleaned_data["confirm"]:
+            quote = services.plan_change_quote(customer=customer, iccid=iccid, plan_code=plan_code,
+                                               immediate=form.immediate)
+            return render(request, "sim/plan_confirm.html", {"quote": quote, "form": form})
+        answer = services.plan_change_request(customer=customer, iccid=iccid, plan_code=plan_code,
+                                              immediate=form.immediate, request_id=str(form.cleaned_data["request_id"]))
     except services.SimActionRefused as refused:
         messages.error(request, refused.message)
     else:
-        when = "now" if change.immediate else f"from {change.effective_date:%-d %B %Y}"
-        messages.success(request, f"Your plan changes to {change.plan_name} {when}.")
+        level, text = services.plan_change_message(answer.change)
+        messages.add_message(request, MESSAGE_LEVELS[level], text)
     return redirect("sim:detail", iccid=iccid)
 
 
-MESSAGE_LEVELS = {"success": messages.SUCCESS, "warning": messages.WARNING, "error": messages.ERROR}
+@require_POST
+@customer_required
+def sim_plan_cancel(request: HttpRequest, customer: Customer, iccid: str) -> HttpResponse:
+    """Cancel a plan change that has not taken effect yet."""
+    form = PlanCancelForm(request.POST)
+    if not form.is_valid():
+        messages.error(request, _("This form is no longer valid; please reload the page."))
+        return redirect("sim:detail", iccid=iccid)
+    try:
+        change = services.plan_change_cancel(customer=customer, iccid=iccid,
+                                             request_id=str(form.cleaned_data["request_id"]))
+    except services.SimActionRefused as refused:
+        messages.error(request, refused.message)
+    else:
+        level, text = services.plan_change_message(change)
+        messages.add_message(request, MESSAGE_LEVELS[level], text)
+    return redirect("sim:detail", iccid=iccid)
+
+
+MESSAGE_LEVELS = {"success": messages.SUCCESS, "warning": messages.WARNING, "error": messages.ERROR,
+                  "info": messages.INFO}

@@ -24,7 +24,7 @@ from sandbox.common.clock import provider_now, provider_today
 from sandbox.common.faults import coerce_config
 
 from . import pages
-from .api import ACTIONS, CANONICAL_ACTIONS, ApiContext, ApiError
+from .api import ACTIONS, CANONICAL_ACTIONS, TRUTHY, ApiContext, ApiError
 from .php import php_json, to_xml
 from .seed import seed_store
 from .webhooks import Delivery, WebhookLog, WebhookSender
@@ -150,8 +150,12 @@ class WhmcsSandbox(EmulatorApp):
     def api_call_name(self, request: Request) -> str | None:
         if request.path != API_PATH or request.method != "POST":
             return None
-        action = _params(request).get("action", "").strip()
-        return CANONICAL_ACTIONS.get(action.lower(), action or "(no action)")
+        params = _params(request)
+        action = params.get("action", "").strip()
+        name = CANONICAL_ACTIONS.get(action.lower(), action or "(no action)")
+        if name == "UpgradeProduct" and params.get("calconly", "").strip().lower() in TRUTHY:
+            return "UpgradeProduct (calconly)"  # counted and faulted apart from the real upgrades
+        return name
 
     def reset_state(self) -> None:
         with self._lock:

@@ -33,22 +33,29 @@ def page_requests(iccid: str):
         ("get", f"/sims/{iccid}/", None),
         ("post", f"/sims/{iccid}/top-up/", {"quota_mb": "1024", "request_id": request_id}),
         ("post", f"/sims/{iccid}/top-up/", {"quota_mb": "1024", "request_id": request_id, "confirm": "True"}),
-        ("post", f"/sims/{iccid}/plan/", {"plan_code": "MOB-VOICE-5G", "when": "immediate"}),
+        ("post", f"/sims/{iccid}/plan/", {"plan_code": "MOB-VOICE-5G", "when": "immediate", "request_id": request_id}),
+        ("post", f"/sims/{iccid}/plan/", {"plan_code": "MOB-VOICE-5G", "when": "immediate", "request_id": request_id,
+                                          "confirm": "True"}),
+        ("post", f"/sims/{iccid}/plan/cancel/", {"request_id": request_id}),
     ]
 
 
 def api_reads(iccid: str):
-    """The API calls answered in a transaction of their own (every one but the top-up)."""
+    """The API calls answered in a transaction of their own (every one but the top-up and the plan change)."""
     return [
         ("get", f"/api/v1/sims/{iccid}", None),
         ("get", f"/api/v1/sims/{iccid}/usage", None),
-        ("post", f"/api/v1/sims/{iccid}/plan", {"plan_code": "MOB-VOICE-5G", "immediate": True}),
+        ("post", f"/api/v1/sims/{iccid}/plan/quote", {"plan_code": "MOB-VOICE-5G", "immediate": True}),
+        ("get", f"/api/v1/sims/{iccid}/plan-changes", None),
+        ("delete", f"/api/v1/sims/{iccid}/plan-changes/{uuid.uuid4()}", None),
     ]
 
 
 def send(browser: Client, method: str, path: str, data, *, api: bool = False):
     if method == "get":
         return browser.get(path)
+    if method == "delete":
+        return browser.delete(path)
     if api:
         return browser.post(path, data, content_type="application/json")
     return browser.post(path, data)
@@ -65,6 +72,7 @@ def test_pages_answer_404_for_a_sim_that_is_not_the_customers(providers, billing
 
     assert providers.calls() == 0, providers.stats()["calls"]
     assert billing.calls("CreateInvoice") == 0 and billing.calls("CapturePayment") == 0
+    assert billing.calls("UpgradeProduct") == 0
 
 
 @pytest.mark.parametrize("kind", sorted(NOT_MINE))
@@ -89,6 +97,18 @@ def test_the_top_up_api_answers_404_for_a_sim_that_is_not_the_customers(provider
 
     assert providers.calls() == 0, providers.stats()["calls"]
     assert billing.calls("CreateInvoice") == 0
+
+
+@committing
+def test_the_plan_change_api_answers_404_for_a_sim_that_is_not_the_customers(providers, billing, customer_client):
+    for kind, iccid in sorted(NOT_MINE.items()):
+        response = send(customer_client, "post", f"/api/v1/sims/{iccid}/plan",
+                        {"plan_code": "MOB-VOICE-5G", "immediate": True, "request_id": str(uuid.uuid4())}, api=True)
+        assert response.status_code == 404, (kind, response.status_code, response.content[:200])
+        assert response.json() == {"message": "Not found.", "extra": {}}
+
+    assert providers.calls() == 0
+    assert billing.calls("UpgradeProduct") == billing.calls("UpgradeProduct (calconly)") == 0
 
 
 def test_bob_cannot_see_alices_sim_but_sees_his_own(providers, bob_client):

@@ -9,8 +9,15 @@ from django.utils import timezone
 from domain.shared import clock
 from domain.shared.calendar import previous_month
 from domain.sim.types import DataQuota
-from portal.sim.models import TopUp
-from tests.portal.sim.conftest import ALICE_DATA, ALICE_SIMS, ALICE_VOICE, BOB_VOICE, SIM_BY_SERVICE
+from portal.sim.models import PlanChange, TopUp
+from tests.portal.sim.conftest import (
+    ALICE_DATA,
+    ALICE_SIMS,
+    ALICE_VOICE,
+    ALICE_VOICE_5G,
+    BOB_VOICE,
+    SIM_BY_SERVICE,
+)
 
 pytestmark = pytest.mark.django_db
 
@@ -286,43 +293,109 @@ def test_another_customers_request_id_is_refused(providers, billing, customer_cl
 
 
 # -- plan change -----------------------------------------------------------------------------------
+# The plan change view is not atomic (each step is recorded the moment it happens): its tests commit.
 
 
-def test_a_plan_change_for_next_month(providers, salesforce, customer_client):
-    response = post_json(customer_client, f"/api/v1/sims/{ALICE_VOICE}/plan", {"plan_code": "MOB-VOICE-5G"})
+def plan_body(plan_code: str, immediate: bool = False, **extra) -> dict:
+    return {"plan_code": plan_code, "immediate": immediate, "request_id": str(uuid.uuid4()), **extra}
+
+
+@committing
+def test_the_quote_answers_whmcs_price_and_changes_nothing(providers, billing, salesforce, customer_client):
+    store = billing.store
+    response = post_json(customer_client, f"/api/v1/sims/{ALICE_VOICE_5G}/plan/quote",
+                         {"plan_code": "MOB-VOICE-20G", "immediate": True})
 
     assert response.status_code == 200
-    pending = providers.sim(ALICE_VOICE).pending
-    assert response.json()["data"] == {"plan_code": "MOB-VOICE-5G", "plan_name": "Mobile Voice 5 GB",
-                                       "previous_plan_code": "MOB-VOICE-20G", "status": "scheduled",
-                                       "effective_date": pending.effective_date.isoformat()}
-    details = customer_client.get(f"/api/v1/sims/{ALICE_VOICE}").json()["data"]
-    assert details["plan_code"] == "MOB-VOICE-20G"
+    data = response.json()["data"]
+    assert (data["plan_code"], data["current_plan_code"], data["immediate"]) == ("MOB-VOICE-20G", "MOB-VOICE-5G", True)
+    assert data["new_monthly"] == {"amount": f"{store.products[3].monthly_price:.2f}", "currency": "JPY"}
+    assert Decimal(data["charge_now"]["amount"]) > 0
+    assert billing.new_invoices() == [] and providers.calls("plan-change") == 0
 
 
-def test_an_immediate_plan_change(providers, salesforce, customer_client):
-    response = post_json(customer_client, f"/api/v1/sims/{ALICE_VOICE}/plan",
-                         {"plan_code": "MOB-VOICE-5G", "immediate": True})
+@committing
+def test_an_upgrade_now_answers_201_done_then_200_for_the_same_request_id(providers, billing, salesforce,
+                                                                         customer_client):
+    body = plan_body("MOB-VOICE-20G", immediate=True)
 
-    assert response.json()["data"]["status"] == "applied"
-    assert response.json()["data"]["effective_date"] == providers.store.today.isoformat()
-    assert customer_client.get(f"/api/v1/sims/{ALICE_VOICE}").json()["data"]["plan_code"] == "MOB-VOICE-5G"
+    first = post_json(customer_client, f"/api/v1/sims/{ALICE_VOICE_5G}/plan", body)
+    second = post_json(customer_client, f"/api/v1/sims/{ALICE_VOICE_5G}/plan", body)
+
+    assert (first.status_code, second.status_code) == (201, 200)
+    data = first.json()["data"]
+    [invoice] = billing.new_invoices()
+    assert (data["status"], data["done"], data["cancellable"], data["whmcs_invoice_id"]) == ("done", True, False,
+                                                                                           invoice.id)
+    assert data["message"] == f"Your plan is now Mobile Voice 20 GB. The difference is billed on invoice {invoice.id}."
+    assert billing.charges() == 1 and providers.sim(ALICE_VOICE_5G).plan_code == "MOB-VOICE-20G"
+    assert billing.store.services[13].pid == 3
+    assert customer_client.get(f"/api/v1/sims/{ALICE_VOICE_5G}").json()["data"]["plan_code"] == "MOB-VOICE-20G"
 
 
-@pytest.mark.parametrize(("plan_code", "message", "freebit_asked"), [
-    ("MOB-DATA-10G", "That plan is not available for this SIM (data-only and voice SIMs cannot switch between "
-                     "each other).", 1),
-    ("MOB-VOICE-3G", "Please choose one of the plans offered.", 0),
-    ("MOB-VOICE-20G", "Please choose one of the plans offered.", 0),
-    ("ANYTHING", "Please choose one of the plans offered.", 0),
+@committing
+def test_a_change_from_next_month_is_scheduled_listed_and_cancelled_with_delete(providers, billing, salesforce,
+                                                                              customer_client):
+    body = plan_body("MOB-VOICE-5G")
+
+    created = post_json(customer_client, f"/api/v1/sims/{ALICE_VOICE}/plan", body)
+
+    assert created.status_code == 201
+    data = created.json()["data"]
+    assert (data["status"], data["done"], data["cancellable"]) == ("scheduled", False, True)
+    listed = customer_client.get(f"/api/v1/sims/{ALICE_VOICE}/plan-changes").json()["data"]
+    assert [c["request_id"] for c in listed] == [body["request_id"]]
+
+    cancelled = customer_client.delete(f"/api/v1/sims/{ALICE_VOICE}/plan-changes/{body['request_id']}")
+
+    assert cancelled.status_code == 200 and cancelled.json()["data"]["status"] == "cancelled"
+    assert customer_client.delete(f"/api/v1/sims/{ALICE_VOICE}/plan-changes/{body['request_id']}").status_code == 200
+    assert billing.calls("UpgradeProduct") == 0 and providers.calls("plan-change") == 0  # quotes only
+
+
+@committing
+def test_a_change_made_cannot_be_cancelled(providers, billing, salesforce, customer_client):
+    body = plan_body("MOB-VOICE-20G", immediate=True)
+    post_json(customer_client, f"/api/v1/sims/{ALICE_VOICE_5G}/plan", body)
+
+    response = customer_client.delete(f"/api/v1/sims/{ALICE_VOICE_5G}/plan-changes/{body['request_id']}")
+
+    assert response.status_code == 409
+    assert response.json()["message"] == ("This plan change has already taken effect or is being made; it can no "
+                                          "longer be cancelled.")
+
+
+@committing
+def test_another_customers_plan_change_is_a_404(providers, billing, salesforce, customer_client, bob_client):
+    body = plan_body("MOB-VOICE-5G")
+    post_json(customer_client, f"/api/v1/sims/{ALICE_VOICE}/plan", body)
+
+    assert bob_client.delete(f"/api/v1/sims/{BOB_VOICE}/plan-changes/{body['request_id']}").status_code == 404
+    assert bob_client.delete(f"/api/v1/sims/{ALICE_VOICE}/plan-changes/{body['request_id']}").status_code == 404
+
+
+@committing
+@pytest.mark.parametrize(("iccid", "plan_code", "immediate", "message"), [
+    (ALICE_DATA, "MOB-VOICE-5G", False, "MOB-VOICE-5G is a voice plan and this is a data-only SIM: data-only and "
+                                        "voice SIMs cannot switch between each other."),
+    (ALICE_VOICE, "MOB-DATA-10G", True, "MOB-DATA-10G is a data-only plan and this is a voice SIM: data-only and "
+                                        "voice SIMs cannot switch between each other."),
+    (ALICE_VOICE, "MOB-VOICE-20G", False, "This SIM is already on that plan."),
+    (ALICE_VOICE, "MOB-VOICE-3G", False, "Please choose one of the plans offered."),
+    (ALICE_VOICE, "ANYTHING", False, "Please choose one of the plans offered."),
+    (ALICE_VOICE, "MOB-VOICE-5G", True, 'A cheaper plan starts on the first of next month: choose "From the first of '
+                                        'next month" (this month is not refunded).'),
 ])
-def test_a_refused_plan_change_is_a_400(providers, salesforce, customer_client, plan_code, message, freebit_asked):
-    response = post_json(customer_client, f"/api/v1/sims/{ALICE_VOICE}/plan", {"plan_code": plan_code})
+def test_a_change_the_sim_cannot_make_is_a_400_saying_why(providers, billing, salesforce, customer_client, iccid,
+                                                          plan_code, immediate, message):
+    for path in (f"/api/v1/sims/{iccid}/plan", f"/api/v1/sims/{iccid}/plan/quote"):
+        response = post_json(customer_client, path, plan_body(plan_code, immediate))
 
-    assert response.status_code == 400
-    assert response.json()["extra"]["fields"] == {"plan_code": [message]}
-    assert providers.calls("plan-change") == freebit_asked
-    assert providers.sim(ALICE_VOICE).plan_code == "MOB-VOICE-20G" and providers.sim(ALICE_VOICE).pending is None
+        assert response.status_code == 400, path
+        assert response.json()["extra"]["fields"] == {"plan_code": [message]}
+    assert billing.new_invoices() == [] and billing.calls("CapturePayment") == 0
+    assert providers.calls("plan-change") == 0 and providers.sim(iccid).pending is None
+    assert not PlanChange.objects.exists()
 
 
 # -- outages ---------------------------------------------------------------------------------------
