@@ -13,6 +13,8 @@ A plan change is a durable job (``portal.core.jobs``, docs/jobs.md) moving throu
 ``PlanChange.Status``: SCHEDULED → (its day comes: ``start_due_plan_changes``) → REQUESTED →
 BILLED → DONE, or FAILED / CANCELLED. Its steps, each safe to run twice:
 
+0. **check_sim** (a change from next month, on its day): the SIM must still be able to change
+   plan (not suspended since it was booked); otherwise the change fails before anything is billed.
 1. **place_upgrade**: ``UpgradeProduct`` for real, exactly once. Before sending it the change
    records the client's newest WHMCS order id (``whmcs_order_floor``) and that it is about to send
    (``upgrade_requested_at``). When an earlier attempt sent it but recorded no answer (a lost
@@ -376,7 +378,7 @@ class PlanChangeFlow(jobs.JobFlow):
     retry_error = PlanChangeRetry
     failure_error = PlanChangeFailed
     expected_errors = (ProviderUnavailable, WhmcsNotMovedYet)
-    steps = ("place_upgrade", "mark_invoice", "capture_payment", "confirm_billing", "change_sim")
+    steps = ("check_sim", "place_upgrade", "mark_invoice", "capture_payment", "confirm_billing", "change_sim")
 
     @classmethod
     def queryset(cls):
@@ -392,6 +394,19 @@ class PlanChangeFlow(jobs.JobFlow):
         return f"plan change {self.job.request_id}"
 
     # --- the steps ------------------------------------------------------------------------------
+    def check_sim(self) -> None:
+        """A change booked weeks ago: the SIM may have been suspended since. Nothing is billed for a
+        change the SIM cannot take (a change made now was checked in the customer's request)."""
+        change = self.job
+        if change.status != Status.REQUESTED or change.immediate or change.upgrade_requested_at is not None:
+            return
+        details = FreebitSimService(freebit_connection()).get_details(change.iccid)
+        if details.plan_code == change.to_plan_code:
+            return  # changed already (by support, or an earlier attempt): WHMCS is brought in line
+        if not details.can_change_plan:
+            raise PlanChangeFailed(f"SIM is {details.status}: the change was not made, nothing was billed",
+                                   Failure.SIM_REFUSED)
+
     def place_upgrade(self) -> None:
         change = self.job
         if change.status != Status.REQUESTED or change.whmcs_order_id is not None:

@@ -255,6 +255,52 @@ def test_a_scheduled_downgrade_is_made_on_its_day_in_both_systems_with_nothing_c
     assert providers.sim(ALICE_VOICE).plan_code == "MOB-VOICE-5G"
 
 
+def test_a_scheduled_upgrade_is_billed_by_whmcs_on_its_day_before_the_sim_changes(providers, billing,
+                                                                                  customer_client):
+    """On its day WHMCS bills the change as it bills any: the difference for the rest of the service's
+    own billing period, charged and captured before Freebit is asked."""
+    store = billing.store
+    request_id = str(uuid.uuid4())
+    confirm(customer_client, ALICE_DATA, "MOB-DATA-20G", when="next_month", request_id=request_id)
+    change = PlanChange.objects.get(request_id=request_id)
+    service = store.services[14]
+    service.nextduedate = change.effective_date + timedelta(days=20)  # 20 days of its period left on the day
+    cycle_days = (service.nextduedate - add_months(service.nextduedate, -1)).days
+    days_left = max(0, (service.nextduedate - change.effective_date).days)
+    expected = ((store.products[11].monthly_price - service.recurringamount) * days_left / cycle_days).quantize(
+        Decimal(1))
+
+    with time_machine.travel(change.effective_date.isoformat() + "T00:01:00+09:00"):
+        plan_changes.start_due_plan_changes()
+
+    change.refresh_from_db()
+    assert change.status == Status.DONE, change.last_error
+    assert expected > 0
+    [invoice] = billing.new_invoices()
+    assert (invoice.total, invoice.status, change.whmcs_invoice_id) == (expected, "Paid", invoice.id)
+    assert billing.charges() == 1 and invoice.notes == f"portal-request:{request_id}"
+    assert (service.pid, service.recurringamount) == (11, store.products[11].monthly_price)
+    assert providers.sim(ALICE_DATA).plan_code == "MOB-DATA-20G"
+
+
+def test_a_scheduled_change_of_a_sim_suspended_since_fails_on_its_day_with_nothing_billed(providers, billing,
+                                                                                         customer_client):
+    request_id = str(uuid.uuid4())
+    confirm(customer_client, ALICE_VOICE, "MOB-VOICE-5G", when="next_month", request_id=request_id)
+    change = PlanChange.objects.get(request_id=request_id)
+    providers.set_status(ALICE_VOICE, "suspended")
+
+    with time_machine.travel(change.effective_date.isoformat() + "T00:01:00+09:00"):
+        plan_changes.start_due_plan_changes()
+
+    change.refresh_from_db()
+    assert (change.status, change.failure) == (Status.FAILED, PlanChange.Failure.SIM_REFUSED)
+    assert billing.calls("UpgradeProduct") == 0 and billing.new_invoices() == []
+    assert billing.store.services[12].pid == 3 and providers.calls("plan-change") == 0
+    assert plan_changes.plan_change_message(change) == (
+        "error", "Your plan could not be changed and nothing was charged. Please try again later or contact support.")
+
+
 def test_a_started_change_can_no_longer_be_cancelled(providers, billing, customer_client):
     request_id = str(uuid.uuid4())
     confirm(customer_client, ALICE_VOICE, "MOB-VOICE-5G", when="next_month", request_id=request_id)
