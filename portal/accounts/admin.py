@@ -8,7 +8,8 @@ from portal.accounts.models import Customer, User
 class CustomerInline(admin.StackedInline):
     model = Customer
     can_delete = False
-    fields = ("salesforce_account_id", "whmcs_client_id")
+    fields = ("salesforce_account_id", "whmcs_client_id", "billing_email", "billing_email_updated_at")
+    readonly_fields = ("billing_email", "billing_email_updated_at")  # from WHMCS's ClientEdit webhooks
 
 
 class LinkedFilter(admin.SimpleListFilter):
@@ -65,7 +66,7 @@ class CustomerAdmin(admin.ModelAdmin):
     search_fields = ("user__email", "user__first_name", "user__last_name", "salesforce_account_id", "=whmcs_client_id")
     list_select_related = ("user",)
     autocomplete_fields = ("user",)
-    readonly_fields = ("created_at", "updated_at")
+    readonly_fields = ("billing_email", "billing_email_updated_at", "created_at", "updated_at")
 
     @admin.display(boolean=True, description="active", ordering="user__is_active")
     def user_is_active(self, obj: Customer) -> bool:

@@ -3,6 +3,7 @@ the per-user and anonymous throttles. Kept apart from ``portal.core.api`` becaus
 while ``rest_framework.views`` itself is still loading."""
 from django.conf import settings
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 from rest_framework import exceptions, status
 from rest_framework.parsers import JSONParser
 from rest_framework.throttling import AnonRateThrottle, UserRateThrottle
@@ -13,7 +14,7 @@ from portal.core.client_address import client_address
 
 class BodyTooLarge(exceptions.APIException):
     status_code = status.HTTP_413_REQUEST_ENTITY_TOO_LARGE
-    default_detail = "The request is too large."
+    default_detail = gettext_lazy("The request is too large.")
     default_code = "too_large"
 
 

@@ -173,5 +173,5 @@ def production_setting(expression: str, **env) -> str:
 
 def test_production_reads_the_client_address_its_tls_proxy_reports():
     assert production_setting("s.TRUSTED_PROXY_COUNT, s.AXES_CLIENT_IP_CALLABLE") == (
-        "(1, 'portal.core.client_address.client_address')")
+        "1 portal.core.client_address.client_address")
     assert production_setting("s.TRUSTED_PROXY_COUNT", TRUSTED_PROXY_COUNT="2") == "2"
