@@ -64,7 +64,7 @@ def test_the_details_of_a_voice_sim(providers, customer_client):
         "plan_name": "Mobile Voice 20 GB", "data_only": False,
         "remaining": {"mb": remaining // 1024, "display": DataQuota(kb=remaining).format()},
         "total": {"mb": total // 1024, "display": DataQuota(kb=total).format()},
-        "used_percent": min(100, round((total - remaining) * 100 / total)),
+        "usage_started": True, "used_percent": min(100, round((total - remaining) * 100 / total)),
         "activation_date": sim.activation_date.isoformat(),
         "voice_options": {"Call waiting": sim.voice["callWaiting"], "Voicemail": sim.voice["voiceMail"],
                           "International roaming": sim.voice["internationalRoaming"]},
