@@ -24,6 +24,12 @@ class KeyPrefix(StrEnum):
     PRICEBOOK_ENTRY = "01u"
     ORDER = "801"
     ORDER_ITEM = "802"
+    CASE = "500"
+    CASE_COMMENT = "00a"
+    CONTENT_DOCUMENT = "069"
+    CONTENT_VERSION = "068"
+    RECORD_TYPE = "012"
+    USER = "005"
 
 
 _OBJECT_NAMES = {
@@ -34,6 +40,12 @@ _OBJECT_NAMES = {
     KeyPrefix.PRICEBOOK_ENTRY: "PricebookEntry",
     KeyPrefix.ORDER: "Order",
     KeyPrefix.ORDER_ITEM: "OrderItem",
+    KeyPrefix.CASE: "Case",
+    KeyPrefix.CASE_COMMENT: "CaseComment",
+    KeyPrefix.CONTENT_DOCUMENT: "ContentDocument",
+    KeyPrefix.CONTENT_VERSION: "ContentVersion",
+    KeyPrefix.RECORD_TYPE: "RecordType",
+    KeyPrefix.USER: "User",
 }
 
 
@@ -62,3 +74,9 @@ PricebookEntryId = Annotated[str, _id_of(KeyPrefix.PRICEBOOK_ENTRY)]
 OrderId = Annotated[str, _id_of(KeyPrefix.ORDER)]
 OrderItemId = Annotated[str, _id_of(KeyPrefix.ORDER_ITEM)]
 OrganizationId = Annotated[str, _id_of(KeyPrefix.ORGANIZATION)]
+CaseId = Annotated[str, _id_of(KeyPrefix.CASE)]
+CaseCommentId = Annotated[str, _id_of(KeyPrefix.CASE_COMMENT)]
+ContentDocumentId = Annotated[str, _id_of(KeyPrefix.CONTENT_DOCUMENT)]
+ContentVersionId = Annotated[str, _id_of(KeyPrefix.CONTENT_VERSION)]
+RecordTypeId = Annotated[str, _id_of(KeyPrefix.RECORD_TYPE)]
+UserId = Annotated[str, _id_of(KeyPrefix.USER)]

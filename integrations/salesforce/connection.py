@@ -61,6 +61,8 @@ class SalesforceConfig:
 class SalesforceSession:
     access_token: str = field(repr=False)
     instance_url: str
+    user_id: str = ""
+    """The signed-in (integration) user's id, from the token answer's identity URL ``.../id/<org>/<user>``."""
 
 
 class SalesforceConnection:
@@ -85,6 +87,11 @@ class SalesforceConnection:
             "create tree", lambda client: client.restful(f"composite/tree/{sobject}", method="POST", json=body,
                                                          timeout=self._timeout)
         )
+
+    def create(self, sobject: str, fields: dict[str, Any]) -> dict[str, Any]:
+        """``POST sobjects/<sobject>``: one record; the answer ``{"id", "success", "errors"}``. Not retried."""
+        return self._write("create", lambda client: client.restful(f"sobjects/{sobject}", method="POST", json=fields,
+                                                                    timeout=self._timeout))
 
     def update(self, sobject: str, record_id: str, fields: dict[str, Any]) -> None:
         """``PATCH sobjects/<sobject>/<id>``; setting the same values twice is harmless, so it is retried."""
@@ -216,7 +223,9 @@ class SalesforceConnection:
             reason = f"{body.get('error', 'refused')}: {body.get('error_description', f'HTTP {response.status_code}')}"
             raise SalesforceAuthError("sign-in", reason)
         logger.info("salesforce signed in as %s", self.config.username)
-        return SalesforceSession(access_token=body["access_token"], instance_url=body["instance_url"])
+        identity = body.get("id") if isinstance(body.get("id"), str) else ""
+        return SalesforceSession(access_token=body["access_token"], instance_url=body["instance_url"],
+                                 user_id=identity.rstrip("/").rsplit("/", 1)[-1] if identity else "")
 
 
 def _errors(exc: sf_exceptions.SalesforceError) -> tuple[dict, ...]:

@@ -48,7 +48,7 @@ class Field:
     def soap_type(self) -> str:
         """The type name Salesforce uses in its error messages."""
         return {"id": "id", "string": "string", "number": "double", "boolean": "boolean",
-                "date": "date", "datetime": "dateTime"}[self.category]
+                "date": "date", "datetime": "dateTime", "base64": "base64Binary"}[self.category]
 
 
 @dataclass(frozen=True)
@@ -143,7 +143,7 @@ _register(SObjectType("Account", "001", "Account", [
     Field("Email__c", "email", "Email", length=80),
     Field("WHMCS_Client_Id__c", "double", "WHMCS Client Id"),
     *_system(),
-], children=[ChildRelationship("Orders", "Order", "AccountId")]))
+], children=[ChildRelationship("Orders", "Order", "AccountId"), ChildRelationship("Cases", "Case", "AccountId")]))
 
 _register(SObjectType("Product2", "01t", "Product", [
     _id(),
@@ -209,6 +209,135 @@ _register(SObjectType("OrderItem", "802", "Order Product", [
     Field("UnitPrice", "currency", "Unit Price", required=True),
     Field("TotalPrice", "currency", "Total Price", createable=False, updateable=False),
     Field("Description", "string", "Line Description", length=255),
+    *_system(),
+]))
+
+# -- support cases (docs/salesforce.md): Case, its comments, Salesforce Files, Case record types ----
+CASE_STATUSES = ("New", "Working", "Escalated", "On Hold", "Waiting on Customer", "Closed")
+CLOSED_CASE_STATUSES = ("Closed",)
+CASE_PRIORITIES = ("High", "Medium", "Low")
+CASE_ORIGINS = ("Phone", "Email", "Web", "Portal")
+CASE_CATEGORIES = ("Billing", "Subscription", "Order", "SIM", "Technical", "Account", "Other")
+LOSS_TYPES = ("Lost", "Stolen")
+REPLACEMENT_REASONS = ("Damaged", "Not recognised", "Size change", "Other")
+SIM_SIZES = ("Nano", "Micro", "Standard")
+
+_register(SObjectType("RecordType", "012", "Record Type", [
+    _id(),
+    Field("Name", "string", "Record Type Label", required=True, length=80),
+    Field("DeveloperName", "string", "Record Type Name", required=True, length=80),
+    Field("SobjectType", "picklist", "SObject Type Name", required=True, length=40),
+    Field("IsActive", "boolean", "Active", default=True),
+    *_system(),
+], createable=False, updateable=False, deletable=False))
+
+_register(SObjectType("Case", "500", "Case", [
+    _id(),
+    Field("CaseNumber", "string", "Case Number", createable=False, updateable=False, length=30),
+    _ref("AccountId", "Account", "Account ID"),
+    _ref("RecordTypeId", "RecordType", "Record Type ID"),
+    Field("Subject", "string", "Subject", length=255),
+    Field("Description", "textarea", "Description", length=32000),
+    Field("Status", "picklist", "Status", picklist=CASE_STATUSES, restricted=True, default="New", length=40),
+    Field("IsClosed", "boolean", "Closed", createable=False, updateable=False, default=False),
+    Field("ClosedDate", "datetime", "Closed Date", createable=False, updateable=False),
+    Field("Priority", "picklist", "Priority", picklist=CASE_PRIORITIES, restricted=True, default="Medium",
+          length=40),
+    Field("Origin", "picklist", "Case Origin", picklist=CASE_ORIGINS, length=40),
+    Field("SuppliedName", "string", "Web Name", length=80),
+    Field("SuppliedEmail", "email", "Web Email", length=80),
+    Field("Portal_Category__c", "picklist", "Portal Category", picklist=CASE_CATEGORIES, restricted=True,
+          length=255),
+    Field("Portal_Request_Id__c", "string", "Portal Request Id", unique=True, external_id=True, length=64),
+    Field("WHMCS_Invoice_Id__c", "double", "WHMCS Invoice Id"),
+    Field("WHMCS_Service_Id__c", "double", "WHMCS Service Id"),
+    Field("Order__c", "reference", "Order", reference_to="Order", relationship_name="Order__r"),
+    Field("SIM_ICCID__c", "string", "SIM ICCID", length=22),
+    Field("Loss_Type__c", "picklist", "Loss Type", picklist=LOSS_TYPES, restricted=True, length=255),
+    Field("Incident_Date__c", "date", "Incident Date"),
+    Field("MNP_Holder_Name__c", "string", "MNP Holder Name", length=80),
+    Field("Replacement_Reason__c", "picklist", "Replacement Reason", picklist=REPLACEMENT_REASONS, restricted=True,
+          length=255),
+    Field("SIM_Size__c", "picklist", "SIM Size", picklist=SIM_SIZES, restricted=True, length=255),
+    Field("Delivery_Postal_Code__c", "string", "Delivery Postal Code", length=8),
+    Field("Delivery_Prefecture__c", "string", "Delivery Prefecture", length=40),
+    Field("Delivery_City__c", "string", "Delivery City", length=80),
+    Field("Delivery_Street__c", "string", "Delivery Street", length=120),
+    Field("Delivery_Building__c", "string", "Delivery Building", length=120),
+    *_system(),
+], children=[ChildRelationship("CaseComments", "CaseComment", "ParentId", cascade_delete=True),
+             ChildRelationship("ContentDocumentLinks", "ContentDocumentLink", "LinkedEntityId", cascade_delete=True)]))
+
+_register(SObjectType("CaseComment", "00a", "Case Comment", [
+    _id(),
+    _ref("ParentId", "Case", "Parent Case ID", required=True, updateable=False),
+    Field("CommentBody", "textarea", "Body", required=True, length=4000),
+    Field("IsPublished", "boolean", "Published", default=False),
+    _ref("CreatedById", "User", "Created By ID", createable=False, updateable=False),
+    *_system(),
+]))
+
+_register(SObjectType("ContentDocument", "069", "Content Document", [
+    _id(),
+    Field("Title", "string", "Title", length=255),
+    Field("FileExtension", "string", "File Extension", createable=False, updateable=False, length=40),
+    Field("FileType", "string", "File Type", createable=False, updateable=False, length=20),
+    Field("ContentSize", "double", "Size", createable=False, updateable=False),
+    _ref("LatestPublishedVersionId", "ContentVersion", "Latest Published Version ID", createable=False,
+         updateable=False),
+    *_system(),
+], createable=False, children=[
+    ChildRelationship("ContentVersions", "ContentVersion", "ContentDocumentId", cascade_delete=True),
+    ChildRelationship("ContentDocumentLinks", "ContentDocumentLink", "ContentDocumentId", cascade_delete=True),
+]))
+
+_register(SObjectType("ContentVersion", "068", "Content Version", [
+    _id(),
+    Field("Title", "string", "Title", required=True, length=255),
+    Field("PathOnClient", "string", "Path On Client", required=True, length=500),
+    Field("VersionData", "base64", "Version Data", required=True, updateable=False),
+    Field("Description", "textarea", "Description", length=1000),
+    Field("FirstPublishLocationId", "reference", "First Publish Location ID", reference_to="Case",
+          relationship_name="FirstPublishLocation", updateable=False),
+    _ref("ContentDocumentId", "ContentDocument", "Content Document ID", createable=False, updateable=False),
+    Field("FileExtension", "string", "File Extension", createable=False, updateable=False, length=40),
+    Field("ContentSize", "double", "Size", createable=False, updateable=False),
+    Field("IsLatest", "boolean", "Is Latest", createable=False, updateable=False, default=True),
+    Field("Portal_Request_Id__c", "string", "Portal Request Id", length=64),
+    *_system(),
+], deletable=False))
+
+_register(SObjectType("ContentDocumentLink", "06A", "Content Document Link", [
+    _id(),
+    _ref("ContentDocumentId", "ContentDocument", "Content Document ID", required=True, updateable=False),
+    Field("LinkedEntityId", "reference", "Linked Entity ID", reference_to="Case", relationship_name="LinkedEntity",
+          required=True, updateable=False),
+    Field("ShareType", "picklist", "Share Type", picklist=("V", "C", "I"), restricted=True, default="V", length=40),
+    Field("Visibility", "picklist", "Visibility", picklist=("AllUsers", "InternalUsers", "SharedUsers"),
+          restricted=True, default="AllUsers", length=40),
+    Field("IsDeleted", "boolean", "Deleted", createable=False, updateable=False, default=False),
+]))
+
+# -- the MVNO's SIM inventory (docs/salesforce-model.md; seeded by sim_inventory.py) -------------------
+SIM_TYPES = ("Physical", "eSIM")
+SIM_INVENTORY_STATUSES = ("Available", "Assigned", "Activated", "Retired")
+
+_register(SObjectType("SIM_Inventory__c", "a0S", "SIM Inventory", [
+    _id(),
+    Field("Name", "string", "SIM Inventory Name", length=80),
+    Field("Phone_Number__c", "string", "Phone Number", required=True, unique=True, length=14),
+    Field("ICCID__c", "string", "ICCID", required=True, unique=True, length=20),
+    Field("SIM_Type__c", "picklist", "SIM Type", picklist=SIM_TYPES, restricted=True, required=True, length=255),
+    Field("Product_Number__c", "string", "Product Number", unique=True, length=15),
+    Field("EID__c", "string", "EID", unique=True, length=32),
+    Field("Data_Only__c", "boolean", "Data Only", default=False),
+    Field("Status__c", "picklist", "Status", picklist=SIM_INVENTORY_STATUSES, restricted=True, default="Available",
+          length=255),
+    Field("Assigned_Account__c", "reference", "Assigned Account", reference_to="Account",
+          relationship_name="Assigned_Account__r"),
+    Field("Assigned_Order__c", "reference", "Assigned Order", reference_to="Order",
+          relationship_name="Assigned_Order__r"),
+    Field("Assignment_Key__c", "string", "Assignment Key", unique=True, external_id=True, length=255),
     *_system(),
 ]))
 

@@ -11,6 +11,7 @@
   same date) and a draft for two data SIMs awaiting review (placed two days ago); Bob's sign-up
   order (Activated/Active, the WHMCS sandbox's order 7), sold over the phone on the standard price
   book, before the portal.
+- Support cases, record types and a support agent: ``support_seed``.
 """
 from __future__ import annotations
 
@@ -88,6 +89,7 @@ def seed_store(store: Store, today: date) -> None:
     store.insert("User", {"Id": INTEGRATION_USER_ID, "Username": "integration@portal.example",
                           "Name": "Portal Integration", "Email": "integration@portal.example",
                           "CreatedDate": created.isoformat()}, system=True)
+    store.integration_user_id = INTEGRATION_USER_ID
     for customer in (ALICE, BOB):
         store.insert("Account", {
             "Id": customer.salesforce_account_id,
@@ -167,3 +169,7 @@ def seed_store(store: Store, today: date) -> None:
     order(ALICE, "portal", day, time(9, 41, 15), [("Data SIM 3 GB", 2, 990), ("SIM activation fee", 2, 3300)],
           Status="Draft", Provisioning_Status__c="Pending Review",
           Portal_Request_Id__c="b8e1f0d2-5a3c-4e7f-8b19-6c2d0a9e3f57")
+
+    from .support_seed import seed_support  # support cases: their own module
+
+    seed_support(store, today, created=created)

@@ -7,6 +7,8 @@ recycle bin): ``query`` no longer sees it, ``queryAll`` does. Every rule failure
 """
 from __future__ import annotations
 
+import base64
+import binascii
 import copy
 import re
 from collections.abc import Callable, Mapping
@@ -18,6 +20,7 @@ from .ids import make_id, to_18
 from .schema import Field, SObjectType
 
 ORDER_NUMBER_START = 100
+CASE_NUMBER_START = 1001
 
 
 class SalesforceError(Exception):
@@ -58,6 +61,8 @@ def to_json_value(field: Field, value: Any) -> Any:
         return format_datetime(value)
     if field.type == "date":
         return value.isoformat()
+    if field.type == "base64":
+        return value if isinstance(value, str) else None  # the record's VersionData URL, never the bytes
     if field.category == "number":
         return float(value)
     return value
@@ -125,6 +130,14 @@ def coerce(field: Field, value: Any) -> Any:
             if parsed is not None:
                 return (parsed if parsed.tzinfo else parsed.replace(tzinfo=UTC)).astimezone(UTC)
         raise _json_error("datetime", value)
+    if field.type == "base64":
+        if not isinstance(value, str):
+            raise _json_error("base64", value)
+        try:
+            return base64.b64decode(value.strip(), validate=True)
+        except (binascii.Error, ValueError):
+            raise SalesforceError("JSON_PARSER_ERROR", f"{field.label}: the value is not valid base64",
+                                  [field.name]) from None
     if field.category == "id":
         normalized = to_18(value)
         if normalized is None:
@@ -148,7 +161,62 @@ def coerce(field: Field, value: Any) -> Any:
     return text
 
 
-class Store:
+_SUPPORT_OBJECTS = ("Case", "CaseComment", "ContentVersion")
+
+
+class _SupportRules:
+    """What Salesforce derives for cases and files (mixed into :class:`Store`)."""
+
+    def _before_support_insert(self, sobject: SObjectType, record: dict) -> None:
+        if sobject.name == "Case":
+            if record.get("CaseNumber") is None:
+                record["CaseNumber"] = f"{CASE_NUMBER_START + len(self.tables['Case']):08d}"
+            self._case_closed(record)
+        elif sobject.name == "CaseComment" and record.get("CreatedById") is None:
+            record["CreatedById"] = self.integration_user_id
+        elif sobject.name == "ContentVersion":
+            content = record.get("VersionData")
+            if not isinstance(content, bytes) or not content:
+                raise SalesforceError("REQUIRED_FIELD_MISSING", "Required fields are missing: [VersionData]",
+                                      ["VersionData"])
+            extension = record["PathOnClient"].rsplit(".", 1)[-1].lower() if "." in record["PathOnClient"] else ""
+            record["FileExtension"] = extension[:40] or None
+            record["ContentSize"] = float(len(content))
+
+    def _case_closed(self, record: dict) -> None:
+        """``IsClosed`` follows the status; ``ClosedDate`` is when it last became closed."""
+        closed = record.get("Status") in schema.CLOSED_CASE_STATUSES
+        if closed and not record.get("IsClosed"):
+            record["ClosedDate"] = record.get("ClosedDate") or self.clock()  # the seed may date it
+        elif not closed:
+            record["ClosedDate"] = None
+        record["IsClosed"] = closed
+
+    def _publish_version(self, version: dict) -> None:
+        """A new ContentVersion: its bytes kept aside (``VersionData`` reads as its URL), a
+        ContentDocument made for it, and linked to the record it was first published to."""
+        content = version.get("VersionData")
+        if isinstance(content, bytes):
+            version["_content"] = content
+            version["VersionData"] = f"/services/data/v62.0/sobjects/ContentVersion/{version['Id']}/VersionData"
+        document = self.insert("ContentDocument", {
+            "Title": version["Title"], "FileExtension": version.get("FileExtension"),
+            "FileType": (version.get("FileExtension") or "UNKNOWN").upper(), "ContentSize": version["ContentSize"],
+            "LatestPublishedVersionId": version["Id"], "CreatedDate": version["CreatedDate"].isoformat(),
+        }, system=True)
+        version["ContentDocumentId"] = document["Id"]
+        if version.get("FirstPublishLocationId"):
+            self.insert("ContentDocumentLink", {"ContentDocumentId": document["Id"],
+                                                "LinkedEntityId": version["FirstPublishLocationId"],
+                                                "ShareType": "V", "Visibility": "AllUsers"}, system=True)
+
+    def content(self, version_id: str) -> bytes | None:
+        """The bytes of a ContentVersion (``GET .../ContentVersion/<id>/VersionData``)."""
+        version = self.get("ContentVersion", to_18(version_id) or "")
+        return None if version is None else version.get("_content")
+
+
+class Store(_SupportRules):
     """All records, by object and id. Not thread-safe on its own: the app holds a lock around it."""
 
     def __init__(self, clock: Callable[[], datetime]):
@@ -156,6 +224,8 @@ class Store:
         self.tables: dict[str, dict[str, dict[str, Any]]] = {t.name: {} for t in schema.OBJECTS.values()}
         self.counters: dict[str, int] = {}
         self.next_order_number = ORDER_NUMBER_START
+        self.integration_user_id: str | None = None
+        """Who a comment created through the API is by (the seed sets the integration user)."""
 
     # -- reading ----------------------------------------------------------------------------------
     def raw(self, type_name: str, record_id: str | None) -> dict[str, Any] | None:
@@ -320,7 +390,9 @@ class Store:
                     )
 
     def _before_insert(self, sobject: SObjectType, record: dict) -> None:
-        if sobject.name == "OrderItem":
+        if sobject.name in _SUPPORT_OBJECTS:
+            self._before_support_insert(sobject, record)
+        elif sobject.name == "OrderItem":
             self._check_order_item(record)
         elif sobject.name == "PricebookEntry":
             self._check_pricebook_entry(record)
@@ -329,7 +401,9 @@ class Store:
             self.next_order_number += 1
 
     def _before_update(self, sobject: SObjectType, record: dict) -> None:
-        if sobject.name == "OrderItem":
+        if sobject.name == "Case":
+            self._case_closed(record)
+        elif sobject.name == "OrderItem":
             _check_quantity(record)
         elif sobject.name == "Order" and record.get("Pricebook2Id") is not None:
             items = [i for i in self.rows("OrderItem") if i["OrderId"] == record["Id"]]
@@ -388,7 +462,14 @@ class Store:
             record["TotalAmount"] = 0.0
 
     def _after_write(self, sobject: SObjectType, record: dict) -> None:
-        """Keep the roll-up ``Order.TotalAmount`` equal to the sum of its live items."""
+        """Keep the roll-up ``Order.TotalAmount`` equal to the sum of its live items; a new file version
+        becomes a document linked where it was published; a comment touches its case."""
+        if sobject.name == "ContentVersion" and record.get("ContentDocumentId") is None:
+            self._publish_version(record)
+        elif sobject.name == "CaseComment":
+            case = self.raw("Case", record["ParentId"])
+            if case is not None:
+                case["LastModifiedDate"] = self.clock()
         if sobject.name == "OrderItem":
             order = self.raw("Order", record["OrderId"])
             if order is not None and not order["IsDeleted"]:

@@ -19,6 +19,10 @@ sandbox may not import ``integrations``). Details: ``sandbox/README.md``.
 """
 from .bus import REPLAY_ID_LENGTH, EventBus, ReplayIdError, decode_replay_id, encode_replay_id
 from .schemas import (
+    CASE_STATUS_UPDATE,
+    CASE_STATUS_UPDATE_AVRO,
+    CASE_STATUS_UPDATE_SCHEMA,
+    CASE_STATUS_UPDATE_TOPIC,
     ORDER_PROVISION_REQUESTED,
     ORDER_PROVISION_REQUESTED_AVRO,
     ORDER_PROVISION_REQUESTED_SCHEMA,
@@ -30,6 +34,10 @@ from .service import AUTH_ERROR, REPLAY_ID_CORRUPTED, Stream, SubscriptionRecord
 
 __all__ = [
     "AUTH_ERROR",
+    "CASE_STATUS_UPDATE",
+    "CASE_STATUS_UPDATE_AVRO",
+    "CASE_STATUS_UPDATE_SCHEMA",
+    "CASE_STATUS_UPDATE_TOPIC",
     "DEFAULT_KEEPALIVE_SECONDS",
     "DEFAULT_RETENTION",
     "ORDER_PROVISION_REQUESTED",

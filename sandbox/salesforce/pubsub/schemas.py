@@ -31,6 +31,23 @@ ORDER_PROVISION_REQUESTED_SCHEMA: dict[str, Any] = {
 }
 
 
+CASE_STATUS_UPDATE = "Case_Status_Update__e"
+CASE_STATUS_UPDATE_TOPIC = f"/event/{CASE_STATUS_UPDATE}"
+
+CASE_STATUS_UPDATE_SCHEMA: dict[str, Any] = {
+    "type": "record",
+    "name": CASE_STATUS_UPDATE,
+    "namespace": "com.sforce.eventbus",
+    "fields": [
+        {"name": "CreatedDate", "type": "long", "doc": "CreatedDate:DateTime"},
+        {"name": "CreatedById", "type": "string", "doc": "CreatedBy:EntityId"},
+        {"name": "caseId__c", "type": ["null", "string"], "doc": "Data:Text:00N5g00000CasId", "default": None},
+        {"name": "accountId__c", "type": ["null", "string"], "doc": "Data:Text:00N5g00000AccId", "default": None},
+        {"name": "status__c", "type": ["null", "string"], "doc": "Data:Text:00N5g00000CaStt", "default": None},
+    ],
+}
+
+
 class Schema:
     """One Avro schema: its JSON, its id, and encoding/decoding of one record without a header."""
 
@@ -57,3 +74,4 @@ class Schema:
 
 
 ORDER_PROVISION_REQUESTED_AVRO = Schema(ORDER_PROVISION_REQUESTED_SCHEMA)
+CASE_STATUS_UPDATE_AVRO = Schema(CASE_STATUS_UPDATE_SCHEMA)

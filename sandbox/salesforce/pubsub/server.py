@@ -17,7 +17,13 @@ from sandbox.common import Request, Response, json_response
 from ..seed import INTEGRATION_USER_ID, ORG_ID
 from . import pubsub_api_pb2_grpc as pb2_grpc
 from .bus import EventBus, StoredEvent, decode_replay_id
-from .schemas import ORDER_PROVISION_REQUESTED_AVRO, ORDER_PROVISION_REQUESTED_TOPIC, Schema
+from .schemas import (
+    CASE_STATUS_UPDATE_AVRO,
+    CASE_STATUS_UPDATE_TOPIC,
+    ORDER_PROVISION_REQUESTED_AVRO,
+    ORDER_PROVISION_REQUESTED_TOPIC,
+    Schema,
+)
 from .service import PubSubService, Stream, SubscriptionRecord
 
 logger = logging.getLogger("sandbox.salesforce.pubsub")
@@ -48,8 +54,10 @@ class PubSubSandbox:
     ) -> None:
         self.salesforce_app = salesforce_app
         self.bus = EventBus(retention)
-        self.schemas: dict[str, Schema] = {ORDER_PROVISION_REQUESTED_AVRO.id: ORDER_PROVISION_REQUESTED_AVRO}
+        self.schemas: dict[str, Schema] = {ORDER_PROVISION_REQUESTED_AVRO.id: ORDER_PROVISION_REQUESTED_AVRO,
+                                           CASE_STATUS_UPDATE_AVRO.id: CASE_STATUS_UPDATE_AVRO}
         self.bus.add_topic(ORDER_PROVISION_REQUESTED_TOPIC, ORDER_PROVISION_REQUESTED_AVRO.id)
+        self.bus.add_topic(CASE_STATUS_UPDATE_TOPIC, CASE_STATUS_UPDATE_AVRO.id)
         self._tenant_id = tenant_id
         self._stopping = threading.Event()
         self.service = PubSubService(self.bus, self.schemas, tenant_id=self.tenant_id, token_valid=self._token_valid,
@@ -136,6 +144,33 @@ class PubSubSandbox:
         return self.publish_order_provision_requested(approval.order_id, approval.idempotency_key,
                                                       created_at=approval.approved_at)
 
+    def publish_case_status_update(
+        self,
+        case_id: str,
+        account_id: str | None,
+        status: str | None,
+        *,
+        created_at: datetime | None = None,
+        created_by_id: str = INTEGRATION_USER_ID,
+        event_id: str = "",
+    ) -> bytes:
+        """Publish ``Case_Status_Update__e`` (as the org's flow does when staff change a case); its replay id."""
+        millis = int(created_at.timestamp() * 1000) if created_at is not None else int(time.time() * 1000)
+        payload = CASE_STATUS_UPDATE_AVRO.encode({
+            "CreatedDate": millis, "CreatedById": created_by_id, "caseId__c": case_id, "accountId__c": account_id,
+            "status__c": status,
+        })
+        event = self.bus.append(CASE_STATUS_UPDATE_TOPIC, schema_id=CASE_STATUS_UPDATE_AVRO.id, payload=payload,
+                                event_id=event_id)
+        logger.info("pubsub published %s for %s (replay %s)", CASE_STATUS_UPDATE_TOPIC, case_id,
+                    event.replay_id.hex())
+        return event.replay_id
+
+    def case_updated(self, update: Any) -> bytes:
+        """The REST emulator's hook: staff changed a case (``sandbox.salesforce.cases.CaseUpdate``)."""
+        return self.publish_case_status_update(update.case_id, update.account_id, update.status,
+                                               created_at=update.changed_at)
+
     # -- inspection and control --------------------------------------------------------------------
     def events(self, topic: str = ORDER_PROVISION_REQUESTED_TOPIC) -> list[dict[str, Any]]:
         """The retained events of a topic, decoded, oldest first."""
@@ -173,11 +208,15 @@ class PubSubSandbox:
         if route == "" and method == "GET":
             return json_response({
                 "target": self.target, "tenant_id": self.tenant_id(),
-                "topics": {ORDER_PROVISION_REQUESTED_TOPIC: ORDER_PROVISION_REQUESTED_AVRO.id},
+                "topics": {ORDER_PROVISION_REQUESTED_TOPIC: ORDER_PROVISION_REQUESTED_AVRO.id,
+                           CASE_STATUS_UPDATE_TOPIC: CASE_STATUS_UPDATE_AVRO.id},
                 "streams": len(self.streams), "latest_replay_id": f"{self.bus.latest_counter():016x}",
             })
         if route == "events" and method == "GET":
-            return json_response(self.events())
+            topic = request.query.get("topic") or ORDER_PROVISION_REQUESTED_TOPIC
+            if self.bus.topic(topic) is None:
+                return json_response({"error": f"no such topic: {topic}"}, 404)
+            return json_response(self.events(topic))
         if route == "kill-streams" and method == "POST":
             return json_response({"killed": self.kill_streams()})
         if route == "purge" and method == "POST":

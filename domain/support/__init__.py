@@ -1,0 +1,1 @@
+"""Support: cases a customer opens, their conversation, files and structured requests."""

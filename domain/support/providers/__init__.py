@@ -1,0 +1,1 @@
+"""Support providers: one package per source system."""

@@ -1,0 +1,41 @@
+"""Salesforce support cases: `from domain.support.providers import salesforce`."""
+from domain.support.providers.salesforce.events import CASE_STATUS_UPDATE, transform_case_status_update
+from domain.support.providers.salesforce.mapper import (
+    CATEGORIES,
+    ORIGIN,
+    RECORD_TYPES,
+    STATUSES,
+    build_salesforce_case,
+    build_salesforce_case_comment,
+    build_salesforce_content_version,
+    customer_status,
+    same_comment,
+    transform_salesforce_case_details,
+    transform_salesforce_case_list,
+    transform_salesforce_case_lookup,
+    transform_salesforce_content_version_lookup,
+    transform_salesforce_create_result,
+    transform_salesforce_recent_comments,
+    transform_salesforce_record_types,
+)
+
+__all__ = [
+    "CASE_STATUS_UPDATE",
+    "CATEGORIES",
+    "ORIGIN",
+    "RECORD_TYPES",
+    "STATUSES",
+    "build_salesforce_case",
+    "build_salesforce_case_comment",
+    "build_salesforce_content_version",
+    "customer_status",
+    "same_comment",
+    "transform_case_status_update",
+    "transform_salesforce_case_details",
+    "transform_salesforce_case_list",
+    "transform_salesforce_case_lookup",
+    "transform_salesforce_content_version_lookup",
+    "transform_salesforce_create_result",
+    "transform_salesforce_recent_comments",
+    "transform_salesforce_record_types",
+]
