@@ -152,13 +152,20 @@ def salesforce_keys():
     return generate_demo_keypair()
 
 
+SALESFORCE_TEST_BATCH_SIZE = 200
+"""The emulator's query batch size in the tests: Salesforce's minimum (its default is 2,000), so
+that every answer of more than 200 records comes in batches the portal must follow."""
+
+
 @pytest.fixture(scope="session")
 def salesforce_server(salesforce_keys):
-    """One Salesforce emulator for the session, trusting the test key pair."""
+    """One Salesforce emulator for the session, trusting the test key pair, answering queries in
+    batches of ``SALESFORCE_TEST_BATCH_SIZE`` records."""
     from sandbox.salesforce import start_salesforce_sandbox
 
     handle = start_salesforce_sandbox(env={}, consumer_key=SALESFORCE_CONSUMER_KEY, username=SALESFORCE_USERNAME,
-                                      public_key_pem=salesforce_keys[1], seed=11)
+                                      public_key_pem=salesforce_keys[1], seed=11,
+                                      batch_size=SALESFORCE_TEST_BATCH_SIZE)
     yield handle
     handle.stop()
 

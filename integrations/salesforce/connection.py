@@ -10,10 +10,17 @@ instance URL.
 One session is reused by every thread; when Salesforce answers ``INVALID_SESSION_ID`` the
 connection signs in again **once** and repeats the call. Reads (queries) are retried on network
 errors, timeouts and 5xx with exponential backoff and jitter; writes are not.
+
+A query answer comes in batches (Salesforce's default 2,000 records, at least 200, fewer when the
+records are large; child records count towards it): ``query`` follows ``nextRecordsUrl`` until
+``done``, for the top-level records and for every child subquery, and hands back one complete
+answer. It is bounded (``max_query_records``, ``max_query_pages``): a query that would read more
+fails with ``SalesforceQueryTooLarge`` instead of reading without end.
 """
 from __future__ import annotations
 
 import logging
+import re
 import threading
 import time
 from collections.abc import Callable
@@ -33,6 +40,8 @@ from integrations.salesforce.errors import (
     SalesforceCircuitOpen,
     SalesforceError,
     SalesforceNotFound,
+    SalesforceQueryTooLarge,
+    SalesforceRequestLimitExceeded,
     SalesforceSessionExpired,
     SalesforceTransportError,
 )
@@ -40,6 +49,10 @@ from integrations.salesforce.errors import (
 logger = logging.getLogger(__name__)
 JWT_BEARER_GRANT = "urn:ietf:params:oauth:grant-type:jwt-bearer"
 ASSERTION_LIFETIME_SECONDS = 170  # Salesforce refuses assertions valid for more than 3 minutes
+QUERY_OPTIONS_HEADER = "Sforce-Query-Options"
+MIN_QUERY_BATCH_SIZE, MAX_QUERY_BATCH_SIZE = 200, 2000
+REQUEST_LIMIT_EXCEEDED = "REQUEST_LIMIT_EXCEEDED"
+_NEXT_RECORDS_URL = re.compile(r"/services/data/v\d{1,3}\.\d/(query|queryAll)/([A-Za-z0-9][A-Za-z0-9-]{0,99})")
 
 
 @dataclass(frozen=True)
@@ -55,6 +68,17 @@ class SalesforceConfig:
     max_attempts: int = 3
     backoff_base: float = 0.2
     backoff_max: float = 3.0
+    query_batch_size: int | None = None
+    """Sent as ``Sforce-Query-Options: batchSize=N`` (200 to 2,000); None: Salesforce's default (2,000)."""
+    max_query_records: int = 10_000
+    """The most records one query may answer (its ``totalSize``, child records included)."""
+    max_query_pages: int = 100
+    """The most ``nextRecordsUrl`` pages one query may follow."""
+
+    def __post_init__(self) -> None:
+        size = self.query_batch_size
+        if size is not None and not MIN_QUERY_BATCH_SIZE <= size <= MAX_QUERY_BATCH_SIZE:
+            raise ValueError(f"query_batch_size must be {MIN_QUERY_BATCH_SIZE} to {MAX_QUERY_BATCH_SIZE}")
 
 
 @dataclass(frozen=True)
@@ -78,8 +102,12 @@ class SalesforceConnection:
 
     # --- public operations ----------------------------------------------------------------------
     def query(self, soql: str) -> dict[str, Any]:
-        """Run one SOQL query (built by ``integrations.salesforce.utils``); the raw JSON answer."""
-        return self._read("query", lambda client: client.query(soql, timeout=self._timeout))
+        """Run one SOQL query (built by ``integrations.salesforce.utils``); the raw JSON answer with
+        every batch read: ``done`` true and all the records, child subqueries included."""
+        headers = {QUERY_OPTIONS_HEADER: f"batchSize={self.config.query_batch_size}"} \
+            if self.config.query_batch_size else {}
+        first = self._read("query", lambda client: client.query(soql, timeout=self._timeout, headers=headers))
+        return self._complete(first, _PageBudget(self.config.max_query_records, self.config.max_query_pages))
 
     def create_tree(self, sobject: str, body: dict[str, Any]) -> dict[str, Any]:
         """``POST composite/tree/<sobject>``: records and their children, all or nothing."""
@@ -118,6 +146,44 @@ class SalesforceConnection:
     @property
     def _timeout(self) -> tuple[float, float]:
         return (self.config.connect_timeout, self.config.read_timeout)
+
+    def _get_next_batch(self, client: Salesforce, path: str) -> Any:
+        """``GET`` the ``nextRecordsUrl`` path as Salesforce wrote it, on the session's instance.
+
+        simple-salesforce's ``query_more`` either rebuilds the path with our API version or forces
+        https on the instance host; its request helper sends the URL as given (with the session's
+        headers, and its errors mapped as for every other call)."""
+        origin = client.base_url.split("/services/data/", 1)[0]
+        response = client._call_salesforce("GET", origin + path, name="query_more", timeout=self._timeout)  # noqa: SLF001
+        return client.parse_result_to_json(response)
+
+    def _complete(self, answer: Any, budget: _PageBudget) -> Any:
+        """``answer`` with its later batches read and appended, and so for each child subquery of
+        each record. Anything that is not a query answer is handed back as it is (the mapper says
+        what is wrong with it)."""
+        if not (isinstance(answer, dict) and isinstance(answer.get("records"), list)):
+            return answer
+        budget.expect(answer.get("totalSize"))
+        records = list(answer["records"])
+        page = answer
+        while page.get("done") is False:
+            path = _next_records_path(page.get("nextRecordsUrl"))
+            budget.next_page()
+            page = self._read("query more", lambda client, p=path: self._get_next_batch(client, p))
+            if not (isinstance(page, dict) and isinstance(page.get("records"), list)):
+                raise SalesforceTransportError("query more", "the answer is not a query result")
+            if not page["records"] and page.get("done") is False:
+                raise SalesforceTransportError("query more", "a batch without records that is not the last")
+            records.extend(page["records"])
+        budget.count(len(records))
+        for record in records:
+            if isinstance(record, dict):
+                for name, value in record.items():
+                    if isinstance(value, dict) and isinstance(value.get("records"), list):
+                        record[name] = self._complete(value, budget)
+        complete = {key: value for key, value in answer.items() if key != "nextRecordsUrl"}
+        complete.update(done=True, records=records)
+        return complete
 
     def _read(self, operation: str, call: Callable[[Salesforce], Any]) -> Any:
         retrying = read_retrying(error_type=SalesforceError, max_attempts=self.config.max_attempts,
@@ -161,6 +227,9 @@ class SalesforceConnection:
         except (sf_exceptions.SalesforceMalformedRequest, sf_exceptions.SalesforceRefusedRequest,
                 sf_exceptions.SalesforceMoreThanOneRecord) as exc:
             errors = _errors(exc)
+            if any(error.get("errorCode") == REQUEST_LIMIT_EXCEEDED for error in errors):
+                # 403: the org's API allocation is used up (or too many long requests run at once).
+                raise SalesforceRequestLimitExceeded(operation, _summary(errors), errors=errors) from None
             raise SalesforceApiError(operation, _summary(errors) or f"HTTP {exc.status}", errors=errors) from None
         except sf_exceptions.SalesforceGeneralError as exc:
             raise SalesforceTransportError(operation, f"HTTP {exc.status}") from None
@@ -226,6 +295,39 @@ class SalesforceConnection:
         identity = body.get("id") if isinstance(body.get("id"), str) else ""
         return SalesforceSession(access_token=body["access_token"], instance_url=body["instance_url"],
                                  user_id=identity.rstrip("/").rsplit("/", 1)[-1] if identity else "")
+
+
+class _PageBudget:
+    """What one query may still read: records (by ``totalSize``) and ``nextRecordsUrl`` pages."""
+
+    def __init__(self, max_records: int, max_pages: int) -> None:
+        self.max_records, self.max_pages = max_records, max_pages
+        self.records = self.pages = 0
+
+    def expect(self, total_size: object) -> None:
+        """Refuse at once a query whose ``totalSize`` is already over the bound (no page is read)."""
+        if isinstance(total_size, int) and self.records + total_size > self.max_records:
+            raise SalesforceQueryTooLarge("query", f"{total_size} records is more than the {self.max_records} "
+                                                   "one query may read")
+
+    def count(self, records: int) -> None:
+        self.records += records
+        if self.records > self.max_records:
+            raise SalesforceQueryTooLarge("query", f"more than the {self.max_records} records one query may read")
+
+    def next_page(self) -> None:
+        self.pages += 1
+        if self.pages > self.max_pages:
+            raise SalesforceQueryTooLarge("query more", f"more than the {self.max_pages} batches one query may read")
+
+
+def _next_records_path(next_records_url: object) -> str:
+    """A ``nextRecordsUrl`` such as ``/services/data/v62.0/query/01gD0000002HU6KIAW-2000``, checked:
+    anything else (another host, another resource) is refused, so the session's token only goes to
+    Salesforce's own query locators."""
+    if not (isinstance(next_records_url, str) and _NEXT_RECORDS_URL.fullmatch(next_records_url)):
+        raise SalesforceTransportError("query more", "done is false without a usable nextRecordsUrl")
+    return next_records_url
 
 
 def _errors(exc: sf_exceptions.SalesforceError) -> tuple[dict, ...]:

@@ -22,6 +22,19 @@ class SalesforceTransportError(SalesforceError):
     retryable = True
 
 
+class SalesforceRequestLimitExceeded(SalesforceTransportError):
+    """403 ``REQUEST_LIMIT_EXCEEDED``: the org's API request allocation (rolling 24 hours) or its
+    concurrent long-request limit is used up. Salesforce is unavailable to us for a while: it counts
+    for the circuit breaker like an outage, but trying again at once only spends more of the limit."""
+
+    retryable = False
+
+
+class SalesforceQueryTooLarge(SalesforceError):
+    """A query answered more records (or pages) than the connection's bound: refused rather than
+    read without end."""
+
+
 class SalesforceCircuitOpen(SalesforceTransportError):
     """Not sent: Salesforce failed repeatedly and the circuit breaker is open."""
 

@@ -11,6 +11,7 @@ from integrations.salesforce.connection import SalesforceConnection
 from integrations.salesforce.errors import SalesforceApiError
 from integrations.salesforce.utils import order_query_builder as queries
 from integrations.salesforce.utils.ids import require_salesforce_id
+from integrations.skipped import log_skipped
 
 __all__ = ["SalesforceOrderService", "SalesforceSaveError"]
 
@@ -23,16 +24,19 @@ class SalesforceOrderService:
         self._sf = connection
 
     def list_orders(self, account_id: str, *, currency_code: str) -> tuple[OrderSummary, ...]:
+        """The Account's orders; one the portal cannot read is left out and logged."""
         raw = self._sf.query(queries.build_orders_for_account_query(account_id))
-        return mapper.transform_salesforce_order_list(raw, currency_code_default=currency_code)
+        return mapper.transform_salesforce_order_list(raw, currency_code_default=currency_code, on_skip=log_skipped)
 
     def get_order(self, order_id: str, account_id: str, *, currency_code: str) -> OrderDetails | None:
-        """The order with its items, or None when it does not exist or is another Account's."""
+        """The order with its items, or None when it does not exist or is another Account's. A line
+        the portal cannot read is left out of the page and logged."""
         record = single_record(self._sf.query(queries.build_order_query(order_id, account_id)), entity="order")
         if record is None:
             return None
         items = self._sf.query(queries.build_order_items_query(order_id))
-        return mapper.transform_salesforce_order_details(record, items, currency_code_default=currency_code)
+        return mapper.transform_salesforce_order_details(record, items, currency_code_default=currency_code,
+                                                         on_skip=log_skipped)
 
     def find_order_by_request_id(self, request_id: str, account_id: str) -> str | None:
         return mapper.transform_salesforce_order_lookup(

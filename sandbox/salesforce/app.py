@@ -19,7 +19,16 @@ from sandbox.common import BadRequest, EmulatorApp, FaultConfig, Request, Respon
 from sandbox.common.clock import PROVIDER_ZONE, provider_today
 from sandbox.common.faults import coerce_config
 
-from . import cases, schema, soql
+from . import schema, soql
+from .cursors import (
+    DEFAULT_BATCH_SIZE,
+    MAX_BATCH_SIZE,
+    MIN_BATCH_SIZE,
+    QUERY_OPTIONS_HEADER,
+    Cursors,
+    InvalidQueryLocator,
+    batch_size,
+)
 from .ids import to_18
 from .keys import generate_demo_keypair, load_public_key
 from .oauth import JwtPolicy, OAuthError, Sessions, normalize_audience, verify_assertion
@@ -62,12 +71,21 @@ class SalesforceConfig:
     """Seeds the fault injector's random generator."""
     today: date | None = None
     """Pins the emulator's calendar (seed dates and record timestamps); default: the real today."""
+    batch_size: int = DEFAULT_BATCH_SIZE
+    """Records per query batch when the request asks for none (``Sforce-Query-Options: batchSize=N``
+    asks for 200 to 2,000): Salesforce's default is 2,000; the tests run at 200 so that paging
+    happens everywhere."""
+
+    def __post_init__(self) -> None:
+        if not MIN_BATCH_SIZE <= self.batch_size <= MAX_BATCH_SIZE:
+            raise ValueError(f"batch_size must be {MIN_BATCH_SIZE} to {MAX_BATCH_SIZE}, as in Salesforce")
 
     @classmethod
     def from_env(cls, environ: Mapping[str, str] | None = None) -> SalesforceConfig:
         """``SANDBOX_SALESFORCE_CONSUMER_KEY``, ``_USERNAME``, ``_PUBLIC_KEY`` (PEM) or ``_PUBLIC_KEY_FILE``,
-        ``_AUDIENCES`` (comma-separated), ``_LOGIN_URL``, ``_SESSION_TTL``, ``_TODAY`` (YYYY-MM-DD), and the
-        fault variables (``SANDBOX_SALESFORCE_FAULT_*``, ``SANDBOX_FAULT_*``)."""
+        ``_AUDIENCES`` (comma-separated), ``_LOGIN_URL``, ``_SESSION_TTL``, ``_TODAY`` (YYYY-MM-DD),
+        ``_BATCH_SIZE`` (200 to 2000), and the fault variables (``SANDBOX_SALESFORCE_FAULT_*``,
+        ``SANDBOX_FAULT_*``)."""
         env = os.environ if environ is None else environ
 
         def get(name: str) -> str | None:
@@ -87,6 +105,7 @@ class SalesforceConfig:
             session_ttl=float(get("SESSION_TTL") or 7200.0),
             faults=FaultConfig.from_env(env, emulator="salesforce"),
             today=date.fromisoformat(get("TODAY")) if get("TODAY") else None,
+            batch_size=int(get("BATCH_SIZE") or DEFAULT_BATCH_SIZE),
         )
 
 
@@ -150,6 +169,8 @@ class SalesforceSandbox(EmulatorApp):
         its events and stopping this emulator stops it."""
         self._lock = threading.RLock()
         self.store = self._seeded_store()
+        self.cursors = Cursors()
+        """The open query cursors (``nextRecordsUrl``); a reset releases them."""
 
     # -- clock and keys ---------------------------------------------------------------------------
     def today(self) -> date:
@@ -183,7 +204,7 @@ class SalesforceSandbox(EmulatorApp):
         resource = match.group(2) or ""
         parts = resource.split("/")
         if parts[0] in ("query", "queryAll"):
-            return parts[0]
+            return "query more" if len(parts) > 1 else parts[0]
         if parts[0] == "sobjects" and len(parts) > 1:
             return f"{request.method} sobjects/{parts[1]}"
         if parts[0] == "composite" and len(parts) > 2 and parts[1] == "tree":
@@ -194,6 +215,7 @@ class SalesforceSandbox(EmulatorApp):
         with self._lock:
             self.store = self._seeded_store()
             self.approved_orders.clear()
+            self.cursors.reset()
         if self.pubsub is not None:
             self.pubsub.reset()
 
@@ -205,11 +227,11 @@ class SalesforceSandbox(EmulatorApp):
     def _api(self, request: Request, call: str) -> Response:
         response = super()._api(request, call)
         if response.header("Retry-After") is not None and request.path.startswith(DATA_PREFIX):
-            # An injected rate limit, worded as Salesforce's API request limit.
-            limited = json_response([{"message": "TotalRequests Limit exceeded.",
-                                      "errorCode": "REQUEST_LIMIT_EXCEEDED"}], response.status)
-            limited.set_header("Retry-After", response.header("Retry-After"))
-            return limited
+            # An injected rate limit, answered as Salesforce answers a used-up API allocation: 403
+            # REQUEST_LIMIT_EXCEEDED, whatever status the fault names, and no Retry-After (the
+            # allocation is a rolling 24 hours; Salesforce does not say when to come back).
+            return json_response([{"message": "TotalRequests Limit exceeded.",
+                                   "errorCode": "REQUEST_LIMIT_EXCEEDED"}], 403)
         return response
 
     def handle(self, request: Request) -> Response:
@@ -275,11 +297,10 @@ class SalesforceSandbox(EmulatorApp):
         head = parts[0]
         if head in ("query", "queryAll") and len(parts) == 1:
             return self._only(method, "GET") or self._query(request, version, include_deleted=head == "queryAll")
+        if head in ("query", "queryAll") and len(parts) == 2:
+            return self._only(method, "GET") or self._query_more(parts[1])
         if head == "sobjects" and len(parts) == 1:
             return self._only(method, "GET") or self._describe_global(version)
-        if head == "sobjects" and len(parts) == 4 and parts[1].lower() == "contentversion" \
-                and parts[3] == "VersionData":
-            return self._only(method, "GET") or cases.version_data(self, parts[2])
         if head == "sobjects" and len(parts) in (2, 3):
             sobject = schema.sobject(parts[1])
             if sobject is None:
@@ -300,13 +321,23 @@ class SalesforceSandbox(EmulatorApp):
                                "errorCode": "METHOD_NOT_ALLOWED"}], 405)
 
     def _query(self, request: Request, version: str, *, include_deleted: bool) -> Response:
+        """The first batch of the answer (``batchSize`` from ``Sforce-Query-Options``, else the
+        configured size), with a ``nextRecordsUrl`` when there is more."""
         text = request.query.get("q")
         try:
             with self._lock:
-                return json_response(soql.execute(text or "", self.store, version=version,
-                                                  include_deleted=include_deleted))
+                answer = soql.execute(text or "", self.store, version=version, include_deleted=include_deleted)
         except soql.SoqlError as exc:
             return _errors(exc)
+        size = batch_size(request.headers.get(QUERY_OPTIONS_HEADER), self.config.batch_size)
+        return json_response(self.cursors.first_batch(answer, batch=size, version=version))
+
+    def _query_more(self, locator: str) -> Response:
+        """``GET query/<locator>``: the next batch of an earlier query (Query More Results)."""
+        try:
+            return json_response(self.cursors.next_batch(locator))
+        except InvalidQueryLocator:
+            return json_response([{"message": "invalid query locator", "errorCode": "INVALID_QUERY_LOCATOR"}], 400)
 
     def _describe_global(self, version: str) -> Response:
         return json_response({"encoding": "UTF-8", "maxBatchSize": 200, "sobjects": [
@@ -476,8 +507,6 @@ class SalesforceSandbox(EmulatorApp):
                     return json_response([approval.to_json() for approval in self.approved_orders])
             if (route == "pubsub" or route.startswith("pubsub/")) and self.pubsub is not None:
                 return self.pubsub.http_control(request, route[len("pubsub/"):])
-            if route.startswith("cases/") and (answer := cases.http_control(self, request, route)) is not None:
-                return answer
             match = re.fullmatch(r"orders/([^/]+)/(approve|status)", route)
             if match and method == "POST":
                 if match.group(2) == "approve":

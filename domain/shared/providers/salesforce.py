@@ -8,7 +8,11 @@
 - an unset field is `null`, and so is a relationship object (`"Account": null`) the running user
   cannot see or that an empty lookup leads nowhere;
 - a query answer, and a child subquery inside a record, is `{"totalSize": n, "done": true,
-  "records": [...]}`; a child subquery that found nothing is `null`.
+  "records": [...]}` once the connection has read every batch; a child subquery that found nothing
+  is `null`;
+- a field the object does not require (most custom fields, a picklist staff left empty) may be
+  `null` on any record: such fields are nullable here, and the mapper gives the domain default or,
+  when the record cannot be used without it, leaves that one record out of its list.
 
 Anything else is refused with a short reason, so the mapper raises a MappingError naming the field.
 """
@@ -106,6 +110,17 @@ def picklist(enum: type[E]) -> BeforeValidator:
             return enum(value)
         except ValueError:
             raise ValueError(f"unknown value {value[:40]!r}") from None
+
+    return BeforeValidator(parse)
+
+
+def optional_picklist(enum: type[E]) -> BeforeValidator:
+    """As `picklist`, for a picklist Salesforce may leave empty (not required on the object, or a
+    record staff created without it): null is None, for the mapper to give its domain default."""
+    strict = picklist(enum).func
+
+    def parse(value: object) -> E | None:
+        return None if value is None else strict(value)
 
     return BeforeValidator(parse)
 

@@ -281,6 +281,32 @@ def test_malformed_answer_raises_mapping_error_naming_the_field(change, field):
     assert caught.value.__cause__ is None  # the raw input is not dragged into logs
 
 
+def test_a_product_without_an_item_class_is_a_service():
+    catalog = transform(altered(load(), _set(f"{SIM}.Item_Class__c", None)))
+
+    assert catalog.find_by_sku("MOB-SIM-20GB").item_class is ItemClass.SERVICE
+
+
+@pytest.mark.parametrize(("change", "field"), [
+    (_set(f"records.{VOICE}.Family", None), f"records.{VOICE}.Family"),
+    (_set(f"records.{VOICE}.Family", "Broadband"), f"records.{VOICE}.Family"),
+    (_set(f"records.{VOICE}.StockKeepingUnit", None), f"records.{VOICE}.StockKeepingUnit"),
+    (_set(f"records.{VOICE}.StockKeepingUnit", " "), f"records.{VOICE}.StockKeepingUnit"),
+    (_set(f"records.{VOICE}.Billing_Cycle__c", None), f"records.{VOICE}.Billing_Cycle__c"),
+    (_set(f"records.{VOICE}.StockKeepingUnit", "MOB-SIM-20GB"), f"records.{VOICE}.StockKeepingUnit"),
+    (_set(f"records.{VOICE}", "not a record"), f"records.{VOICE}"),
+])
+def test_a_tolerant_catalog_leaves_out_one_product_it_cannot_offer_and_reports_it(change, field):
+    skipped: list[MappingError] = []
+
+    catalog = salesforce.transform_salesforce_catalog(altered(load(), change), currency_code_default="JPY",
+                                                      on_skip=skipped.append)
+
+    assert [p.sku for p in catalog.products] == ["FEE-SIM-ISSUE", "NET-FIBER-1G", "NET-FIBER-ACT", "MOB-SIM-20GB",
+                                                 "VPN-ROUTER"]
+    assert [(e.provider, e.field) for e in skipped] == [("salesforce", field)]
+
+
 def test_a_malformed_product_without_a_price_is_still_malformed():
     payload = altered(load(), _set(f"records.{LEGACY_ESIM}.Family", "Legacy"))
     with pytest.raises(MappingError) as caught:

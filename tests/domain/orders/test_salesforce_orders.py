@@ -228,6 +228,15 @@ def test_single_record_tells_not_found_from_found():
             lambda o: (o.provisioning_error, o.failure_reason) == ("SIM out of stock.", None),
         ),
         (lambda r: r.update(Provisioning_Error__c=""), lambda o: o.provisioning_error is None),
+        # an order staff created in Salesforce has no Provisioning_Status__c: derived from Status
+        (
+            lambda r: r.update(Provisioning_Status__c=None, Status="Draft"),
+            lambda o: o.provisioning_status is ProvisioningStatus.PENDING_REVIEW,
+        ),
+        (
+            lambda r: r.update(Provisioning_Status__c=None, Status="Activated"),
+            lambda o: o.provisioning_status is ProvisioningStatus.ACTIVE,
+        ),
         (
             lambda r: r.update(CurrencyIsoCode="USD"),
             lambda o: o.total.currency == "USD" and {i.unit_price.currency for i in o.items} == {"USD"},
@@ -248,6 +257,9 @@ def test_order_quirks(change, check):
         (_set("records.0.UnitPrice", 1980.4), lambda items: items[0].unit_price.amount == Decimal("1980.4")),
         (_set("records.0.Product2.WHMCS_Product_Id__c", None), lambda items: items[0].whmcs_product_id is None),
         (_set("records.0.Product2.attributes", _DELETE), lambda items: items[0].sku == "MOB-SIM-20GB"),
+        # fields a product may leave empty: no SKU shows none, no item class is a service line
+        (_set("records.0.Product2.StockKeepingUnit", None), lambda items: items[0].sku == ""),
+        (_set("records.1.Product2.Item_Class__c", None), lambda items: items[1].item_class is ItemClass.SERVICE),
         (_set("records", []), lambda items: items == ()),
     ],
 )
@@ -259,7 +271,6 @@ def test_item_quirks(change, check):
 ORDER_MALFORMED = [
     (_set("Status", "Cancelled"), "Status"),
     (_set("Status", None), "Status"),
-    (_set("Provisioning_Status__c", None), "Provisioning_Status__c"),
     (_set("Provisioning_Status__c", "pending review"), "Provisioning_Status__c"),
     (_set("Provisioning_Status__c", _DELETE), "Provisioning_Status__c"),
     (_set("Provisioning_Error__c", 5), "Provisioning_Error__c"),
@@ -316,7 +327,8 @@ def test_malformed_order_in_a_list_is_named_by_its_position():
 ITEMS_MALFORMED = [
     (_set("records.0.Product2", None), "records.0.Product2"),
     (_set("records.0.Product2", _DELETE), "records.0.Product2"),
-    (_set("records.0.Product2.StockKeepingUnit", None), "records.0.Product2.StockKeepingUnit"),
+    (_set("records.0.Product2.StockKeepingUnit", _DELETE), "records.0.Product2.StockKeepingUnit"),
+    (_set("records.1.Product2.Billing_Cycle__c", None), "records.1.Product2.Billing_Cycle__c"),
     (_set("records.0.Product2.Name", _DELETE), "records.0.Product2.Name"),
     (_set("records.1.Product2.Item_Class__c", "Addon"), "records.1.Product2.Item_Class__c"),
     (_set("records.1.Product2.Billing_Cycle__c", "Yearly"), "records.1.Product2.Billing_Cycle__c"),
@@ -346,6 +358,36 @@ def test_malformed_items_raise_mapping_error_naming_the_field(change, field):
     with pytest.raises(MappingError) as caught:
         details(raw_items=answer)
     assert caught.value.field == field
+
+
+def test_one_unreadable_order_is_left_out_of_a_tolerant_list_and_reported():
+    answer = load("orders_for_account.json")
+    answer = altered(answer, _set("records.1.Status", "Cancelled"))
+    answer = altered(answer, _set("records.2.Provisioning_Status__c", None))
+    skipped: list[MappingError] = []
+
+    orders = salesforce.transform_salesforce_order_list(answer, currency_code_default="JPY", on_skip=skipped.append)
+
+    everything = load("orders_for_account.json")["records"]
+    assert [o.id for o in orders] == [r["Id"] for i, r in enumerate(everything) if i != 1]
+    assert [(e.entity, e.field) for e in skipped] == [("order list", "records.1.Status")]
+    assert "unknown value 'Cancelled'" in skipped[0].reason
+
+
+def test_one_unreadable_line_is_left_out_of_the_customers_order_and_reported():
+    answer = altered(load("order_items_query.json"), _set("records.0.Product2", None))
+    skipped: list[MappingError] = []
+
+    order = salesforce.transform_salesforce_order_details(order_record(), answer, currency_code_default="JPY",
+                                                          on_skip=skipped.append)
+
+    assert order.items == EXPECTED_ITEMS[1:]
+    assert [e.field for e in skipped] == ["records.0.Product2"]
+    # a line of another order is never left out quietly, tolerant or not
+    foreign = altered(load("order_items_query.json"), _set("records.1.OrderId", "8015g0000rvftvaAAA"))
+    with pytest.raises(MappingError, match="another order"):
+        salesforce.transform_salesforce_order_details(order_record(), foreign, currency_code_default="JPY",
+                                                      on_skip=skipped.append)
 
 
 def test_a_null_relationship_says_so():

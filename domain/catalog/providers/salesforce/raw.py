@@ -2,8 +2,11 @@
 (`integrations.salesforce.utils.catalog_query_builder`): `Product2` records, each with the child
 subquery `PricebookEntries` holding its active entries of the portal price book.
 
-Every field the query selects is required (Salesforce always sends a selected field, as `null`
+Every field the query selects is present (Salesforce always sends a selected field, as `null`
 when it is empty), except `CurrencyIsoCode`, which an org without multiple currencies lacks.
+Fields `Product2` does not require may be `null`: `StockKeepingUnit`, `Family` and the portal's
+picklists. The mapper gives the domain default (no `Item_Class__c`: a service) or, when the portal
+cannot offer the product without it (no SKU, family or billing cycle), leaves that product out.
 """
 from typing import Annotated
 
@@ -18,7 +21,7 @@ from domain.shared.providers.salesforce import (
     SfQueryResult,
     SfText,
     SfWholeNumber,
-    picklist,
+    optional_picklist,
 )
 from domain.shared.salesforce_keys import PricebookEntryId, PricebookId, ProductId
 
@@ -33,11 +36,11 @@ class SfProductRaw(SalesforceRawModel):
     Id: ProductId
     Name: SfText
     ProductCode: SfOptionalText
-    StockKeepingUnit: SfText
+    StockKeepingUnit: SfOptionalText
     Description: SfOptionalText
-    Family: Annotated[ProductCategory, picklist(ProductCategory)]
-    Item_Class__c: Annotated[ItemClass, picklist(ItemClass)]
-    Billing_Cycle__c: Annotated[BillingCycle, picklist(BillingCycle)]
+    Family: Annotated[ProductCategory | None, optional_picklist(ProductCategory)]
+    Item_Class__c: Annotated[ItemClass | None, optional_picklist(ItemClass)]
+    Billing_Cycle__c: Annotated[BillingCycle | None, optional_picklist(BillingCycle)]
     WHMCS_Product_Id__c: SfPositiveWholeNumber | None
     Is_SIM__c: SfCheckbox
     Portal_Sort_Order__c: SfWholeNumber | None

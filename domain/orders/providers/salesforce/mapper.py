@@ -12,19 +12,21 @@ from datetime import date
 from decimal import Decimal
 from typing import Any
 
+from pydantic import ValidationError
+
+from domain.catalog.types import ItemClass
 from domain.orders.providers.salesforce.raw import (
     SfOpenOrderCheckRaw,
     SfOrderItemRaw,
-    SfOrderItemsRaw,
-    SfOrderListRaw,
+    SfOrderLineRefRaw,
     SfOrderLookupRaw,
     SfOrderRaw,
 )
 from domain.orders.types import NewOrder, OrderDetails, OrderItem, OrderStatus, OrderSummary, ProvisioningStatus
 from domain.shared.errors import MappingError
-from domain.shared.mapping import build_domain, validate_raw
+from domain.shared.mapping import Skipped, build_domain, map_each, validate_raw
 from domain.shared.money import Money
-from domain.shared.providers.salesforce import PROVIDER, tree_reference_ids
+from domain.shared.providers.salesforce import PROVIDER, SfQueryResult, tree_reference_ids
 from domain.shared.salesforce_id import InvalidSalesforceId
 from domain.shared.salesforce_keys import KeyPrefix, checked_id
 
@@ -32,6 +34,14 @@ ORDER_REFERENCE_ID = "order"
 """The reference id of the Order record in the sObject Tree body; its lines are `item1`, `item2`, ..."""
 
 _CURRENCY = re.compile(r"[A-Z]{3}")
+UNSET_PROVISIONING_STATUS = {
+    OrderStatus.DRAFT: ProvisioningStatus.PENDING_REVIEW,
+    OrderStatus.ACTIVATED: ProvisioningStatus.ACTIVE,
+}
+"""The provisioning status of an order without `Provisioning_Status__c` (one staff created in
+Salesforce): a draft waits for review, an activated order is active."""
+DEFAULT_ITEM_CLASS = ItemClass.SERVICE
+"""The item class of a line whose product has no `Item_Class__c`."""
 
 
 def transform_salesforce_order_summary(raw: object, *, currency_code_default: str) -> OrderSummary:
@@ -47,53 +57,55 @@ def transform_salesforce_order_summary(raw: object, *, currency_code_default: st
 
 
 def transform_salesforce_order_list(
-    raw_query_response: object, *, currency_code_default: str
+    raw_query_response: object, *, currency_code_default: str, on_skip: Skipped | None = None
 ) -> tuple[OrderSummary, ...]:
-    """The customer's orders from the answer of the orders query, in its order (newest first)."""
+    """The customer's orders from the answer of the orders query, in its order (newest first).
+
+    With `on_skip`, an order that cannot be read (a `Status` the portal does not know, ...) is left
+    out and handed to `on_skip`; without it, it raises MappingError naming `records.<n>.<field>`.
+    """
     _check_currency(currency_code_default)
-    parsed = validate_raw(SfOrderListRaw, raw_query_response, provider=PROVIDER, entity="order list")
-    return tuple(
-        build_domain(OrderSummary, provider=PROVIDER, entity="order", **_summary_fields(record, currency_code_default))
-        for record in parsed.records
-    )
+    parsed = validate_raw(SfQueryResult[object], raw_query_response, provider=PROVIDER, entity="order list")
+
+    def order(raw: object, path: str) -> OrderSummary:
+        record = validate_raw(SfOrderRaw, raw, provider=PROVIDER, entity="order list", path=path)
+        return build_domain(OrderSummary, provider=PROVIDER, entity="order",
+                            **_summary_fields(record, currency_code_default))
+
+    return map_each(parsed.records, order, on_skip=on_skip)
 
 
 def transform_salesforce_order_items(
-    raw_query_response: object, *, currency_code_default: str
+    raw_query_response: object, *, currency_code_default: str, on_skip: Skipped | None = None
 ) -> tuple[OrderItem, ...]:
-    """The lines of an order from the answer of the order-items query (or its list of records)."""
+    """The lines of an order from the answer of the order-items query (or its list of records).
+
+    Strict without `on_skip` (provisioning: a line it cannot read must stop it); with `on_skip` a
+    line that cannot be read is left out and handed to it (the customer's order page).
+    """
     _check_currency(currency_code_default)
-    parsed = _validate_items(raw_query_response)
-    return tuple(_item(record, currency=currency_code_default) for record in parsed.records)
+    return _items(raw_query_response, currency=currency_code_default, on_skip=on_skip)
 
 
 def transform_salesforce_order_details(
-    raw_order: object, raw_items: object, *, currency_code_default: str
+    raw_order: object, raw_items: object, *, currency_code_default: str, on_skip: Skipped | None = None
 ) -> OrderDetails:
     """One order with its lines (the design's `transformSalesforceOrderDetails(order, items)`).
 
     `raw_order` is the record of the one-order query; `raw_items` the answer of the order-items
     query, or its list of records (`[]`: an order shown without its lines). A line of another
-    order is refused: MappingError naming `records.<n>.OrderId`.
+    order is refused: MappingError naming `records.<n>.OrderId`, whatever `on_skip`. A line that
+    cannot be read is left out and handed to `on_skip` when one is given.
     """
     _check_currency(currency_code_default)
     order = validate_raw(SfOrderRaw, raw_order, provider=PROVIDER, entity="order")
-    items = _validate_items(raw_items)
     fields = _summary_fields(order, currency_code_default)
-    for index, record in enumerate(items.records):
-        if record.OrderId != order.Id:
-            raise MappingError(
-                provider=PROVIDER,
-                entity="order items",
-                field=f"records.{index}.OrderId",
-                reason="the line belongs to another order",
-            )
     return build_domain(
         OrderDetails,
         provider=PROVIDER,
         entity="order",
         **fields,
-        items=tuple(_item(record, currency=fields["total"].currency) for record in items.records),
+        items=_items(raw_items, currency=fields["total"].currency, on_skip=on_skip, order_id=order.Id),
         provisioning_error=order.Provisioning_Error__c or None,
         whmcs_order_id=order.WHMCS_Order_Id__c,
     )
@@ -168,10 +180,26 @@ def _check_currency(code: str) -> None:
         raise ValueError("currency_code_default must be three upper-case letters, e.g. 'JPY'")
 
 
-def _validate_items(raw: object) -> SfOrderItemsRaw:
+def _items(raw: object, *, currency: str, on_skip: Skipped | None, order_id: str | None = None,
+           ) -> tuple[OrderItem, ...]:
     if isinstance(raw, list | tuple):  # a bare list of records: give it the answer's shape
         raw = {"totalSize": len(raw), "done": True, "records": list(raw)}
-    return validate_raw(SfOrderItemsRaw, raw, provider=PROVIDER, entity="order items")
+    parsed = validate_raw(SfQueryResult[object], raw, provider=PROVIDER, entity="order items")
+    if order_id is not None:  # a line of another order is never left out quietly: the answer is wrong
+        for index, record in enumerate(parsed.records):
+            try:
+                line_of = SfOrderLineRefRaw.model_validate(record).OrderId
+            except ValidationError:
+                continue  # the line itself is malformed: mapping it says so
+            if line_of != order_id:
+                raise MappingError(provider=PROVIDER, entity="order items", field=f"records.{index}.OrderId",
+                                   reason="the line belongs to another order")
+
+    def line(record: object, path: str) -> OrderItem:
+        parsed_line = validate_raw(SfOrderItemRaw, record, provider=PROVIDER, entity="order items", path=path)
+        return _item(parsed_line, currency=currency, path=path)
+
+    return map_each(parsed.records, line, on_skip=on_skip)
 
 
 def _summary_fields(raw: SfOrderRaw, currency_code_default: str) -> dict[str, object]:
@@ -182,15 +210,18 @@ def _summary_fields(raw: SfOrderRaw, currency_code_default: str) -> dict[str, ob
         "account_id": raw.AccountId,
         "account_name": raw.Account.Name if raw.Account is not None else None,
         "status": raw.Status,
-        "provisioning_status": raw.Provisioning_Status__c,
+        "provisioning_status": raw.Provisioning_Status__c or UNSET_PROVISIONING_STATUS[raw.Status],
         "effective_date": raw.EffectiveDate,
         "created_at": raw.CreatedDate,
         "total": _money(raw.TotalAmount, currency, entity="order"),
     }
 
 
-def _item(raw: SfOrderItemRaw, *, currency: str) -> OrderItem:
+def _item(raw: SfOrderItemRaw, *, currency: str, path: str = "") -> OrderItem:
     product = raw.Product2
+    if product.Billing_Cycle__c is None:
+        raise MappingError(provider=PROVIDER, entity="order items", field=f"{path}Product2.Billing_Cycle__c",
+                           reason="is null: how the line is billed is unknown")
     return build_domain(
         OrderItem,
         provider=PROVIDER,
@@ -199,8 +230,8 @@ def _item(raw: SfOrderItemRaw, *, currency: str) -> OrderItem:
         product_id=raw.Product2Id,
         pricebook_entry_id=raw.PricebookEntryId,
         product_name=product.Name,
-        sku=product.StockKeepingUnit,
-        item_class=product.Item_Class__c,
+        sku=product.StockKeepingUnit or "",
+        item_class=product.Item_Class__c or DEFAULT_ITEM_CLASS,
         billing_cycle=product.Billing_Cycle__c,
         quantity=raw.Quantity,
         unit_price=_money(raw.UnitPrice, currency, entity="order item"),

@@ -1,9 +1,13 @@
 """Raw Salesforce order records, as the REST query API returns the order queries
 (`integrations.salesforce.utils.order_query_builder`), and the sObject Tree body that creates one.
 
-Every field the queries select is required (Salesforce always sends a selected field, as `null`
+Every field the queries select is present (Salesforce always sends a selected field, as `null`
 when it is empty); the relationship fields (`Account.Name`, `Product2.StockKeepingUnit`, ...) come
 as nested objects, `null` when the related record is missing or hidden.
+
+Fields Salesforce does not require may be `null` on any record, however the portal creates its
+own: an order staff created in Salesforce has no `Provisioning_Status__c`, a product may have no
+SKU, item class or billing cycle. They are nullable here; the mapper gives the domain default.
 """
 from typing import Annotated
 
@@ -24,6 +28,7 @@ from domain.shared.providers.salesforce import (
     SfQueryResult,
     SfText,
     SfWholeNumber,
+    optional_picklist,
     picklist,
 )
 from domain.shared.salesforce_keys import AccountId, OrderId, OrderItemId, PricebookEntryId, ProductId
@@ -45,7 +50,8 @@ class SfOrderRaw(SalesforceRawModel):
     OrderNumber: SfText
     TotalAmount: SfDecimal
     CreatedDate: SfDateTime
-    Provisioning_Status__c: Annotated[ProvisioningStatus, picklist(ProvisioningStatus)]
+    Provisioning_Status__c: Annotated[ProvisioningStatus | None, optional_picklist(ProvisioningStatus)]
+    """Null on an order the portal did not create (staff, an import): the mapper derives it from `Status`."""
     Provisioning_Error__c: SfOptionalText
     Account: SfOrderAccountRaw | None
     WHMCS_Order_Id__c: SfPositiveWholeNumber | None = None
@@ -58,9 +64,12 @@ class SfOrderItemProductRaw(SalesforceRawModel):
     """`OrderItem.Product2`: the relationship object carrying the product fields of a line."""
 
     Name: SfText
-    StockKeepingUnit: SfText
-    Item_Class__c: Annotated[ItemClass, picklist(ItemClass)]
-    Billing_Cycle__c: Annotated[BillingCycle, picklist(BillingCycle)]
+    StockKeepingUnit: SfOptionalText
+    """Null: the line shows no SKU."""
+    Item_Class__c: Annotated[ItemClass | None, optional_picklist(ItemClass)]
+    """Null: a service line."""
+    Billing_Cycle__c: Annotated[BillingCycle | None, optional_picklist(BillingCycle)]
+    """Null: nothing says how the line is billed; the line cannot be shown or provisioned."""
     WHMCS_Product_Id__c: SfPositiveWholeNumber | None
     Is_SIM__c: SfCheckbox
 
