@@ -19,8 +19,9 @@ COPY requirements.txt .
 # The image's own pip and setuptools lag behind their security fixes: upgrade them first.
 RUN pip install --no-cache-dir --upgrade pip setuptools && pip install --no-cache-dir -r requirements.txt
 COPY . .
-# collectstatic needs settings to load, not real secrets.
-RUN DJANGO_SECRET_KEY=collectstatic-only DJANGO_ALLOWED_HOSTS=localhost \
+# The translation catalogues (locale/*.po -> .mo, with Babel); collectstatic needs settings to load,
+# not real secrets.
+RUN python scripts/compile_messages.py && DJANGO_SECRET_KEY=collectstatic-only DJANGO_ALLOWED_HOSTS=localhost \
     python manage.py collectstatic --noinput -v 0
 USER portal
 EXPOSE 8000

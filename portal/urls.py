@@ -2,22 +2,27 @@ from django.conf import settings
 from django.contrib import admin
 from django.contrib.auth.decorators import login_not_required
 from django.urls import include, path
+from django.utils.translation import gettext_lazy as _
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerSplitView
 
 from portal.accounts.urls import auth_urlpatterns
 from portal.core import views as core_views
+from portal.core.i18n import set_language
 from portal.demo.clock import clock_control
 from portal.provisioning.sandbox_views import sandbox_orders
 
 handler404 = "portal.core.views.not_found"
 handler500 = "portal.core.views.server_error"
 
-admin.site.site_header = "Customer Portal administration"
-admin.site.site_title = "Customer Portal admin"
+admin.site.site_header = _("Customer Portal administration")
+admin.site.site_title = _("Customer Portal admin")
 
 urlpatterns = [
     path("", core_views.dashboard, name="dashboard"),
     path("healthz", core_views.healthz, name="healthz"),
+    path("i18n/setlang/", set_language, name="set_language"),
+    # Browsers ask for /favicon.ico on pages that name no icon (the API docs, a raw error).
+    path("favicon.ico", core_views.favicon, name="favicon"),
     path("readyz", core_views.readyz, name="readyz"),
     *auth_urlpatterns,
     path("account/", include("portal.accounts.urls")),

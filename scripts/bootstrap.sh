@@ -28,3 +28,6 @@ if [ ! -f "$stamp" ] || [ "$(cat "$stamp")" != "$digest" ]; then
   .venv/bin/python -m pip install --quiet --disable-pip-version-check -r "$req_file"
   echo "$digest" > "$stamp"
 fi
+
+# The translation catalogues (locale/): compiled with Babel, no GNU gettext needed.
+.venv/bin/python scripts/compile_messages.py

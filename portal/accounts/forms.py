@@ -1,5 +1,5 @@
 from django import forms
-from django.contrib.auth.forms import AuthenticationForm
+from django.contrib.auth.forms import AuthenticationForm, PasswordChangeForm, SetPasswordForm
 from django.utils.translation import gettext_lazy as _
 
 
@@ -7,14 +7,14 @@ class EmailAuthenticationForm(AuthenticationForm):
     """Sign-in by email; the address is matched case-insensitively."""
 
     username = forms.EmailField(
-        label="Email",
+        label=_("Email"),
         widget=forms.EmailInput(attrs={"autofocus": True, "autocomplete": "email"}),
     )
 
     error_messages = {
         **AuthenticationForm.error_messages,
-        "invalid_login": "The email or password is not right. Please try again.",
-        "inactive": "This account is disabled. Please contact support.",
+        "invalid_login": _("The email or password is not right. Please try again."),
+        "inactive": _("This account is disabled. Please contact support."),
     }
 
     def clean_username(self) -> str:
@@ -43,3 +43,21 @@ class EmailChangeForm(forms.Form):
         if email == self.user.email.lower():
             raise forms.ValidationError(_("This is already your sign-in email."), code="unchanged")
         return email
+
+
+class NewPasswordMixin:
+    """The password rules' errors ("This password is too common.") go under the new password the
+    customer typed, not under its confirmation (Django puts them on the second field)."""
+
+    new_password_field = "new_password1"  # noqa: S105 - a field's name, not a password
+
+    def validate_password_for_user(self, user, *_field, **_named):
+        super().validate_password_for_user(user, self.new_password_field)
+
+
+class PortalSetPasswordForm(NewPasswordMixin, SetPasswordForm):
+    """Choosing a new password from a reset link."""
+
+
+class PortalPasswordChangeForm(NewPasswordMixin, PasswordChangeForm):
+    """Changing the password while signed in."""

@@ -36,6 +36,11 @@ class EmailUserManager(UserManager):
 class User(AbstractUser):
     username = None
     email = models.EmailField("email address", unique=True)
+    language = models.CharField(
+        "language", max_length=16, blank=True, default="",
+        help_text="The language the user chose with the switcher (a code of settings.LANGUAGES); empty: "
+                  "their browser's (Accept-Language).",
+    )
 
     USERNAME_FIELD = "email"
     EMAIL_FIELD = "email"

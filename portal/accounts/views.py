@@ -5,11 +5,18 @@ from django.contrib.messages.views import SuccessMessageMixin
 from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
 from django.shortcuts import redirect, render
 from django.urls import reverse, reverse_lazy
+from django.utils.decorators import method_decorator
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_http_methods
 
 from portal.accounts import services
-from portal.accounts.forms import EmailAuthenticationForm, EmailChangeForm
+from portal.accounts.forms import (
+    EmailAuthenticationForm,
+    EmailChangeForm,
+    PortalPasswordChangeForm,
+    PortalSetPasswordForm,
+)
 from portal.core.client_address import client_address
 
 
@@ -19,17 +26,27 @@ class SignInView(auth_views.LoginView):
     redirect_authenticated_user = True
 
 
+@method_decorator(login_not_required, name="dispatch")
 class SignOutView(auth_views.LogoutView):
+    """POST signs out. GET (a typed or bookmarked /logout/) changes nothing: it shows a page that
+    asks to confirm with a button, or says the visitor is already signed out."""
+
+    http_method_names = ["get", "post", "options"]
+
+    def get(self, request, *args, **kwargs):
+        return render(request, "registration/logged_out.html")
+
     def post(self, request, *args, **kwargs):
         response = super().post(request, *args, **kwargs)
-        messages.info(request, "You have signed out.")
+        messages.info(request, _("You have signed out."))
         return response
 
 
 class PasswordChangeView(SuccessMessageMixin, auth_views.PasswordChangeView):
+    form_class = PortalPasswordChangeForm
     template_name = "registration/password_change_form.html"
     success_url = reverse_lazy("accounts:account")
-    success_message = "Your password has been changed."
+    success_message = gettext_lazy("Your password has been changed.")
 
 
 class PasswordResetView(auth_views.PasswordResetView):
@@ -46,6 +63,7 @@ class PasswordResetView(auth_views.PasswordResetView):
 
 
 class PasswordResetConfirmView(auth_views.PasswordResetConfirmView):
+    form_class = PortalSetPasswordForm
     template_name = "registration/password_reset_confirm.html"
     success_url = reverse_lazy("password_reset_complete")
 

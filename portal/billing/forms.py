@@ -1,14 +1,17 @@
 from django import forms
+from django.utils.translation import gettext_lazy as _
 
 from domain.billing.types import InvoiceStatus
+from portal.core.formats import customer_status
 
-STATUS_FILTERS = [("", "All"), *[(s.value, s.value) for s in (
-    InvoiceStatus.UNPAID, InvoiceStatus.OVERDUE, InvoiceStatus.PAID, InvoiceStatus.CANCELLED, InvoiceStatus.REFUNDED,
-)]]
+FILTERED_STATUSES = (InvoiceStatus.UNPAID, InvoiceStatus.OVERDUE, InvoiceStatus.PAID, InvoiceStatus.CANCELLED,
+                     InvoiceStatus.REFUNDED)
+# The values are WHMCS's (the API takes them too); the labels are the customer's words.
+STATUS_FILTERS = [("", _("All")), *[(s.value, customer_status(s).label) for s in FILTERED_STATUSES]]
 
 
 class InvoiceFilterForm(forms.Form):
-    status = forms.ChoiceField(choices=STATUS_FILTERS, required=False, label="Status")
+    status = forms.ChoiceField(choices=STATUS_FILTERS, required=False, label=_("Status"))
     page = forms.IntegerField(min_value=1, max_value=10_000, required=False, widget=forms.HiddenInput)
 
     def selected(self) -> tuple[int, InvoiceStatus | None]:

@@ -8,6 +8,7 @@ from portal.accounts.decorators import customer_required
 from portal.accounts.models import Customer
 from portal.billing import selectors, services
 from portal.billing.forms import InvoiceFilterForm
+from portal.core.formats import customer_status
 from portal.core.providers import whmcs_public_origin
 
 
@@ -18,7 +19,8 @@ def invoice_list(request: HttpRequest, customer: Customer) -> HttpResponse:
     page = selectors.invoice_list(customer, page=page_number, status=status)
     context = {
         "form": form, "page": page.value, "stale": page.stale, "page_number": page_number,
-        "status": status.value if status else "", "currencies": selectors.currencies(),
+        "status": status.value if status else "", "status_label": customer_status(status).label if status else "",
+        "currencies": selectors.currencies(),
         "today": clock.today(),
     }
     return render(request, "billing/invoice_list.html", context)

@@ -3,6 +3,7 @@ from dataclasses import dataclass
 
 from django.http import HttpRequest
 from django.urls import reverse
+from django.utils.translation import gettext_lazy as _
 
 
 @dataclass(frozen=True)
@@ -13,13 +14,13 @@ class NavItem:
 
 
 _NAVIGATION = (
-    ("Dashboard", "dashboard"),
-    ("Billing", "billing:invoices"),
-    ("Subscriptions", "billing:subscriptions"),
-    ("Catalog", "catalog:index"),
-    ("Orders", "orders:index"),
-    ("SIMs", "sim:index"),
-    ("Account", "accounts:account"),
+    (_("Dashboard"), "dashboard"),
+    (_("Billing"), "billing:invoices"),
+    (_("Subscriptions"), "billing:subscriptions"),
+    (_("Catalog"), "catalog:index"),
+    (_("Orders"), "orders:index"),
+    (_("SIMs"), "sim:index"),
+    (_("Account"), "accounts:account"),
 )
 
 
@@ -37,3 +38,4 @@ def navigation(request: HttpRequest) -> dict:
 def _section(url: str) -> str:
     """``/billing/invoices/`` → ``/billing/``: a page anywhere in a section marks it current."""
     return "/" + url.strip("/").split("/")[0] + "/"
+

@@ -16,18 +16,21 @@ from decimal import Decimal
 from typing import Any
 
 from django.conf import settings
+from django.utils.translation import gettext_lazy as _
 
 from domain.billing.types import Invoice, InvoiceStatus
 from domain.shared import clock
 from domain.shared.money import Money
-from domain.sim.types import DataQuota
-from domain.subscriptions.types import SubscriptionStatus
+from domain.sim.types import DataQuota, SimStatus
+from domain.subscriptions.types import Subscription, SubscriptionStatus
 from portal.accounts.models import Customer
 from portal.core.errors import ProviderUnavailable
 
 logger = logging.getLogger(__name__)
 _POOL = ThreadPoolExecutor(max_workers=32, thread_name_prefix="dashboard")
 RECENT_ORDERS = 3
+# The services the dashboard lists: the ones the customer has or is getting (a suspended one marked).
+SHOWN_SERVICE_STATUSES = (SubscriptionStatus.ACTIVE, SubscriptionStatus.SUSPENDED, SubscriptionStatus.PENDING)
 
 
 @dataclass(frozen=True)
@@ -54,6 +57,25 @@ class SimQuota:
     used_percent: int | None  # None also while the SIM has no usage yet
     usage_started: bool = True
     activation_date: date | None = None
+    service_id: int | None = None
+    msisdn: str = ""
+    status: SimStatus | None = None  # None: Freebit did not answer for this SIM
+
+    @property
+    def suspended(self) -> bool:
+        return self.status is SimStatus.SUSPENDED
+
+
+@dataclass(frozen=True)
+class ServiceRow:
+    """One of the customer's services on the dashboard: its billing record, and its SIM if it is one."""
+
+    subscription: Subscription
+    sim: SimQuota | None
+
+    @property
+    def suspended(self) -> bool:
+        return self.subscription.status is SubscriptionStatus.SUSPENDED or bool(self.sim and self.sim.suspended)
 
 
 @dataclass(frozen=True)
@@ -65,8 +87,14 @@ class Dashboard:
 
     @property
     def notices(self) -> list[str]:
-        names = {"billing": "billing", "subscriptions": "subscriptions", "orders": "orders", "sims": "SIM"}
-        return [names[name] for name in names if getattr(self, name).unavailable or getattr(self, name).stale]
+        names = {"billing": _("billing"), "subscriptions": _("services"), "orders": _("orders"), "sims": _("SIM")}
+        return [str(names[name]) for name in names if getattr(self, name).unavailable or getattr(self, name).stale]
+
+    @property
+    def services(self) -> tuple[ServiceRow, ...]:
+        """Each service with its SIM's data (when it carries a SIM), in the billing system's order."""
+        sims = {quota.service_id: quota for quota in (self.sims.value or ()) if quota.service_id is not None}
+        return tuple(ServiceRow(subscription=sub, sim=sims.get(sub.id)) for sub in (self.subscriptions.value or ()))
 
 
 def dashboard_for(customer: Customer) -> Dashboard:
@@ -124,8 +152,8 @@ def _subscriptions(customer: Customer) -> Panel:
     from portal.billing import selectors as billing
 
     page = billing.subscription_list(customer)
-    active = tuple(s for s in page.value.subscriptions if s.status is SubscriptionStatus.ACTIVE)
-    return Panel(value=active, stale=page.stale)
+    shown = tuple(s for s in page.value.subscriptions if s.status in SHOWN_SERVICE_STATUSES)
+    return Panel(value=shown, stale=page.stale)
 
 
 def _orders(customer: Customer) -> Panel:
@@ -146,9 +174,9 @@ def _sims(customer: Customer, found: list) -> Panel:
     found.append(links)
     readers = {link.iccid: (lambda link=link: _sim_quota(customer, link)) for link in links}
     quotas = run_concurrently(readers, deadline=settings.DASHBOARD_DEADLINE_SECONDS) if readers else {}
-    names = {link.iccid: link.product_name for link in links}
-    values = tuple(panel.value or SimQuota(iccid=iccid, plan_name=names[iccid], remaining=None, total=None,
-                                           used_percent=None)
+    by_iccid = {link.iccid: link for link in links}
+    values = tuple(panel.value or SimQuota(iccid=iccid, plan_name=by_iccid[iccid].product_name, remaining=None,
+                                           total=None, used_percent=None, service_id=by_iccid[iccid].service_id)
                    for iccid, panel in quotas.items())
     return Panel(value=values, stale=any(panel.stale for panel in quotas.values()),
                  unavailable=any(panel.unavailable for panel in quotas.values()))
@@ -162,6 +190,7 @@ def _sim_quota(customer: Customer, link) -> Panel:
     today = clock.today()
     return Panel(value=SimQuota(iccid=sim.iccid, plan_name=sim.plan_name, remaining=sim.remaining, total=sim.total,
                                 used_percent=sim.used_percent_on(today), usage_started=sim.usage_started(today),
-                                activation_date=sim.activation_date),
+                                activation_date=sim.activation_date, service_id=link.service_id,
+                                msisdn=sim.msisdn, status=sim.status),
                  stale=details.stale)
 

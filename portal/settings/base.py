@@ -30,9 +30,34 @@ CSRF_TRUSTED_ORIGINS = env.list("DJANGO_CSRF_TRUSTED_ORIGINS", default=[])
 
 ROOT_URLCONF = "portal.urls"
 WSGI_APPLICATION = "portal.wsgi.application"
-LANGUAGE_CODE = "en-us"
 TIME_ZONE = clock.business_zone().key  # BUSINESS_TIME_ZONE, default Asia/Tokyo (docs/operations.md)
 USE_I18N = True
+
+# --- Languages (docs/i18n.md) -------------------------------------------------------------------
+# English is the source language; every catalogue in locale/<lang>/LC_MESSAGES/django.po adds a
+# language the portal offers (a third language is a new catalogue, nothing else). A first visit
+# gets the best match of Accept-Language; a choice made with the switcher is kept in a cookie and,
+# for a signed-in user, on the user (User.language).
+LANGUAGE_CODE = "en"
+LOCALE_PATHS = [BASE_DIR / "locale"]
+
+
+def catalogued_languages(locale_dir: Path) -> list[tuple[str, str]]:
+    """("en", "English") and one (code, name in its own language) per catalogue in ``locale_dir``."""
+    from django.conf.locale import LANG_INFO
+    from django.utils.translation import to_language
+
+    codes = {"en"} | {to_language(po.parents[1].name) for po in locale_dir.glob("*/LC_MESSAGES/django.po")}
+    return [(code, LANG_INFO.get(code, {}).get("name_local", code)) for code in sorted(codes)]
+
+
+LANGUAGES = catalogued_languages(LOCALE_PATHS[0])
+LANGUAGE_COOKIE_SAMESITE = "Lax"
+LANGUAGE_COOKIE_AGE = 60 * 60 * 24 * 365
+# Dates and times by language (portal/formats/<lang>/formats.py): "3 Dec 2026", "2026年12月3日".
+FORMAT_MODULE_PATH = ["portal.formats"]
+# Japanese consumption tax: prices shown to consumers include it (portal/core/formats.py).
+CONSUMPTION_TAX_RATE = Decimal(env("CONSUMPTION_TAX_RATE", default="10"))
 USE_TZ = True
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
@@ -69,9 +94,13 @@ MIDDLEWARE = [
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "csp.middleware.CSPMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
+    # The language: the cookie set by the switcher, else Accept-Language (then the user's, below).
+    "django.middleware.locale.LocaleMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    # A signed-in user's stored language wins over the cookie and Accept-Language.
+    "portal.core.i18n.UserLanguageMiddleware",
     # Before any view reads a body: refuses one larger than REQUEST_MAX_BODY_BYTES (413).
     "portal.core.middleware.RequestBodyLimitMiddleware",
     "django.contrib.auth.middleware.LoginRequiredMiddleware",

@@ -1,17 +1,103 @@
+"""Template filters: the helpers of portal/core/formats.py (one for each kind of value)."""
 from django import template
+from django.utils.html import format_html
 
-from domain.shared.money import Money, format_money
+from domain.shared.money import Money
+from portal.core import formats
 
 register = template.Library()
 
 
 @register.filter
 def money(value: Money | None, currencies: dict | None = None) -> str:
-    """``{{ invoice.total|money:currencies }}`` → "¥5,000"; with no currency table, "5,000 JPY"."""
-    if value is None:
-        return "—"
-    currency = (currencies or {}).get(value.currency)
-    return format_money(value, currency)
+    """``{{ invoice.total|money }}`` → ``¥5,000`` / ``5,000円`` (the language's rules; the billing
+    system's currency table, still accepted as an argument, no longer changes how it reads)."""
+    return formats.money(value)
+
+
+@register.filter
+def price(value: Money | None) -> str:
+    """A consumer price that includes tax already: ``¥5,000 (tax incl.)``."""
+    return formats.consumer_price(value)
+
+
+@register.filter
+def price_before_tax(value: Money | None) -> str:
+    """A price kept before tax, shown to a consumer with tax: ``¥550 (tax incl.)`` for ¥500."""
+    return formats.consumer_price(value, before_tax=True)
+
+
+@register.filter
+def day(value) -> str:
+    """``3 Dec 2026`` / ``2026年12月3日`` (business time)."""
+    return formats.day(value)
+
+
+@register.filter
+def moment(value) -> str:
+    """``3 Dec 2026, 14:05`` / ``2026年12月3日 14:05`` (business time)."""
+    return formats.moment(value)
+
+
+@register.filter
+def month(value) -> str:
+    """``December 2026`` / ``2026年12月``."""
+    return formats.month(value)
+
+
+@register.filter
+def day_of_month(value) -> str:
+    """``3 Dec`` / ``12月3日``."""
+    return formats.day_of_month(value)
+
+
+@register.filter
+def payment_method(value) -> str:
+    """"Card", "Bank transfer" for a gateway name: never the gateway itself."""
+    return formats.payment_method(value)
+
+
+@register.filter
+def area(value) -> str:
+    """The customer's word for an area ("billing", "SIM") in their language."""
+    return formats.area_name(value)
+
+
+@register.filter
+def duration(value) -> str:
+    """``15 minutes`` for a timedelta."""
+    return formats.duration(value)
+
+
+@register.filter
+def phone(value) -> str:
+    """``090-1234-5678``."""
+    return formats.phone(value)
+
+
+@register.filter
+def data(value) -> str:
+    """``850 MB`` / ``3.2 GB`` (a DataQuota, or whole megabytes)."""
+    return formats.data_amount(value)
+
+
+@register.filter
+def cycle(value) -> str:
+    """``Per month``, ``One-time``... for a billing cycle."""
+    return formats.billing_cycle(value)
+
+
+@register.simple_tag
+def status_badge(value, overdue: bool = False) -> str:
+    """``{% status_badge invoice.status overdue=... %}``: the customer's words for a provider
+    status, in a badge whose colour says good, waiting, attention or over."""
+    status = formats.customer_status(value, overdue=bool(overdue))
+    return format_html('<span class="badge badge-{}">{}</span>', status.tone, status.label)
+
+
+@register.filter
+def status_label(value) -> str:
+    return str(formats.customer_status(value).label)
 
 
 @register.filter

@@ -68,7 +68,10 @@ def test_password_is_stored_with_argon2(customer_user):
 
 
 def test_sign_out_needs_a_post_and_ends_the_session(customer_client):
-    assert customer_client.get(reverse("logout")).status_code == 405
+    asked = customer_client.get(reverse("logout"))  # a typed /logout/: a page with a button, not a 405
+    assert asked.status_code == 200
+    assert "Sign out?" in asked.content.decode() and f'action="{reverse("logout")}"' in asked.content.decode()
+    assert SESSION_KEY in customer_client.session
 
     response = customer_client.post(reverse("logout"), follow=True)
 

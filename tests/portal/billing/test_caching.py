@@ -17,7 +17,7 @@ from tests.portal.billing.conftest import ALICE_CLIENT_ID
 
 pytestmark = pytest.mark.django_db
 
-STALE_NOTICE = "this is the\ninformation we had most recently"
+STALE_NOTICE = "this is the information we had most recently"
 UNAVAILABLE = "Your billing details are temporarily unavailable"
 
 # Each way WHMCS can be down, as emulator fault settings.
@@ -147,7 +147,7 @@ def test_invalidation_shows_a_payment_made_in_whmcs(emulator, customer_client, c
     fresh = customer_client.get(f"/billing/invoices/{invoice.id}/").content.decode()
 
     assert "pay-form" in cached  # until WHMCS tells us (the webhook), the cached copy is shown
-    assert "pay-form" not in fresh and '<span class="badge badge-paid">Paid</span>' in fresh
+    assert "pay-form" not in fresh and '<span class="badge badge-ok">Paid</span>' in fresh
 
 
 def test_invalidating_one_customer_leaves_the_others_cached(emulator, customer_client, bob_client, customer_user):

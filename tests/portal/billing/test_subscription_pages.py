@@ -23,7 +23,10 @@ def test_the_list_shows_every_service_of_the_customer(emulator, customer_client)
     ]
     for service in services:
         row = re.search(rf'<a href="/subscriptions/{service.id}/">.*?</tr>', page, re.S)[0]
-        assert f'<span class="badge badge-{service.status.lower()}">{service.status}</span>' in row
+        tone, words = {"Active": ("ok", "Active"), "Suspended": ("bad", "Suspended"),
+                       "Pending": ("wait", "Being set up"), "Cancelled": ("off", "Cancelled"),
+                       "Terminated": ("off", "Ended")}[service.status]
+        assert f'<span class="badge badge-{tone}">{words}</span>' in row
         assert f"¥{service.recurringamount:,.0f}" in row
 
 
@@ -53,11 +56,11 @@ def test_the_detail_page_shows_options_and_custom_fields(emulator, customer_clie
     assert response.status_code == 200
     page = response.content.decode()
     assert f"<h1>{product.name}</h1>" in page
-    assert f"<dt>ICCID</dt><dd>{iccid}</dd>" in page
+    assert f'<dt>ICCID</dt><dd class="break-anywhere">{iccid}</dd>' in page
     for option in product.configoptions:
         assert f"<dt>{option.name}</dt><dd>{sim.configoptions[option.id]}</dd>" in page
-    assert f"<dt>Recurring amount</dt><dd>¥{sim.recurringamount:,.0f} JPY</dd>" in page
-    assert f"<dt>Started</dt><dd>{sim.regdate.day} {sim.regdate:%B %Y}</dd>" in page
+    assert f"<dt>Price</dt><dd>¥{sim.recurringamount:,.0f} (tax incl.)</dd>" in page
+    assert f"<dt>Started</dt><dd>{sim.regdate.day} {sim.regdate:%b %Y}</dd>" in page  # "3 Dec 2026"
 
 
 def test_a_service_without_options_has_no_options_section(emulator, customer_client):
