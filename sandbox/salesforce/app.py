@@ -19,7 +19,7 @@ from sandbox.common import BadRequest, EmulatorApp, FaultConfig, Request, Respon
 from sandbox.common.clock import PROVIDER_ZONE, provider_today
 from sandbox.common.faults import coerce_config
 
-from . import schema, soql
+from . import cases, schema, soql
 from .cursors import (
     DEFAULT_BATCH_SIZE,
     MAX_BATCH_SIZE,
@@ -301,6 +301,9 @@ class SalesforceSandbox(EmulatorApp):
             return self._only(method, "GET") or self._query_more(parts[1])
         if head == "sobjects" and len(parts) == 1:
             return self._only(method, "GET") or self._describe_global(version)
+        if head == "sobjects" and len(parts) == 4 and parts[1].lower() == "contentversion" \
+                and parts[3] == "VersionData":
+            return self._only(method, "GET") or cases.version_data(self, parts[2])
         if head == "sobjects" and len(parts) in (2, 3):
             sobject = schema.sobject(parts[1])
             if sobject is None:
@@ -507,6 +510,8 @@ class SalesforceSandbox(EmulatorApp):
                     return json_response([approval.to_json() for approval in self.approved_orders])
             if (route == "pubsub" or route.startswith("pubsub/")) and self.pubsub is not None:
                 return self.pubsub.http_control(request, route[len("pubsub/"):])
+            if route.startswith("cases/") and (answer := cases.http_control(self, request, route)) is not None:
+                return answer
             match = re.fullmatch(r"orders/([^/]+)/(approve|status)", route)
             if match and method == "POST":
                 if match.group(2) == "approve":
