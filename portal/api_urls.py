@@ -28,7 +28,6 @@ urlpatterns = [
     path("sims/<str:iccid>/top-up", api(sim_api.SimTopUpApi), name="api-sim-topup"),
     path("sims/<str:iccid>/plan", api(sim_api.SimPlanChangeApi), name="api-sim-plan"),
     path("sims/<str:iccid>/plan/quote", api(sim_api.SimPlanQuoteApi), name="api-sim-plan-quote"),
+    path("sims/<str:iccid>/plan/cancel", api(sim_api.SimPlanCancelApi), name="api-sim-plan-cancel"),
     path("sims/<str:iccid>/plan-changes", api(sim_api.SimPlanChangeListApi), name="api-sim-plan-changes"),
-    path("sims/<str:iccid>/plan-changes/<uuid:request_id>", api(sim_api.SimPlanChangeDetailApi),
-         name="api-sim-plan-change"),
 ]

@@ -160,7 +160,7 @@ class SimTopUpApi(CustomerApi):
 class PlanChangeSerializer(serializers.ModelSerializer):
     done = serializers.SerializerMethodField(help_text=(
         "True once the change is made, failed or cancelled; false while it is scheduled or being made"))
-    cancellable = serializers.SerializerMethodField(help_text="It has not taken effect: DELETE cancels it")
+    cancellable = serializers.SerializerMethodField(help_text="It has not taken effect: plan/cancel cancels it")
     message = serializers.SerializerMethodField(help_text="What happened, in words for the customer")
 
     class Meta:
@@ -255,16 +255,27 @@ class SimPlanChangeListApi(CustomerApi):
         return Response({"data": PlanChangeSerializer(changes, many=True).data})
 
 
-class SimPlanChangeDetailApi(CustomerApi):
-    @extend_schema(operation_id="sims_plan_change_cancel", responses={
+class SimPlanCancelApi(CustomerApi):
+    class PlanCancelInputSerializer(serializers.Serializer):
+        request_id = serializers.UUIDField(required=False, help_text=(
+            "The request id the change was confirmed with (default: the SIM's change waiting to be made)"))
+
+    @extend_schema(operation_id="sims_plan_cancel", request=PlanCancelInputSerializer, responses={
         200: OpenApiResponse(PlanChangeSerializer, description="Cancelled (or cancelled before)"),
+        404: OpenApiResponse(description="No such plan change of this SIM (or none waiting)"),
         409: OpenApiResponse(description="It has taken effect or is being made: it can no longer be cancelled"),
     })
-    def delete(self, request: Request, iccid: str, request_id) -> Response:
+    def post(self, request: Request, iccid: str) -> Response:
         """Cancel a plan change that has not taken effect yet."""
+        selectors.owned_sim(request.user.customer, iccid)  # another customer's SIM: 404 whatever the body
+        form = self.PlanCancelInputSerializer(data=request.data)
+        form.is_valid(raise_exception=True)
+        request_id = form.validated_data.get("request_id")
         try:
             change = services.plan_change_cancel(customer=request.user.customer, iccid=iccid,
-                                                 request_id=str(request_id))
+                                                 request_id=str(request_id) if request_id else None)
+        except services.PlanChangeNotFound as missing:
+            return Response({"message": missing.message, "extra": {}}, status=status.HTTP_404_NOT_FOUND)
         except services.SimActionRefused as refused:
             return Response({"message": refused.message, "extra": {}}, status=status.HTTP_409_CONFLICT)
         return Response({"data": PlanChangeSerializer(change).data})

@@ -145,7 +145,6 @@ def plan_change_quote(*, customer: Customer, iccid: str, plan_code: str, immedia
     if not details.can_change_plan:
         raise SimActionRefused(_("This SIM's plan cannot be changed right now. Please contact support."))
     plan = _target_plan(data_only=details.data_only, current_plan_code=details.plan_code, plan_code=plan_code)
-    _refuse_if_one_is_open(link.iccid)
     service = _service(customer, link.service_id)
     upgrades = WhmcsUpgradeService(whmcs_connection())
     currencies = tuple(billing.currencies().values())
@@ -199,6 +198,7 @@ def plan_change_request(*, customer: Customer, iccid: str, plan_code: str, immed
     existing = PlanChange.objects.filter(request_id=request_id).first()
     if existing is not None:
         return _repeat(existing, customer)
+    _refuse_if_one_is_open(selectors.owned_sim(customer, iccid).iccid)
     quote = plan_change_quote(customer=customer, iccid=iccid, plan_code=plan_code, immediate=immediate)
     if quote.is_upgrade and not billing.payment_methods(customer).value:
         raise SimActionRefused(_("Please add a payment method first: pay any invoice online to save one."))
@@ -244,11 +244,25 @@ def _repeat(change: PlanChange, customer: Customer) -> PlanChangeAnswer:
     return PlanChangeAnswer(change, created=False)
 
 
-def plan_change_cancel(*, customer: Customer, iccid: str, request_id: str) -> PlanChange:
-    """Cancel a change that has not taken effect (scheduled). Raises Http404 for another customer's
-    or an unknown change, SimActionRefused when it is already being made or done."""
+class PlanChangeNotFound(SimActionRefused):
+    """No plan change of the SIM answers the cancellation."""
+
+
+def plan_change_cancel(*, customer: Customer, iccid: str, request_id: str | None = None) -> PlanChange:
+    """Cancel the SIM's change that has not taken effect (scheduled): the one confirmed with
+    ``request_id``, or the SIM's waiting change when none is given. Raises Http404 for another
+    customer's SIM, PlanChangeNotFound when there is no such change, SimActionRefused when it is
+    already being made or done."""
     link = selectors.owned_sim(customer, iccid)
-    change = _owned_change(customer, link.iccid, request_id)
+    changes = PlanChange.objects.filter(customer=customer, iccid=link.iccid)
+    if request_id is not None:
+        change = changes.filter(request_id=request_id).first()
+        if change is None:
+            raise PlanChangeNotFound(_("This plan change cannot be found: it may have been cancelled already."))
+    else:
+        change = changes.filter(status__in=PlanChange.OPEN).first()
+        if change is None:
+            raise PlanChangeNotFound(_("This SIM has no plan change waiting to be made."))
     cancelled = PlanChange.objects.filter(pk=change.pk, status=Status.SCHEDULED).update(
         status=Status.CANCELLED, cancelled_at=timezone.now(), updated_at=timezone.now())
     change.refresh_from_db()
@@ -269,15 +283,6 @@ def open_plan_change(customer: Customer, iccid: str) -> PlanChange | None:
 
 def plan_change_history(customer: Customer, iccid: str, *, limit: int = 10) -> list[PlanChange]:
     return list(PlanChange.objects.filter(customer=customer, iccid=iccid)[:limit])
-
-
-def _owned_change(customer: Customer, iccid: str, request_id: str) -> PlanChange:
-    from django.http import Http404
-
-    change = PlanChange.objects.filter(customer=customer, iccid=iccid, request_id=request_id).first()
-    if change is None:
-        raise Http404("No such plan change")
-    return change
 
 
 def _refuse_if_one_is_open(iccid: str) -> None:

@@ -3,6 +3,7 @@
 from portal.sim.errors import SimActionRefused  # noqa: F401
 from portal.sim.plan_changes import (  # noqa: F401
     PlanChangeAnswer,
+    PlanChangeNotFound,
     PlanChangeQuote,
     open_plan_change,
     plan_change_cancel,

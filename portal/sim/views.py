@@ -120,6 +120,7 @@ def sim_plan_change(request: HttpRequest, customer: Customer, iccid: str) -> Htt
 @customer_required
 def sim_plan_cancel(request: HttpRequest, customer: Customer, iccid: str) -> HttpResponse:
     """Cancel a plan change that has not taken effect yet."""
+    selectors.owned_sim(customer, iccid)  # another customer's SIM: 404 whatever the form holds
     form = PlanCancelForm(request.POST)
     if not form.is_valid():
         messages.error(request, _("This form is no longer valid; please reload the page."))

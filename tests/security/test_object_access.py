@@ -42,9 +42,12 @@ def post_bodies(route: Route) -> list[dict]:
     bodies = {
         "sim:topup": [{"quota_mb": "1024", "request_id": str(uuid.uuid4())},  # the quote
                       {"quota_mb": "1024", "request_id": str(uuid.uuid4()), "confirm": "True"}],
-        "sim:plan": [{"plan_code": "MOB-VOICE-5G", "when": "next_month"}],
+        "sim:plan": [{"plan_code": "MOB-VOICE-5G", "when": "next_month", "request_id": str(uuid.uuid4())}],  # price
+        "sim:plan_cancel": [{"request_id": str(uuid.uuid4())}],
         "api-sim-topup": [{"quota_mb": 1024, "request_id": str(uuid.uuid4())}],
-        "api-sim-plan": [{"plan_code": "MOB-VOICE-5G", "immediate": True}],
+        "api-sim-plan": [{"plan_code": "MOB-VOICE-5G", "immediate": False, "request_id": str(uuid.uuid4())}],
+        "api-sim-plan-quote": [{"plan_code": "MOB-VOICE-5G", "immediate": False}],
+        "api-sim-plan-cancel": [{}],  # the SIM's waiting change: the one api-sim-plan books just before
     }
     return bodies.get(route.name, [{}])
 

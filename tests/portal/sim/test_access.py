@@ -47,15 +47,13 @@ def api_reads(iccid: str):
         ("get", f"/api/v1/sims/{iccid}/usage", None),
         ("post", f"/api/v1/sims/{iccid}/plan/quote", {"plan_code": "MOB-VOICE-5G", "immediate": True}),
         ("get", f"/api/v1/sims/{iccid}/plan-changes", None),
-        ("delete", f"/api/v1/sims/{iccid}/plan-changes/{uuid.uuid4()}", None),
+        ("post", f"/api/v1/sims/{iccid}/plan/cancel", {"request_id": str(uuid.uuid4())}),
     ]
 
 
 def send(browser: Client, method: str, path: str, data, *, api: bool = False):
     if method == "get":
         return browser.get(path)
-    if method == "delete":
-        return browser.delete(path)
     if api:
         return browser.post(path, data, content_type="application/json")
     return browser.post(path, data)

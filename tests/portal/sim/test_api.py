@@ -64,7 +64,7 @@ def test_the_details_of_a_voice_sim(providers, customer_client):
         "plan_name": "Mobile Voice 20 GB", "data_only": False,
         "remaining": {"mb": remaining // 1024, "display": DataQuota(kb=remaining).format()},
         "total": {"mb": total // 1024, "display": DataQuota(kb=total).format()},
-        "usage_started": True, "used_percent": min(100, round((total - remaining) * 100 / total)),
+        "used_percent": min(100, round((total - remaining) * 100 / total)),
         "activation_date": sim.activation_date.isoformat(),
         "voice_options": {"Call waiting": sim.voice["callWaiting"], "Voicemail": sim.voice["voiceMail"],
                           "International roaming": sim.voice["internationalRoaming"]},
@@ -334,7 +334,7 @@ def test_an_upgrade_now_answers_201_done_then_200_for_the_same_request_id(provid
 
 
 @committing
-def test_a_change_from_next_month_is_scheduled_listed_and_cancelled_with_delete(providers, billing, salesforce,
+def test_a_change_from_next_month_is_scheduled_listed_and_cancelled(providers, billing, salesforce,
                                                                               customer_client):
     body = plan_body("MOB-VOICE-5G")
 
@@ -346,11 +346,28 @@ def test_a_change_from_next_month_is_scheduled_listed_and_cancelled_with_delete(
     listed = customer_client.get(f"/api/v1/sims/{ALICE_VOICE}/plan-changes").json()["data"]
     assert [c["request_id"] for c in listed] == [body["request_id"]]
 
-    cancelled = customer_client.delete(f"/api/v1/sims/{ALICE_VOICE}/plan-changes/{body['request_id']}")
+    cancel = {"request_id": body["request_id"]}
+    cancelled = post_json(customer_client, f"/api/v1/sims/{ALICE_VOICE}/plan/cancel", cancel)
 
     assert cancelled.status_code == 200 and cancelled.json()["data"]["status"] == "cancelled"
-    assert customer_client.delete(f"/api/v1/sims/{ALICE_VOICE}/plan-changes/{body['request_id']}").status_code == 200
+    assert post_json(customer_client, f"/api/v1/sims/{ALICE_VOICE}/plan/cancel", cancel).status_code == 200
     assert billing.calls("UpgradeProduct") == 0 and providers.calls("plan-change") == 0  # quotes only
+
+
+@committing
+def test_without_a_request_id_the_sims_waiting_change_is_cancelled(providers, billing, salesforce, customer_client):
+    body = plan_body("MOB-VOICE-5G")
+    nothing = post_json(customer_client, f"/api/v1/sims/{ALICE_VOICE}/plan/cancel", {})
+    post_json(customer_client, f"/api/v1/sims/{ALICE_VOICE}/plan", body)
+
+    cancelled = post_json(customer_client, f"/api/v1/sims/{ALICE_VOICE}/plan/cancel", {})
+    unknown = post_json(customer_client, f"/api/v1/sims/{ALICE_VOICE}/plan/cancel", {"request_id": str(uuid.uuid4())})
+
+    assert nothing.status_code == 404
+    assert nothing.json() == {"message": "This SIM has no plan change waiting to be made.", "extra": {}}
+    assert cancelled.status_code == 200 and cancelled.json()["data"]["request_id"] == body["request_id"]
+    assert PlanChange.objects.get(request_id=body["request_id"]).status == PlanChange.Status.CANCELLED
+    assert unknown.status_code == 404
 
 
 @committing
@@ -358,7 +375,8 @@ def test_a_change_made_cannot_be_cancelled(providers, billing, salesforce, custo
     body = plan_body("MOB-VOICE-20G", immediate=True)
     post_json(customer_client, f"/api/v1/sims/{ALICE_VOICE_5G}/plan", body)
 
-    response = customer_client.delete(f"/api/v1/sims/{ALICE_VOICE_5G}/plan-changes/{body['request_id']}")
+    response = post_json(customer_client, f"/api/v1/sims/{ALICE_VOICE_5G}/plan/cancel",
+                         {"request_id": body["request_id"]})
 
     assert response.status_code == 409
     assert response.json()["message"] == ("This plan change has already taken effect or is being made; it can no "
@@ -370,8 +388,10 @@ def test_another_customers_plan_change_is_a_404(providers, billing, salesforce, 
     body = plan_body("MOB-VOICE-5G")
     post_json(customer_client, f"/api/v1/sims/{ALICE_VOICE}/plan", body)
 
-    assert bob_client.delete(f"/api/v1/sims/{BOB_VOICE}/plan-changes/{body['request_id']}").status_code == 404
-    assert bob_client.delete(f"/api/v1/sims/{ALICE_VOICE}/plan-changes/{body['request_id']}").status_code == 404
+    cancel = {"request_id": body["request_id"]}
+    assert post_json(bob_client, f"/api/v1/sims/{BOB_VOICE}/plan/cancel", cancel).status_code == 404
+    assert post_json(bob_client, f"/api/v1/sims/{ALICE_VOICE}/plan/cancel", cancel).status_code == 404
+    assert PlanChange.objects.get(request_id=body["request_id"]).status == PlanChange.Status.SCHEDULED
 
 
 @committing
