@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # System tools some tests drive: Debian's headless Chromium with its matching chromedriver (browser
-# tests), the PHP CLI (the WHMCS hook module's signing test), npm, and redis-server (the fault
-# drills start their own). Installed from Debian's packages when missing (needs root, as on CI).
+# tests), the PHP CLI (the WHMCS hook module's signing test), npm, redis-server (the fault
+# drills start their own) and gettext (the check that every message is translated). Installed
+# from Debian's packages when missing (needs root, as on CI).
 # Then axe-core (the browser tests' accessibility check), from the npm registry at the version
 # pinned in package-lock.json, when node_modules/ lacks it.
 set -euo pipefail
@@ -27,6 +28,7 @@ command -v php >/dev/null 2>&1 || missing+=(php-cli)
 php -m 2>/dev/null | grep -i "^curl$" >/dev/null || missing+=(php-curl)
 command -v npm >/dev/null 2>&1 || missing+=(npm)
 command -v redis-server >/dev/null 2>&1 || missing+=(redis-server)  # the fault drills start their own
+command -v xgettext >/dev/null 2>&1 || missing+=(gettext)  # tests/test_translations.py extracts the messages
 if [ ${#missing[@]} -eq 0 ]; then
   ensure_axe_core
   exit 0

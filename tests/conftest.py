@@ -23,7 +23,18 @@ def _reachable(url: str, default_port: int) -> bool:
         return False
 
 
+def _compile_catalogues() -> None:
+    """The translation catalogues, compiled as scripts/bootstrap.sh does for `make run` (only the
+    stale ones), so the pages and the demo the browser tests start speak every language."""
+    import runpy
+    from pathlib import Path
+
+    script = Path(__file__).resolve().parents[1] / "scripts" / "compile_messages.py"
+    runpy.run_path(str(script))["main"]([])
+
+
 def pytest_sessionstart(session: pytest.Session) -> None:
+    _compile_catalogues()
     db = settings.DATABASES["default"]
     problems = []
     if db["ENGINE"] != "django.db.backends.postgresql":
