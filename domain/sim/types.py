@@ -1,4 +1,5 @@
-"""SIM domain types: a SIM's details, its daily data usage, top-ups and plan changes.
+"""SIM domain types: a SIM's details, its traffic figures and daily usage, quota additions (top-ups)
+and plan changes.
 
 Data amounts are :class:`DataQuota`, a whole number of kilobytes with binary multiples
 (1 MB = 1024 kB, 1 GB = 1024 MB), which is how the MVNO platform counts; `format()` gives what a
@@ -23,10 +24,11 @@ KB_PER_GB = KB_PER_MB * MB_PER_GB
 
 PlanCode = Annotated[str, StringConstraints(pattern=r"^[A-Za-z0-9][A-Za-z0-9_.-]{0,39}$")]
 """A plan code of the MVNO platform, e.g. "MOB-VOICE-20G"."""
-Msisdn = Annotated[str, StringConstraints(pattern=r"^\d{10,15}$")]
-"""A phone number as the platform stores it: digits only, domestic ("09012340012")."""
-RequestId = Annotated[str, StringConstraints(pattern=r"^[A-Za-z0-9_-]{1,64}$")]
-"""The caller's idempotency key of a top-up (a UUID, say)."""
+Msisdn = Annotated[str, StringConstraints(pattern=r"^\d{11,14}$")]
+"""A phone number as the platform stores it: 11 to 14 digits, domestic, no hyphens ("09012340012").
+It is the SIM's ``account`` on Freebit: every call about a SIM names it by this number."""
+QuotaCode = Annotated[str, StringConstraints(pattern=r"^[\x21-\x7e]{1,512}$")]
+"""Our marker on a quota addition (PA04-04 ``quotaCode``): 1 to 512 printable ASCII characters."""
 
 
 def _aware(value: datetime) -> datetime:
@@ -130,14 +132,6 @@ class VoiceOption(StrEnum):
     INTERNATIONAL_ROAMING = "International roaming"
 
 
-class PendingPlanChange(DomainModel):
-    """A plan change booked for a later date (the first of next month)."""
-
-    plan_code: PlanCode
-    plan_name: str
-    effective_date: date
-
-
 class SimDetails(DomainModel):
     iccid: Iccid
     msisdn: Msisdn
@@ -153,7 +147,6 @@ class SimDetails(DomainModel):
     activation_date: date
     voice_options: tuple[tuple[VoiceOption, bool], ...] = ()
     """(option, enabled) pairs; empty for a data-only SIM."""
-    pending_plan_change: PendingPlanChange | None = None
 
     @model_validator(mode="after")
     def _consistent(self) -> SimDetails:
@@ -273,42 +266,55 @@ class SimUsage(DomainModel):
         return MonthlyUsage(year=year, month=month, points=points)
 
 
+class SimTraffic(DomainModel):
+    """What the platform reports of a SIM's traffic at the moment it is asked (PA05-01): the data
+    used today so far (Japan's day) and over the days before it. It keeps no history of its own."""
+
+    msisdn: Msisdn
+    today: DataQuota
+    """Used today, so far."""
+    recent_days: DataQuota
+    """Used over the few days before today (the platform's window for its speed limit)."""
+    throttled: bool
+    """The SIM's speed is restricted for heavy use."""
+
+
+class QuotaAddition(DomainModel):
+    """Data added to a SIM (a top-up), as the platform's quota history lists it."""
+
+    quota: DataQuota
+    quota_code: QuotaCode | None = None
+    """The marker the request carried (ours is the top-up's request id); None when it had none."""
+    added_at: AwareDatetime
+    expires: date | None = None
+    """The last day the added data can be used; None when the platform set no expiry."""
+
+
+class PlanChange(DomainModel):
+    """A plan change the platform accepted: made now (``run_date`` None) or on ``run_date``."""
+
+    msisdn: Msisdn
+    plan_code: PlanCode
+    run_date: date | None = None
+    ipv4: str = ""
+    """The fixed IP address the plan comes with, when it has one."""
+
+    @property
+    def immediate(self) -> bool:
+        return self.run_date is None
+
+
 class TopUpStatus(StrEnum):
+    """Kept for ``portal/core/formats.py``'s labels only: no Freebit answer carries a top-up status
+    (PA04-04 answers success or an error; the portal's own ``portal.sim.models.TopUp`` has its own)."""
+
     COMPLETED = "completed"
     PENDING = "pending"
     FAILED = "failed"
 
 
-class TopUp(DomainModel):
-    """Extra data added to a SIM for the current month."""
-
-    id: Annotated[str, StringConstraints(min_length=1, max_length=64)]
-    request_id: RequestId
-    iccid: Iccid
-    quota: DataQuota
-    created_at: AwareDatetime
-    status: TopUpStatus
-
-    @property
-    def quota_mb(self) -> int:
-        return self.quota.mb
-
-
 class PlanChangeStatus(StrEnum):
+    """Kept for ``portal/core/formats.py``'s labels only: PA05-21 answers no status (see PlanChange)."""
+
     APPLIED = "applied"
-    """In force now."""
     SCHEDULED = "scheduled"
-    """Booked for `effective_date` (the first of next month); shown as pending until then."""
-
-
-class PlanChange(DomainModel):
-    iccid: Iccid
-    plan_code: PlanCode
-    plan_name: str
-    previous_plan_code: PlanCode
-    status: PlanChangeStatus
-    effective_date: date
-
-    @property
-    def immediate(self) -> bool:
-        return self.status is PlanChangeStatus.APPLIED

@@ -1,24 +1,30 @@
-"""The one way the portal talks to Freebit's MVNO API.
+"""The one way the portal talks to Freebit's MVNO API (the "PA" operations, docs/freebit.md).
 
-Every call is ``POST <api_url><endpoint>`` with a JSON body and ``Authorization: Bearer <api key>``,
-through one pooled ``requests.Session`` with connect/read timeouts; redirects are never followed
-(a 307/308 would replay the bearer token to whatever host ``Location`` names).
+Every call is ``POST <api_url><path>`` where ``api_url`` ends in ``/emptool/api`` and the path has
+its trailing slash (``/mvno/getTrafficInfo/``). The body is a form post whose one field ``json``
+carries the request object as a JSON string (``application/x-www-form-urlencoded``); there is no
+authentication header. Instead every request object carries an ``authKey``, which ``authOem/``
+(PA01-01) gives for the OEM id and key Freebit issued. The key is fetched on the first call, kept
+by the connection, and, when Freebit refuses it (its lifetime is not documented), fetched once
+more and the call sent once more: a refused key means the call was not carried out.
 
-Reads (details, usage, top-up history) are retried on network errors, 5xx and 429 with exponential
-backoff and jitter, honouring ``Retry-After`` (capped). Writes (top-up, plan change, activation)
-are sent once: the connection never retries them (DECISIONS §7). A top-up and an activation carry
-an idempotency key, so the entity service may retry *them* through
-:meth:`FreebitConnection.retrying` (``sims.py``).
+One pooled ``requests.Session`` with connect/read timeouts; redirects are never followed. Reads
+(PA03-02, PA05-01, PA05-02) are retried on network errors, 5xx and 429 with exponential backoff
+and jitter, honouring ``Retry-After`` (capped). Writes (PA04-04, PA05-21, PA02-01, PA05-41) are sent
+once: **none of them has an idempotency key**, so this module never retries them and neither may
+any caller without first finding out whether the first one took effect (``portal/sim/topups.py``).
 
-Answers are Freebit's envelope ``{"resultCode": "100", "status": {"message", "statusCode"}, ...}``
-(wire format: ``sandbox/freebit/api.py``). Business refusals come with HTTP 200 and an error
-``resultCode``; this module is the one place that maps result codes to typed exceptions
-(:data:`RESULT_CODE_ERRORS`, and :data:`ENDPOINT_RESULT_CODE_ERRORS` for the codes of one
-endpoint). The API key never appears in logs or exception messages.
+Answers are Freebit's envelope ``{"resultCode": "100", "status": {"message", "statusCode"}, ...}``.
+This module is the one place that maps result codes to typed exceptions (:data:`RESULT_CODE_ERRORS`):
+apart from "100" (success) and 400-356 (an unsupported pattern), Freebit's result codes are not in
+the documents we have, so that table is an assumption to confirm (docs/freebit.md). Neither the OEM
+key nor an ``authKey`` ever appears in logs or exception messages.
 """
 from __future__ import annotations
 
+import json
 import logging
+import threading
 import time
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
@@ -27,9 +33,12 @@ from typing import Any
 import requests
 from tenacity import Retrying
 
+from domain.shared.errors import MappingError
+from domain.sim.providers.freebit import transform_freebit_auth_key
 from integrations.circuit import CircuitBreaker, through_breaker
 from integrations.freebit.errors import (
     FreebitActivationRefused,
+    FreebitAlreadyRegistered,
     FreebitApiError,
     FreebitAuthError,
     FreebitCircuitOpen,
@@ -46,38 +55,47 @@ from integrations.retrying import read_retrying, retry_after_seconds
 
 logger = logging.getLogger(__name__)
 
-DETAILS = "/api/sim/details"
-USAGE = "/api/sim/usage"
-TOPUP = "/api/sim/topup"
-PLAN_CHANGE = "/api/sim/plan-change"
-TOPUP_HISTORY = "/api/sim/topup-history"
-ACTIVATE = "/api/sim/activation"
-READ_ENDPOINTS = frozenset({DETAILS, USAGE, TOPUP_HISTORY})
-"""Endpoints retried by the connection; anything else is treated as a write and sent once."""
+# The paths under <api_url> (= https://<host>/emptool/api). Documented in the PA document unless noted.
+AUTH = "/authOem/"  # PA01-01
+ACCOUNT_DETAILS = "/mvno/getDetail/"  # PA03-02 (path from Freebit's implementation guide, not the PA document)
+TRAFFIC = "/mvno/getTrafficInfo/"  # PA05-01
+QUOTA_ADD = "/master/addSpec/"  # PA04-04 (path from the implementation guide, not the PA document)
+QUOTA_HISTORY = "/mvno/getQuotaHistory/"  # PA05-02: ASSUMPTION, the path is not in any document we have
+PLAN_CHANGE = "/mvno/changePlan/"  # PA05-21: ASSUMPTION, the document prints only https://<endpoint>
+NEW_LINE = "/master/addAcnt/"  # PA02-01, a physical SIM
+NEW_ESIM_LINE = "/mvno/esim/addAcnt/"  # PA05-41, an eSIM
+
+OPERATIONS = {
+    AUTH: "PA01-01",
+    ACCOUNT_DETAILS: "PA03-02",
+    TRAFFIC: "PA05-01",
+    QUOTA_ADD: "PA04-04",
+    QUOTA_HISTORY: "PA05-02",
+    PLAN_CHANGE: "PA05-21",
+    NEW_LINE: "PA02-01",
+    NEW_ESIM_LINE: "PA05-41",
+}
+"""Every path the portal calls, with Freebit's document code."""
+READS = frozenset({AUTH, ACCOUNT_DETAILS, TRAFFIC, QUOTA_HISTORY})
+"""Retried by the connection; every other operation is a write and is sent once."""
 
 OK = "100"
 RESULT_CODE_ERRORS: dict[str, type[FreebitError]] = {
-    "201": FreebitInvalidRequest,  # a parameter missing or invalid
-    "202": FreebitInvalidRequest,  # usage date range refused
-    "210": FreebitUnknownSim,
-    "220": FreebitPlanChangeRefused,  # no such plan, or retired
-    "221": FreebitPlanChangeRefused,  # other SIM type
-    "222": FreebitPlanChangeRefused,  # already on that plan
-    "230": FreebitSimSuspended,
-    "240": FreebitInvalidRequest,  # top-up quota out of range
-    "241": FreebitInvalidRequest,  # request id reused for another top-up
-    "401": FreebitAuthError,
-    "500": FreebitRateLimited,
+    # Documented: resultCode 400 with statusCode 356, "unsupported pattern" (PA05-33, PA05-41).
+    "400-356": FreebitInvalidRequest,
+    # ASSUMPTION, every code below: Freebit's result-code tables are not in the documents we have.
+    "201": FreebitInvalidRequest,  # a parameter is missing or invalid (the message names it)
+    "210": FreebitUnknownSim,  # no such account (phone number)
+    "220": FreebitPlanChangeRefused,  # no such plan code, or not one this account may change to
+    "230": FreebitSimSuspended,  # the account is suspended: no quota added, no plan change
+    "240": FreebitInvalidRequest,  # quota out of range (1..512000 MB)
+    "250": FreebitActivationRefused,  # new line refused: unknown product number / EID, or plan
+    "251": FreebitAlreadyRegistered,  # new line refused: the phone number is already registered
+    "401": FreebitAuthError,  # authOem: wrong OEM id or key; any other call: authKey unknown or expired
+    "500": FreebitRateLimited,  # too many requests
 }
-"""Freebit's error result codes -> our exceptions; unlisted codes raise FreebitApiError."""
-ENDPOINT_RESULT_CODE_ERRORS: dict[str, dict[str, type[FreebitError]]] = {
-    ACTIVATE: {
-        "250": FreebitActivationRefused,  # no such plan to activate a SIM on, or retired
-        "251": FreebitActivationRefused,  # no blank SIM left in the MVNO's pool
-        "252": FreebitInvalidRequest,  # request id reused for another activation
-    },
-}
-"""Result codes only one endpoint answers; they take precedence over RESULT_CODE_ERRORS there."""
+"""Freebit's error codes -> our exceptions: ``"<resultCode>-<statusCode>"`` first, then
+``"<resultCode>"``; an unlisted code raises FreebitApiError."""
 
 _RETRYABLE_STATUSES = frozenset({429, 500, 502, 503, 504})
 
@@ -85,8 +103,9 @@ _RETRYABLE_STATUSES = frozenset({429, 500, 502, 503, 504})
 @dataclass(frozen=True)
 class FreebitConfig:
     api_url: str
-    """The API's base URL, without the ``/api/sim/...`` path."""
-    api_key: str = field(repr=False)
+    """``https://<host>/emptool/api``: the paths above are appended to it."""
+    oem_id: str
+    oem_key: str = field(repr=False)
     connect_timeout: float = 3.0
     read_timeout: float = 10.0
     max_attempts: int = 3
@@ -95,7 +114,7 @@ class FreebitConfig:
 
 
 class FreebitConnection:
-    """Sends API calls; answers the decoded JSON body of a successful one (``resultCode`` "100")."""
+    """Sends PA operations; answers the decoded JSON body of a successful one (``resultCode`` "100")."""
 
     def __init__(self, config: FreebitConfig, *, session: requests.Session | None = None,
                  on_call: Callable[[str], None] | None = None, breaker: CircuitBreaker | None = None) -> None:
@@ -103,17 +122,22 @@ class FreebitConnection:
         self._session = session or requests.Session()
         self._on_call = on_call
         self._breaker = breaker
+        self._auth_lock = threading.Lock()
+        self._auth_key: str | None = None
 
     def __repr__(self) -> str:
         return f"FreebitConnection({self.config!r})"
 
-    def request(self, endpoint: str, body: Mapping[str, Any]) -> dict[str, Any]:
-        """POST ``body`` to ``endpoint`` (e.g. ``"/api/sim/details"``); reads are retried."""
-        if not endpoint.startswith("/") or endpoint.startswith("//"):
-            raise ValueError("endpoint must be a path such as /api/sim/details")
-        if endpoint not in READ_ENDPOINTS:
-            return self._send(endpoint, body)
-        return self.retrying()(self._send, endpoint, body)
+    def request(self, path: str, body: Mapping[str, Any]) -> dict[str, Any]:
+        """Send the operation at ``path`` (e.g. ``TRAFFIC``) with ``body`` (``authKey`` is added);
+        reads are retried, writes sent once (twice only when the first was refused for its key)."""
+        if path not in OPERATIONS or path == AUTH:
+            raise ValueError(f"unknown Freebit operation path {path!r}")
+        if "authKey" in body:
+            raise ValueError("the connection adds the authKey itself")
+        if path in READS:
+            return self.retrying()(self._authenticated, path, body)
+        return self._authenticated(path, body)
 
     def retrying(self) -> Retrying:
         """The retry policy of reads: retryable FreebitErrors, ``max_attempts`` tries, backoff with
@@ -125,61 +149,105 @@ class FreebitConnection:
     def close(self) -> None:
         self._session.close()
 
-    def _send(self, endpoint: str, body: Mapping[str, Any]) -> dict[str, Any]:
+    # -- authentication ------------------------------------------------------------------------------
+    def _authenticated(self, path: str, body: Mapping[str, Any]) -> dict[str, Any]:
+        key = self._current_key()
+        try:
+            return self._send(path, {"authKey": key, **body})
+        except FreebitAuthError:
+            logger.info("freebit %s: the authKey was refused; authenticating again", path)
+            self._forget_key(key)
+        return self._send(path, {"authKey": self._current_key(), **body})  # once more, with a new key
+
+    def _current_key(self) -> str:
+        with self._auth_lock:
+            if self._auth_key is None:
+                self._auth_key = self._authenticate()
+            return self._auth_key
+
+    def _forget_key(self, refused: str) -> None:
+        with self._auth_lock:
+            if self._auth_key == refused:  # another thread may have fetched a new one meanwhile
+                self._auth_key = None
+
+    def _authenticate(self) -> str:
+        """PA01-01: a new authKey for the OEM id and key (a refusal is a FreebitAuthError)."""
+        answer = self.retrying()(self._send, AUTH, {"oemId": self.config.oem_id, "oemKey": self.config.oem_key})
+        try:
+            return transform_freebit_auth_key(answer)
+        except MappingError as exc:
+            raise FreebitMalformedResponse(AUTH, str(exc)) from None
+
+    # -- one exchange --------------------------------------------------------------------------------
+    def _send(self, path: str, body: Mapping[str, Any]) -> dict[str, Any]:
         return through_breaker(
-            self._breaker, lambda: self._exchange(endpoint, body),
+            self._breaker, lambda: self._exchange(path, body),
             is_failure=lambda exc: isinstance(exc, (FreebitTransportError, FreebitMalformedResponse)),
-            refused=lambda: FreebitCircuitOpen(endpoint, "not sent, the circuit breaker is open"),
+            refused=lambda: FreebitCircuitOpen(path, "not sent, the circuit breaker is open"),
         )
 
-    def _exchange(self, endpoint: str, body: Mapping[str, Any]) -> dict[str, Any]:
+    def _exchange(self, path: str, body: Mapping[str, Any]) -> dict[str, Any]:
         if self._on_call:
-            self._on_call(endpoint)
+            self._on_call(path)
         started = time.monotonic()
         try:
             response = self._session.post(
-                self.config.api_url.rstrip("/") + endpoint,
-                json=dict(body),
-                headers={"Authorization": f"Bearer {self.config.api_key}", "Accept": "application/json"},
+                self.config.api_url.rstrip("/") + path,
+                data={"json": json.dumps(dict(body), ensure_ascii=False, separators=(",", ":"))},
+                headers={"Accept": "application/json"},
                 timeout=(self.config.connect_timeout, self.config.read_timeout),
                 allow_redirects=False,
             )
         except requests.Timeout as exc:
-            raise FreebitTransportError(endpoint, "timed out") from exc
+            raise FreebitTransportError(path, "timed out") from exc
         except requests.RequestException as exc:
-            # The cause names the URL, never the headers: the API key stays out of the message.
-            raise FreebitTransportError(endpoint, f"network error ({type(exc).__name__})") from exc
+            # The cause names the URL, never the body: the keys stay out of the message.
+            raise FreebitTransportError(path, f"network error ({type(exc).__name__})") from exc
         elapsed_ms = (time.monotonic() - started) * 1000
-        logger.info("freebit %s -> HTTP %s in %.0f ms", endpoint, response.status_code, elapsed_ms)
-        return self._decode(endpoint, response)
+        logger.info("freebit %s %s -> HTTP %s in %.0f ms", OPERATIONS[path], path, response.status_code, elapsed_ms)
+        return self._decode(path, response)
 
-    def _decode(self, endpoint: str, response: requests.Response) -> dict[str, Any]:
+    def _decode(self, path: str, response: requests.Response) -> dict[str, Any]:
         status = response.status_code
         if response.is_redirect:
-            raise FreebitMalformedResponse(endpoint, f"HTTP {status} redirect; api_url must be the API's base URL")
-        if status == 429:
-            raise FreebitRateLimited(endpoint, "rate limited", retry_after=retry_after_seconds(response))
-        if status in _RETRYABLE_STATUSES or status >= 500:
-            raise FreebitTransportError(endpoint, f"HTTP {status}", retry_after=retry_after_seconds(response))
+            raise FreebitMalformedResponse(path, f"HTTP {status} redirect; api_url must end in /emptool/api")
         try:
             payload = response.json()
         except ValueError:
             payload = None
-        if status in (401, 403) and not (isinstance(payload, dict) and payload.get("resultCode") not in (None, OK)):
-            raise FreebitAuthError(endpoint, f"HTTP {status}: the API key was refused")
-        if not isinstance(payload, dict):
-            raise FreebitMalformedResponse(endpoint, f"HTTP {status}, body is not a JSON object")
-        code = payload.get("resultCode")
-        if isinstance(code, int) and not isinstance(code, bool):
-            code = str(code)
-        if not isinstance(code, str) or not code.isdigit():
-            raise FreebitMalformedResponse(endpoint, f"HTTP {status}, no resultCode")
+        code = _result_code(payload)
+        if code is None:
+            if status == 429:
+                raise FreebitRateLimited(path, "rate limited", retry_after=retry_after_seconds(response))
+            if status in _RETRYABLE_STATUSES or status >= 500:
+                raise FreebitTransportError(path, f"HTTP {status}", retry_after=retry_after_seconds(response))
+            if status in (401, 403):
+                raise FreebitAuthError(path, f"HTTP {status}: refused")
+            raise FreebitMalformedResponse(path, f"HTTP {status}, no Freebit envelope")
         if code == OK:
             if status != 200:
-                raise FreebitMalformedResponse(endpoint, f"HTTP {status} with resultCode {OK}")
+                raise FreebitMalformedResponse(path, f"HTTP {status} with resultCode {OK}")
             return payload
-        raise _api_error(endpoint, code, _message(payload), retry_after=retry_after_seconds(response))
+        # Whether Freebit answers errors with HTTP 200 or 4xx is not documented: the code decides.
+        raise _api_error(path, code, _status_code(payload), _message(payload),
+                         retry_after=retry_after_seconds(response))
 
+
+def _result_code(payload: object) -> str | None:
+    if not isinstance(payload, dict):
+        return None
+    code = payload.get("resultCode")
+    if isinstance(code, int) and not isinstance(code, bool):
+        code = str(code)
+    return code if isinstance(code, str) and code.isdigit() else None
+
+
+def _status_code(payload: Mapping[str, Any]) -> str:
+    status = payload.get("status")
+    code = status.get("statusCode") if isinstance(status, Mapping) else None
+    if isinstance(code, int) and not isinstance(code, bool):
+        code = str(code)
+    return code if isinstance(code, str) and code.isdigit() else ""
 
 
 def _message(payload: Mapping[str, Any]) -> str:
@@ -188,9 +256,9 @@ def _message(payload: Mapping[str, Any]) -> str:
     return message.strip()[:200] if isinstance(message, str) and message.strip() else "no message"
 
 
-def _api_error(endpoint: str, code: str, message: str, *, retry_after: float | None = None) -> FreebitError:
-    error_type = (ENDPOINT_RESULT_CODE_ERRORS.get(endpoint, {}).get(code)
-                  or RESULT_CODE_ERRORS.get(code, FreebitApiError))
-    return error_type(endpoint, f"resultCode {code}: {message}", result_code=code, retry_after=retry_after)
-
-
+def _api_error(path: str, code: str, status_code: str, message: str, *,
+               retry_after: float | None = None) -> FreebitError:
+    error_type = (RESULT_CODE_ERRORS.get(f"{code}-{status_code}") or RESULT_CODE_ERRORS.get(code)
+                  or FreebitApiError)
+    detail = f"{code}-{status_code}" if status_code else code
+    return error_type(path, f"resultCode {detail}: {message}", result_code=code, retry_after=retry_after)

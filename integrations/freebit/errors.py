@@ -44,11 +44,11 @@ class FreebitApiError(FreebitError):
 
 
 class FreebitAuthError(FreebitApiError):
-    """The API key was refused."""
+    """The OEM id and key (``authOem``), or the ``authKey`` of a call, were refused."""
 
 
 class FreebitUnknownSim(FreebitApiError):
-    """Freebit has no SIM with that ICCID."""
+    """Freebit has no account (SIM) with that phone number."""
 
 
 class FreebitSimSuspended(FreebitApiError):
@@ -56,7 +56,7 @@ class FreebitSimSuspended(FreebitApiError):
 
 
 class FreebitInvalidRequest(FreebitApiError):
-    """A parameter was refused: a date range, a top-up quota out of range, a reused request id..."""
+    """A parameter was refused: a quota out of range, an unsupported combination (400-356)..."""
 
 
 class FreebitPlanChangeRefused(FreebitApiError):
@@ -64,4 +64,9 @@ class FreebitPlanChangeRefused(FreebitApiError):
 
 
 class FreebitActivationRefused(FreebitApiError):
-    """A new SIM cannot be activated: the plan is unknown or retired, or the SIM pool is empty."""
+    """A new line cannot be registered: the product number, EID or plan is refused."""
+
+
+class FreebitAlreadyRegistered(FreebitActivationRefused):
+    """A new line cannot be registered because Freebit has an account with that phone number already
+    (after a lost answer: most likely the one our own earlier request registered)."""

@@ -1,116 +1,144 @@
-"""SIMs on Freebit: details, daily usage, top-ups (with their history), plan changes and the
-activation of new SIMs.
+"""SIMs on Freebit, one PA operation per method (docs/freebit.md):
 
-Every argument is checked before any call (an ICCID must pass its Luhn check, a usage range must
-be at most 62 days and not in the future), and every answer goes through exactly one domain mapper.
+=====================  =========  ======================================================================
+method                 PA code    what it does
+=====================  =========  ======================================================================
+``get_details``        PA03-02    the account: state, plan, ICCID, voice options, this month's quota
+``get_traffic``        PA05-01    today's and the recent days' traffic of **one** SIM
+``add_quota``          PA04-04    add data (MB) under our ``quotaCode``; **not idempotent**, sent once
+``quota_history``      PA05-02    the quota additions, with their ``quotaCode`` (how a lost answer of
+                                  ``add_quota`` is settled)
+``change_plan``        PA05-21    a new plan now, or on a day (``runTime``)
+``register_line``      PA02-01    a new line on a physical SIM the MVNO holds (its product number)
+``register_esim_line`` PA05-41    a new line on an eSIM (its EID)
+=====================  =========  ======================================================================
 
-Retries: the connection retries the reads itself. Of the writes, a plan change is sent exactly
-once. A **top-up is retried here**, with the connection's read policy, and only because it carries
-the caller's ``request_id``: Freebit answers a repeated request id with the first top-up instead of
-adding the quota again, so resending after a timeout or a 5xx cannot charge the SIM twice. The
-caller must keep one request id per customer action (e.g. a UUID made when the form is shown) and
-reuse it if it tries again. An **activation is retried here too**, for the same reason: Freebit
-answers a repeated request id with the SIM it already assigned instead of taking another one from
-the pool.
+A SIM is named by its phone number (Freebit's ``account``, with ``kind`` "MVNO" where the operation
+takes one); every argument is checked before any call, and every answer goes through exactly one
+domain mapper. Nothing here retries a write: a quota addition, a plan change or a new line whose
+answer is lost may or may not have happened, and only the caller, who recorded that it was about to
+send it, can find out before deciding anything (``portal/sim/topups.py``, ``portal/provisioning``).
+
+PA05-01 must not be used to sweep an operator's SIMs (Freebit's rule): ``get_traffic`` is for the
+one SIM a customer is looking at, and the portal bounds how often it asks (``portal/sim/usage.py``).
 """
 from __future__ import annotations
 
-from collections.abc import Callable
 from datetime import date
 
-from domain.shared import clock
-from domain.sim.activation import SimActivation
-from domain.sim.commands import InvalidSimCommand, require_plan_code, require_request_id, require_top_up_mb
-from domain.sim.iccid import require_iccid
+from domain.sim.commands import (
+    require_day,
+    require_eid,
+    require_msisdn,
+    require_plan_code,
+    require_product_number,
+    require_quota_code,
+    require_top_up_mb,
+)
 from domain.sim.providers import freebit as mapper
-from domain.sim.providers.freebit import activation as activation_mapper
-from domain.sim.types import PlanChange, SimDetails, SimUsage, TopUp
-from domain.sim.usage_range import validate_usage_range
+from domain.sim.types import PlanChange, QuotaAddition, SimDetails, SimTraffic
 from integrations.freebit.connection import (
-    ACTIVATE,
-    DETAILS,
+    ACCOUNT_DETAILS,
+    NEW_ESIM_LINE,
+    NEW_LINE,
     PLAN_CHANGE,
-    TOPUP,
-    TOPUP_HISTORY,
-    USAGE,
+    QUOTA_ADD,
+    QUOTA_HISTORY,
+    TRAFFIC,
     FreebitConnection,
 )
 from integrations.freebit.errors import FreebitMalformedResponse
 
+MVNO = "MVNO"
+FLAG_NO = "20"
+DETAILS_VERSION = "2"
+"""PA03-02's ``version``: the MVNO example sends "2"."""
+
+
+def wire_date(day: date) -> str:
+    """``YYYYMMDD``, Freebit's date format (a Japan date)."""
+    return require_day(day).strftime("%Y%m%d")
+
 
 class FreebitSimService:
-    def __init__(self, connection: FreebitConnection, *, today: Callable[[], date] = clock.today) -> None:
+    def __init__(self, connection: FreebitConnection) -> None:
         self._freebit = connection
-        self._today = today
 
-    def get_details(self, iccid: str) -> SimDetails:
-        iccid = require_iccid(iccid)
-        details = mapper.transform_freebit_account_details(self._freebit.request(DETAILS, {"iccid": iccid}))
-        _same(DETAILS, "SIM", details.iccid, iccid)
+    def get_details(self, msisdn: str) -> SimDetails:
+        """PA03-02: the SIM's account details (one account per request)."""
+        account = require_msisdn(msisdn)
+        raw = self._freebit.request(ACCOUNT_DETAILS, {
+            "version": DETAILS_VERSION, "requestDatas": [{"kind": MVNO, "account": account}]})
+        details = mapper.transform_freebit_account_details(raw)
+        _same(ACCOUNT_DETAILS, details.msisdn, account)
         return details
 
-    def get_usage(self, iccid: str, start: date, end: date) -> SimUsage:
-        """Daily usage over ``start``..``end`` (both included; at most 62 days, not in the future)."""
-        iccid = require_iccid(iccid)
-        start, end = validate_usage_range(start, end, today=self._today())
-        raw = self._freebit.request(USAGE, {"iccid": iccid, "start_date": start.isoformat(),
-                                            "end_date": end.isoformat()})
-        usage = mapper.transform_freebit_usage_data(raw)
-        _same(USAGE, "SIM", usage.iccid, iccid)
-        _same(USAGE, "range", (usage.start, usage.end), (start, end))
-        return usage
+    def get_traffic(self, msisdn: str) -> SimTraffic:
+        """PA05-01: the SIM's traffic figures now. One SIM a customer looks at, never a sweep."""
+        account = require_msisdn(msisdn)
+        raw = self._freebit.request(TRAFFIC, {"account": account})
+        traffic = mapper.transform_freebit_traffic(raw)
+        _same(TRAFFIC, traffic.msisdn, account)
+        return traffic
 
-    def top_up(self, iccid: str, quota_mb: int, request_id: str) -> TopUp:
-        """Add ``quota_mb`` to this month's data. Safe to call again with the same ``request_id``:
-        the second call answers the first top-up and adds nothing."""
-        body = {"iccid": require_iccid(iccid), "quota_mb": require_top_up_mb(quota_mb),
-                "request_id": require_request_id(request_id)}
-        raw = self._freebit.retrying()(self._freebit.request, TOPUP, body)
-        topup = mapper.transform_freebit_topup(raw)
-        _same(TOPUP, "SIM", topup.iccid, body["iccid"])
-        _same(TOPUP, "request id", topup.request_id, request_id)
-        return topup
+    def add_quota(self, msisdn: str, quota_mb: int, *, quota_code: str, expires: date | None = None) -> None:
+        """PA04-04: add ``quota_mb`` MB to the SIM, marked with ``quota_code`` (our request id),
+        usable until ``expires`` (included; None: Freebit's default).
 
-    def change_plan(self, iccid: str, plan_code: str, *, immediate: bool) -> PlanChange:
-        """Change now (``immediate=True``) or from the first of next month. Sent exactly once."""
-        body = {"iccid": require_iccid(iccid), "plan_code": require_plan_code(plan_code),
-                "effective": "immediate" if immediate else "next_month"}
-        change = mapper.transform_freebit_plan_change(self._freebit.request(PLAN_CHANGE, body))
-        _same(PLAN_CHANGE, "SIM", change.iccid, body["iccid"])
-        return change
-
-    def top_up_history(self, iccid: str) -> tuple[TopUp, ...]:
-        """The SIM's top-ups, newest first."""
-        iccid = require_iccid(iccid)
-        history = mapper.transform_freebit_topup_history(self._freebit.request(TOPUP_HISTORY, {"iccid": iccid}))
-        for topup in history:
-            _same(TOPUP_HISTORY, "SIM", topup.iccid, iccid)
-        return history
-
-
-    def activate(self, plan_code: str, request_id: str, *, client_ref: str) -> SimActivation:
-        """Activate a new SIM on ``plan_code`` (Freebit assigns its ICCID and number from the pool).
-
-        Safe to call again with the same ``request_id``: the second call answers the SIM the first
-        one assigned. ``client_ref`` is our reference for the subscriber (the billing client id).
+        Sent exactly once. Freebit has no idempotency key: sending it again adds the data again.
+        After an error that is not a refusal (a timeout, a 5xx, a malformed answer) the data may or
+        may not have been added: look for ``quota_code`` in ``quota_history`` before anything else.
         """
-        body = {"plan_code": require_plan_code(plan_code), "request_id": require_request_id(request_id),
-                "client_ref": _client_ref(client_ref)}
-        raw = self._freebit.retrying()(self._freebit.request, ACTIVATE, body)
-        activation = activation_mapper.transform_freebit_activation(raw)
-        _same(ACTIVATE, "request id", activation.request_id, request_id)
-        _same(ACTIVATE, "plan", activation.plan_code, body["plan_code"])
-        return activation
+        body = {"kind": MVNO, "account": require_msisdn(msisdn), "quota": str(require_top_up_mb(quota_mb)),
+                "quotaCode": require_quota_code(quota_code)}
+        if expires is not None:
+            body["expire"] = wire_date(expires)
+        self._freebit.request(QUOTA_ADD, body)
+
+    def quota_history(self, msisdn: str, start: date, end: date) -> tuple[QuotaAddition, ...]:
+        """PA05-02: the quota additions made to the SIM from ``start`` to ``end`` (both included),
+        newest first."""
+        account = require_msisdn(msisdn)
+        if require_day(start) > require_day(end):
+            raise ValueError("the start date is after the end date")
+        raw = self._freebit.request(QUOTA_HISTORY, {"kind": MVNO, "account": account, "fromDate": wire_date(start),
+                                                    "toDate": wire_date(end)})
+        return mapper.transform_freebit_quota_history(raw, msisdn=account)
+
+    def find_quota_addition(self, msisdn: str, quota_code: str, *, start: date, end: date) -> QuotaAddition | None:
+        """The addition marked ``quota_code`` in the history from ``start`` to ``end``, or None."""
+        code = require_quota_code(quota_code)
+        return next((entry for entry in self.quota_history(msisdn, start, end) if entry.quota_code == code), None)
+
+    def change_plan(self, msisdn: str, plan_code: str, *, run_date: date | None = None) -> PlanChange:
+        """PA05-21: move the SIM to ``plan_code`` now (``run_date`` None) or on ``run_date``.
+        Sent once; Freebit documents no way to read a booked change back."""
+        account = require_msisdn(msisdn)
+        body = {"account": account, "planCode": require_plan_code(plan_code)}
+        if run_date is not None:
+            body["runTime"] = wire_date(run_date)
+        raw = self._freebit.request(PLAN_CHANGE, body)
+        return mapper.transform_freebit_plan_change(raw, msisdn=account, plan_code=body["planCode"],
+                                                    run_date=run_date)
+
+    def register_line(self, msisdn: str, plan_code: str, *, product_number: str) -> None:
+        """PA02-01: a new line with number ``msisdn`` on the physical SIM ``product_number``, on
+        ``plan_code``, in service within about ten minutes (without Freebit's User Management
+        Service, so ``createType`` "new" and no master account). Sent once; FreebitAlreadyRegistered
+        when Freebit has the number already."""
+        self._freebit.request(NEW_LINE, {
+            "createType": "new", "kind": MVNO, "account": require_msisdn(msisdn),
+            "productNumber": require_product_number(product_number), "planCode": require_plan_code(plan_code)})
+
+    def register_esim_line(self, msisdn: str, plan_code: str, *, eid: str) -> None:
+        """PA05-41: a new line (``addKind`` "N") with number ``msisdn`` on the eSIM ``eid``, on
+        ``plan_code``, not operated through ALADIN. Completion is reported by Freebit's notification
+        file; PA03-02 shows the account in the meantime. Sent once."""
+        self._freebit.request(NEW_ESIM_LINE, {
+            "aladinOperated": FLAG_NO, "createType": "new", "addKind": "N", "account": require_msisdn(msisdn),
+            "eid": require_eid(eid), "planCode": require_plan_code(plan_code)})
 
 
-def _client_ref(value: object) -> str:
-    """Same alphabet as a request id: 1 to 64 letters, digits, '-' or '_'."""
-    try:
-        return require_request_id(value)
-    except InvalidSimCommand:
-        raise InvalidSimCommand("the client reference must be 1 to 64 letters, digits, '-' or '_'") from None
-
-
-def _same(endpoint: str, what: str, answered: object, asked: object) -> None:
+def _same(path: str, answered: object, asked: object) -> None:
     if answered != asked:
-        raise FreebitMalformedResponse(endpoint, f"the answer is for another {what} than the one asked for")
+        raise FreebitMalformedResponse(path, "the answer is for another SIM than the one asked for")

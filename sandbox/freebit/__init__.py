@@ -1,9 +1,10 @@
-"""An emulator of the Freebit MVNO API: SIM details, daily usage, top-ups and plan changes.
+"""An emulator of Freebit's MVNO "PA" API: authOem, account details, traffic, quota additions and
+their history, plan changes, and new lines on the MVNO's own SIMs (``sandbox.sim_stock``).
 
 In process (the demo, tests)::
 
     handle = start_freebit_sandbox()        # port 0: a free port
-    handle.url                              # http://127.0.0.1:<port>; the API is handle.url + "/api/sim/..."
+    handle.url + API_PREFIX                 # http://127.0.0.1:<port>/emptool/api: the portal's FREEBIT_API_URL
     handle.app.store                        # the live data, for assertions
     handle.app.set_today(date(2026, 2, 1))  # move the calendar forward (scheduled plan changes apply)
     handle.stop()
@@ -21,8 +22,8 @@ from typing import Any
 from sandbox.common import ServerHandle, serve
 from sandbox.common.clock import JST
 
-from .api import API_PREFIX, MAX_USAGE_DAYS, OPERATIONS, TOPUP_MAX_MB, TOPUP_MIN_MB
-from .app import DEFAULT_API_KEY, FreebitConfig, FreebitSandbox
+from .api import API_PREFIX, OPERATIONS, QUOTA_MAX_MB, QUOTA_MIN_MB
+from .app import DEFAULT_OEM_ID, DEFAULT_OEM_KEY, FreebitConfig, FreebitSandbox
 from .seed import SIM_SEEDS, seed_store
 from .store import PLANS, Plan
 
@@ -33,8 +34,9 @@ def start_freebit_sandbox(
     """Serve a fresh Freebit emulator from a daemon thread; ``handle.app`` is the :class:`FreebitSandbox`.
 
     Settings come from the environment (``os.environ``, or ``env``: pass ``env={}`` to ignore it)
-    and are overridden by ``config``, whose names are :class:`FreebitConfig`'s fields: ``api_key``,
-    ``faults`` (a dict or :class:`~sandbox.common.FaultConfig`), ``seed``, ``today``, ``usage_seed``.
+    and are overridden by ``config``, whose names are :class:`FreebitConfig`'s fields: ``oem_id``,
+    ``oem_key``, ``auth_key_ttl_seconds``, ``activation_delay_seconds``, ``faults`` (a dict or
+    :class:`~sandbox.common.FaultConfig`), ``seed``, ``today``, ``usage_seed``.
     """
     settings = replace(FreebitConfig.from_env(os.environ if env is None else env), **config)
     return serve(FreebitSandbox(settings), host, port)
@@ -42,14 +44,14 @@ def start_freebit_sandbox(
 
 __all__ = [
     "API_PREFIX",
-    "DEFAULT_API_KEY",
+    "DEFAULT_OEM_ID",
+    "DEFAULT_OEM_KEY",
     "JST",
-    "MAX_USAGE_DAYS",
     "OPERATIONS",
     "PLANS",
+    "QUOTA_MAX_MB",
+    "QUOTA_MIN_MB",
     "SIM_SEEDS",
-    "TOPUP_MAX_MB",
-    "TOPUP_MIN_MB",
     "FreebitConfig",
     "FreebitSandbox",
     "Plan",

@@ -8,7 +8,6 @@ import os
 import sys
 
 from sandbox.common import serve
-from sandbox.common.clock import travel_from_environment
 
 from .api import API_PREFIX
 from .app import FreebitConfig, FreebitSandbox
@@ -17,26 +16,29 @@ from .app import FreebitConfig, FreebitSandbox
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(
         prog="python -m sandbox.freebit",
-        description="Freebit MVNO API emulator. The API key, calendar and faults also come from SANDBOX_FREEBIT_* "
-        "and SANDBOX_FAULT_* environment variables (see sandbox/README.md).",
+        description="Freebit MVNO API emulator. The OEM id and key, calendar and faults also come from "
+        "SANDBOX_FREEBIT_* and SANDBOX_FAULT_* environment variables (see sandbox/README.md).",
     )
     parser.add_argument("--host", default=os.environ.get("SANDBOX_FREEBIT_HOST", "127.0.0.1"))
     parser.add_argument("--port", type=int, default=int(os.environ.get("SANDBOX_FREEBIT_PORT", "8103")))
-    parser.add_argument("--api-key", help="the API key (default: $SANDBOX_FREEBIT_API_KEY or sandbox-freebit-key)")
+    parser.add_argument("--oem-id", help="the OEM id (default: $SANDBOX_FREEBIT_OEM_ID or sandbox-oem)")
+    parser.add_argument("--oem-key", help="the OEM key (default: $SANDBOX_FREEBIT_OEM_KEY or sandbox-freebit-oem-key)")
     parser.add_argument("--faults", help='initial faults as JSON, e.g. \'{"latency_ms": 200, "error_rate": 0.1}\'')
     parser.add_argument("-v", "--verbose", action="store_true", help="log every request")
     args = parser.parse_args(argv)
-    travel_from_environment()
 
     logging.basicConfig(level=logging.DEBUG if args.verbose else logging.INFO, format="%(asctime)s %(message)s")
     overrides: dict = {}
-    if args.api_key:
-        overrides["api_key"] = args.api_key
+    if args.oem_id:
+        overrides["oem_id"] = args.oem_id
+    if args.oem_key:
+        overrides["oem_key"] = args.oem_key
     if args.faults:
         overrides["faults"] = json.loads(args.faults)
     app = FreebitSandbox(FreebitConfig.from_env(), **overrides)
     handle = serve(app, args.host, args.port, background=False)
-    print(f"Freebit sandbox on {handle.url}{API_PREFIX}<operation> (today {app.today().isoformat()})", file=sys.stderr)
+    print(f"Freebit sandbox on {handle.url}{API_PREFIX}/<group>/<operation>/ (today {app.today().isoformat()})",
+          file=sys.stderr)
     print(f"Faults: {json.dumps(app.faults.config.to_dict())}", file=sys.stderr)
     try:
         handle.serve_forever()

@@ -1,161 +1,124 @@
-"""The Freebit MVNO API as this emulator speaks it: the one reference of the wire format.
+"""Freebit's MVNO "PA" API as this emulator speaks it (reference: docs/freebit.md).
 
 Requests
 --------
-``POST <base>/api/sim/<operation>`` with ``Authorization: Bearer <api key>`` and a JSON object body
-(``Content-Type: application/json``). Dates in requests are ISO ``YYYY-MM-DD`` (an ISO datetime such
-as ``2026-01-01T00:00:00.000Z`` is accepted and its date part used). Data amounts in requests are
-megabytes (``quota_mb``).
+``POST <base>/emptool/api/<group>/<operation>/`` (the trailing slash is part of the path) with an
+``application/x-www-form-urlencoded`` body whose one field ``json`` holds the request object as a
+JSON string. There is no authentication header: ``authOem/`` (PA01-01) answers an ``authKey`` for
+the OEM id and key, and every other request object carries it as ``authKey``. Scalars are strings,
+flags ``"10"`` (yes) / ``"20"`` (no), dates ``YYYYMMDD`` (Japan time); a SIM is named by its phone
+number (``account``).
 
-=============================  ==========================================================  =====
-operation                      body                                                        reads
-=============================  ==========================================================  =====
-``/api/sim/details``           ``{"iccid"}``                                               yes
-``/api/sim/usage``             ``{"iccid", "start_date", "end_date"}``                     yes
-``/api/sim/topup-history``     ``{"iccid"}``                                               yes
-``/api/sim/topup``             ``{"iccid", "quota_mb", "request_id"}``                     no
-``/api/sim/plan-change``       ``{"iccid", "plan_code", "effective"}``                     no
-``/api/sim/activation``        ``{"plan_code", "request_id", "client_ref"}``               no
-=============================  ==========================================================  =====
+==============================  =======  ==============================================================
+path (under ``/emptool/api``)   PA code  request object (besides ``authKey``)
+==============================  =======  ==============================================================
+``/authOem/``                   PA01-01  ``oemId``, ``oemKey`` (no ``authKey``)
+``/mvno/getDetail/``            PA03-02  ``version``, ``requestDatas: [{kind: "MVNO", account}]``
+``/mvno/getTrafficInfo/``       PA05-01  ``account``
+``/master/addSpec/``            PA04-04  ``kind``, ``account``, ``quota`` (MB), ``quotaCode``?, ``expire``?
+``/mvno/getQuotaHistory/``      PA05-02  ``kind``, ``account``, ``fromDate``, ``toDate`` (all ASSUMED)
+``/mvno/changePlan/``           PA05-21  ``account``, ``planCode``, ``globalIp``?, ``runTime``? (path ASSUMED)
+``/master/addAcnt/``            PA02-01  ``createType: "new"``, ``kind``, ``account``, ``productNumber``,
+                                         ``planCode``
+``/mvno/esim/addAcnt/``         PA05-41  ``aladinOperated``?, ``createType: "new"``, ``addKind: "N"``,
+                                         ``account``, ``eid``, ``planCode``
+==============================  =======  ==============================================================
+
+``kind`` is ``"MVNO"`` wherever it is sent.
 
 Answers
 -------
-Every answer of the API (success or error) is a JSON object with the envelope::
+Every answer is a JSON object with the envelope
+``{"resultCode": "100", "status": {"message": "OK", "statusCode": "200"}, ...payload}``; "100" is
+success. Errors come back **with HTTP 200** and an error ``resultCode`` (table below); only the
+emulator's fault injection answers otherwise (an HTML error page with a 5xx status, a dropped
+connection, a body cut short; a rate limit is HTTP 429 with resultCode "500").
 
-    {"resultCode": "100", "status": {"message": "OK", "statusCode": "200"}, ...payload}
+Payloads (every field beyond the envelope, ``authKey`` and PA05-21's ``ipv4`` is an assumption,
+the same as in the portal's ``domain/sim/providers/freebit/raw.py``; data figures in kB)::
 
-``resultCode`` is a string; "100" is success, anything else an error (table below). ``statusCode``
-mirrors an HTTP status, but **business refusals come back with HTTP 200**: only ``resultCode``
-tells them from success. Parameter errors are HTTP 400, authentication 401, rate limiting 429.
+    authOem/          {"authKey": "<32 hex>"}
+    getDetail/        {"responseDatas": [{"kind": "MVNO", "account": "09012340012", "iccid": "8981...",
+                        "state": "active",            # active | suspended | temporary | obsolete
+                        "planCode": "MOB-VOICE-20G", "planName": "Mobile Voice 20 GB",
+                        "startDate": "20240318", "talk": "10",           # "20": a data-only line
+                        "talkOption": {"voiceMail": "10", "callWaiting": "10", "worldWing": "20"},  # null: data line
+                        "quota": "8123456",            # kB left this month
+                        "monthQuota": "21495808"}]}    # kB this month: the plan's plus this month's additions
+    getTrafficInfo/   {"account": "...", "traffic": {"today": "123456",         # kB today so far
+                        "inRecentDays": "2345678",     # kB over the three days before today
+                        "blackList": "20"}}            # "10": speed-restricted
+    addSpec/          (envelope only)  -- every call adds, whatever its quotaCode: no idempotency
+    getQuotaHistory/  {"account": "...", "quotaHistory": [{"quota": "1024", "quotaCode": "...",
+                        "addDate": "20260115140322", "expire": "20260131"}, ...]}   # newest first
+    changePlan/       {"ipv4": ""}   (runTime: booked for that day; without: now)
+    addAcnt/          (envelope only)  -- the line is "temporary", then "active" (activation_delay_seconds)
 
-In answers, data amounts are **kilobytes** (1 MB = 1024 kB, 1 GB = 1024 MB) as JSON integers in
-fields ending ``Kb``; dates are ``"YYYYMMDD"``; datetimes ``"YYYYMMDDhhmmss"`` in Japan time (JST,
-UTC+9, no offset written); states are lower-case words; voice options are ``"on"``/``"off"``.
-
-``/api/sim/details``::
-
-    "account": {
-      "iccid": "8981100000001001124", "msisdn": "09012340012",
-      "status": "active",                       # "active" | "suspended" ("pending", "cancelled" exist too)
-      "simType": "voice",                       # "voice" | "data"
-      "planCode": "MOB-VOICE-20G", "planName": "Mobile Voice 20 GB",
-      "totalQuotaKb": 20971520,                 # this month: the plan's quota + this month's top-ups
-      "remainingQuotaKb": 8123456,              # what is left of it this month (never below 0)
-      "activationDate": "20240318",
-      "voiceOption": {"callWaiting": "on", "voiceMail": "on", "internationalRoaming": "off"},  # null for data SIMs
-      "pendingPlanChange": {"planCode": "MOB-VOICE-5G", "planName": "Mobile Voice 5 GB",
-                            "effectiveDate": "20260201"}                                     # or null
-    }
-
-``/api/sim/usage`` (at most 62 days, both ends included; an ``end_date`` after today is cut to
-today; days before activation or older than the 62 days the platform keeps are left out)::
-
-    "usage": {"iccid": "...", "startDate": "20260101", "endDate": "20260131", "totalUsageKb": 9876543,
-              "daily": [{"date": "20260101", "usageKb": 345678}, ...]}   # date order, one per day
-
-``/api/sim/topup`` adds ``quota_mb`` (100..51200) to the current month's quota of an active SIM.
-``request_id`` (1-64 of ``A-Z a-z 0-9 _ -``) makes it idempotent: a request id seen before, with
-the same SIM and quota, answers the first top-up again (same ``topupId``) and adds nothing; with a
-different SIM or quota it is refused ("241"). Only successful top-ups are remembered::
-
-    "topup": {"topupId": "TP2026011500004", "requestId": "...", "iccid": "...", "quotaKb": 1048576,
-              "status": "completed", "createdAt": "20260115140322"}
-
-``/api/sim/topup-history``: the SIM's top-ups, newest first::
-
-    "topupHistory": {"iccid": "...", "count": 2, "list": [<topup>, ...]}
-
-``/api/sim/plan-change`` with ``effective`` ``"immediate"`` (applied now; this month's quota
-becomes the new plan's, not prorated) or ``"next_month"`` (booked for the first of next month,
-shown by ``details`` as ``pendingPlanChange`` until then; a later booking replaces it; an
-immediate change cancels it). Changes stay within a SIM type (voice or data)::
-
-    "planChange": {"iccid": "...", "planCode": "MOB-VOICE-5G", "planName": "Mobile Voice 5 GB",
-                   "previousPlanCode": "MOB-VOICE-20G", "status": "scheduled",   # or "applied"
-                   "effectiveDate": "20260201"}
-
-``/api/sim/activation`` activates a **new** SIM on ``plan_code`` (an orderable plan) for the
-subscriber ``client_ref`` (the MVNO's own reference, 1-64 of ``A-Z a-z 0-9 _ -``; a whole number
-is kept as the SIM's ``clientId``): the platform takes the next blank SIM from the MVNO's pool,
-gives it an ICCID and a phone number (``020`` numbers for data-only plans, ``070`` for voice) and
-activates it today (status "active", the plan's full quota this month; voice SIMs with voicemail
-on). ``request_id`` (same alphabet as a top-up's) makes it idempotent: a request id seen before,
-with the same plan, answers the same SIM again and takes nothing from the pool; with another plan
-it is refused ("252")::
-
-    "activation": {"requestId": "...", "iccid": "8981100001000000018", "msisdn": "02060000001",
-                   "planCode": "MOB-DATA-3G", "planName": "Data SIM 3 GB", "simType": "data",
-                   "status": "active", "activationDate": "20260115"}
-
-The new SIM then answers ``details``, ``usage``, ``topup`` and ``plan-change`` like any other.
-
-Result codes
-------------
-======  =====  ======================================================================
-code    HTTP   meaning
-======  =====  ======================================================================
-"100"   200    OK
-"201"   400    a parameter is missing or invalid (the message names it), or the body is not a JSON object
-"202"   400    usage date range refused: start after end, start in the future, more than 62 days
-"210"   200    no such SIM
-"220"   200    no such plan code, or the plan cannot be changed to (retired)
-"221"   200    the plan is of the other SIM type (voice <-> data)
-"222"   200    nothing to change: the SIM is (or is already booked to be) on that plan
-"230"   200    the SIM is suspended: top-up and plan change refused
-"240"   200    top-up quota out of range (100..51200 MB)
-"241"   200    request_id already used for another top-up (other SIM or quota)
-"250"   200    activation refused: no such plan code, or the plan is retired
-"251"   200    activation refused: no blank SIM left in the MVNO's pool
-"252"   200    request_id already used for another activation (other plan)
-"401"   401    missing or wrong API key (also sends ``WWW-Authenticate: Bearer``)
-"500"   429    too many requests; ``Retry-After`` says how many seconds to wait
-======  =====  ======================================================================
-
-The gateway in front of the API may also answer with no Freebit envelope at all: an HTML error
-page with a 5xx status, a dropped connection, or a body cut short (the emulator's fault injection).
+Result codes (assumed, as in ``integrations/freebit/connection.py``)
+--------------------------------------------------------------------
+======  =====================================================================================
+code    meaning
+======  =====================================================================================
+"100"   OK
+"201"   a parameter is missing or invalid (the message names it), or the body has no ``json``
+"210"   no such account (phone number)
+"220"   no such plan code, retired, of the other line type (voice <-> data), or the current one
+"230"   the account is suspended (or not in service yet): no quota, no plan change
+"240"   quota out of range (1..512000 MB)
+"250"   new line refused: the product number / EID is not the MVNO's, already used, or the plan
+"251"   new line refused: the phone number is registered already
+"400"   with statusCode "356": an unsupported pattern (PA05-41 ``aladinOperated`` "10" with ``addKind`` not "N")
+"401"   authentication: wrong OEM id / key, or an ``authKey`` unknown or expired
+"500"   too many requests (HTTP 429 with ``Retry-After``)
+======  =====================================================================================
 """
 from __future__ import annotations
 
 import re
+import secrets
 from collections.abc import Callable
 from dataclasses import dataclass
-from datetime import date, datetime
+from datetime import date, datetime, timedelta
 from typing import Any
 
-from sandbox.common.clock import first_of_next_month
+from sandbox.sim_stock import BY_EID, BY_PRODUCT_NUMBER
 
-from .store import (
-    KB_PER_MB,
-    PLANS,
-    Activation,
-    FreebitStore,
-    PendingChange,
-    PoolExhausted,
-    Sim,
-    TopUpRecord,
-)
+from .store import HEAVY_RECENT_KB, KB_PER_MB, PLANS, Account, FreebitStore, PendingChange, Plan
 
 OK = "100"
-MAX_USAGE_DAYS = 62
-TOPUP_MIN_MB, TOPUP_MAX_MB = 100, 51_200
+API_PREFIX = "/emptool/api"
+QUOTA_MIN_MB, QUOTA_MAX_MB = 1, 512_000
+YES, NO = "10", "20"
 
-_ICCID = re.compile(r"[0-9]{19,20}")
-_REQUEST_ID = re.compile(r"[A-Za-z0-9_-]{1,64}")
-_ISO_DATE = re.compile(r"([0-9]{4}-[0-9]{2}-[0-9]{2})(?:T[0-9:.]+(?:Z|[+-][0-9]{2}:?[0-9]{2})?)?")
+_ACCOUNT = re.compile(r"[0-9]{11,14}")
+_DIGITS = re.compile(r"[0-9]{1,6}")
+_DATE = re.compile(r"[0-9]{8}")
+_QUOTA_CODE = re.compile(r"[\x21-\x7e]{1,512}")
+_PRODUCT_NUMBER = re.compile(r"[A-Z]{2}[0-9]{13}")
+_EID = re.compile(r"[0-9]{32}")
 
-OPERATIONS = ("details", "usage", "topup", "plan-change", "topup-history", "activation")
-API_PREFIX = "/api/sim/"
+OPERATIONS = {
+    "/authOem/": "PA01-01",
+    "/mvno/getDetail/": "PA03-02",
+    "/mvno/getTrafficInfo/": "PA05-01",
+    "/master/addSpec/": "PA04-04",
+    "/mvno/getQuotaHistory/": "PA05-02",
+    "/mvno/changePlan/": "PA05-21",
+    "/master/addAcnt/": "PA02-01",
+    "/mvno/esim/addAcnt/": "PA05-41",
+}
+"""Path (under ``API_PREFIX``) -> the PA code calls are counted under (and faults filtered by)."""
 
 
 class ApiError(Exception):
-    """A Freebit error answer: ``result_code``, its message, and the HTTP status it travels with."""
+    """A Freebit error answer: ``result_code`` and its message (sent with HTTP 200)."""
 
-    def __init__(self, result_code: str, message: str, http_status: int = 200, status_code: str | None = None):
+    def __init__(self, result_code: str, message: str, status_code: str = "200", http_status: int = 200):
         super().__init__(message)
         self.result_code = result_code
         self.message = message
+        self.status_code = status_code
         self.http_status = http_status
-        self.status_code = status_code or str(http_status)
 
 
 def envelope(result_code: str = OK, message: str = "OK", status_code: str = "200", **payload: Any) -> dict:
@@ -167,10 +130,33 @@ def error_body(error: ApiError) -> dict:
 
 
 @dataclass
+class AuthKeys:
+    """The authKeys handed out, each valid for ``ttl`` (Freebit's lifetime is not documented)."""
+
+    ttl: timedelta
+    issued: dict[str, datetime]
+
+    def issue(self, now: datetime) -> str:
+        key = secrets.token_hex(16)
+        self.issued[key] = now + self.ttl
+        return key
+
+    def valid(self, key: object, now: datetime) -> bool:
+        expiry = self.issued.get(key) if isinstance(key, str) else None
+        return expiry is not None and now < expiry
+
+    def expire_all(self) -> int:
+        count = len(self.issued)
+        self.issued.clear()
+        return count
+
+
+@dataclass
 class ApiContext:
     store: FreebitStore
     body: dict[str, Any]
     now: datetime  # JST
+    activation_delay: timedelta
 
     @property
     def today(self) -> date:
@@ -179,11 +165,11 @@ class ApiContext:
 
 # -- parameters ------------------------------------------------------------------------------------
 def _bad(name: str, why: str) -> ApiError:
-    return ApiError("201", f"Parameter error: {name} {why}.", 400)
+    return ApiError("201", f"Parameter error: {name} {why}.", "400")
 
 
-def _text(ctx: ApiContext, name: str) -> str:
-    value = ctx.body.get(name)
+def _text(ctx: ApiContext, name: str, body: dict | None = None) -> str:
+    value = (ctx.body if body is None else body).get(name)
     if value is None or value == "":
         raise _bad(name, "is required")
     if not isinstance(value, str):
@@ -191,29 +177,51 @@ def _text(ctx: ApiContext, name: str) -> str:
     return value
 
 
-def _sim(ctx: ApiContext) -> Sim:
-    iccid = _text(ctx, "iccid")
-    if not _ICCID.fullmatch(iccid):
-        raise _bad("iccid", "must be 19 or 20 digits")
-    sim = ctx.store.sims.get(iccid)
-    if sim is None:
-        raise ApiError("210", "Specified SIM is not found.", status_code="404")
-    return sim
+def _optional(ctx: ApiContext, name: str) -> str | None:
+    return None if ctx.body.get(name) in (None, "") else _text(ctx, name)
+
+
+def _kind(ctx: ApiContext, body: dict | None = None) -> None:
+    if _text(ctx, "kind", body) != "MVNO":
+        raise _bad("kind", 'must be "MVNO"')
+
+
+def _phone(ctx: ApiContext, body: dict | None = None) -> str:
+    account = _text(ctx, "account", body)
+    if not _ACCOUNT.fullmatch(account):
+        raise _bad("account", "must be 11 to 14 digits")
+    return account
+
+
+def _account(ctx: ApiContext, body: dict | None = None) -> Account:
+    account = ctx.store.accounts.get(_phone(ctx, body))
+    if account is None:
+        raise ApiError("210", "Specified account is not found.", "404")
+    return account
 
 
 def _date(ctx: ApiContext, name: str) -> date:
-    match = _ISO_DATE.fullmatch(_text(ctx, name))
+    value = _text(ctx, name)
     try:
-        if match is None:
+        if not _DATE.fullmatch(value):
             raise ValueError
-        return date.fromisoformat(match[1])
+        return date(int(value[:4]), int(value[4:6]), int(value[6:]))
     except ValueError:
-        raise _bad(name, "must be a date (YYYY-MM-DD)") from None
+        raise _bad(name, "must be a date (YYYYMMDD)") from None
 
 
-def _require_active(sim: Sim, what: str) -> None:
-    if sim.status != "active":
-        raise ApiError("230", f"It can not {what} because the SIM is suspended.", status_code="409")
+def _in_service(account: Account, what: str) -> None:
+    if account.status != "active":
+        raise ApiError("230", f"It can not {what} because the account is {account.status}.", "409")
+
+
+def _plan(code: str, *, data_only: bool | None = None) -> Plan:
+    plan = PLANS.get(code)
+    if plan is None or not plan.orderable:
+        raise ApiError("220", "Specified plan code is not available.", "404")
+    if data_only is not None and plan.data_only != data_only:
+        raise ApiError("220", "Specified plan is not for this line type.", "409")
+    return plan
 
 
 # -- answers ---------------------------------------------------------------------------------------
@@ -221,169 +229,148 @@ def wire_date(day: date) -> str:
     return day.strftime("%Y%m%d")
 
 
-def _topup(record: TopUpRecord) -> dict:
-    return {
-        "topupId": record.topup_id,
-        "requestId": record.request_id,
-        "iccid": record.iccid,
-        "quotaKb": record.quota_mb * KB_PER_MB,
-        "status": record.status,
-        "createdAt": record.created_at.strftime("%Y%m%d%H%M%S"),
-    }
+def flag(value: bool) -> str:
+    return YES if value else NO
 
 
-def account(store: FreebitStore, sim: Sim) -> dict:
-    pending = None
-    if sim.pending is not None:
-        plan = PLANS[sim.pending.plan_code]
-        pending = {"planCode": plan.code, "planName": plan.name, "effectiveDate": wire_date(sim.pending.effective_date)}
+def account_details(store: FreebitStore, account: Account) -> dict:
     return {
-        "iccid": sim.iccid,
-        "msisdn": sim.msisdn,
-        "status": sim.status,
-        "simType": "data" if sim.data_only else "voice",
-        "planCode": sim.plan.code,
-        "planName": sim.plan.name,
-        "totalQuotaKb": store.month_quota_kb(sim, store.today),
-        "remainingQuotaKb": store.remaining_kb(sim),
-        "activationDate": wire_date(sim.activation_date),
-        "voiceOption": None if sim.voice is None else {k: "on" if v else "off" for k, v in sim.voice.items()},
-        "pendingPlanChange": pending,
+        "kind": "MVNO",
+        "account": account.msisdn,
+        "iccid": account.iccid,
+        "state": account.status,
+        "planCode": account.plan.code,
+        "planName": account.plan.name,
+        "startDate": wire_date(account.activation_date),
+        "talk": flag(not account.data_only),
+        "talkOption": None if account.voice is None else {name: flag(on) for name, on in account.voice.items()},
+        "quota": str(store.remaining_kb(account)),
+        "monthQuota": str(store.month_quota_kb(account, store.today)),
     }
 
 
 # -- operations ------------------------------------------------------------------------------------
 def details(ctx: ApiContext) -> dict:
-    sim = _sim(ctx)
-    return envelope(account=account(ctx.store, sim))
+    requested = ctx.body.get("requestDatas")
+    if not isinstance(requested, list) or not requested or not isinstance(requested[0], dict):
+        raise _bad("requestDatas", "must be a list of one {kind, account}")
+    target = requested[0]  # a list, but only its first item is read (PA03-02)
+    _kind(ctx, target)
+    return envelope(responseDatas=[account_details(ctx.store, _account(ctx, target))])
 
 
-def usage(ctx: ApiContext) -> dict:
-    start, end = _date(ctx, "start_date"), _date(ctx, "end_date")
+def traffic(ctx: ApiContext) -> dict:
+    account = _account(ctx)
+    recent = ctx.store.recent_days_kb(account)
+    return envelope(account=account.msisdn, traffic={
+        "today": str(ctx.store.used_today_kb(account)),
+        "inRecentDays": str(recent),
+        "blackList": flag(recent > HEAVY_RECENT_KB),
+    })
+
+
+def add_quota(ctx: ApiContext) -> dict:
+    _kind(ctx)
+    quota = _text(ctx, "quota")
+    if not _DIGITS.fullmatch(quota):
+        raise _bad("quota", "must be 1 to 6 digits (MB)")
+    quota_code = _optional(ctx, "quotaCode")
+    if quota_code is not None and not _QUOTA_CODE.fullmatch(quota_code):
+        raise _bad("quotaCode", "must be 1 to 512 half-width characters")
+    expire = _date(ctx, "expire") if _optional(ctx, "expire") is not None else None
+    account = _account(ctx)
+    _in_service(account, "add quota")
+    if not QUOTA_MIN_MB <= int(quota) <= QUOTA_MAX_MB:
+        raise ApiError("240", f"Quota is out of range ({QUOTA_MIN_MB}-{QUOTA_MAX_MB} MB).", "400")
+    if expire is not None and expire < ctx.today:
+        raise _bad("expire", "is in the past")
+    ctx.store.add_quota(account, int(quota), quota_code, expire, ctx.now)  # every call adds: no idempotency
+    return envelope()
+
+
+def quota_history(ctx: ApiContext) -> dict:
+    _kind(ctx)
+    start, end = _date(ctx, "fromDate"), _date(ctx, "toDate")
     if start > end:
-        raise ApiError("202", "Date range error: start_date is after end_date.", 400)
-    if start > ctx.today:
-        raise ApiError("202", "Date range error: start_date is in the future.", 400)
-    if (end - start).days + 1 > MAX_USAGE_DAYS:
-        raise ApiError("202", f"Date range error: the period must be {MAX_USAGE_DAYS} days or less.", 400)
-    sim = _sim(ctx)
-    daily = ctx.store.daily_usage(sim, start, end)
-    return envelope(usage={
-        "iccid": sim.iccid,
-        "startDate": wire_date(start),
-        "endDate": wire_date(end),
-        "totalUsageKb": sum(kb for _, kb in daily),
-        "daily": [{"date": wire_date(day), "usageKb": kb} for day, kb in daily],
-    })
+        raise _bad("fromDate", "is after toDate")
+    account = _account(ctx)
+    entries = [{"quota": str(record.quota_mb), "quotaCode": record.quota_code,
+                "addDate": record.added_at.strftime("%Y%m%d%H%M%S"), "expire": wire_date(record.expire)}
+               for record in ctx.store.quota_history(account, start, end)]
+    return envelope(account=account.msisdn, quotaHistory=entries)
 
 
-def topup(ctx: ApiContext) -> dict:
-    quota_mb = ctx.body.get("quota_mb")
-    if quota_mb is None:
-        raise _bad("quota_mb", "is required")
-    if not isinstance(quota_mb, int) or isinstance(quota_mb, bool):
-        raise _bad("quota_mb", "must be a whole number of megabytes")
-    request_id = _text(ctx, "request_id")
-    if not _REQUEST_ID.fullmatch(request_id):
-        raise _bad("request_id", "must be 1 to 64 letters, digits, '-' or '_'")
-    sim = _sim(ctx)
-    first = ctx.store.topups_by_request.get(request_id)
-    if first is not None:
-        if (first.iccid, first.quota_mb) != (sim.iccid, quota_mb):
-            raise ApiError("241", "Request ID is already used for another charge.", status_code="409")
-        return envelope(topup=_topup(first))  # the same answer again; nothing is added
-    _require_active(sim, "charge")
-    if not TOPUP_MIN_MB <= quota_mb <= TOPUP_MAX_MB:
-        raise ApiError("240", f"Charge quota is out of range ({TOPUP_MIN_MB}-{TOPUP_MAX_MB} MB).", status_code="400")
-    record = ctx.store.add_topup(sim.iccid, quota_mb, request_id, ctx.now)
-    return envelope(topup=_topup(record))
+def change_plan(ctx: ApiContext) -> dict:
+    plan_code = _text(ctx, "planCode")
+    if _optional(ctx, "globalIp") not in (None, NO):
+        raise _bad("globalIp", "needs a global IP contract")
+    run_date = _date(ctx, "runTime") if _optional(ctx, "runTime") is not None else None
+    account = _account(ctx)
+    _in_service(account, "change the plan")
+    plan = _plan(plan_code, data_only=account.data_only)
+    if run_date is None or run_date <= ctx.today:
+        if run_date is not None and run_date < ctx.today:
+            raise _bad("runTime", "is in the past")
+        if plan.code == account.plan_code:
+            raise ApiError("220", "The account is already on the specified plan.", "409")
+        account.plan_code, account.pending = plan.code, None
+    else:  # A later booking replaces an earlier one; booking the current plan cancels it.
+        account.pending = None if plan.code == account.plan_code else PendingChange(plan.code, run_date)
+    return envelope(ipv4="")
 
 
-def topup_history(ctx: ApiContext) -> dict:
-    sim = _sim(ctx)
-    history = [_topup(record) for record in ctx.store.topup_history(sim.iccid)]
-    return envelope(topupHistory={"iccid": sim.iccid, "count": len(history), "list": history})
-
-
-def plan_change(ctx: ApiContext) -> dict:
-    plan_code = _text(ctx, "plan_code")
-    effective = _text(ctx, "effective")
-    if effective not in ("immediate", "next_month"):
-        raise _bad("effective", 'must be "immediate" or "next_month"')
-    sim = _sim(ctx)
-    _require_active(sim, "change the plan")
+def _new_line(ctx: ApiContext, *, stock, plan_code: str) -> dict:
+    msisdn = _phone(ctx)
+    if stock is None:
+        raise ApiError("250", "Specified SIM is not one of the MVNO's.", "404")
+    if msisdn in ctx.store.accounts:
+        raise ApiError("251", "Specified account is already registered.", "409")
+    if (stock.product_number or stock.eid) in ctx.store.used_stock():
+        raise ApiError("250", "Specified SIM is already in use.", "409")
     plan = PLANS.get(plan_code)
     if plan is None or not plan.orderable:
-        raise ApiError("220", "Specified plan code is not available.", status_code="404")
-    if plan.data_only != sim.data_only:
-        raise ApiError("221", "Specified plan is not for this SIM type.", status_code="409")
-    previous = sim.plan_code
-    if effective == "immediate":
-        if plan.code == sim.plan_code:
-            raise ApiError("222", "The SIM is already on the specified plan.", status_code="409")
-        sim.plan_code, sim.pending = plan.code, None
-        status, effective_date = "applied", ctx.today
-    else:
-        booked = sim.pending.plan_code if sim.pending else sim.plan_code
-        if plan.code == booked:
-            raise ApiError("222", "The SIM is already on the specified plan.", status_code="409")
-        effective_date = first_of_next_month(ctx.today)
-        # Booking the current plan again just cancels the booked change.
-        sim.pending = None if plan.code == sim.plan_code else PendingChange(plan.code, effective_date)
-        status = "scheduled"
-    return envelope(planChange={
-        "iccid": sim.iccid,
-        "planCode": plan.code,
-        "planName": plan.name,
-        "previousPlanCode": previous,
-        "status": status,
-        "effectiveDate": wire_date(effective_date),
-    })
+        raise ApiError("250", "Specified plan code is not available.", "404")
+    in_service_at = ctx.now + ctx.activation_delay if ctx.activation_delay else None
+    ctx.store.register(stock, msisdn, plan, in_service_at=in_service_at)
+    return envelope()
 
 
-def activate(ctx: ApiContext) -> dict:
-    plan_code = _text(ctx, "plan_code")
-    request_id = _text(ctx, "request_id")
-    if not _REQUEST_ID.fullmatch(request_id):
-        raise _bad("request_id", "must be 1 to 64 letters, digits, '-' or '_'")
-    client_ref = _text(ctx, "client_ref")
-    if not _REQUEST_ID.fullmatch(client_ref):
-        raise _bad("client_ref", "must be 1 to 64 letters, digits, '-' or '_'")
-    first = ctx.store.activations_by_request.get(request_id)
-    if first is not None:
-        if first.plan_code != plan_code:
-            raise ApiError("252", "Request ID is already used for another activation.", status_code="409")
-        return envelope(activation=_activation(ctx.store, first))  # the same SIM again
-    plan = PLANS.get(plan_code)
-    if plan is None or not plan.orderable:
-        raise ApiError("250", "Specified plan code is not available for activation.", status_code="404")
-    try:
-        record = ctx.store.activate(plan, request_id, client_ref, ctx.now)
-    except PoolExhausted:
-        raise ApiError("251", "No SIM is left in the pool. Please contact Freebit.", status_code="409") from None
-    return envelope(activation=_activation(ctx.store, record))
+def new_line(ctx: ApiContext) -> dict:
+    if _text(ctx, "createType") != "new":
+        raise _bad("createType", 'must be "new" (no User Management Service)')
+    _kind(ctx)
+    product_number = _text(ctx, "productNumber")
+    if not _PRODUCT_NUMBER.fullmatch(product_number):
+        raise _bad("productNumber", "must be 2 capital letters and 13 digits")
+    return _new_line(ctx, stock=BY_PRODUCT_NUMBER.get(product_number), plan_code=_text(ctx, "planCode"))
 
 
-def _activation(store: FreebitStore, record: Activation) -> dict:
-    sim = store.sims[record.iccid]
-    return {
-        "requestId": record.request_id,
-        "iccid": sim.iccid,
-        "msisdn": sim.msisdn,
-        "planCode": record.plan_code,
-        "planName": PLANS[record.plan_code].name,
-        "simType": "data" if PLANS[record.plan_code].data_only else "voice",
-        "status": sim.status,
-        "activationDate": wire_date(sim.activation_date),
-    }
+def new_esim_line(ctx: ApiContext) -> dict:
+    aladin = _optional(ctx, "aladinOperated") or NO
+    if aladin not in (YES, NO):
+        raise _bad("aladinOperated", 'must be "10" or "20"')
+    add_kind = _text(ctx, "addKind")
+    if aladin == YES and add_kind != "N":
+        raise ApiError("400", "Unsupported pattern.", "356")
+    if add_kind != "N":
+        raise _bad("addKind", 'must be "N" (MNP and reissue are not emulated)')
+    if _text(ctx, "createType") != "new":
+        raise _bad("createType", 'must be "new" (no User Management Service)')
+    eid = _text(ctx, "eid")
+    if not _EID.fullmatch(eid):
+        raise _bad("eid", "must be 32 digits")
+    return _new_line(ctx, stock=BY_EID.get(eid), plan_code=_text(ctx, "planCode"))
 
 
 HANDLERS: dict[str, Callable[[ApiContext], dict]] = {
-    "details": details,
-    "usage": usage,
-    "topup": topup,
-    "plan-change": plan_change,
-    "topup-history": topup_history,
-    "activation": activate,
+    "PA03-02": details,
+    "PA05-01": traffic,
+    "PA04-04": add_quota,
+    "PA05-02": quota_history,
+    "PA05-21": change_plan,
+    "PA02-01": new_line,
+    "PA05-41": new_esim_line,
 }
 
+__all__ = ["API_PREFIX", "HANDLERS", "KB_PER_MB", "OPERATIONS", "ApiContext", "ApiError", "AuthKeys",
+           "account_details", "envelope", "error_body"]

@@ -1,13 +1,21 @@
-"""The Freebit emulator as a WSGI app: ``POST /api/sim/<operation>`` (wire format: ``api.py``)
-plus sandbox-only operator endpoints under ``/__sandbox__/``."""
+"""The Freebit emulator as a WSGI app: ``POST /emptool/api/<group>/<operation>/`` (wire format:
+``api.py``) plus sandbox-only operator endpoints under ``/__sandbox__/``:
+
+- ``GET|POST /__sandbox__/clock``: the calendar (``{"today": "YYYY-MM-DD"}`` pins it; null: real);
+- ``GET /__sandbox__/sims``, ``GET|POST /__sandbox__/sims/<phone number>``: the lines, and
+  ``{"status": "active" | "suspended"}`` to suspend or resume one (a lost SIM, an unpaid bill);
+- ``DELETE /__sandbox__/auth-keys``: expire every authKey handed out (the next call is refused
+  with resultCode "401", as when a key's lifetime runs out).
+"""
 from __future__ import annotations
 
 import hmac
+import json
 import os
 import threading
 from collections.abc import Mapping
 from dataclasses import dataclass, field, replace
-from datetime import date, datetime
+from datetime import date, datetime, timedelta
 from typing import Any
 
 from sandbox.common import (
@@ -23,17 +31,23 @@ from sandbox.common import (
 from sandbox.common.clock import provider_now, provider_today
 from sandbox.common.faults import coerce_config
 
-from .api import API_PREFIX, HANDLERS, OPERATIONS, ApiContext, ApiError, account, error_body
+from .api import API_PREFIX, HANDLERS, OPERATIONS, ApiContext, ApiError, AuthKeys, account_details, envelope, error_body
 from .seed import DEFAULT_USAGE_SEED, seed_store
-from .store import Sim
+from .store import Account
 
-DEFAULT_API_KEY = "sandbox-freebit-key"
-"""The sandbox's published demo credential."""
+DEFAULT_OEM_ID = "sandbox-oem"
+DEFAULT_OEM_KEY = "sandbox-freebit-oem-key"  # noqa: S105 - the sandbox's published demo credential
+AUTH = "/authOem/"
 
 
 @dataclass(frozen=True)
 class FreebitConfig:
-    api_key: str = field(default=DEFAULT_API_KEY, repr=False)
+    oem_id: str = DEFAULT_OEM_ID
+    oem_key: str = field(default=DEFAULT_OEM_KEY, repr=False)
+    auth_key_ttl_seconds: int = 3600
+    """How long an authKey stays valid (Freebit's own lifetime is not documented)."""
+    activation_delay_seconds: int = 0
+    """How long a new line stays "temporary" before it is in service (Freebit: up to 10 minutes)."""
     faults: FaultConfig | Mapping[str, Any] | None = None
     seed: int | None = None
     """Seeds the fault injector's random generator."""
@@ -44,7 +58,8 @@ class FreebitConfig:
 
     @classmethod
     def from_env(cls, environ: Mapping[str, str] | None = None) -> FreebitConfig:
-        """``SANDBOX_FREEBIT_API_KEY``, ``_TODAY`` (YYYY-MM-DD), ``_USAGE_SEED``, and the fault
+        """``SANDBOX_FREEBIT_OEM_ID``, ``_OEM_KEY``, ``_AUTH_KEY_TTL_SECONDS``,
+        ``_ACTIVATION_DELAY_SECONDS``, ``_TODAY`` (YYYY-MM-DD), ``_USAGE_SEED``, and the fault
         variables (``SANDBOX_FREEBIT_FAULT_*`` or ``SANDBOX_FAULT_*``, see ``FaultConfig.from_env``)."""
         env = os.environ if environ is None else environ
 
@@ -53,7 +68,10 @@ class FreebitConfig:
             return value if value else None
 
         return cls(
-            api_key=get("API_KEY") or DEFAULT_API_KEY,
+            oem_id=get("OEM_ID") or DEFAULT_OEM_ID,
+            oem_key=get("OEM_KEY") or DEFAULT_OEM_KEY,
+            auth_key_ttl_seconds=int(get("AUTH_KEY_TTL_SECONDS") or 3600),
+            activation_delay_seconds=int(get("ACTIVATION_DELAY_SECONDS") or 0),
             faults=FaultConfig.from_env(env, emulator="freebit"),
             today=date.fromisoformat(get("TODAY")) if get("TODAY") else None,
             usage_seed=int(get("USAGE_SEED") or DEFAULT_USAGE_SEED),
@@ -69,7 +87,8 @@ class FreebitSandbox(EmulatorApp):
         self.config = config
         self._lock = threading.RLock()
         self._today = config.today
-        self.store = seed_store(self.today(), config.usage_seed)
+        self.auth_keys = AuthKeys(ttl=timedelta(seconds=config.auth_key_ttl_seconds), issued={})
+        self.store = seed_store(self.now(), config.usage_seed)
 
     # -- clock ------------------------------------------------------------------------------------
     def today(self) -> date:
@@ -79,24 +98,23 @@ class FreebitSandbox(EmulatorApp):
         return provider_now(self._today)
 
     def set_today(self, today: date | None) -> None:
-        """Pin the calendar to ``today`` (None: the real date). It only moves forward: scheduled
-        plan changes that come due are applied and the new days' usage is generated."""
+        """Pin the calendar to ``today`` (None: the real date). It only moves forward: booked plan
+        changes that come due are applied and the new days' usage is generated."""
         with self._lock:
             if today is not None and today < self.store.today:
                 raise ValueError(f"the calendar only moves forward (it is {self.store.today.isoformat()})")
             self._today = today
-            self.store.advance(self.today())
+            self.store.advance(self.now())
 
     # -- EmulatorApp hooks ------------------------------------------------------------------------
     def api_call_name(self, request: Request) -> str | None:
         if request.method != "POST" or not request.path.startswith(API_PREFIX):
             return None
-        operation = request.path[len(API_PREFIX):]
-        return operation if operation in OPERATIONS else None
+        return OPERATIONS.get(request.path[len(API_PREFIX):])
 
     def reset_state(self) -> None:
         with self._lock:
-            self.store = seed_store(self.today(), self.config.usage_seed)
+            self.store = seed_store(self.now(), self.config.usage_seed)  # authKeys handed out stay valid
 
     def handle(self, request: Request) -> Response:
         operation = self.api_call_name(request)
@@ -106,37 +124,38 @@ class FreebitSandbox(EmulatorApp):
                 response.set_header("Allow", "POST")
                 return response
             return text_response("Not Found\n", 404)
-        if not self._authorized(request):
-            response = _answer(error_body(ApiError("401", "Authentication error: invalid API key.", 401)), 401)
-            response.set_header("WWW-Authenticate", 'Bearer realm="freebit"')
-            return response
         try:
-            body = request.json
-        except BadRequest:
-            body = None
-        if not isinstance(body, dict):
-            error = ApiError("201", "Parameter error: the body must be a JSON object.", 400)
-            return _answer(error_body(error), error.http_status)
+            body = _json_field(request)
+        except ApiError as error:
+            return _answer(error_body(error))
         with self._lock:
-            self.store.advance(self.today())
-            context = ApiContext(store=self.store, body=body, now=self.now())
+            now = self.now()
+            self.store.advance(now)
             try:
+                if operation == OPERATIONS[AUTH]:
+                    return _answer(self._authenticate(body, now))
+                if not self.auth_keys.valid(body.get("authKey"), now):
+                    raise ApiError("401", "Authentication error: the authKey is invalid or expired.", "401")
+                context = ApiContext(store=self.store, body=body, now=now,
+                                     activation_delay=timedelta(seconds=self.config.activation_delay_seconds))
                 return _answer(HANDLERS[operation](context))
             except ApiError as error:
                 return _answer(error_body(error), error.http_status)
 
-    def _authorized(self, request: Request) -> bool:
-        scheme, _, token = request.headers.get("authorization", "").partition(" ")
-        if scheme.lower() != "bearer":
-            return False
-        return hmac.compare_digest(token.strip().encode("utf-8"), self.config.api_key.encode("utf-8"))
+    def _authenticate(self, body: dict[str, Any], now: datetime) -> dict:
+        oem_id, oem_key = body.get("oemId"), body.get("oemKey")
+        if not isinstance(oem_id, str) or not isinstance(oem_key, str) or not (
+                hmac.compare_digest(oem_id.encode(), self.config.oem_id.encode())
+                & hmac.compare_digest(oem_key.encode(), self.config.oem_key.encode())):
+            raise ApiError("401", "Authentication error: the OEM id or key is wrong.", "401")
+        return envelope(authKey=self.auth_keys.issue(now))
 
     def _api(self, request: Request, call: str) -> Response:
         response = super()._api(request, call)
         # The common rate-limit fault answers like a proxy; Freebit's gateway answers in its envelope.
         if response.status == 429 and (response.header("Content-Type") or "").startswith("text/html"):
             retry_after = response.header("Retry-After")
-            error = ApiError("500", "Too many requests. Please retry after a while.", 429)
+            error = ApiError("500", "Too many requests. Please retry after a while.", "429")
             response = _answer(error_body(error), 429)
             if retry_after is not None:
                 response.set_header("Retry-After", retry_after)
@@ -147,6 +166,11 @@ class FreebitSandbox(EmulatorApp):
         path = request.path.rstrip("/")
         if path == CONTROL_PREFIX + "clock":
             return self._clock(request)
+        if path == CONTROL_PREFIX + "auth-keys":
+            if request.method != "DELETE":
+                return text_response("Method Not Allowed\n", 405)
+            with self._lock:
+                return json_response({"expired": self.auth_keys.expire_all()})
         if path == CONTROL_PREFIX + "sims" or path.startswith(CONTROL_PREFIX + "sims/"):
             return self._sims(request, path[len(CONTROL_PREFIX + "sims"):].lstrip("/"))
         return super()._control(request)
@@ -164,34 +188,57 @@ class FreebitSandbox(EmulatorApp):
             return text_response("Method Not Allowed\n", 405)
         return json_response({"today": self.today().isoformat(), "pinned": self._today is not None})
 
-    def _sims(self, request: Request, iccid: str) -> Response:
+    def _sims(self, request: Request, msisdn: str) -> Response:
         with self._lock:
-            self.store.advance(self.today())
-            if not iccid:
+            self.store.advance(self.now())
+            if not msisdn:
                 if request.method != "GET":
                     return text_response("Method Not Allowed\n", 405)
-                return json_response({"sims": [self._sim_state(sim) for sim in self.store.sims.values()]})
-            sim = self.store.sims.get(iccid)
-            if sim is None:
-                return json_response({"error": "no such SIM"}, 404)
+                return json_response({"sims": [self._sim_state(account) for account in self.store.accounts.values()]})
+            account = self.store.accounts.get(msisdn)
+            if account is None:
+                return json_response({"error": "no such line"}, 404)
             if request.method == "POST":
                 try:
                     body = request.json
                     if not isinstance(body, dict) or set(body) != {"status"}:
                         raise ValueError('the body must be {"status": "active" | "suspended"}')
-                    self.store.set_status(sim, body["status"])
+                    self.store.set_status(account, body["status"])
                 except (BadRequest, ValueError) as exc:
                     return json_response({"error": str(exc)}, 400)
             elif request.method != "GET":
                 return text_response("Method Not Allowed\n", 405)
-            return json_response(self._sim_state(sim))
+            return json_response(self._sim_state(account))
 
-    def _sim_state(self, sim: Sim) -> dict[str, Any]:
+    def _sim_state(self, account: Account) -> dict[str, Any]:
         return {
-            **account(self.store, sim),
-            "clientId": sim.client_id,
-            "topups": len(self.store.topup_history(sim.iccid)),
+            **account_details(self.store, account),
+            "clientId": account.client_id,
+            "productNumber": account.product_number,
+            "eid": account.eid,
+            "pendingPlanChange": None if account.pending is None else {
+                "planCode": account.pending.plan_code, "runTime": account.pending.run_date.strftime("%Y%m%d")},
+            "quotaAdditions": len([r for r in self.store.quota if r.account == account.msisdn]),
         }
+
+
+def _json_field(request: Request) -> dict[str, Any]:
+    """The request object: the form field ``json`` of an urlencoded body, decoded."""
+    if request.content_type != "application/x-www-form-urlencoded":
+        raise ApiError("201", "Parameter error: the body must be a form with the field json.", "400")
+    try:
+        raw = request.form.get("json")
+    except BadRequest:
+        raw = None
+    if not raw:
+        raise ApiError("201", "Parameter error: json is required.", "400")
+    try:
+        body = json.loads(raw)
+    except ValueError:
+        body = None
+    if not isinstance(body, dict):
+        raise ApiError("201", "Parameter error: json must be a JSON object.", "400")
+    return body
 
 
 def _answer(payload: dict, status: int = 200) -> Response:

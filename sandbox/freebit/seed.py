@@ -1,34 +1,32 @@
 """Believable Freebit data for the demo SIMs, lined up with the WHMCS emulator's.
 
-The SIMs are ``sandbox.whmcs.DEMO_SIMS`` (same ICCIDs and phone numbers as the WHMCS services'
-custom fields), on the plan of the WHMCS product each is billed as, activated a few days after
-WHMCS registered the service, with the same status:
+The lines are ``sandbox.whmcs.DEMO_SIMS`` (same ICCIDs and phone numbers as the WHMCS services'
+custom fields), on the plan of the WHMCS product each is billed as, in service from a few days
+after WHMCS registered the service, with the same status:
 
 | service | customer | number | plan | status |
 | --- | --- | --- | --- | --- |
-| 12 | Alice | 090-1234-0012 | Mobile Voice 20 GB | active, a 1 GB top-up last month |
-| 13 | Alice | 080-1234-0013 | Mobile Voice 5 GB | active, a 1 GB top-up on the 1st of this month |
+| 12 | Alice | 090-1234-0012 | Mobile Voice 20 GB | active, 1 GB added last month |
+| 13 | Alice | 080-1234-0013 | Mobile Voice 5 GB | active, 1 GB added on the 1st of this month |
 | 14 | Alice | 020-1234-0014 | Data SIM 10 GB (data only) | active |
 | 15 | Alice | 070-1234-0015 | Mobile Voice 3 GB (retired plan) | suspended 45 days ago (lost SIM) |
-| 21 | Bob | 090-5678-0021 | Mobile Voice 20 GB | active, a 512 MB top-up 40 days ago |
+| 21 | Bob | 090-5678-0021 | Mobile Voice 20 GB | active, 512 MB added 40 days ago |
 
-Daily usage covers the last 62 days (so the current and the previous month are complete), drawn
-from a seeded generator per SIM and day: more at weekends, the odd heavy or quiet day, throttled
-once a month's quota is used up. Same seed and same today: the same numbers.
+Daily usage covers the last 62 days, drawn from a seeded generator per line and day: more at
+weekends, the odd heavy or quiet day, throttled once a month's quota is used up. Same seed and
+same day: the same numbers. The blank SIMs the MVNO holds for new lines are ``sandbox.sim_stock``.
 """
 from __future__ import annotations
 
-import uuid
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
 
 from sandbox.common.clock import JST, add_months
 from sandbox.whmcs import DEMO_SIMS
 
-from .store import FreebitStore, Sim
+from .store import Account, FreebitStore
 
 DEFAULT_USAGE_SEED = 20240401
-_REQUEST_IDS = uuid.UUID("6f1d3c52-0b7e-4a8e-9a43-5c2f0e1d7b90")
 
 
 @dataclass(frozen=True)
@@ -38,16 +36,16 @@ class _SimSeed:
     """Months before the billing anchor that WHMCS registered the service (its ``started``)."""
     usage_share: float
     voice: tuple[bool, bool, bool] | None = None
-    """(call waiting, voicemail, international roaming) for a voice SIM."""
+    """(voicemail, call waiting, international roaming) for a voice line."""
     suspended_days_ago: int | None = None
 
 
 SIM_SEEDS = {  # by WHMCS service id
     12: _SimSeed("MOB-VOICE-20G", 24, 0.62, voice=(True, True, False)),
-    13: _SimSeed("MOB-VOICE-5G", 14, 0.80, voice=(False, True, True)),
+    13: _SimSeed("MOB-VOICE-5G", 14, 0.80, voice=(True, False, True)),
     14: _SimSeed("MOB-DATA-10G", 8, 0.45),
     15: _SimSeed("MOB-VOICE-3G", 20, 0.50, voice=(False, False, False), suspended_days_ago=45),
-    21: _SimSeed("MOB-VOICE-20G", 7, 0.55, voice=(True, False, False)),
+    21: _SimSeed("MOB-VOICE-20G", 7, 0.55, voice=(False, True, False)),
 }
 
 
@@ -57,9 +55,10 @@ def billing_anchor(today: date) -> date:
     return anchor.replace(day=min(anchor.day, 28))
 
 
-def seed_store(today: date, usage_seed: int = DEFAULT_USAGE_SEED) -> FreebitStore:
-    """A fresh store holding the demo SIMs, dated relative to ``today``."""
-    store = FreebitStore(today, usage_seed)
+def seed_store(now: datetime, usage_seed: int = DEFAULT_USAGE_SEED) -> FreebitStore:
+    """A fresh store holding the demo lines, dated relative to ``now`` (Japan time)."""
+    store = FreebitStore(now, usage_seed)
+    today = now.date()
     anchor = billing_anchor(today)
     by_service = {}
     for demo in DEMO_SIMS:
@@ -68,35 +67,30 @@ def seed_store(today: date, usage_seed: int = DEFAULT_USAGE_SEED) -> FreebitStor
             raise ValueError(f"WHMCS service {demo.service_id} has a demo SIM but no Freebit seed in SIM_SEEDS")
         voice = None
         if seed.voice is not None:
-            voice = dict(zip(("callWaiting", "voiceMail", "internationalRoaming"), seed.voice, strict=True))
-        sim = Sim(
-            iccid=demo.iccid,
-            msisdn=demo.msisdn,
-            client_id=demo.client_id,
-            plan_code=seed.plan_code,
-            status="active",
-            activation_date=add_months(anchor, -seed.months) + timedelta(days=3),
-            voice=voice,
-            usage_share=seed.usage_share,
+            voice = dict(zip(("voiceMail", "callWaiting", "worldWing"), seed.voice, strict=True))
+        account = Account(
+            msisdn=demo.msisdn, iccid=demo.iccid, plan_code=seed.plan_code, status="active",
+            activation_date=add_months(anchor, -seed.months) + timedelta(days=3), voice=voice,
+            usage_share=seed.usage_share, client_id=demo.client_id,
         )
         if seed.suspended_days_ago is not None:
-            sim.status, sim.suspended_since = "suspended", today - timedelta(days=seed.suspended_days_ago)
-        if sim.data_only != demo.data_only:
+            account.status, account.suspended_since = "suspended", today - timedelta(days=seed.suspended_days_ago)
+        if account.data_only != demo.data_only or account.plan.data_only != demo.data_only:
             raise ValueError(f"service {demo.service_id}: plan {seed.plan_code} does not match the SIM's kind")
-        store.sims[sim.iccid] = sim
-        by_service[demo.service_id] = sim
+        store.accounts[account.msisdn] = account
+        by_service[demo.service_id] = account
 
     this_month = today.replace(day=1)
     last_month = add_months(this_month, -1)
 
-    def topup(service_id: int, day: date, at: time, quota_mb: int) -> None:
-        request_id = str(uuid.uuid5(_REQUEST_IDS, f"{service_id}:{day.isoformat()}"))
-        store.add_topup(by_service[service_id].iccid, quota_mb, request_id, datetime.combine(day, at, JST))
+    def added(service_id: int, day: date, at: time, quota_mb: int) -> None:
+        account = by_service[service_id]
+        store.add_quota(account, quota_mb, f"seed-{service_id}-{day:%Y%m%d}", None, datetime.combine(day, at, JST))
 
-    # Top-ups first: they raise the month's quota the usage is throttled against.
-    topup(21, today - timedelta(days=40), time(12, 30, 0), 512)
-    topup(12, last_month + timedelta(days=19), time(21, 4, 37), 1024)
-    topup(13, this_month, time(7, 12, 5), 1024)
-    for sim in store.sims.values():
-        store.fill_usage(sim)
+    # Additions first: they raise the month's quota the usage is throttled against.
+    added(21, today - timedelta(days=40), time(12, 30, 0), 512)
+    added(12, last_month + timedelta(days=19), time(21, 4, 37), 1024)
+    added(13, this_month, time(0, 0, 5), 1024)
+    for account in store.accounts.values():
+        store.fill_usage(account)
     return store

@@ -1,9 +1,11 @@
-"""The emulated Freebit platform: plans, SIMs, their daily usage and top-ups.
+"""The emulated Freebit platform: plans, accounts (SIM lines, keyed by phone number), their daily
+usage, quota additions and booked plan changes.
 
-Amounts are kilobytes (1 MB = 1024 kB, 1 GB = 1024 MB), as on the wire. The store is not
-thread-safe by itself: the app serialises access with one lock. Time moves forward only through
-:meth:`FreebitStore.advance`, which the app calls with "today" before every API call: it applies
-scheduled plan changes that have come due and generates the usage of days not seen yet.
+Amounts are kilobytes inside (1 MB = 1024 kB, 1 GB = 1024 MB); quota additions are counted in MB as
+PA04-04 takes them. The store is not thread-safe by itself: the app serialises access with one
+lock. Time moves forward only through :meth:`FreebitStore.advance`, which the app calls with "now"
+before every API call: it applies plan changes that have come due, brings new lines into service
+and generates the usage of days not seen yet.
 """
 from __future__ import annotations
 
@@ -11,30 +13,19 @@ import random
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 
+from sandbox.common.clock import first_of_next_month
+from sandbox.sim_stock import StockSim
+
 KB_PER_MB = 1024
 KB_PER_GB = 1024 * KB_PER_MB
 RETENTION_DAYS = 62
-"""Days of daily usage the platform keeps (today included): the current and the previous month."""
+"""Days of daily usage the platform generates (today included): the current and the previous month."""
+RECENT_DAYS = 3
+"""The window of ``inRecentDays``: the three days before today."""
 THROTTLED_DAY_KB = 2_560
 """What a SIM that has used up its month's quota still uses a day at throttled speed."""
-POOL_SIZE = 500
-"""Blank SIMs the MVNO holds for new activations."""
-POOL_ICCID_PREFIX = "898110000100"
-"""The pool's ICCIDs: this prefix, a six-digit serial and a Luhn check digit (19 digits), apart
-from the demo SIMs' (``898110000000...``)."""
-
-
-def luhn_complete(digits: str) -> str:
-    """``digits`` plus their Luhn check digit (as on a real ICCID)."""
-    total = 0
-    for position, char in enumerate(reversed(digits)):
-        value = int(char) * (2 if position % 2 == 0 else 1)
-        total += value - 9 if value > 9 else value
-    return digits + str((10 - total % 10) % 10)
-
-
-class PoolExhausted(Exception):
-    """No blank SIM left to activate."""
+HEAVY_RECENT_KB = 3 * KB_PER_GB
+"""Over this many kB in the recent days, the line is speed-restricted (``blackList`` "10")."""
 
 
 @dataclass(frozen=True)
@@ -44,7 +35,7 @@ class Plan:
     data_only: bool
     quota_gb: int
     orderable: bool = True
-    """Whether a SIM may change to this plan (a retired plan is kept only by those who have it)."""
+    """Whether a line may be registered on it or change to it (a retired plan is kept by those who have it)."""
 
     @property
     def quota_kb(self) -> int:
@@ -59,31 +50,53 @@ PLANS = {plan.code: plan for plan in (
     Plan("MOB-VOICE-5G", "Mobile Voice 5 GB", False, 5),
     Plan("MOB-VOICE-20G", "Mobile Voice 20 GB", False, 20),
 )}
-"""The plans the MVNO registered with the platform; codes are the catalog's product codes."""
+"""The plans the MVNO registered with the platform; codes are the catalog's product codes (SKUs)."""
 
 
 @dataclass
 class PendingChange:
     plan_code: str
-    effective_date: date
+    run_date: date
+
+
+@dataclass(frozen=True)
+class QuotaRecord:
+    """One quota addition (PA04-04): never merged with another, whatever its quotaCode."""
+
+    account: str
+    quota_mb: int
+    quota_code: str | None
+    added_at: datetime  # JST
+    expire: date
+
+    @property
+    def quota_kb(self) -> int:
+        return self.quota_mb * KB_PER_MB
 
 
 @dataclass
-class Sim:
-    iccid: str
+class Account:
+    """A line (an MVNO account): a SIM with its phone number."""
+
     msisdn: str
-    client_id: int
+    iccid: str
     plan_code: str
-    status: str  # "active" | "suspended" (then ``suspended_since`` is set)
+    status: str  # "active" | "suspended" | "temporary" (registered, not in service yet)
     activation_date: date
     voice: dict[str, bool] | None
-    """``{"callWaiting": ..., "voiceMail": ..., "internationalRoaming": ...}``; None for a data SIM."""
+    """``{"voiceMail": ..., "callWaiting": ..., "worldWing": ...}``; None for a data-only line."""
     usage_share: float
-    """How much of its plan's quota the SIM's owner uses in a month, on average (the usage profile)."""
+    """How much of its plan's quota the line's user uses in a month, on average (the usage profile)."""
+    product_number: str | None = None
+    eid: str | None = None
+    client_id: int = 0
+    """The demo's billing client (for the operator page only: Freebit knows nothing of it)."""
+    in_service_at: datetime | None = None
+    """For a line registered but not in service yet: when it will be."""
     pending: PendingChange | None = None
     suspended_since: date | None = None
     usage: dict[date, int] = field(default_factory=dict)
-    """kB used per day, generated day by day."""
+    """kB used per whole day, generated day by day."""
 
     @property
     def plan(self) -> Plan:
@@ -91,162 +104,143 @@ class Sim:
 
     @property
     def data_only(self) -> bool:
-        return self.plan.data_only
-
-
-@dataclass(frozen=True)
-class TopUpRecord:
-    topup_id: str
-    request_id: str
-    iccid: str
-    quota_mb: int
-    created_at: datetime  # JST
-    status: str = "completed"
-
-    @property
-    def quota_kb(self) -> int:
-        return self.quota_mb * KB_PER_MB
-
-
-@dataclass(frozen=True)
-class Activation:
-    """A SIM taken from the pool and activated for one request id."""
-
-    request_id: str
-    iccid: str
-    plan_code: str
-    client_ref: str
-    created_at: datetime  # JST
+        return self.voice is None
 
 
 class FreebitStore:
-    def __init__(self, today: date, usage_seed: int, pool_size: int = POOL_SIZE) -> None:
-        self.today = today
+    def __init__(self, now: datetime, usage_seed: int) -> None:
+        self.now = now
         self.usage_seed = usage_seed
-        self.sims: dict[str, Sim] = {}
-        self.topups: list[TopUpRecord] = []
-        self.topups_by_request: dict[str, TopUpRecord] = {}
-        self._topup_seq = 0
-        self.pool_size = pool_size
-        self.pool_used = 0
-        self.activations_by_request: dict[str, Activation] = {}
+        self.accounts: dict[str, Account] = {}
+        self.quota: list[QuotaRecord] = []
+
+    @property
+    def today(self) -> date:
+        return self.now.date()
 
     # -- time -------------------------------------------------------------------------------------
-    def advance(self, today: date) -> None:
-        """Move the calendar to ``today`` (never backwards): apply due plan changes, add usage."""
-        self.today = max(today, self.today)
-        for sim in self.sims.values():
-            if sim.pending and sim.pending.effective_date <= self.today:
-                sim.plan_code, sim.pending = sim.pending.plan_code, None
-            self.fill_usage(sim)
+    def advance(self, now: datetime) -> None:
+        """Move the clock to ``now`` (never backwards): lines registered come into service, due
+        plan changes apply, and usage is generated up to today."""
+        self.now = max(now, self.now)
+        for account in self.accounts.values():
+            if account.status == "temporary" and account.in_service_at and account.in_service_at <= self.now:
+                account.status, account.in_service_at = "active", None
+            if account.pending and account.pending.run_date <= self.today:
+                account.plan_code, account.pending = account.pending.plan_code, None
+            self.fill_usage(account)
 
     @property
     def retention_start(self) -> date:
         return self.today - timedelta(days=RETENTION_DAYS - 1)
 
     # -- usage ------------------------------------------------------------------------------------
-    def fill_usage(self, sim: Sim) -> None:
+    def fill_usage(self, account: Account) -> None:
         """Generate the usage of every day of the retention window not generated yet, in order."""
-        day = max(sim.activation_date, self.retention_start)
-        if sim.usage:
-            day = max(day, max(sim.usage) + timedelta(days=1))
+        day = max(account.activation_date, self.retention_start)
+        if account.usage:
+            day = max(day, max(account.usage) + timedelta(days=1))
         while day <= self.today:
-            sim.usage[day] = self._day_usage(sim, day)
+            account.usage[day] = self._day_usage(account, day)
             day += timedelta(days=1)
 
-    def _day_usage(self, sim: Sim, day: date) -> int:
-        if sim.suspended_since is not None and day >= sim.suspended_since:
-            return 0  # a suspended SIM carries no traffic
-        if day == sim.activation_date:
-            return 0  # activated today, in the customer's hands from tomorrow: no traffic yet
-        rnd = random.Random(f"{self.usage_seed}:{sim.iccid}:{day.isoformat()}")
-        mean = sim.plan.quota_kb * sim.usage_share / 30.44
+    def _day_usage(self, account: Account, day: date) -> int:
+        if account.status != "active" and account.suspended_since is None:
+            return 0  # not in service yet
+        if account.suspended_since is not None and day >= account.suspended_since:
+            return 0  # a suspended line carries no traffic
+        if day == account.activation_date:
+            return 0  # in service today, in the customer's hands from tomorrow: no traffic yet
+        rnd = random.Random(f"{self.usage_seed}:{account.iccid}:{day.isoformat()}")
+        mean = account.plan.quota_kb * account.usage_share / 30.44
         weekend = day.weekday() >= 5
-        factor = rnd.uniform(0.4, 1.6) * ((1.25 if sim.data_only else 1.4) if weekend else 0.85)
+        factor = rnd.uniform(0.4, 1.6) * ((1.25 if account.data_only else 1.4) if weekend else 0.85)
         roll = rnd.random()
         if roll < 0.05:
             factor *= 3.0  # a film on a train, a video call
         elif roll < 0.10:
             factor *= 0.15  # a quiet day on Wi-Fi
         kb = int(mean * factor)
-        month_used = self.used_kb(sim, day.replace(day=1), day - timedelta(days=1))
-        left = self.month_quota_kb(sim, day) - month_used
+        month_used = self._whole_days_kb(account, day.replace(day=1), day - timedelta(days=1))
+        left = self.month_quota_kb(account, day) - month_used
         return kb if kb <= left else max(0, min(kb, max(left, 0) + THROTTLED_DAY_KB))
 
-    def used_kb(self, sim: Sim, start: date, end: date) -> int:
-        return sum(kb for day, kb in sim.usage.items() if start <= day <= end)
+    def _whole_days_kb(self, account: Account, start: date, end: date) -> int:
+        return sum(kb for day, kb in account.usage.items() if start <= day <= end)
 
-    def daily_usage(self, sim: Sim, start: date, end: date) -> list[tuple[date, int]]:
-        """The reported days of ``start``..``end``: kept (retention), after activation, up to today."""
-        first = max(start, self.retention_start, sim.activation_date)
-        return [(day, sim.usage.get(day, 0)) for day in _days(first, min(end, self.today))]
+    def used_today_kb(self, account: Account) -> int:
+        """Today's usage so far: the day's figure in proportion to the part of the day gone."""
+        midnight = self.now.replace(hour=0, minute=0, second=0, microsecond=0)
+        elapsed = (self.now - midnight).total_seconds() / 86_400
+        return int(account.usage.get(self.today, 0) * elapsed)
+
+    def recent_days_kb(self, account: Account) -> int:
+        return self._whole_days_kb(account, self.today - timedelta(days=RECENT_DAYS), self.today - timedelta(days=1))
+
+    def month_used_kb(self, account: Account) -> int:
+        first = self.today.replace(day=1)
+        return self._whole_days_kb(account, first, self.today - timedelta(days=1)) + self.used_today_kb(account)
+
+    def daily_kb(self, account: Account, start: date, end: date) -> list[tuple[date, int]]:
+        """Whole days' usage from ``start`` to ``end`` (for tests and the operator page)."""
+        return [(day, kb) for day, kb in sorted(account.usage.items()) if start <= day <= end]
 
     # -- quota ------------------------------------------------------------------------------------
-    def month_topups_kb(self, sim: Sim, day: date) -> int:
-        return sum(t.quota_kb for t in self.topups
-                   if t.iccid == sim.iccid and (t.created_at.year, t.created_at.month) == (day.year, day.month))
+    def valid_quota(self, account: Account, day: date) -> list[QuotaRecord]:
+        """The additions that count on ``day``: made this month (by that day) and not expired."""
+        return [record for record in self.quota
+                if record.account == account.msisdn and record.added_at.date() <= day
+                and (record.added_at.year, record.added_at.month) == (day.year, day.month) and day <= record.expire]
 
-    def month_quota_kb(self, sim: Sim, day: date) -> int:
-        """The month's allowance: the plan's quota plus the month's top-ups."""
-        return sim.plan.quota_kb + self.month_topups_kb(sim, day)
+    def month_quota_kb(self, account: Account, day: date) -> int:
+        """The month's allowance on ``day``: the plan's quota plus the month's valid additions."""
+        return account.plan.quota_kb + sum(record.quota_kb for record in self.valid_quota(account, day))
 
-    def remaining_kb(self, sim: Sim) -> int:
-        used = self.used_kb(sim, self.today.replace(day=1), self.today)
-        return max(0, self.month_quota_kb(sim, self.today) - used)
+    def remaining_kb(self, account: Account) -> int:
+        return max(0, self.month_quota_kb(account, self.today) - self.month_used_kb(account))
 
-    # -- top-ups ----------------------------------------------------------------------------------
-    def add_topup(self, iccid: str, quota_mb: int, request_id: str, created_at: datetime) -> TopUpRecord:
-        self._topup_seq += 1
-        record = TopUpRecord(
-            topup_id=f"TP{created_at:%Y%m%d}{self._topup_seq:05d}",
-            request_id=request_id,
-            iccid=iccid,
-            quota_mb=quota_mb,
-            created_at=created_at.replace(microsecond=0),
-        )
-        self.topups.append(record)
-        self.topups_by_request[request_id] = record
+    def add_quota(self, account: Account, quota_mb: int, quota_code: str | None, expire: date | None,
+                  added_at: datetime) -> QuotaRecord:
+        """Add data: every call adds, whatever its quotaCode (PA04-04 has no idempotency key).
+        Without ``expire`` the data lasts until the month's end."""
+        last_day = first_of_next_month(added_at.date()) - timedelta(days=1)
+        record = QuotaRecord(account.msisdn, quota_mb, quota_code, added_at.replace(microsecond=0),
+                             expire or last_day)
+        self.quota.append(record)
         return record
 
-    def topup_history(self, iccid: str) -> list[TopUpRecord]:
+    def quota_history(self, account: Account, start: date, end: date) -> list[QuotaRecord]:
         """Newest first."""
-        return sorted((t for t in self.topups if t.iccid == iccid), key=lambda t: (t.created_at, t.topup_id),
-                      reverse=True)
+        return sorted((r for r in self.quota if r.account == account.msisdn and start <= r.added_at.date() <= end),
+                      key=lambda r: r.added_at, reverse=True)
 
-    # -- activations ------------------------------------------------------------------------------
-    def activate(self, plan: Plan, request_id: str, client_ref: str, now: datetime) -> Activation:
-        """Take the next blank SIM from the pool and activate it on ``plan`` today."""
-        if self.pool_used >= self.pool_size:
-            raise PoolExhausted()
-        self.pool_used += 1
-        serial = self.pool_used
-        iccid = luhn_complete(f"{POOL_ICCID_PREFIX}{serial:06d}")
-        msisdn = f"{'020' if plan.data_only else '070'}6{serial:07d}"
-        sim = Sim(
-            iccid=iccid,
-            msisdn=msisdn,
-            client_id=int(client_ref) if client_ref.isdigit() and len(client_ref) < 10 else 0,
-            plan_code=plan.code,
-            status="active",
-            activation_date=self.today,
-            voice=None if plan.data_only else {"callWaiting": False, "voiceMail": True, "internationalRoaming": False},
-            usage_share=0.4,
+    # -- lines ------------------------------------------------------------------------------------
+    def register(self, stock: StockSim, msisdn: str, plan: Plan, *, in_service_at: datetime | None) -> Account:
+        """A new line on a SIM of the MVNO's stock (PA02-01 / PA05-41)."""
+        account = Account(
+            msisdn=msisdn, iccid=stock.iccid, plan_code=plan.code,
+            status="temporary" if in_service_at and in_service_at > self.now else "active",
+            activation_date=(in_service_at or self.now).date(),
+            voice=None if plan.data_only else {"voiceMail": True, "callWaiting": False, "worldWing": False},
+            usage_share=0.4, product_number=stock.product_number, eid=stock.eid,
+            in_service_at=in_service_at if in_service_at and in_service_at > self.now else None,
         )
-        self.sims[iccid] = sim
-        self.fill_usage(sim)
-        record = Activation(request_id, iccid, plan.code, client_ref, now.replace(microsecond=0))
-        self.activations_by_request[request_id] = record
-        return record
+        self.accounts[msisdn] = account
+        self.fill_usage(account)
+        return account
 
-    # -- SIM state (operator actions) ---------------------------------------------------------------
-    def set_status(self, sim: Sim, status: str) -> None:
+    def used_stock(self) -> set[str]:
+        """The product numbers and EIDs a line is registered on."""
+        return {value for account in self.accounts.values() for value in (account.product_number, account.eid)
+                if value}
+
+    # -- state (operator actions) -------------------------------------------------------------------
+    def set_status(self, account: Account, status: str) -> None:
         if status not in ("active", "suspended"):
             raise ValueError("status must be active or suspended")
-        if status == sim.status:
+        if status == account.status:
             return
-        sim.status = status
-        sim.suspended_since = self.today if status == "suspended" else None
-
-
-def _days(start: date, end: date) -> list[date]:
-    return [start + timedelta(days=n) for n in range((end - start).days + 1)] if start <= end else []
+        if account.status == "temporary":
+            raise ValueError("the line is not in service yet")
+        account.status = status
+        account.suspended_since = self.today if status == "suspended" else None

@@ -1,10 +1,10 @@
 """Freebit SIMs: `from domain.sim.providers import freebit; freebit.transform_freebit_account_details(...)`."""
 from domain.sim.providers.freebit.mapper import (
     transform_freebit_account_details,
+    transform_freebit_auth_key,
     transform_freebit_plan_change,
-    transform_freebit_topup,
-    transform_freebit_topup_history,
-    transform_freebit_usage_data,
+    transform_freebit_quota_history,
+    transform_freebit_traffic,
 )
 from domain.sim.providers.freebit.raw import JST, PROVIDER
 
@@ -12,8 +12,8 @@ __all__ = [
     "JST",
     "PROVIDER",
     "transform_freebit_account_details",
+    "transform_freebit_auth_key",
     "transform_freebit_plan_change",
-    "transform_freebit_topup",
-    "transform_freebit_topup_history",
-    "transform_freebit_usage_data",
+    "transform_freebit_quota_history",
+    "transform_freebit_traffic",
 ]

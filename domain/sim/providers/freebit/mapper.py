@@ -1,137 +1,101 @@
 """Freebit answers -> SIM domain types. Pure: no I/O, no clock.
 
 Each function takes the decoded JSON body of one Freebit answer (the connection has already
-checked its ``resultCode``), validates the raw shape, builds the domain object and so validates it;
-any mismatch raises MappingError naming the field.
+checked its ``resultCode``), validates the raw shape (``raw.py``, where every assumption about the
+payload lives), builds the domain object and so validates it; any mismatch raises MappingError
+naming the field.
 """
+from datetime import date
+
 from domain.shared.errors import MappingError
 from domain.shared.mapping import build_domain, validate_raw
 from domain.sim.providers.freebit.raw import (
     PROVIDER,
     FreebitAccountDetailsRaw,
-    FreebitPlanChangeAnswerRaw,
-    FreebitTopupAnswerRaw,
-    FreebitTopupHistoryRaw,
-    FreebitTopupRaw,
-    FreebitUsageDataRaw,
-    FreebitVoiceOptionRaw,
+    FreebitAuthRaw,
+    FreebitPlanChangeRaw,
+    FreebitQuotaHistoryRaw,
+    FreebitTalkOptionRaw,
+    FreebitTrafficRaw,
 )
-from domain.sim.types import (
-    DataQuota,
-    PendingPlanChange,
-    PlanChange,
-    SimDetails,
-    SimUsage,
-    TopUp,
-    UsagePoint,
-    VoiceOption,
-)
+from domain.sim.types import DataQuota, PlanChange, QuotaAddition, SimDetails, SimTraffic, VoiceOption
+
+MVNO = "MVNO"
+
+
+def transform_freebit_auth_key(raw: object) -> str:
+    """The ``authKey`` of an ``authOem`` answer (PA01-01)."""
+    return validate_raw(FreebitAuthRaw, raw, provider=PROVIDER, entity="authentication").authKey
 
 
 def transform_freebit_account_details(raw: object) -> SimDetails:
-    """A SIM's details from the answer of ``/api/sim/details``."""
-    account = validate_raw(FreebitAccountDetailsRaw, raw, provider=PROVIDER, entity="sim details").account
-    pending = None
-    if account.pendingPlanChange is not None:
-        pending = build_domain(
-            PendingPlanChange,
-            provider=PROVIDER,
-            entity="pending plan change",
-            plan_code=account.pendingPlanChange.planCode,
-            plan_name=account.pendingPlanChange.planName,
-            effective_date=account.pendingPlanChange.effectiveDate,
-        )
-    if account.simType and account.voiceOption is not None:
-        raise MappingError(provider=PROVIDER, entity="sim details", field="account.voiceOption",
+    """A SIM's details from the answer of PA03-02 (account details)."""
+    account = validate_raw(FreebitAccountDetailsRaw, raw, provider=PROVIDER, entity="sim details").responseDatas[0]
+    if account.kind != MVNO:
+        raise MappingError(provider=PROVIDER, entity="sim details", field="responseDatas.0.kind",
+                           reason="not an MVNO account")
+    data_only = not account.talk
+    if data_only and account.talkOption is not None:
+        raise MappingError(provider=PROVIDER, entity="sim details", field="responseDatas.0.talkOption",
                            reason="a data SIM has no voice options")
     return build_domain(
         SimDetails,
         provider=PROVIDER,
         entity="sim details",
         iccid=account.iccid,
-        msisdn=account.msisdn,
-        status=account.status,
+        msisdn=account.account,
+        status=account.state,
         plan_code=account.planCode,
-        plan_name=account.planName,
-        data_only=account.simType,
-        remaining=DataQuota(kb=account.remainingQuotaKb),
-        total=DataQuota(kb=account.totalQuotaKb),
-        activation_date=account.activationDate,
-        voice_options=_voice_options(account.voiceOption),
-        pending_plan_change=pending,
+        plan_name=account.planName or account.planCode,
+        data_only=data_only,
+        remaining=DataQuota(kb=account.quota),
+        total=DataQuota(kb=account.monthQuota),
+        activation_date=account.startDate,
+        voice_options=_voice_options(account.talkOption),
     )
 
 
-def _voice_options(raw: FreebitVoiceOptionRaw | None) -> tuple[tuple[VoiceOption, bool], ...]:
+def _voice_options(raw: FreebitTalkOptionRaw | None) -> tuple[tuple[VoiceOption, bool], ...]:
     if raw is None:
         return ()
     return (
         (VoiceOption.CALL_WAITING, raw.callWaiting),
         (VoiceOption.VOICEMAIL, raw.voiceMail),
-        (VoiceOption.INTERNATIONAL_ROAMING, raw.internationalRoaming),
+        (VoiceOption.INTERNATIONAL_ROAMING, raw.worldWing),
     )
 
 
-def transform_freebit_usage_data(raw: object) -> SimUsage:
-    """Daily usage from the answer of ``/api/sim/usage``; the reported total must add up."""
-    usage = validate_raw(FreebitUsageDataRaw, raw, provider=PROVIDER, entity="sim usage").usage
-    if sum(day.usageKb for day in usage.daily) != usage.totalUsageKb:
-        raise MappingError(provider=PROVIDER, entity="sim usage", field="usage.totalUsageKb",
-                           reason="does not match the sum of the daily usage")
-    points = tuple(
-        build_domain(UsagePoint, provider=PROVIDER, entity="sim usage", date=day.date, used=DataQuota(kb=day.usageKb))
-        for day in usage.daily
-    )
+def transform_freebit_traffic(raw: object) -> SimTraffic:
+    """A SIM's traffic figures from the answer of PA05-01."""
+    traffic = validate_raw(FreebitTrafficRaw, raw, provider=PROVIDER, entity="sim traffic")
     return build_domain(
-        SimUsage, provider=PROVIDER, entity="sim usage",
-        iccid=usage.iccid, start=usage.startDate, end=usage.endDate, points=points,
+        SimTraffic, provider=PROVIDER, entity="sim traffic",
+        msisdn=traffic.account,
+        today=DataQuota(kb=traffic.traffic.today),
+        recent_days=DataQuota(kb=traffic.traffic.inRecentDays),
+        throttled=traffic.traffic.blackList,
     )
 
 
-def transform_freebit_topup(raw: object) -> TopUp:
-    """The top-up of the answer of ``/api/sim/topup`` (the first answer again for a repeated request id)."""
-    return _topup(validate_raw(FreebitTopupAnswerRaw, raw, provider=PROVIDER, entity="top-up").topup)
+def transform_freebit_quota_history(raw: object, *, msisdn: str) -> tuple[QuotaAddition, ...]:
+    """The quota additions of the SIM ``msisdn`` from the answer of PA05-02, newest first (an
+    answer about another account is refused)."""
+    history = validate_raw(FreebitQuotaHistoryRaw, raw, provider=PROVIDER, entity="quota history")
+    if history.account != msisdn:
+        raise MappingError(provider=PROVIDER, entity="quota history", field="account",
+                           reason="names another SIM than the one asked for")
+    additions = [
+        build_domain(QuotaAddition, provider=PROVIDER, entity="quota history",
+                     quota=DataQuota.from_mb(entry.quota), quota_code=entry.quotaCode or None,
+                     added_at=entry.addDate, expires=entry.expire)
+        for entry in history.quotaHistory
+    ]
+    return tuple(sorted(additions, key=lambda addition: addition.added_at, reverse=True))
 
 
-def transform_freebit_topup_history(raw: object) -> tuple[TopUp, ...]:
-    """A SIM's top-ups from the answer of ``/api/sim/topup-history``, newest first."""
-    history = validate_raw(FreebitTopupHistoryRaw, raw, provider=PROVIDER, entity="top-up history").topupHistory
-    if history.count != len(history.list):
-        raise MappingError(provider=PROVIDER, entity="top-up history", field="topupHistory.count",
-                           reason="does not match the number of entries listed")
-    for index, entry in enumerate(history.list):
-        if entry.iccid != history.iccid:
-            raise MappingError(provider=PROVIDER, entity="top-up history", field=f"topupHistory.list.{index}.iccid",
-                               reason="names another SIM than the history's")
-    topups = [_topup(entry) for entry in history.list]
-    return tuple(sorted(topups, key=lambda topup: topup.created_at, reverse=True))
-
-
-def _topup(raw: FreebitTopupRaw) -> TopUp:
-    return build_domain(
-        TopUp,
-        provider=PROVIDER,
-        entity="top-up",
-        id=raw.topupId,
-        request_id=raw.requestId,
-        iccid=raw.iccid,
-        quota=DataQuota(kb=raw.quotaKb),
-        created_at=raw.createdAt,
-        status=raw.status,
-    )
-
-
-def transform_freebit_plan_change(raw: object) -> PlanChange:
-    """The result of ``/api/sim/plan-change``: applied now, or scheduled for a later date."""
-    change = validate_raw(FreebitPlanChangeAnswerRaw, raw, provider=PROVIDER, entity="plan change").planChange
-    return build_domain(
-        PlanChange,
-        provider=PROVIDER,
-        entity="plan change",
-        iccid=change.iccid,
-        plan_code=change.planCode,
-        plan_name=change.planName,
-        previous_plan_code=change.previousPlanCode,
-        status=change.status,
-        effective_date=change.effectiveDate,
-    )
+def transform_freebit_plan_change(raw: object, *, msisdn: str, plan_code: str, run_date: date | None) -> PlanChange:
+    """The plan change PA05-21 accepted: its answer adds only the IP address of a fixed-IP plan to
+    what was asked (the account, the plan, the day it runs: None for now)."""
+    answer = validate_raw(FreebitPlanChangeRaw, raw, provider=PROVIDER, entity="plan change")
+    return build_domain(PlanChange, provider=PROVIDER, entity="plan change", msisdn=msisdn, plan_code=plan_code,
+                        run_date=run_date, ipv4=answer.ipv4 or "")

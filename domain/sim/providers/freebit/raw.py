@@ -1,15 +1,19 @@
-"""Raw Freebit answers, as the Freebit MVNO API returns them (wire format: ``sandbox/freebit``).
+"""Raw Freebit answers, as Freebit's MVNO "PA" API returns them (reference: docs/freebit.md; the
+emulator speaking the same format: ``sandbox/freebit/api.py``).
 
-Every answer is a JSON object with ``resultCode`` ("100" = OK) and ``status`` (message and status
-code); the connection checks those, so the schemas here only declare the payload the mapper reads:
+Every answer is a JSON object with ``resultCode`` ("100" = OK) and ``status`` (``message`` and
+``statusCode``); the connection checks those, so the schemas here only declare the payload the
+mappers read.
 
-- ``/api/sim/details`` -> ``account``; ``/api/sim/usage`` -> ``usage``; ``/api/sim/topup`` ->
-  ``topup``; ``/api/sim/topup-history`` -> ``topupHistory``; ``/api/sim/plan-change`` -> ``planChange``.
-- data amounts are whole kilobytes (``...Kb``), JSON numbers (a digit string is accepted too);
-- dates are "YYYYMMDD", datetimes "YYYYMMDDhhmmss" in Japan time (JST, UTC+9, no offset written);
-- states are lower-case words ("active", "suspended"); voice options are "on"/"off".
+**This module is the one place of every assumption about the answers' payloads.** Freebit's PA
+documents available to us were cut off before their response tables (PA03-02, PA05-01) or are not
+available at all (PA05-02), so the field names, units and code values below are assumptions, each
+marked ``ASSUMPTION`` and listed in docs/freebit.md under "To confirm with Freebit". The emulator
+answers exactly this (``sandbox/freebit/api.py``); when Freebit's specification says otherwise,
+change the field here and there, and nothing else.
 
-Anything else is refused with a short reason, so the mapper raises a MappingError naming the field.
+Conventions that *are* documented and hold everywhere: scalars travel as strings, flags are
+``"10"`` (yes / on) and ``"20"`` (no / off), dates are ``YYYYMMDD`` in Japan time.
 """
 import re
 from datetime import date, datetime, timedelta, timezone
@@ -18,7 +22,7 @@ from typing import Annotated, TypeVar
 
 from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, StringConstraints
 
-from domain.sim.types import PlanChangeStatus, SimStatus, TopUpStatus
+from domain.sim.types import SimStatus
 
 PROVIDER = "freebit"
 JST = timezone(timedelta(hours=9), "JST")
@@ -29,6 +33,9 @@ _DIGITS = re.compile(r"[0-9]+")
 _DATE = re.compile(r"[0-9]{8}")
 _DATETIME = re.compile(r"[0-9]{14}")
 
+YES, NO = "10", "20"
+"""Freebit's two-digit flags (documented): "10" enabled / yes, "20" disabled / no."""
+
 
 class FreebitRawModel(BaseModel):
     """A raw Freebit object: fields we do not declare are dropped."""
@@ -37,6 +44,7 @@ class FreebitRawModel(BaseModel):
 
 
 def _whole_number(value: object) -> int:
+    """A digit string (Freebit's form), or a JSON number that is a whole, non-negative one."""
     if isinstance(value, int) and not isinstance(value, bool):
         if value < 0:
             raise ValueError("must not be negative")
@@ -64,12 +72,12 @@ def _datetime(value: object) -> datetime:
         raise ValueError("not a valid calendar datetime") from None
 
 
-def _on_off(value: object) -> bool:
-    if value == "on":
+def _flag(value: object) -> bool:
+    if value == YES:
         return True
-    if value == "off":
+    if value == NO:
         return False
-    raise ValueError('not "on" or "off"')
+    raise ValueError('not "10" or "20"')
 
 
 def wire_enum(spellings: dict[str, E]) -> BeforeValidator:
@@ -87,113 +95,109 @@ def wire_enum(spellings: dict[str, E]) -> BeforeValidator:
 
 
 Kilobytes = Annotated[int, BeforeValidator(_whole_number)]
-Count = Annotated[int, BeforeValidator(_whole_number)]
+Megabytes = Annotated[int, BeforeValidator(_whole_number)]
 FreebitDate = Annotated[date, BeforeValidator(_date)]
 FreebitDateTime = Annotated[datetime, BeforeValidator(_datetime)]
-OnOff = Annotated[bool, BeforeValidator(_on_off)]
+Flag = Annotated[bool, BeforeValidator(_flag)]
 Text = Annotated[str, Field(strict=True)]
 NonEmptyText = Annotated[str, Field(strict=True), StringConstraints(min_length=1)]
 
-SIM_STATUSES = {
+SIM_STATUSES = {  # ASSUMPTION (PA03-02 ``state``): the words and what they mean
     "active": SimStatus.ACTIVE,
     "suspended": SimStatus.SUSPENDED,
-    "pending": SimStatus.PENDING,
-    "cancelled": SimStatus.CANCELLED,
+    "temporary": SimStatus.PENDING,  # registered (PA02-01 / PA05-41), not in service yet
+    "obsolete": SimStatus.CANCELLED,  # cancelled (PA02-04)
 }
-SIM_TYPES = {"voice": False, "data": True}  # -> data_only
-TOPUP_STATUSES = {"completed": TopUpStatus.COMPLETED, "pending": TopUpStatus.PENDING, "failed": TopUpStatus.FAILED}
-PLAN_CHANGE_STATUSES = {"applied": PlanChangeStatus.APPLIED, "scheduled": PlanChangeStatus.SCHEDULED}
 
 
-class FreebitVoiceOptionRaw(FreebitRawModel):
-    callWaiting: OnOff
-    voiceMail: OnOff
-    internationalRoaming: OnOff
+# --- PA01-01 authOem ------------------------------------------------------------------------------
+class FreebitAuthRaw(FreebitRawModel):
+    """The answer of ``/authOem/`` (documented: ``authKey``)."""
+
+    authKey: NonEmptyText
 
 
-class FreebitPendingPlanChangeRaw(FreebitRawModel):
-    planCode: NonEmptyText
-    planName: Text
-    effectiveDate: FreebitDate
+# --- PA03-02 account details ----------------------------------------------------------------------
+class FreebitTalkOptionRaw(FreebitRawModel):
+    """ASSUMPTION: a voice SIM's options come back as ``talkOption``, with the names PA05-05/06 use
+    to set them (``voiceMail``, ``callWaiting``) plus ``worldWing`` (international roaming)."""
+
+    voiceMail: Flag
+    callWaiting: Flag
+    worldWing: Flag
 
 
 class FreebitAccountRaw(FreebitRawModel):
+    """One ``responseDatas`` item of PA03-02 for an MVNO account. Documented: ``kind``, ``account``
+    (request side). Every other field name, unit and value is an ASSUMPTION."""
+
+    kind: NonEmptyText
+    account: NonEmptyText
+    """The SIM's phone number."""
     iccid: NonEmptyText
-    msisdn: NonEmptyText
-    status: Annotated[SimStatus, wire_enum(SIM_STATUSES)]
-    simType: Annotated[bool, wire_enum(SIM_TYPES)]
+    state: Annotated[SimStatus, wire_enum(SIM_STATUSES)]
     planCode: NonEmptyText
-    planName: Text
-    totalQuotaKb: Kilobytes
-    remainingQuotaKb: Kilobytes
-    activationDate: FreebitDate
-    voiceOption: FreebitVoiceOptionRaw | None = None
+    planName: Text | None = None
+    """ASSUMPTION, and optional: the plan code stands in when Freebit gives no name."""
+    startDate: FreebitDate
+    """The day the line came into service."""
+    talk: Flag
+    """Voice service: "10" a voice SIM, "20" a data-only SIM."""
+    talkOption: FreebitTalkOptionRaw | None = None
     """Voice SIMs only; null or absent for a data SIM."""
-    pendingPlanChange: FreebitPendingPlanChangeRaw | None = None
+    quota: Kilobytes
+    """Data left this month, in kilobytes."""
+    monthQuota: Kilobytes
+    """This month's allowance (the plan's data plus this month's additions), in kilobytes."""
 
 
 class FreebitAccountDetailsRaw(FreebitRawModel):
-    """The answer of ``/api/sim/details``."""
+    """The answer of ``/mvno/getDetail/`` (PA03-02). ASSUMPTION: the details come back in a
+    ``responseDatas`` list mirroring the request's ``requestDatas``, one item for one account."""
 
-    account: FreebitAccountRaw
-
-
-class FreebitDailyUsageRaw(FreebitRawModel):
-    date: FreebitDate
-    usageKb: Kilobytes
+    responseDatas: Annotated[list[FreebitAccountRaw], Field(min_length=1, max_length=1)]
 
 
-class FreebitUsageRaw(FreebitRawModel):
-    iccid: NonEmptyText
-    startDate: FreebitDate
-    endDate: FreebitDate
-    totalUsageKb: Kilobytes
-    daily: list[FreebitDailyUsageRaw]
+# --- PA05-01 traffic --------------------------------------------------------------------------------
+class FreebitTrafficFiguresRaw(FreebitRawModel):
+    """ASSUMPTION: PA05-01's traffic fields (its table was cut off at row 5)."""
+
+    today: Kilobytes
+    """Kilobytes used today (Japan's day) so far."""
+    inRecentDays: Kilobytes
+    """Kilobytes used over the three days before today (the window of the speed limit)."""
+    blackList: Flag
+    """ "10": the SIM's speed is restricted for heavy use."""
 
 
-class FreebitUsageDataRaw(FreebitRawModel):
-    """The answer of ``/api/sim/usage``."""
+class FreebitTrafficRaw(FreebitRawModel):
+    """The answer of ``/mvno/getTrafficInfo/`` (PA05-01)."""
 
-    usage: FreebitUsageRaw
-
-
-class FreebitTopupRaw(FreebitRawModel):
-    topupId: NonEmptyText
-    requestId: NonEmptyText
-    iccid: NonEmptyText
-    quotaKb: Kilobytes
-    status: Annotated[TopUpStatus, wire_enum(TOPUP_STATUSES)]
-    createdAt: FreebitDateTime
+    account: NonEmptyText
+    traffic: FreebitTrafficFiguresRaw
 
 
-class FreebitTopupAnswerRaw(FreebitRawModel):
-    """The answer of ``/api/sim/topup``."""
+# --- PA05-02 quota history --------------------------------------------------------------------------
+class FreebitQuotaEntryRaw(FreebitRawModel):
+    """ASSUMPTION (the whole of PA05-02 is unknown): one quota addition."""
 
-    topup: FreebitTopupRaw
-
-
-class FreebitTopupListRaw(FreebitRawModel):
-    iccid: NonEmptyText
-    count: Count
-    list: list[FreebitTopupRaw]
-
-
-class FreebitTopupHistoryRaw(FreebitRawModel):
-    """The answer of ``/api/sim/topup-history``."""
-
-    topupHistory: FreebitTopupListRaw
+    quota: Megabytes
+    """Megabytes added (PA04-04's unit)."""
+    quotaCode: Text | None = None
+    """The ``quotaCode`` PA04-04 was sent with (PA04-04 says it is shown in this history)."""
+    addDate: FreebitDateTime
+    expire: FreebitDate | None = None
 
 
+class FreebitQuotaHistoryRaw(FreebitRawModel):
+    """The answer of PA05-02 (path: ``integrations/freebit/connection.py``)."""
+
+    account: NonEmptyText
+    quotaHistory: list[FreebitQuotaEntryRaw]
+
+
+# --- PA05-21 plan change ------------------------------------------------------------------------------
 class FreebitPlanChangeRaw(FreebitRawModel):
-    iccid: NonEmptyText
-    planCode: NonEmptyText
-    planName: Text
-    previousPlanCode: NonEmptyText
-    status: Annotated[PlanChangeStatus, wire_enum(PLAN_CHANGE_STATUSES)]
-    effectiveDate: FreebitDate
+    """The answer of PA05-21: documented ``ipv4`` (a fixed IP's address, when one applies)."""
 
-
-class FreebitPlanChangeAnswerRaw(FreebitRawModel):
-    """The answer of ``/api/sim/plan-change``."""
-
-    planChange: FreebitPlanChangeRaw
+    ipv4: Text | None = None

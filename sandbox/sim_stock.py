@@ -1,0 +1,51 @@
+"""The MVNO's stock of blank SIMs, as every emulator knows it: one source for the Salesforce
+sandbox's SIM inventory records (``SIM_Inventory__c``) and the Freebit sandbox's list of the SIM
+cards and eSIM profiles the MVNO bought (Freebit registers a new line only on one of those).
+
+Each stock SIM has the phone number allotted to it, its ICCID and either the product number printed
+on a physical SIM card (2 capital letters and 13 digits) or an eSIM's EID (32 digits); data-only
+lines have 020 numbers, voice lines 070 numbers.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+PHYSICAL, ESIM = "Physical", "eSIM"
+
+
+def luhn_complete(digits: str) -> str:
+    """``digits`` plus their Luhn check digit (as on a real ICCID)."""
+    total = 0
+    for position, char in enumerate(reversed(digits)):
+        value = int(char) * (2 if position % 2 == 0 else 1)
+        total += value - 9 if value > 9 else value
+    return digits + str((10 - total % 10) % 10)
+
+
+@dataclass(frozen=True)
+class StockSim:
+    serial: int
+    kind: str  # PHYSICAL | ESIM
+    data_only: bool
+    msisdn: str
+    iccid: str
+    product_number: str | None = None
+    eid: str | None = None
+
+
+def _stock_sim(serial: int, kind: str, data_only: bool) -> StockSim:
+    msisdn = f"{'020' if data_only else '070'}6{serial:07d}"
+    iccid = luhn_complete(f"89811000{'2' if kind == PHYSICAL else '3'}000{serial:06d}")
+    if kind == PHYSICAL:
+        return StockSim(serial, kind, data_only, msisdn, iccid, product_number=f"AX{serial:013d}")
+    return StockSim(serial, kind, data_only, msisdn, iccid, eid=f"89049032{serial:024d}")
+
+
+STOCK = tuple(
+    _stock_sim(serial, kind, data_only)
+    for serial, (kind, data_only) in enumerate(
+        [(PHYSICAL, True)] * 8 + [(PHYSICAL, False)] * 8 + [(ESIM, True)] * 2 + [(ESIM, False)] * 2, start=1)
+)
+"""Twenty SIMs: 8 physical data-only, 8 physical voice, 2 eSIM data-only, 2 eSIM voice."""
+BY_PRODUCT_NUMBER = {sim.product_number: sim for sim in STOCK if sim.product_number}
+BY_EID = {sim.eid: sim for sim in STOCK if sim.eid}
