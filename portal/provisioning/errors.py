@@ -11,6 +11,7 @@ UNKNOWN_CUSTOMER = "unknown_customer"
 NO_PAYMENT_METHOD = "no_payment_method"
 WHMCS_REFUSED = "whmcs_refused"
 SIM_ACTIVATION_REFUSED = "sim_activation_refused"
+SIM_INVENTORY_EMPTY = "sim_inventory_empty"
 BILLING_SETUP = "billing_setup"
 PROVIDER_UNAVAILABLE = "provider_unavailable"
 
@@ -25,6 +26,7 @@ CUSTOMER_MESSAGES = {
                        "complete this order.",
     WHMCS_REFUSED: f"Billing could not set up this order. {_OUR_TEAM}",
     SIM_ACTIVATION_REFUSED: f"Your SIM could not be activated. {_OUR_TEAM}",
+    SIM_INVENTORY_EMPTY: f"We are preparing a SIM for this order; activation will follow. {_OUR_TEAM}",
     BILLING_SETUP: f"We could not finish setting up this order. {_OUR_TEAM}",
     PROVIDER_UNAVAILABLE: "We could not finish setting up this order because one of our systems was unavailable. "
                           "Our team has been told and will complete it.",

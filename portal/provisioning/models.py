@@ -49,8 +49,6 @@ class ProvisioningJob(DurableJob):
         help_text="Set just before AddOrder is sent: with no order id recorded, the order is looked up.")
     whmcs_order_id = models.PositiveIntegerField("WHMCS order id", null=True, blank=True, db_index=True)
     whmcs_service_ids = models.JSONField("WHMCS service ids", default=list, blank=True)
-    activated_sims = models.JSONField("activated SIMs", default=list, blank=True,
-                                      help_text="ICCID, number and WHMCS service of each SIM activated.")
     error_code = models.CharField(max_length=40, blank=True, db_index=True)
     customer_message = models.CharField("customer-safe message", max_length=255, blank=True)
     last_error = models.TextField("last error (internal)", blank=True)
@@ -77,8 +75,54 @@ class ProvisioningJob(DurableJob):
         """The line indexes of the units that need a SIM."""
         return [index for index, line in enumerate(self.lines) if line.get("is_sim")]
 
-    def activated_sim(self, unit: int) -> dict | None:
-        return next((sim for sim in self.activated_sims if sim.get("unit") == unit), None)
+    @property
+    def activated_sims(self) -> list[dict]:
+        """The SIMs whose lines Freebit has, unit by unit (from ``sim_assignments``)."""
+        return [assignment.summary() for assignment in self.sim_assignments.order_by("unit")
+                if assignment.registered_at is not None]
+
+
+class SimAssignment(models.Model):
+    """One SIM of the MVNO's inventory (a Salesforce ``SIM_Inventory__c`` record) taken for one unit
+    of a provisioning job, and how far its new line got.
+
+    The row is the portal's claim on the SIM: ``inventory_id`` is unique, so two jobs never take one
+    SIM, and ``(job, unit)`` is unique, so a unit never takes two. Each step is recorded when done;
+    ``registration_requested_at`` is saved before the new line is sent to Freebit (PA02-01 or
+    PA05-41, which have no idempotency key), so a retry after a lost answer asks Freebit for the
+    line (PA03-02) before sending anything again.
+    """
+
+    job = models.ForeignKey(ProvisioningJob, on_delete=models.PROTECT, related_name="sim_assignments")
+    unit = models.PositiveSmallIntegerField(help_text="The order unit (the index of its billing line).")
+    inventory_id = models.CharField("SIM inventory record", max_length=18, unique=True)
+    kind = models.CharField(max_length=16)
+    msisdn = models.CharField("phone number", max_length=14)
+    iccid = models.CharField("ICCID", max_length=20)
+    product_number = models.CharField(max_length=15, blank=True)
+    eid = models.CharField("EID", max_length=32, blank=True)
+    plan_code = models.CharField(max_length=40)
+    whmcs_service_id = models.PositiveIntegerField("WHMCS service")
+    assigned_at = models.DateTimeField(null=True, blank=True,
+                                       help_text="When the Salesforce record was marked Assigned to the order.")
+    registration_requested_at = models.DateTimeField(
+        "new line sent at", null=True, blank=True,
+        help_text="Set just before the new line is sent to Freebit; cleared when Freebit refuses it.")
+    registered_at = models.DateTimeField("line registered at", null=True, blank=True)
+    written_at = models.DateTimeField("WHMCS fields written at", null=True, blank=True)
+    inventory_activated_at = models.DateTimeField(null=True, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["job", "unit"]
+        constraints = [models.UniqueConstraint(fields=["job", "unit"], name="provisioning_one_sim_per_unit")]
+
+    def __str__(self) -> str:
+        return f"{self.kind} SIM {self.iccid} ({self.msisdn}) for unit {self.unit} of job {self.job_id}"
+
+    def summary(self) -> dict:
+        return {"unit": self.unit, "service_id": self.whmcs_service_id, "iccid": self.iccid, "msisdn": self.msisdn,
+                "kind": self.kind, "written": self.written_at is not None}
 
 
 class EventCursor(models.Model):

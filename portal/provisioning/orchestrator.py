@@ -11,9 +11,13 @@ re-run (a Celery retry, a worker killed mid-way, a staff retry) skips what is do
    the answer; the order carries ``portal-job:<key>`` in its notes, and when AddOrder was sent but
    no answer recorded (a crash, a lost answer), GetOrders finds it instead of ordering again.
 4. **whmcs_accepted**: AcceptOrder (an order already accepted counts as done).
-5. **sims_activated**: for each SIM unit, Freebit activates a SIM under a request id made from the
-   job's key and the unit (so a repeat answers the same SIM), and its ICCID and number are written
-   onto the unit's WHMCS service, where the portal's SIM pages find it.
+5. **sims_activated**: for each SIM unit, a free SIM of the MVNO's own inventory (Salesforce
+   ``SIM_Inventory__c``) is taken exactly once (a ``SimAssignment`` row, unique per SIM and per
+   unit) and marked Assigned to the order and Account; Freebit registers its line (PA02-01 for a
+   physical SIM, PA05-41 for an eSIM; neither has an idempotency key, so a retry after a lost answer
+   first asks Freebit for the line, PA03-02); its ICCID and number are written onto the unit's
+   WHMCS service, where the portal's SIM pages find them; the record is marked Activated. An empty
+   inventory fails the job (``sim_inventory_empty``) with the reason for staff.
 6. **written_back**: the Salesforce order becomes Activated / Active with ``WHMCS_Order_Id__c``.
 
 The job runs on the durable-job mechanism (``portal.core.jobs``, docs/jobs.md): claimed with a
@@ -28,16 +32,24 @@ from __future__ import annotations
 import logging
 
 from django.conf import settings
+from django.db import IntegrityError, transaction
 from django.utils import timezone
 
 from domain.billing.orders import BillingOrderLine, NewBillingOrder, order_marker
 from domain.catalog.types import BillingCycle
 from domain.orders.types import OrderDetails, OrderItem, OrderStatus, ProvisioningStatus
-from domain.sim.activation import activation_request_id
 from domain.sim.commands import InvalidSimCommand, require_plan_code
-from integrations.freebit.errors import FreebitActivationRefused, FreebitInvalidRequest
+from domain.sim.inventory import InventorySim, SimKind, assignment_key
+from domain.sim.plans import PlanKind, plan_kind
+from integrations.freebit.errors import (
+    FreebitActivationRefused,
+    FreebitAlreadyRegistered,
+    FreebitInvalidRequest,
+    FreebitUnknownSim,
+)
 from integrations.freebit.sims import FreebitSimService
 from integrations.salesforce.orders import SalesforceOrderService
+from integrations.salesforce.sim_inventory import SalesforceSimInventoryService
 from integrations.whmcs.billing import WhmcsPaymentMethodService
 from integrations.whmcs.errors import WhmcsApiError, WhmcsAuthError, WhmcsNotFound
 from integrations.whmcs.orders import WhmcsOrderService, WhmcsServiceFieldService
@@ -47,14 +59,14 @@ from portal.core.cache import invalidate_customer
 from portal.core.providers import freebit_connection, salesforce_connection, whmcs_connection
 from portal.provisioning import errors
 from portal.provisioning.errors import ProvisioningFailed, ProvisioningRetry
-from portal.provisioning.models import ProvisioningJob
-from portal.sim.selectors import ICCID_FIELD
+from portal.provisioning.models import ProvisioningJob, SimAssignment
+from portal.sim.selectors import ICCID_FIELD, PHONE_NUMBER_FIELD
 
 logger = logging.getLogger(__name__)
 Job = ProvisioningJob
 State = ProvisioningJob.State
 Step = ProvisioningJob.Step
-PHONE_NUMBER_FIELD = "Phone Number"
+INVENTORY_CANDIDATES = 50
 
 
 def provisioning_run(*, job_id: int) -> str | None:
@@ -267,45 +279,112 @@ class ProvisioningFlow(jobs.JobFlow):
         if job.reached(Step.SIMS_ACTIVATED):
             return
         for unit in job.sim_units:
-            sim = job.activated_sim(unit) or self._activate(unit, customer)
-            if not sim.get("written"):
-                self._write_sim_onto_service(sim, customer)
+            assignment = job.sim_assignments.filter(unit=unit).first() or self._take_sim(unit)
+            if assignment.assigned_at is None:
+                self.inventory.assign(assignment.inventory_id, account_id=self.order.account_id,
+                                      order_id=self.order.id, assignment_key=assignment_key(job.idempotency_key, unit))
+                self._record(assignment, "assigned_at")
+            if assignment.registered_at is None:
+                self._register_line(assignment)
+            if assignment.written_at is None:
+                self._write_sim_onto_service(assignment, customer)
+            if assignment.inventory_activated_at is None:
+                self.inventory.mark_activated(assignment.inventory_id)
+                self._record(assignment, "inventory_activated_at")
         self._advance(Step.SIMS_ACTIVATED)
 
-    def _activate(self, unit: int, customer: Customer) -> dict:
+    def _take_sim(self, unit: int) -> SimAssignment:
+        """A free SIM of the inventory for the unit's plan, claimed for this unit alone: the row's
+        unique ``inventory_id`` settles a race between two jobs for one SIM (the loser takes the next)."""
         job = self.job
-        request_id = activation_request_id(job.idempotency_key, unit)
-        try:
-            activation = FreebitSimService(freebit_connection()).activate(
-                job.lines[unit]["plan_code"], request_id, client_ref=str(customer.whmcs_client_id))
-        except (FreebitActivationRefused, FreebitInvalidRequest, InvalidSimCommand) as exc:
-            raise ProvisioningFailed(errors.SIM_ACTIVATION_REFUSED, f"unit {unit}: {exc}") from exc
-        sim = {"unit": unit, "service_id": job.whmcs_service_ids[unit], "iccid": activation.iccid,
-               "msisdn": activation.msisdn, "request_id": request_id, "written": False}
-        job.activated_sims = [*job.activated_sims, sim]
-        self._save("activated_sims")
-        logger.info("provisioning job %s: SIM %s activated for WHMCS service %s", job.pk, activation.iccid,
-                    sim["service_id"])
-        return sim
+        line = job.lines[unit]
+        kind = SimKind(line.get("sim_kind") or SimKind.PHYSICAL)
+        data_only = plan_kind(line["plan_code"]) is PlanKind.DATA
+        candidates = self.inventory.available_sims(kind, data_only=data_only, limit=INVENTORY_CANDIDATES)
+        claimed = set(SimAssignment.objects.filter(inventory_id__in=[sim.id for sim in candidates])
+                      .values_list("inventory_id", flat=True))
+        for sim in candidates:
+            if sim.id in claimed:
+                continue
+            try:
+                with transaction.atomic():
+                    assignment = SimAssignment.objects.create(**self._assignment_fields(sim, unit, line))
+            except IntegrityError:  # another job claimed it a moment ago (or this unit has one already)
+                existing = job.sim_assignments.filter(unit=unit).first()
+                if existing is not None:
+                    return existing
+                continue
+            logger.info("provisioning job %s: SIM %s (%s) taken from the inventory for unit %s", job.pk, sim.iccid,
+                        sim.msisdn, unit)
+            return assignment
+        line_type = "data-only" if data_only else "voice"
+        raise ProvisioningFailed(errors.SIM_INVENTORY_EMPTY, f"unit {unit}: no free {kind.value} SIM for a {line_type} "
+                                 f"line (plan {line['plan_code']}) in the SIM inventory: add SIMs to SIM_Inventory__c "
+                                 f"in Salesforce, then retry the job")
 
-    def _write_sim_onto_service(self, sim: dict, customer: Customer) -> None:
-        service_id = sim["service_id"]
+    def _assignment_fields(self, sim: InventorySim, unit: int, line: dict) -> dict:
+        return {"job": self.job, "unit": unit, "inventory_id": sim.id, "kind": sim.kind.value, "msisdn": sim.msisdn,
+                "iccid": sim.iccid, "product_number": sim.product_number or "", "eid": sim.eid or "",
+                "plan_code": line["plan_code"], "whmcs_service_id": self.job.whmcs_service_ids[unit]}
+
+    def _register_line(self, assignment: SimAssignment) -> None:
+        """The SIM's line on Freebit, registered once: after a lost answer (the request was sent,
+        no outcome recorded) Freebit is asked for the line before anything is sent again."""
+        sims = FreebitSimService(freebit_connection())
+        if assignment.registration_requested_at is not None and self._line_exists(sims, assignment):
+            logger.warning("provisioning job %s: the line %s was registered by an earlier attempt (its answer was "
+                           "lost); adopted, not sent again", self.job.pk, assignment.msisdn)
+            self._record(assignment, "registered_at")
+            return
+        self._record(assignment, "registration_requested_at")
+        try:
+            if assignment.kind == SimKind.ESIM:
+                sims.register_esim_line(assignment.msisdn, assignment.plan_code, eid=assignment.eid)
+            else:
+                sims.register_line(assignment.msisdn, assignment.plan_code, product_number=assignment.product_number)
+        except FreebitAlreadyRegistered:
+            if not self._line_exists(sims, assignment):
+                raise ProvisioningFailed(errors.SIM_ACTIVATION_REFUSED, f"unit {assignment.unit}: Freebit has the "
+                                         f"number {assignment.msisdn} registered already") from None
+        except (FreebitActivationRefused, FreebitInvalidRequest, InvalidSimCommand) as exc:
+            assignment.registration_requested_at = None  # refused: nothing was registered
+            assignment.save(update_fields=["registration_requested_at"])
+            raise ProvisioningFailed(errors.SIM_ACTIVATION_REFUSED, f"unit {assignment.unit}: SIM {assignment.iccid}: "
+                                     f"{exc}") from exc
+        self._record(assignment, "registered_at")
+        logger.info("provisioning job %s: line %s registered on SIM %s for WHMCS service %s", self.job.pk,
+                    assignment.msisdn, assignment.iccid, assignment.whmcs_service_id)
+
+    def _line_exists(self, sims: FreebitSimService, assignment: SimAssignment) -> bool:
+        """Whether Freebit has the line on this SIM (PA03-02); another SIM under the number is a
+        failure for staff."""
+        try:
+            details = sims.get_details(assignment.msisdn)
+        except FreebitUnknownSim:
+            return False
+        if details.iccid != assignment.iccid:
+            raise ProvisioningFailed(errors.SIM_ACTIVATION_REFUSED, f"unit {assignment.unit}: Freebit has the number "
+                                     f"{assignment.msisdn} on another SIM than {assignment.iccid}")
+        return True
+
+    def _write_sim_onto_service(self, assignment: SimAssignment, customer: Customer) -> None:
+        service_id = assignment.whmcs_service_id
         fields_service = WhmcsServiceFieldService(whmcs_connection())
         fields = fields_service.get_custom_fields(service_id)
         if fields is None or fields.client_id != customer.whmcs_client_id:
             raise ProvisioningFailed(errors.BILLING_SETUP, f"WHMCS service {service_id} is not the client's")
-        iccid_field = fields.field_named(ICCID_FIELD)
-        if iccid_field is None:
-            raise ProvisioningFailed(errors.BILLING_SETUP,
-                                     f"WHMCS service {service_id} has no {ICCID_FIELD!r} custom field")
-        values = {iccid_field.id: sim["iccid"]}
-        phone_field = fields.field_named(PHONE_NUMBER_FIELD)
-        if phone_field is not None:
-            values[phone_field.id] = sim["msisdn"]
-        fields_service.set_custom_fields(service_id, values)
-        self.job.activated_sims = [{**s, "written": True} if s["unit"] == sim["unit"] else s
-                                   for s in self.job.activated_sims]
-        self._save("activated_sims")
+        iccid_field, phone_field = fields.field_named(ICCID_FIELD), fields.field_named(PHONE_NUMBER_FIELD)
+        if iccid_field is None or phone_field is None:
+            raise ProvisioningFailed(errors.BILLING_SETUP, f"WHMCS service {service_id} lacks the {ICCID_FIELD!r} or "
+                                     f"{PHONE_NUMBER_FIELD!r} custom field")
+        fields_service.set_custom_fields(service_id, {iccid_field.id: assignment.iccid,
+                                                      phone_field.id: assignment.msisdn})
+        self._record(assignment, "written_at")
+
+    @staticmethod
+    def _record(assignment: SimAssignment, field: str) -> None:
+        setattr(assignment, field, timezone.now())
+        assignment.save(update_fields=[field])
 
     # --- outcomes -------------------------------------------------------------------------------
     def succeed(self) -> None:
@@ -341,6 +420,10 @@ class ProvisioningFlow(jobs.JobFlow):
             invalidate_customer(self.job.customer.user_id)
 
     # --- plumbing -------------------------------------------------------------------------------
+    @property
+    def inventory(self) -> SalesforceSimInventoryService:
+        return SalesforceSimInventoryService(salesforce_connection())
+
     @property
     def orders(self) -> SalesforceOrderService:
         if self._orders is None:

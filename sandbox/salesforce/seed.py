@@ -22,6 +22,7 @@ from sandbox.common.clock import add_months
 from sandbox.demo_identities import DEMO_CUSTOMERS
 
 from .ids import make_id
+from .sim_inventory import seed_sim_inventory
 from .store import Store
 
 ORG_ID = make_id("00D", 9_104_217_431)
@@ -99,6 +100,7 @@ def seed_store(store: Store, today: date) -> None:
             "CreatedDate": created.isoformat(),
         }, system=True)
 
+    seed_sim_inventory(store, created=created)  # the MVNO's blank SIMs (sandbox.sim_stock)
     store.insert("Pricebook2", {"Id": STANDARD_PRICEBOOK_ID, "Name": "Standard Price Book", "IsActive": True,
                                 "IsStandard": True, "CreatedDate": created.isoformat()}, system=True)
     store.insert("Pricebook2", {"Id": PORTAL_PRICEBOOK_ID, "Name": "Portal", "IsActive": True,

@@ -40,6 +40,17 @@ class SalesforceEmulator(EmulatorControl):
     def items_of(self, order_id: str) -> list[dict]:
         return sorted((i for i in self.store.rows("OrderItem") if i["OrderId"] == order_id), key=lambda i: i["Id"])
 
+    def inventory(self, **match) -> list[dict]:
+        """The SIM inventory records (``SIM_Inventory__c``) whose fields equal ``match``."""
+        return [r for r in self.store.rows("SIM_Inventory__c") if all(r.get(k) == v for k, v in match.items())]
+
+    def retire(self, **match) -> int:
+        """Mark the matching inventory records Retired (lost, broken): none of them is taken."""
+        records = self.inventory(**match)
+        for record in records:
+            self.store.update("SIM_Inventory__c", record["Id"], {"Status__c": "Retired"})
+        return len(records)
+
 
 class WhmcsEmulator(EmulatorControl):
     def orders_with_marker(self, key: str, client_id: int = ALICE.whmcs_client_id) -> list:
@@ -52,8 +63,9 @@ class WhmcsEmulator(EmulatorControl):
 
 
 class FreebitEmulator(EmulatorControl):
-    def sims_of(self, client_id: int = ALICE.whmcs_client_id) -> list:
-        return [sim for sim in self.store.sims.values() if sim.client_id == client_id]
+    def new_lines(self) -> list:
+        """The lines registered on the MVNO's stock SIMs (PA02-01 / PA05-41), not the demo's."""
+        return [account for account in self.store.accounts.values() if account.product_number or account.eid]
 
 
 @pytest.fixture(scope="session")
@@ -71,8 +83,9 @@ def freebit(freebit_server, settings) -> FreebitEmulator:
     """The Freebit emulator, reset to its seed with no faults, wired into the portal's settings."""
     requests.delete(freebit_server.url + "/__sandbox__/faults", timeout=5).raise_for_status()
     requests.post(freebit_server.url + "/__sandbox__/reset", timeout=5).raise_for_status()
-    settings.FREEBIT_API_URL = freebit_server.url
-    settings.FREEBIT_API_KEY = freebit_server.app.config.api_key
+    settings.FREEBIT_API_URL = freebit_server.url + "/emptool/api"
+    settings.FREEBIT_OEM_ID = freebit_server.app.config.oem_id
+    settings.FREEBIT_OEM_KEY = freebit_server.app.config.oem_key
     settings.PROVIDER_READ_TIMEOUT = 2.0
     settings.PROVIDER_MAX_ATTEMPTS = 2
     emulator = FreebitEmulator(freebit_server)

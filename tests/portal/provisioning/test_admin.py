@@ -46,7 +46,7 @@ def test_the_list_filters_by_state_and_step_and_searches(admin_client):
 
 def test_the_detail_page_is_read_only_and_jobs_are_neither_added_nor_deleted(admin_client):
     job = make_job("key-1", lines=[{"product_id": 10, "billing_cycle": "Monthly", "is_sim": True}],
-                   last_error="FreebitTransportError: Freebit /api/sim/activation: HTTP 503")
+                   last_error="FreebitTransportError: Freebit /master/addAcnt/: HTTP 503")
 
     page = admin_client.get(f"{CHANGELIST}{job.pk}/change/").content.decode()
 

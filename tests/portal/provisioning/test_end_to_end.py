@@ -1,6 +1,7 @@
 """An approved order provisioned end to end against the three emulators over real HTTP: WHMCS order
-placed and accepted with its services, SIMs activated on Freebit and written onto their services,
-the Salesforce order Activated/Active, and the customer's pages showing all of it."""
+placed and accepted with its services, SIMs taken from the MVNO's inventory in Salesforce, their
+lines registered on Freebit and written onto their services, the Salesforce order Activated/Active,
+and the customer's pages showing all of it."""
 from __future__ import annotations
 
 import pytest
@@ -40,15 +41,23 @@ def test_an_approved_order_becomes_active_services_and_sims(
         "Data SIM 3 GB", "Data SIM 3 GB", "SIM activation fee", "SIM activation fee"]
     assert billing.calls("AddOrder") == 1 and billing.calls("AcceptOrder") == 1
 
-    # Freebit: a new active SIM per SIM unit, on the ordered plan, written onto its service.
+    # The inventory: a free data-only physical SIM per SIM unit, assigned to the order, then activated;
+    # Freebit: a new line on each, on the ordered plan; WHMCS: the ICCID and number on its service.
     assert len(job.activated_sims) == sim_units
     for sim in job.activated_sims:
-        on_freebit = freebit.store.sims[sim["iccid"]]
-        assert (on_freebit.status, on_freebit.plan_code, on_freebit.msisdn) == ("active", "MOB-DATA-3G", sim["msisdn"])
+        [record] = sf.inventory(ICCID__c=sim["iccid"])
+        assert (record["Phone_Number__c"], record["SIM_Type__c"], record["Data_Only__c"]) == (
+            sim["msisdn"], "Physical", True)
+        assert (record["Status__c"], record["Assigned_Order__c"], record["Assigned_Account__c"]) == (
+            "Activated", order_id, ALICE.salesforce_account_id)
+        line = freebit.store.accounts[sim["msisdn"]]
+        assert (line.status, line.plan_code, line.iccid, line.product_number) == (
+            "active", "MOB-DATA-3G", sim["iccid"], record["Product_Number__c"])
         service = billing.store.services[sim["service_id"]]
         assert billing.store.products[service.pid].name == "Data SIM 3 GB"
         assert service.customfields == {1: sim["iccid"], 2: sim["msisdn"]}  # ICCID, Phone Number
     assert len({sim["iccid"] for sim in job.activated_sims}) == sim_units
+    assert freebit.calls("PA02-01") == sim_units and len(freebit.new_lines()) == sim_units
 
     # Salesforce: Activated / Active, with the WHMCS order id and no error.
     order = sf.order(order_id)

@@ -3,11 +3,13 @@ duplicate event never creates a second WHMCS order, a second acceptance or a sec
 from __future__ import annotations
 
 from datetime import timedelta
+from types import SimpleNamespace
 
 import pytest
 from django.utils import timezone
 
-from portal.provisioning.models import ProvisioningJob
+from portal.provisioning.models import ProvisioningJob, SimAssignment
+from portal.provisioning.orchestrator import ProvisioningFlow
 from tests.portal.provisioning.conftest import request_provisioning, run_again
 
 pytestmark = pytest.mark.django_db
@@ -27,7 +29,7 @@ def test_a_duplicate_event_makes_one_job_and_one_whmcs_order(
     assert (created, again, third) == (True, False, False)
     assert first.pk == by_key.pk == by_event.pk and ProvisioningJob.objects.count() == 1
     assert len(billing.orders_with_marker(approved_order["idempotency_key"])) == 1
-    assert billing.calls("AddOrder") == 1 and freebit.calls("activation") == 2
+    assert billing.calls("AddOrder") == 1 and freebit.calls("PA02-01") == 2
 
 
 def test_a_lost_addorder_answer_finds_the_order_instead_of_placing_another(
@@ -115,21 +117,44 @@ def test_a_job_another_worker_holds_is_not_run_twice(providers, customer_user, a
     assert billing.calls() == 0 and job.state == State.RUNNING
 
 
-def test_a_lost_activation_answer_gets_the_same_sim_again(
+def test_a_lost_new_line_answer_is_settled_by_reading_the_line_not_sent_again(
     providers, customer_user, approved_order, django_capture_on_commit_callbacks
 ):
+    """Freebit registered the line, its answer was lost (PA02-01 has no idempotency key): the next
+    attempt asks Freebit for the number (PA03-02), finds the line on the SIM and adopts it."""
     sf, billing, freebit = providers
-    freebit.lose_answer("activation")
+    freebit.lose_answer("PA02-01")
 
     job, _ = request_provisioning(django_capture_on_commit_callbacks, approved_order)
-    # The Freebit service retries an activation itself (same request id): the SIM it got is the
-    # one the lost answer had assigned, and nothing else was taken from the pool.
-    assert job.state == State.SUCCEEDED
-    assert freebit.calls("activation") == 3 and freebit.store.pool_used == 2
-    assert len(freebit.sims_of()) == len(job.activated_sims) + 4  # Alice's four demo SIMs
+    assert (job.state, job.step) == (State.QUEUED, Step.WHMCS_ACCEPTED)
+    [pending] = job.sim_assignments.all()
+    assert pending.registration_requested_at is not None and pending.registered_at is None
+
+    assert run_again(job) == State.SUCCEEDED
+    assert freebit.calls("PA02-01") == 2, "one per unit: the lost one was not sent again"
+    assert freebit.calls("PA03-02") == 1
+    assert len(freebit.new_lines()) == len(job.activated_sims) == 2
+    assert job.sim_assignments.count() == 2, "the unit kept its SIM"
 
 
-def test_a_sim_activated_but_not_yet_written_is_written_on_the_rerun(
+def test_a_line_already_registered_after_a_lost_answer_is_adopted_when_it_is_on_our_sim(
+    providers, customer_user, approved_order, django_capture_on_commit_callbacks
+):
+    """Freebit answers "already registered" to a new line sent again: the line is on the SIM we
+    assigned (our earlier request), so it is adopted; no second SIM is taken."""
+    sf, billing, freebit = providers
+    freebit.lose_answer("PA02-01")
+    job, _ = request_provisioning(django_capture_on_commit_callbacks, approved_order)
+    assignment = job.sim_assignments.get()
+    assignment.registration_requested_at = None  # as if the request had never been recorded as sent
+    assignment.save()
+
+    assert run_again(job) == State.SUCCEEDED
+    assert freebit.calls("PA02-01") == 3, "sent again, answered 'already registered', adopted"
+    assert len(freebit.new_lines()) == 2 and job.sim_assignments.count() == 2
+
+
+def test_a_sim_registered_but_not_yet_written_is_written_on_the_rerun(
     providers, customer_user, approved_order, django_capture_on_commit_callbacks
 ):
     sf, billing, freebit = providers
@@ -141,9 +166,31 @@ def test_a_sim_activated_but_not_yet_written_is_written_on_the_rerun(
 
     assert run_again(job) == State.SUCCEEDED
     assert [sim["written"] for sim in job.activated_sims] == [True, True]
-    assert freebit.store.pool_used == 2 and freebit.calls("activation") == 2
+    assert len(freebit.new_lines()) == 2 and freebit.calls("PA02-01") == 2
     for sim in job.activated_sims:
         assert billing.store.services[sim["service_id"]].customfields[1] == sim["iccid"]
+
+
+def test_two_jobs_never_take_the_same_sim(providers, customer_user, approved_order,
+                                          django_capture_on_commit_callbacks):
+    """Two orders provisioned one after the other take different SIMs, and a SIM the portal has
+    claimed is not taken again even while Salesforce still lists it Available."""
+    sf, billing, freebit = providers
+    job, _ = request_provisioning(django_capture_on_commit_callbacks, approved_order)
+    taken = set(job.sim_assignments.values_list("inventory_id", flat=True))
+    for record_id in taken:  # as if the Assigned write had not reached Salesforce
+        sf.store.update("SIM_Inventory__c", record_id, {"Status__c": "Available"})
+    other = ProvisioningJob.objects.create(idempotency_key="second-order", salesforce_order_id=job.salesforce_order_id,
+                                           lines=job.lines, whmcs_service_ids=job.whmcs_service_ids,
+                                           whmcs_order_id=job.whmcs_order_id, step=Step.WHMCS_ACCEPTED,
+                                           customer=job.customer)
+    flow = ProvisioningFlow(other)  # the second job's SIM step (its order read as the first's)
+    flow.order = SimpleNamespace(id=job.salesforce_order_id, account_id=customer_user.customer.salesforce_account_id)
+    flow.customer = job.customer
+    flow.activate_sims()
+
+    assert not taken & set(other.sim_assignments.values_list("inventory_id", flat=True))
+    assert SimAssignment.objects.count() == 4
 
 
 def test_a_job_whose_write_back_was_done_but_not_recorded_finishes_without_calls(

@@ -77,17 +77,32 @@ def test_whmcs_refusing_the_order_fails_fast(
     assert billing.orders_with_marker(job.idempotency_key) == []
 
 
-def test_a_sim_plan_freebit_refuses_fails_fast_after_billing(
+def test_an_empty_sim_inventory_fails_fast_after_billing_with_the_reason_for_staff(
     providers, customer_user, approved_order, django_capture_on_commit_callbacks, retries_run_inline
 ):
     sf, billing, freebit = providers
-    freebit.store.pool_size = 0  # no blank SIM left
+    assert sf.retire(SIM_Type__c="Physical", Data_Only__c=True) == 8  # no data-only SIM card left
+
+    job, _ = request_provisioning(django_capture_on_commit_callbacks, approved_order)
+
+    assert_failed_fast(job, errors.SIM_INVENTORY_EMPTY, sf, approved_order["order_id"])
+    assert job.step == Step.WHMCS_ACCEPTED and job.whmcs_order_id and job.activated_sims == []
+    assert "no free Physical SIM for a data-only line (plan MOB-DATA-3G) in the SIM inventory" in job.last_error
+    assert freebit.calls() == 0 and not job.sim_assignments.exists()
+
+
+def test_a_sim_freebit_refuses_fails_fast_after_billing(
+    providers, customer_user, approved_order, django_capture_on_commit_callbacks, retries_run_inline
+):
+    sf, billing, freebit = providers
+    [first, *_] = sorted(sf.inventory(SIM_Type__c="Physical", Data_Only__c=True), key=lambda r: r["Phone_Number__c"])
+    sf.store.update("SIM_Inventory__c", first["Id"], {"Product_Number__c": "ZZ9999999999999"})  # not a card we own
 
     job, _ = request_provisioning(django_capture_on_commit_callbacks, approved_order)
 
     assert_failed_fast(job, errors.SIM_ACTIVATION_REFUSED, sf, approved_order["order_id"])
-    assert job.step == Step.WHMCS_ACCEPTED and job.whmcs_order_id and job.activated_sims == []
-    assert "resultCode 251" in job.last_error
+    assert "resultCode 250" in job.last_error
+    assert job.sim_assignments.get().registration_requested_at is None, "refused: nothing was registered"
 
 
 def test_an_order_that_is_not_approved_fails_fast_and_is_left_alone(
@@ -158,8 +173,10 @@ def test_after_the_last_attempt_the_job_fails_and_the_order_says_so(
     job, _ = request_provisioning(django_capture_on_commit_callbacks, approved_order)
 
     assert (job.state, job.error_code, job.attempts) == (State.FAILED, errors.PROVIDER_UNAVAILABLE, 3)
-    # 3 attempts x 2 tries: the 5th 502 in a row opens Freebit's circuit, so the last try is refused.
-    assert "circuit breaker is open" in job.last_error
+    # The first attempt sent the new line (no answer); the next ones ask Freebit for the line before
+    # anything is sent again, and fail reading it.
+    assert "Freebit /mvno/getDetail/: HTTP 502" in job.last_error
+    assert freebit.calls("PA02-01") == 1
     order = sf.order(approved_order["order_id"])
     assert (order["Provisioning_Status__c"], order["Provisioning_Error__c"]) == ("Failed", job.customer_message)
     assert len(billing.orders_with_marker(job.idempotency_key)) == 1, "the WHMCS order stays, recorded"
