@@ -28,6 +28,7 @@ command -v php >/dev/null 2>&1 || missing+=(php-cli)
 php -m 2>/dev/null | grep -i "^curl$" >/dev/null || missing+=(php-curl)
 command -v npm >/dev/null 2>&1 || missing+=(npm)
 command -v redis-server >/dev/null 2>&1 || missing+=(redis-server)  # the fault drills start their own
+command -v faketime >/dev/null 2>&1 || missing+=(faketime)  # CLOCK_AT=... make test (scripts/with-clock.sh)
 command -v xgettext >/dev/null 2>&1 || missing+=(gettext)  # tests/test_translations.py extracts the messages
 if [ ${#missing[@]} -eq 0 ]; then
   ensure_axe_core

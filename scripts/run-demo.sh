@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # The demo: embedded defaults (SQLite, local-memory cache, eager Celery, provider sandbox),
-# demo data loaded, served by gunicorn on 127.0.0.1:$PORT.
+# demo data loaded, served by gunicorn on 127.0.0.1:$PORT. CLOCK_AT=<ISO instant> starts its clock there
+# (scripts/with-clock.sh; needs Debian's faketime).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 export PORT="${PORT:-8000}"
@@ -8,8 +9,8 @@ export DJANGO_SETTINGS_MODULE="${DJANGO_SETTINGS_MODULE:-portal.settings.local}"
 
 bash scripts/bootstrap.sh runtime
 echo "==> Preparing the database and demo data"
-.venv/bin/python manage.py migrate --noinput -v 0
-.venv/bin/python manage.py seed_demo
+bash scripts/with-clock.sh .venv/bin/python manage.py migrate --noinput -v 0
+bash scripts/with-clock.sh .venv/bin/python manage.py seed_demo
 .venv/bin/python manage.py collectstatic --noinput -v 0
 
 cat <<BANNER
@@ -21,5 +22,5 @@ cat <<BANNER
   Press Ctrl+C to stop.
 
 BANNER
-exec .venv/bin/gunicorn portal.wsgi:application --config portal/gunicorn_demo.py \
+exec bash scripts/with-clock.sh .venv/bin/gunicorn portal.wsgi:application --config portal/gunicorn_demo.py \
   --bind "127.0.0.1:${PORT}" --access-logfile - --log-level warning --no-control-socket

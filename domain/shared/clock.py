@@ -6,9 +6,9 @@ month", a plan change "from the first of next month" and every cutoff are dates 
 else in the code asks the system for the date: it asks this module, and the calendar rules built
 on these dates live in :mod:`domain.shared.calendar`.
 
-Tests set the clock with time-machine: in process with its fixture, and in the demo processes they
-start with ``CLOCK_AT`` (``sandbox/common/clock.py``). Both move ``datetime.now`` itself, so this
-module needs no hook of its own.
+Tests set the clock with time-machine in process, and a whole process tree starts at an instant with
+``CLOCK_AT`` (scripts/with-clock.sh). Both move the clock ``datetime.now`` reads, so this module
+needs no hook of its own.
 """
 from __future__ import annotations
 

@@ -1,9 +1,10 @@
 """The demo's clock, for the browser tests that start the demo (no in-process fixture reaches it).
 
-``CLOCK_AT`` (an ISO instant) starts the process's clock there (``sandbox.common.clock``); with
-``DEMO_CLOCK_CONTROL=true`` the demo also answers ``POST /__demo__/clock`` with
-``{"at": "<ISO instant>"}`` to move it again, and ``GET`` tells the time. Both need time-machine, a
-development dependency; neither is ever set in production.
+With ``DEMO_CLOCK_CONTROL=true`` the demo answers ``POST /__demo__/clock`` with
+``{"at": "<ISO instant>"}`` by moving its whole process's clock there (forward only, see
+``sandbox.common.clock.travel_to``), and ``GET`` tells the time. It needs time-machine, a
+development dependency, and is never turned on in production. (``CLOCK_AT`` starts a whole process
+tree at an instant instead: scripts/with-clock.sh.)
 """
 from __future__ import annotations
 

@@ -17,10 +17,3 @@ CELERY_TASK_ALWAYS_EAGER = True
 EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
 ALLOWED_HOSTS = ["testserver", "127.0.0.1", "localhost"]
 PROVIDER_CALLS_HEADER = True
-
-# `CLOCK_AT=2026-12-02T15:30:00Z make test` runs the suite (and the workers and demo it starts) at that
-# instant, its clock running on from there (sandbox/common/clock.py; docs/operations.md).
-if env("CLOCK_AT", default=""):
-    from sandbox.common.clock import travel_from_environment
-
-    travel_from_environment()

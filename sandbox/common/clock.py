@@ -6,19 +6,16 @@ Asia/Tokyo as well (docs/whmcs.md, docs/salesforce.md). The sandbox stands apart
 calendar to a day (``SANDBOX_<NAME>_TODAY``); the time of day always runs. Tests move the clock of
 a whole process with time-machine, which moves ``datetime.now`` and with it this module.
 
-``CLOCK_AT`` (an ISO instant with its offset) starts the clock of a process the tests start (a
-standalone sandbox, the demo) at that instant, from where it runs on: :func:`travel_from_environment`.
-It needs time-machine, a development dependency, and is never set in production.
+:func:`travel_to` moves the clock of the whole process it runs in (the demo's ``/__demo__/clock``);
+a whole process tree is started at an instant with ``CLOCK_AT`` (scripts/with-clock.sh).
 """
 from __future__ import annotations
 
 import calendar
-import os
 from datetime import date, datetime, timedelta, timezone
 
 JST = timezone(timedelta(hours=9), "JST")
 PROVIDER_ZONE = JST
-CLOCK_AT_VARIABLE = "CLOCK_AT"
 _travel = None
 
 
@@ -53,7 +50,9 @@ def parse_instant(text: str) -> datetime:
 
 
 def travel_to(moment: datetime) -> None:
-    """Move this whole process's clock to ``moment``, from where it runs on (tests only)."""
+    """Move this whole process's clock to ``moment``, from where it runs on (tests and the demo only:
+    needs time-machine, a development dependency). Only forward: gRPC computes its deadlines from
+    Python's clock but checks them on the real one, so a clock moved back expires every call."""
     global _travel
     import time_machine  # a development dependency, imported only when a clock is set
 
@@ -61,10 +60,3 @@ def travel_to(moment: datetime) -> None:
         _travel.stop()
     _travel = time_machine.travel(moment, tick=True)
     _travel.start()
-
-
-def travel_from_environment() -> None:
-    """Start this process's clock at ``CLOCK_AT`` when the variable is set."""
-    value = os.environ.get(CLOCK_AT_VARIABLE, "").strip()
-    if value:
-        travel_to(parse_instant(value))

@@ -10,7 +10,6 @@ import sys
 from pathlib import Path
 
 from sandbox.common import serve
-from sandbox.common.clock import travel_from_environment
 
 from .app import TOKEN_PATH, SalesforceConfig, SalesforceSandbox
 
@@ -39,7 +38,6 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--faults", help='initial faults as JSON, e.g. \'{"latency_ms": 200, "error_rate": 0.1}\'')
     parser.add_argument("-v", "--verbose", action="store_true", help="log every request")
     args = parser.parse_args(argv)
-    travel_from_environment()
 
     logging.basicConfig(level=logging.DEBUG if args.verbose else logging.INFO, format="%(asctime)s %(message)s")
     overrides: dict = {}

@@ -8,7 +8,6 @@ import os
 import sys
 
 from sandbox.common import serve
-from sandbox.common.clock import travel_from_environment
 
 from .app import API_PATH, WhmcsConfig, WhmcsSandbox
 
@@ -27,7 +26,6 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--faults", help='initial faults as JSON, e.g. \'{"latency_ms": 200, "error_rate": 0.1}\'')
     parser.add_argument("-v", "--verbose", action="store_true", help="log every request")
     args = parser.parse_args(argv)
-    travel_from_environment()
 
     logging.basicConfig(level=logging.DEBUG if args.verbose else logging.INFO, format="%(asctime)s %(message)s")
     config = WhmcsConfig.from_env()

@@ -13,7 +13,6 @@ import sys
 import threading
 from pathlib import Path
 
-from sandbox.common.clock import travel_from_environment
 from sandbox.salesforce import TOKEN_PATH, start_salesforce_sandbox
 
 
@@ -29,7 +28,6 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--retention", type=int, help="events kept per topic (default 10000)")
     parser.add_argument("-v", "--verbose", action="store_true", help="log every request")
     args = parser.parse_args(argv)
-    travel_from_environment()
 
     logging.basicConfig(level=logging.DEBUG if args.verbose else logging.INFO, format="%(asctime)s %(message)s")
     config = {}
