@@ -215,8 +215,9 @@ def freebit(freebit_server, settings):
 
     requests.delete(freebit_server.url + "/__sandbox__/faults", timeout=5)
     requests.post(freebit_server.url + "/__sandbox__/reset", timeout=5)
-    settings.FREEBIT_API_URL = freebit_server.url
-    settings.FREEBIT_API_KEY = freebit_server.app.config.api_key
+    settings.FREEBIT_API_URL = freebit_server.url + "/emptool/api"
+    settings.FREEBIT_OEM_ID = freebit_server.app.config.oem_id
+    settings.FREEBIT_OEM_KEY = freebit_server.app.config.oem_key
     settings.PROVIDER_READ_TIMEOUT = 2.0
     settings.PROVIDER_MAX_ATTEMPTS = 2
     return freebit_server

@@ -16,6 +16,8 @@ from portal.core import provider_calls
 from portal.core.circuit import CacheCircuitBreaker
 
 logger = logging.getLogger(__name__)
+FREEBIT_API_PATH = "/emptool/api"
+"""Where Freebit's API lives on its host (and on the sandbox's)."""
 _lock = threading.Lock()
 _connections: dict[object, object] = {}  # one per provider configuration
 _sandboxes: dict[str, object] = {}
@@ -157,9 +159,11 @@ def freebit_connection() -> FreebitConnection:
 def freebit_config() -> FreebitConfig:
     timeouts = _timeouts()
     if settings.FREEBIT_API_URL:
-        return FreebitConfig(api_url=settings.FREEBIT_API_URL, api_key=settings.FREEBIT_API_KEY, **timeouts)
+        return FreebitConfig(api_url=settings.FREEBIT_API_URL, oem_id=settings.FREEBIT_OEM_ID,
+                             oem_key=settings.FREEBIT_OEM_KEY, **timeouts)
     sandbox = _sandbox("freebit")
-    return FreebitConfig(api_url=sandbox.url, api_key=sandbox.app.config.api_key, **timeouts)
+    return FreebitConfig(api_url=sandbox.url + FREEBIT_API_PATH, oem_id=sandbox.app.config.oem_id,
+                         oem_key=sandbox.app.config.oem_key, **timeouts)
 
 
 def _start_freebit_sandbox():

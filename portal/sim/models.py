@@ -1,3 +1,4 @@
+from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
@@ -9,21 +10,32 @@ class TopUp(DurableJob):
     """One data top-up a customer asked for, followed from charge to quota (a durable job:
     ``portal.sim.topups.TopUpFlow``).
 
-    ``request_id`` is the idempotency key of the customer's form (and of the Freebit call, and the
-    marker in the WHMCS invoice's notes): the same request never becomes two top-ups, nor two charges.
+    ``request_id`` is the idempotency key of the customer's form, the marker in the WHMCS invoice's
+    notes and the ``quotaCode`` of the Freebit quota addition: the same request never becomes two
+    top-ups, nor two charges, and its quota addition can be found in Freebit's quota history.
     """
 
     class Status(models.TextChoices):
-        REQUESTED = "requested", "Requested"  # not charged yet (or the charge's outcome is unknown)
-        CHARGED = "charged", "Charged"  # the invoice is paid; the quota is still to be added
-        APPLIED = "applied", "Applied"  # Freebit added the quota
-        FAILED = "failed", "Failed"  # given up; see last_error
+        REQUESTED = "requested", _("Requested")  # not charged yet (or the charge's outcome is unknown)
+        CHARGED = "charged", _("Charged")  # the invoice is paid; the quota is still to be added
+        APPLIED = "applied", _("Applied")  # Freebit added the quota
+        NEEDS_REVIEW = "needs_review", _("Needs review")  # paid; whether Freebit added it is not known: staff decide
+        FAILED = "failed", _("Failed")  # given up; see last_error
+
+    class ReviewOutcome(models.TextChoices):
+        ADD_ONCE = "add_once", _("Not added: add it once")
+        CONFIRMED_ADDED = "confirmed_added", _("Added: confirmed by staff")
+        REFUND = "refund", _("Not added: refund the customer")
 
     FINAL = (Status.APPLIED, Status.FAILED)
+    STOPPED = (*FINAL, Status.NEEDS_REVIEW)
+    """Nothing more happens by itself (a top-up needing review waits for staff)."""
 
     request_id = models.UUIDField(unique=True)
     customer = models.ForeignKey(Customer, on_delete=models.PROTECT, related_name="topups")
     iccid = models.CharField(max_length=20)
+    msisdn = models.CharField("phone number", max_length=14, blank=True,
+                              help_text="The SIM's number, which names it on Freebit (recorded with the request).")
     quota_mb = models.PositiveIntegerField()
     amount = models.DecimalField(max_digits=12, decimal_places=2, help_text="Before tax.")
     currency = models.CharField(max_length=3)
@@ -39,7 +51,17 @@ class TopUp(DurableJob):
         "WHMCS CapturePayment sent at", null=True, blank=True,
         help_text="Set just before CapturePayment is sent: the invoice is read back before any new capture.")
     charged_at = models.DateTimeField(null=True, blank=True, help_text="When the invoice was seen paid.")
-    freebit_topup_id = models.CharField(max_length=64, blank=True)
+    quota_requested_at = models.DateTimeField(
+        "Freebit quota addition sent at", null=True, blank=True,
+        help_text="Set just before the quota addition (PA04-04, no idempotency key) is sent, cleared when Freebit "
+                  "refuses it: while set, whether the data was added is settled from Freebit's quota history "
+                  "(PA05-02, by the request id as quotaCode) before anything is sent again.")
+    quota_requests = models.PositiveSmallIntegerField("quota additions sent", default=0)
+    applied_at = models.DateTimeField(null=True, blank=True, help_text="When Freebit was seen to add the data.")
+    reviewed_at = models.DateTimeField(null=True, blank=True)
+    reviewed_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True,
+                                    related_name="+")
+    review_outcome = models.CharField(max_length=16, choices=ReviewOutcome.choices, blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:
@@ -50,8 +72,8 @@ class TopUp(DurableJob):
 
     @property
     def is_done(self) -> bool:
-        """Applied or failed: nothing more will happen by itself."""
-        return self.status in self.FINAL
+        """Applied, failed or waiting for staff: nothing more will happen by itself."""
+        return self.status in self.STOPPED
 
 
 class PlanChange(DurableJob):
@@ -130,3 +152,29 @@ class PlanChange(DurableJob):
     @property
     def is_open(self) -> bool:
         return self.status in self.OPEN
+
+
+class SimUsageDay(models.Model):
+    """One SIM's data use on one day (Japan's), as the portal recorded it from Freebit's traffic
+    figures (PA05-01) when the SIM's page was shown: the source of the SIM page's usage history.
+
+    Freebit keeps no daily history the portal may read, and forbids reading every SIM's traffic in
+    a sweep, so the portal keeps its own: each reading of a SIM (bounded: ``portal.sim.usage``)
+    sets the day's figure to what had been used by then. A day nobody looked at has no row; a
+    day's figure is what had been used by ``read_at``, the last reading of that day.
+    """
+
+    iccid = models.CharField(max_length=20)
+    day = models.DateField(help_text="The day in Japan time.")
+    used_kb = models.PositiveBigIntegerField("used (kB)", null=True, blank=True,
+                                             help_text="Used that day by read_at; empty until a reading succeeds.")
+    throttled = models.BooleanField(default=False, help_text="Freebit had the SIM's speed restricted.")
+    read_at = models.DateTimeField(help_text="The last reading of this day (or the last attempt at one).")
+    reads = models.PositiveSmallIntegerField(default=0, help_text="Freebit traffic reads made for this SIM that day.")
+
+    class Meta:
+        ordering = ["iccid", "day"]
+        constraints = [models.UniqueConstraint(fields=["iccid", "day"], name="sim_usage_one_row_per_day")]
+
+    def __str__(self) -> str:
+        return f"{self.iccid} on {self.day}: {self.used_kb} kB"

@@ -405,7 +405,8 @@ class PlanChangeFlow(jobs.JobFlow):
         change = self.job
         if change.status != Status.REQUESTED or change.immediate or change.upgrade_requested_at is not None:
             return
-        details = FreebitSimService(freebit_connection()).get_details(change.iccid)
+        msisdn = selectors.owned_sim(change.customer, change.iccid).msisdn
+        details = FreebitSimService(freebit_connection()).get_details(msisdn)
         if details.plan_code == change.to_plan_code:
             return  # changed already (by support, or an earlier attempt): WHMCS is brought in line
         if not details.can_change_plan:
@@ -486,12 +487,13 @@ class PlanChangeFlow(jobs.JobFlow):
         if change.status != Status.BILLED:
             return
         sims = FreebitSimService(freebit_connection())
+        msisdn = selectors.owned_sim(change.customer, change.iccid).msisdn  # Freebit names the SIM by its number
         try:
-            sims.change_plan(change.iccid, change.to_plan_code, immediate=True)
+            sims.change_plan(msisdn, change.to_plan_code)
         except FreebitSimSuspended as exc:
             raise PlanChangeFailed(f"SIM: {exc}", Failure.SIM_REFUSED) from exc
         except FreebitPlanChangeRefused as exc:  # e.g. already on the plan: a change whose answer was lost
-            if sims.get_details(change.iccid).plan_code != change.to_plan_code:
+            if sims.get_details(msisdn).plan_code != change.to_plan_code:
                 raise PlanChangeFailed(f"SIM: {exc}", Failure.SIM_REFUSED) from exc
             logger.warning("plan change %s: the SIM is already on %s (an earlier answer was lost); adopted",
                            change.request_id, change.to_plan_code)

@@ -1,36 +1,44 @@
 """The signed-in customer's SIMs: found from their WHMCS SIM services, read from Freebit.
 
 A SIM belongs to a customer when one of their WHMCS services carries its ICCID (custom field
-``ICCID``); every page and API call checks that before asking Freebit anything (DECISIONS §3).
+``ICCID``) and its phone number (``Phone Number``): the portal's pages and URLs name a SIM by its
+ICCID, and every Freebit call names it by its phone number (Freebit's ``account``). Every page and
+API call checks the SIM is the customer's before asking Freebit anything (DECISIONS §3).
 """
 import logging
 from dataclasses import dataclass
 from datetime import date
 
 from django.conf import settings
+from django.core.cache import cache
 from django.http import Http404
 
 from domain.shared.errors import MappingError
+from domain.sim.commands import InvalidSimCommand, require_msisdn
 from domain.sim.iccid import InvalidIccid, require_iccid
-from domain.sim.types import SimDetails, SimUsage, TopUp
-from integrations.freebit.errors import FreebitError, FreebitUnknownSim
+from domain.sim.types import SimDetails, SimUsage
+from integrations.freebit.errors import FreebitError, FreebitMalformedResponse, FreebitUnknownSim
 from integrations.freebit.sims import FreebitSimService
 from portal.accounts.models import Customer
 from portal.billing import selectors as billing
 from portal.core.cache import Cached, fetch_for_customer
 from portal.core.errors import guarded
 from portal.core.providers import freebit_connection
+from portal.sim import usage
 
 logger = logging.getLogger(__name__)
 FREEBIT_FAILURES = (FreebitError, MappingError)
 ICCID_FIELD = "ICCID"
+PHONE_NUMBER_FIELD = "Phone Number"
+_NUMBER_KEY_TTL = 60 * 60 * 24 * 30
 
 
 @dataclass(frozen=True)
 class SimLink:
-    """A SIM as billing knows it: the WHMCS service that carries it."""
+    """A SIM as billing knows it: the WHMCS service that carries its ICCID and phone number."""
 
     iccid: str
+    msisdn: str
     service_id: int
     product_name: str
     service_status: str
@@ -44,11 +52,17 @@ def customer_sims(customer: Customer) -> tuple[SimLink, ...]:
             continue
         try:
             iccid = require_iccid(raw_iccid)
+            msisdn = require_msisdn((service.custom_field(PHONE_NUMBER_FIELD) or "").strip().replace("-", ""))
         except InvalidIccid:
             logger.warning("WHMCS service %s carries a malformed ICCID", service.id)
             continue
-        links.append(SimLink(iccid=iccid, service_id=service.id, product_name=service.product_name,
+        except InvalidSimCommand:
+            logger.warning("WHMCS service %s carries an ICCID but no valid phone number: Freebit cannot be asked "
+                           "about its SIM", service.id)
+            continue
+        links.append(SimLink(iccid=iccid, msisdn=msisdn, service_id=service.id, product_name=service.product_name,
                              service_status=str(service.status)))
+        cache.set(_number_key(customer, iccid), msisdn, _NUMBER_KEY_TTL)
     return tuple(links)
 
 
@@ -66,16 +80,19 @@ def owned_sim(customer: Customer, iccid: str) -> SimLink:
 
 def sim_details(customer: Customer, iccid: str) -> Cached[SimDetails]:
     link = owned_sim(customer, iccid)
-    return guard(lambda: _cached_details(customer, link.iccid))
+    return guard(lambda: _cached_details(customer, link.iccid, link.msisdn))
 
 
 def prefetch_sim_details(customer: Customer, iccid: str) -> None:
     """Warm the cache with a SIM the customer had last time (``Customer.known_iccids``), while
-    their WHMCS services are still being read. Shows nothing: ``sim_details`` still checks
-    ownership before anything is displayed."""
+    their WHMCS services are still being read (its phone number as last seen with it). Shows
+    nothing: ``sim_details`` still checks ownership before anything is displayed."""
+    msisdn = cache.get(_number_key(customer, iccid))
+    if not msisdn:
+        return
     try:
-        _cached_details(customer, require_iccid(iccid))
-    except (InvalidIccid, *FREEBIT_FAILURES):
+        _cached_details(customer, require_iccid(iccid), msisdn)
+    except (InvalidIccid, InvalidSimCommand, *FREEBIT_FAILURES):
         pass
 
 
@@ -86,39 +103,41 @@ def remember_sims(customer: Customer, links: tuple[SimLink, ...]) -> None:
         customer.save(update_fields=["known_iccids", "updated_at"])
 
 
-def _cached_details(customer: Customer, iccid: str) -> Cached[SimDetails]:
+def _cached_details(customer: Customer, iccid: str, msisdn: str) -> Cached[SimDetails]:
     def fetch() -> SimDetails:
         try:
-            return FreebitSimService(freebit_connection()).get_details(iccid)
+            details = FreebitSimService(freebit_connection()).get_details(msisdn)
         except FreebitUnknownSim:
-            logger.error("SIM %s on a WHMCS service of customer %s is unknown to Freebit", iccid, customer.pk)
+            logger.error("SIM %s (number on WHMCS service of customer %s) is unknown to Freebit", iccid, customer.pk)
             raise
+        if details.iccid != iccid:
+            logger.error("Freebit's line %s is on SIM %s, but customer %s's WHMCS service pairs it with SIM %s",
+                         msisdn, details.iccid, customer.pk, iccid)
+            raise FreebitMalformedResponse("PA03-02", "the line's ICCID is not the one billing pairs it with")
+        return details
 
     return fetch_for_customer(customer.user_id, f"sim:{iccid}:details", settings.CACHE_TTL_SIM_DETAILS, fetch,
                               failures=FREEBIT_FAILURES)
 
 
-def sim_usage(customer: Customer, iccid: str, start: date, end: date) -> Cached[SimUsage]:
-    """Daily usage over a range the caller has validated (``validate_usage_range``)."""
-    link = owned_sim(customer, iccid)
-
-    def fetch() -> SimUsage:
-        return FreebitSimService(freebit_connection()).get_usage(link.iccid, start, end)
-
-    key = f"sim:{link.iccid}:usage:{start.isoformat()}:{end.isoformat()}"
-    return guard(lambda: fetch_for_customer(customer.user_id, key, settings.CACHE_TTL_SIM_USAGE, fetch,
-                                            failures=FREEBIT_FAILURES))
-
-
-def topup_history(customer: Customer, iccid: str) -> Cached[tuple[TopUp, ...]]:
-    link = owned_sim(customer, iccid)
-
-    def fetch() -> tuple[TopUp, ...]:
-        return FreebitSimService(freebit_connection()).top_up_history(link.iccid)
-
-    return guard(lambda: fetch_for_customer(customer.user_id, f"sim:{link.iccid}:topups",
-                                            settings.CACHE_TTL_SIM_DETAILS, fetch, failures=FREEBIT_FAILURES))
+def _number_key(customer: Customer, iccid: str) -> str:
+    return f"sim-number:{customer.user_id}:{iccid}"
 
 
 def guard(read):
     return guarded("SIM", "Freebit", FREEBIT_FAILURES, read, log=logger)
+
+
+def sim_usage(customer: Customer, iccid: str, start: date, end: date) -> Cached[SimUsage]:
+    """The customer's SIM's daily usage over a range the caller has validated
+    (``validate_usage_range``): the figures the portal recorded (``portal.sim.usage``), after
+    reading today's from Freebit when the last reading is old enough. ``stale`` when that reading
+    failed: the figures shown are those recorded before."""
+    link = owned_sim(customer, iccid)
+    stale = False
+    try:
+        usage.read_traffic(link.iccid, link.msisdn)
+    except FREEBIT_FAILURES as exc:
+        logger.warning("SIM %s: Freebit's traffic figures could not be read: %s", link.iccid, exc)
+        stale = True
+    return Cached(value=usage.recorded_usage(link.iccid, start, end), stale=stale)

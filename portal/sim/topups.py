@@ -1,7 +1,8 @@
 """Data top-ups: charged on a WHMCS invoice first, then added by Freebit, exactly once.
 
 A top-up is a durable job (``portal.core.jobs``, docs/jobs.md) that moves through
-``TopUp.Status``: REQUESTED → CHARGED → APPLIED (or FAILED). Its steps, each safe to run twice:
+``TopUp.Status``: REQUESTED → CHARGED → APPLIED (or FAILED, or NEEDS_REVIEW when nobody can tell
+whether Freebit added the data). Its steps, each safe to run twice:
 
 1. **create_invoice**: CreateInvoice exactly once. The top-up records that it is about to send it
    (``invoice_requested_at``) and the invoice carries the request's marker in its notes
@@ -12,7 +13,17 @@ A top-up is a durable job (``portal.core.jobs``, docs/jobs.md) that moves throug
 2. **capture_payment**: the invoice is read back (GetInvoice); a paid one is adopted (a capture whose
    answer was lost), else the top-up records ``capture_requested_at`` and CapturePayment charges the
    card on file. A refusal fails the top-up and cancels its invoice.
-3. **add_quota**: Freebit adds the quota under the request id, so a repeat adds nothing twice.
+3. **add_quota**: Freebit's quota addition (PA04-04) has **no idempotency key**: every call adds
+   the data again. So the top-up records that it is about to send it (``quota_requested_at``) and
+   the call carries the request id as its ``quotaCode``. A refusal (an error code: nothing was
+   added) clears the record. After a lost answer (a timeout, a 5xx, a malformed answer, a worker
+   killed mid-call) it is never sent again blindly: the next attempt looks for the ``quotaCode`` in
+   Freebit's quota history (PA05-02); found, the top-up is applied; absent once the lost call has
+   had ``SIM_TOPUP_QUOTA_SETTLE_SECONDS`` to finish, it is sent again (at most
+   ``SIM_TOPUP_QUOTA_MAX_SENDS`` times in all). When the history cannot tell (it cannot be read, or
+   its answer is not understood), or the attempts run out while a call's outcome is unknown, the
+   top-up stops in **needs review**: staff check Freebit and decide in the admin (the data was
+   added; add it once; refund), and nothing adds the data twice.
 
 Orphans: an invoice carrying the marker that is not the one charged (CreateInvoice sent more than
 once), or every unpaid one of a top-up that failed before its charge, is cancelled, so WHMCS's
@@ -25,6 +36,7 @@ from __future__ import annotations
 import logging
 import math
 from dataclasses import dataclass
+from datetime import timedelta
 from decimal import Decimal
 
 from django.conf import settings
@@ -36,9 +48,21 @@ from django.utils.translation import gettext as _
 from domain.billing.markers import request_marker
 from domain.billing.types import Invoice, InvoiceStatus
 from domain.shared import clock
+from domain.shared.calendar import month_end
+from domain.shared.errors import MappingError
 from domain.sim.commands import InvalidSimCommand, require_top_up_mb
 from domain.sim.types import DataQuota
-from integrations.freebit.errors import FreebitSimSuspended
+from integrations.freebit.errors import (
+    FreebitApiError,
+    FreebitAuthError,
+    FreebitCircuitOpen,
+    FreebitError,
+    FreebitInvalidRequest,
+    FreebitRateLimited,
+    FreebitSimSuspended,
+    FreebitTransportError,
+    FreebitUnknownSim,
+)
 from integrations.freebit.sims import FreebitSimService
 from integrations.whmcs.charges import WhmcsChargeService
 from integrations.whmcs.errors import WhmcsApiError, WhmcsAuthError, WhmcsError
@@ -84,6 +108,14 @@ class TopUpFailed(jobs.JobFailed):
     """The top-up cannot go on (the card was refused, the SIM is suspended)."""
 
 
+class QuotaUnknown(TopUpFailed):
+    """Whether Freebit added the quota cannot be found out: the top-up needs review, not a guess."""
+
+
+class QuotaPending(Exception):
+    """A lost quota addition is not in the history yet: look again later (a transient failure)."""
+
+
 def topup_quote(quota_mb: int) -> TopUpQuote:
     """The price of ``quota_mb``: ``SIM_TOPUP_PRICE_PER_GB`` pro rata, rounded up to whole units."""
     try:
@@ -118,8 +150,8 @@ def topup_request(*, customer: Customer, iccid: str, quota_mb: int, request_id: 
     if not billing.payment_methods(customer).value:
         raise SimActionRefused(_("Please add a payment method first: pay any invoice online to save one."))
     topup = TopUpFlow.claim_new(TopUp(
-        request_id=request_id, customer=customer, iccid=link.iccid, quota_mb=quote.quota.mb, amount=quote.amount,
-        currency=quote.currency,
+        request_id=request_id, customer=customer, iccid=link.iccid, msisdn=link.msisdn, quota_mb=quote.quota.mb,
+        amount=quote.amount, currency=quote.currency,
     ))
     try:
         with transaction.atomic():
@@ -162,6 +194,10 @@ def topup_message(topup: TopUp) -> tuple[str, str]:
     if topup.status == Status.REQUESTED:
         return "warning", _("We could not confirm your payment just now. We are checking and will add the data once "
                             "it is confirmed; you will not be charged twice.")
+    if topup.status == Status.NEEDS_REVIEW:
+        return "warning", _("Your payment went through. We are confirming with the network that %(amount)s was "
+                            "added; our support team will finish it, and you will not be charged twice.") % {
+            "amount": amount}
     if topup.charged_at is None:
         return "error", _("Your payment could not be taken, so nothing was charged or added. Please check your "
                           "payment method and try again.")
@@ -191,8 +227,11 @@ class TopUpFlow(jobs.JobFlow):
     @classmethod
     def retry_filter(cls) -> Q:
         """Staff retry only top-ups that failed after the customer paid: their quota is added again.
-        One refused before any charge is not charged again by staff: the customer asks again."""
-        return Q(status=Status.FAILED, charged_at__isnull=False)
+        One refused before any charge is not charged again by staff: the customer asks again; one
+        staff chose to refund is not added after all. (A failed top-up never has a quota addition
+        of unknown outcome: that one needs review instead.)"""
+        return (Q(status=Status.FAILED, charged_at__isnull=False, quota_requested_at__isnull=True)
+                & ~Q(review_outcome=TopUp.ReviewOutcome.REFUND))
 
     def describe(self) -> str:
         return f"top-up {self.job.request_id}"
@@ -252,13 +291,62 @@ class TopUpFlow(jobs.JobFlow):
         topup = self.job
         if topup.status != Status.CHARGED:
             return
+        sims = FreebitSimService(freebit_connection())
+        msisdn = topup.msisdn or self._msisdn()
+        if topup.quota_requested_at is not None and self._settled_from_history(sims, msisdn):
+            return
+        if topup.quota_requests >= int(self.setting("QUOTA_MAX_SENDS")):
+            raise QuotaUnknown(f"quota: sent {topup.quota_requests} time(s) and never seen added; not sent again")
+        topup.quota_requested_at, topup.quota_requests = timezone.now(), topup.quota_requests + 1
+        self.save("quota_requested_at", "quota_requests")
         try:
-            result = FreebitSimService(freebit_connection()).top_up(topup.iccid, topup.quota_mb,
-                                                                   str(topup.request_id))
-        except FreebitSimSuspended as exc:
-            raise TopUpFailed(f"quota: {exc}") from exc
-        topup.status, topup.freebit_topup_id = Status.APPLIED, result.id
-        self.save("status", "freebit_topup_id")
+            sims.add_quota(msisdn, topup.quota_mb, quota_code=str(topup.request_id), expires=month_end(clock.today()))
+        except (FreebitApiError, FreebitRateLimited, FreebitCircuitOpen) as refused:
+            # An answer with an error code (or a call never sent): Freebit added nothing.
+            topup.quota_requested_at = None
+            self.save("quota_requested_at")
+            if isinstance(refused, (FreebitSimSuspended, FreebitUnknownSim, FreebitInvalidRequest)):
+                raise TopUpFailed(f"quota: {refused}") from refused
+            raise
+        # Anything else (a timeout, a 5xx, an answer we cannot read) leaves quota_requested_at set:
+        # the next attempt settles it from the quota history.
+        self._applied()
+
+    def _settled_from_history(self, sims: FreebitSimService, msisdn: str) -> bool:
+        """After a call whose answer was lost: True when the history shows the data added (the
+        top-up is applied); False when it shows it was not, and the call may be sent again. Raises
+        ``QuotaUnknown`` when the history cannot tell, and a transient error to look again later."""
+        topup = self.job
+        sent_on = clock.local_date(topup.quota_requested_at)
+        try:
+            found = sims.find_quota_addition(msisdn, str(topup.request_id), start=sent_on, end=clock.today())
+        except (FreebitTransportError, FreebitAuthError):
+            raise  # look again on the next attempt
+        except (FreebitError, MappingError) as exc:
+            raise QuotaUnknown(f"quota: the quota history cannot tell whether the data was added: {exc}") from exc
+        if found is not None:
+            logger.warning("top-up %s: Freebit added the quota (its answer was lost); adopted, not sent again",
+                           topup.request_id)
+            self._applied()
+            return True
+        settle = timedelta(seconds=int(self.setting("QUOTA_SETTLE_SECONDS")))
+        if timezone.now() - topup.quota_requested_at < settle:
+            raise QuotaPending(f"quota: not in the quota history yet (sent at {topup.quota_requested_at:%H:%M:%S}); "
+                               "looking again before sending anything")
+        logger.warning("top-up %s: the quota history shows no addition %s s after a lost answer: sending it again",
+                       topup.request_id, settle.seconds)
+        return False
+
+    def _applied(self) -> None:
+        topup = self.job
+        topup.status, topup.applied_at = Status.APPLIED, timezone.now()
+        self.save("status", "applied_at")
+
+    def _msisdn(self) -> str:
+        """The SIM's number for a top-up recorded without it (before numbers were recorded)."""
+        from portal.sim import selectors
+
+        return selectors.owned_sim(self.job.customer, self.job.iccid).msisdn
 
     # --- outcomes -------------------------------------------------------------------------------
     def succeed(self) -> None:
@@ -266,10 +354,23 @@ class TopUpFlow(jobs.JobFlow):
         logger.info("top-up %s applied to SIM %s", self.job.request_id, self.job.iccid)
 
     def fail(self, failure: jobs.JobFailed) -> None:
-        self._fail(str(failure))
+        if isinstance(failure, QuotaUnknown):
+            self._needs_review(str(failure))
+        else:
+            self._fail(str(failure))
 
     def give_up(self, error: str) -> None:
-        self._fail(error)
+        if self.job.quota_requested_at is not None:  # a quota addition's outcome is not known: never guess
+            self._needs_review(error)
+        else:
+            self._fail(error)
+
+    def _needs_review(self, error: str) -> None:
+        topup = self.job
+        self.finish(Status.NEEDS_REVIEW, last_error=error[:jobs.MAX_ERROR_LENGTH])
+        logger.error("top-up %s needs review: paid on invoice %s, and whether Freebit added %s MB to %s is not "
+                     "known (%s). Check the SIM's quota history with Freebit, then decide in the admin.",
+                     topup.request_id, topup.whmcs_invoice_id, topup.quota_mb, topup.msisdn or topup.iccid, error)
 
     def _fail(self, error: str) -> None:
         topup = self.job
@@ -353,5 +454,40 @@ class TopUpFlow(jobs.JobFlow):
                            self.job.request_id, invoice_id)
 
 
+# --- staff review of a top-up whose quota addition's outcome is unknown ---------------------------
+def topup_review(*, topup_id: int, outcome: str, staff_user) -> bool:
+    """Settle a top-up that needs review, as the staff member who checked Freebit decided:
+
+    - ``confirmed_added``: the data is on the SIM (Freebit's records show it): the top-up is applied;
+    - ``add_once``: the data is not on the SIM: the quota addition is sent once more (recorded
+      first, like any other; its outcome is settled the same way);
+    - ``refund``: the data is not on the SIM and the customer is refunded (in WHMCS, by staff):
+      the top-up is failed and can no longer be retried.
+
+    One decision per top-up: whether this call made it (a conditional update; a second click, or
+    a colleague's, finds it decided).
+    """
+    outcome = TopUp.ReviewOutcome(outcome)
+    now = timezone.now()
+    fields = {"reviewed_at": now, "reviewed_by": staff_user, "review_outcome": outcome, "updated_at": now,
+              "lease_until": None}
+    if outcome is TopUp.ReviewOutcome.CONFIRMED_ADDED:
+        fields.update(status=Status.APPLIED, applied_at=now, quota_requested_at=None)
+    elif outcome is TopUp.ReviewOutcome.ADD_ONCE:
+        fields.update(status=Status.CHARGED, quota_requested_at=None, quota_requests=0, attempts=0, last_error="")
+    else:
+        fields.update(status=Status.FAILED, quota_requested_at=None,
+                      last_error="not added; refund the invoice in WHMCS (staff review)")
+    decided = TopUp.objects.filter(pk=topup_id, status=Status.NEEDS_REVIEW).update(**fields) == 1
+    if decided:
+        topup = TopUp.objects.select_related("customer").get(pk=topup_id)
+        logger.warning("top-up %s reviewed by %s: %s", topup.request_id, getattr(staff_user, "email", staff_user),
+                       outcome.value)
+        invalidate_customer(topup.customer.user_id)
+        if outcome is TopUp.ReviewOutcome.ADD_ONCE:
+            TopUpFlow.enqueue(topup_id)
+    return decided
+
+
 __all__ = ["SimActionRefused", "TopUpAnswer", "TopUpFlow", "TopUpQuote", "topup_message", "topup_process",
-           "topup_quote", "topup_request"]
+           "topup_quote", "topup_request", "topup_review"]

@@ -14,6 +14,7 @@ from portal.sim import selectors, services
 from portal.sim.charts import Bar, usage_bar_chart
 from portal.sim.forms import TOPUP_CHOICES_MB, PlanCancelForm, PlanChangeForm, TopUpForm
 from portal.sim.models import TopUp
+from portal.sim.usage import latest_reading
 
 
 @customer_required
@@ -45,6 +46,7 @@ def sim_detail(request: HttpRequest, customer: Customer, iccid: str) -> HttpResp
         "plan_form": PlanChangeForm(plans=_plans_offered(details.value), auto_id="plan_%s"),
         "plan_change": services.open_plan_change(customer, details.value.iccid),
         "topups": TopUp.objects.filter(customer=customer, iccid=details.value.iccid)[:5],
+        "usage_reading": latest_reading(details.value.iccid),
     }
     return render(request, "sim/detail.html", context)
 

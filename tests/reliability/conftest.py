@@ -45,7 +45,7 @@ def provider_env() -> dict[str, str]:
     settings, as the environment variables the subprocesses' settings read."""
     names = ("WHMCS_API_URL", "WHMCS_API_IDENTIFIER", "WHMCS_API_SECRET", "SALESFORCE_LOGIN_URL",
              "SALESFORCE_CLIENT_ID", "SALESFORCE_USERNAME", "SALESFORCE_PRIVATE_KEY", "FREEBIT_API_URL",
-             "FREEBIT_API_KEY")
+             "FREEBIT_OEM_ID", "FREEBIT_OEM_KEY")
     return {name: str(getattr(settings, name)) for name in names if getattr(settings, name, None)}
 
 

@@ -106,7 +106,7 @@ def test_a_lost_capture_answer_is_read_back_not_captured_again(providers, billin
     change = PlanChange.objects.get(request_id=request_id)
     assert change.status == Status.REQUESTED and change.capture_requested_at is not None
     assert NOT_CONFIRMED in messages_of(response)
-    assert providers.calls("plan-change") == 0, "the SIM waits for the payment to be confirmed"
+    assert providers.calls("PA05-21") == 0, "the SIM waits for the payment to be confirmed"
 
     change = retry(change)
 
@@ -117,7 +117,7 @@ def test_a_lost_capture_answer_is_read_back_not_captured_again(providers, billin
 
 def test_a_lost_answer_from_freebit_is_adopted_from_the_sims_plan(providers, billing, customer_client):
     request_id = str(uuid.uuid4())
-    providers.lose_answer("plan-change")
+    providers.lose_answer("PA05-21")
 
     response = confirm_upgrade(customer_client, request_id)
 
@@ -130,7 +130,7 @@ def test_a_lost_answer_from_freebit_is_adopted_from_the_sims_plan(providers, bil
 
     assert change.status == Status.DONE, change.last_error
     assert ledger(billing, providers) == PAID_ONCE
-    assert providers.calls("plan-change") == 2, "sent again, answered 'already on that plan', adopted"
+    assert providers.calls("PA05-21") == 2, "sent again, answered 'already on that plan', adopted"
 
 
 def test_a_refused_card_charges_nothing_and_leaves_no_invoice_to_pay(providers, billing, customer_client):
@@ -144,7 +144,7 @@ def test_a_refused_card_charges_nothing_and_leaves_no_invoice_to_pay(providers, 
     assert ledger(billing, providers) == NOTHING_CHANGED
     [order] = upgrade_orders(billing)
     assert order.status == "Cancelled" and billing.store.invoices[order.invoiceid].status == "Cancelled"
-    assert providers.calls("plan-change") == 0
+    assert providers.calls("PA05-21") == 0
 
 
 def test_a_refused_card_after_a_lost_upgrade_answer_leaves_no_invoice_to_pay(providers, billing, customer_client):

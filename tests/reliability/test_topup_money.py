@@ -203,7 +203,7 @@ def test_a_refused_card_charges_nothing_adds_nothing_and_leaves_no_invoice_to_pa
     assert invoice.status == "Cancelled" and money.payments_of(invoice.id) == []
     assert money.calls("CreateInvoice") == 1 and money.calls("CapturePayment") == 1
     assert money.charges() == 0 and unpaid_invoices(money) == []
-    assert quota.calls("topup") == 0 and quota.topups_for(request_id) == []
+    assert quota.calls("PA04-04") == 0 and quota.topups_for(request_id) == []
     assert topup_of(request_id).status == Status.FAILED
 
     again = top_up(customer_client, request_id)  # the same request again: the same answer, no new attempt

@@ -2,8 +2,8 @@
 and bills the top-ups, and Salesforce, whose catalog lists the plans), driven over their real HTTP
 control endpoints.
 
-Freebit calls are counted with ``GET /__sandbox__/stats`` and failures injected with
-``POST /__sandbox__/faults``; a SIM is suspended with ``POST /__sandbox__/sims/<iccid>``. Expected
+Freebit calls are counted with ``GET /__sandbox__/stats`` (by PA code: ``PA04-04``...) and failures
+injected with ``POST /__sandbox__/faults``; a SIM is suspended with ``POST /__sandbox__/sims/<number>``. Expected
 figures (quota, daily usage, top-ups) are read from ``freebit.store`` and ``whmcs.app.store``,
 never hard-coded, so the tests follow the seed whatever day they run.
 """
@@ -29,6 +29,8 @@ ALICE_DATA = SIM_BY_SERVICE[14].iccid  # Data SIM 10 GB, active, data only
 ALICE_SUSPENDED = SIM_BY_SERVICE[15].iccid  # Mobile Voice 3 GB (retired), suspended
 BOB_VOICE = SIM_BY_SERVICE[21].iccid  # Mobile Voice 20 GB, active
 ALICE_SIMS = [sim.iccid for sim in DEMO_SIMS if sim.client_id == ALICE.whmcs_client_id]
+NUMBER_OF = {sim.iccid: sim.msisdn for sim in DEMO_SIMS}
+"""A demo SIM's phone number by its ICCID: how Freebit names the SIM (its ``account``)."""
 
 REQUEST_ID_INPUT = re.compile(r'<input type="hidden" name="request_id" value="([^"]+)"')
 MESSAGE = re.compile(r'<p class="message message-(\w+)"[^>]*>(.*?)</p>', re.S)
@@ -48,30 +50,36 @@ assert UNKNOWN_ICCID not in {sim.iccid for sim in DEMO_SIMS}
 
 
 class FreebitEmulator(EmulatorControl):
-    """The test's handle on the Freebit emulator: control endpoints and live data."""
+    """The test's handle on the Freebit emulator: control endpoints and live data. The tests name a
+    SIM by its ICCID, as the portal's pages do; the emulator, like Freebit, by its phone number."""
+
+    def number_of(self, iccid: str) -> str:
+        return self.sim(iccid).msisdn
 
     # -- control endpoints ------------------------------------------------------------------------
     def set_status(self, iccid: str, status: str) -> dict:
-        response = requests.post(f"{self.url}/__sandbox__/sims/{iccid}", json={"status": status}, timeout=5)
+        response = requests.post(f"{self.url}/__sandbox__/sims/{self.number_of(iccid)}", json={"status": status},
+                                 timeout=5)
         assert response.status_code == 200, response.text
         return response.json()
 
     def sim_state(self, iccid: str) -> dict:
-        """The SIM as ``details`` answers it (plus ``clientId`` and ``topups``)."""
-        response = requests.get(f"{self.url}/__sandbox__/sims/{iccid}", timeout=5)
+        """The line as PA03-02 answers it (plus ``clientId``, ``quotaAdditions``, ...)."""
+        response = requests.get(f"{self.url}/__sandbox__/sims/{self.number_of(iccid)}", timeout=5)
         response.raise_for_status()
         return response.json()
 
     # -- live data --------------------------------------------------------------------------------
     def sim(self, iccid: str):
-        return self.store.sims[iccid]
+        return next(account for account in self.store.accounts.values() if account.iccid == iccid)
 
     def daily_kb(self, iccid: str, start: date, end: date) -> list[tuple[date, int]]:
-        """What the emulator reports for ``start``..``end``: (day, kB used)."""
-        return self.store.daily_usage(self.sim(iccid), start, end)
+        """Whole days' usage the emulator generated for ``start``..``end``: (day, kB used)."""
+        return self.store.daily_kb(self.sim(iccid), start, end)
 
     def topups_for(self, request_id: str) -> list:
-        return [t for t in self.store.topups if t.request_id == request_id]
+        """The quota additions (PA04-04) made with the request id as their quotaCode."""
+        return [record for record in self.store.quota if record.quota_code == str(request_id)]
 
 
 class WhmcsEmulator(EmulatorControl):
@@ -146,8 +154,9 @@ def freebit(freebit_server, settings) -> FreebitEmulator:
     portal's settings with short timeouts."""
     requests.delete(freebit_server.url + "/__sandbox__/faults", timeout=5).raise_for_status()
     requests.post(freebit_server.url + "/__sandbox__/reset", timeout=5).raise_for_status()
-    settings.FREEBIT_API_URL = freebit_server.url
-    settings.FREEBIT_API_KEY = freebit_server.app.config.api_key
+    settings.FREEBIT_API_URL = freebit_server.url + "/emptool/api"
+    settings.FREEBIT_OEM_ID = freebit_server.app.config.oem_id
+    settings.FREEBIT_OEM_KEY = freebit_server.app.config.oem_key
     settings.PROVIDER_READ_TIMEOUT = 2.0
     settings.PROVIDER_MAX_ATTEMPTS = 2
     emulator = FreebitEmulator(freebit_server)

@@ -179,7 +179,7 @@ def test_page_posts_without_a_csrf_token_are_refused(providers, billing, csrf_br
         assert csrf_browser.post(path, data).status_code == 403
 
     assert billing.calls("CreateInvoice") == 0
-    assert providers.calls("topup") == 0 and providers.calls("plan-change") == 0
+    assert providers.calls("PA04-04") == 0 and providers.calls("PA05-21") == 0
 
 
 @committing
@@ -191,7 +191,7 @@ def test_api_posts_without_a_csrf_token_are_refused(providers, billing, csrf_bro
         assert "CSRF" in response.json()["message"]
 
     assert billing.calls("CreateInvoice") == 0
-    assert providers.calls("topup") == 0 and providers.calls("plan-change") == 0
+    assert providers.calls("PA04-04") == 0 and providers.calls("PA05-21") == 0
 
 
 def test_the_sim_pages_answer_post_only_where_they_change_something(providers, customer_client):

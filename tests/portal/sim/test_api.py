@@ -9,7 +9,7 @@ from django.utils import timezone
 from domain.shared import clock
 from domain.shared.calendar import previous_month
 from domain.sim.types import DataQuota
-from portal.sim.models import PlanChange, TopUp
+from portal.sim.models import PlanChange, SimUsageDay, TopUp
 from tests.portal.sim.conftest import (
     ALICE_DATA,
     ALICE_SIMS,
@@ -31,9 +31,15 @@ def post_json(browser, path: str, body: dict):
     return browser.post(path, body, content_type="application/json")
 
 
-def usage_points(freebit, iccid: str, start, end) -> list[dict]:
-    return [{"date": day.isoformat(), "used": {"mb": kb // 1024, "display": DataQuota(kb=kb).format()}}
-            for day, kb in freebit.daily_kb(iccid, start, end)]
+def usage_points(rows) -> list[dict]:
+    return [{"date": row.day.isoformat(), "used": {"mb": row.used_kb // 1024, "display": DataQuota(kb=row.used_kb)
+                                                   .format()}} for row in rows]
+
+
+def recorded(iccid: str, days, kb: int = 300_000) -> None:
+    """Figures the portal recorded on earlier looks at the SIM."""
+    for day in days:
+        SimUsageDay.objects.create(iccid=iccid, day=day, used_kb=kb + day.day, read_at=timezone.now(), reads=1)
 
 
 # -- reads -----------------------------------------------------------------------------------------
@@ -64,10 +70,10 @@ def test_the_details_of_a_voice_sim(providers, customer_client):
         "plan_name": "Mobile Voice 20 GB", "data_only": False,
         "remaining": {"mb": remaining // 1024, "display": DataQuota(kb=remaining).format()},
         "total": {"mb": total // 1024, "display": DataQuota(kb=total).format()},
-        "used_percent": min(100, round((total - remaining) * 100 / total)),
+        "usage_started": True, "used_percent": min(100, round((total - remaining) * 100 / total)),
         "activation_date": sim.activation_date.isoformat(),
         "voice_options": {"Call waiting": sim.voice["callWaiting"], "Voicemail": sim.voice["voiceMail"],
-                          "International roaming": sim.voice["internationalRoaming"]},
+                          "International roaming": sim.voice["worldWing"]},
     }
 
 
@@ -77,8 +83,9 @@ def test_a_data_sim_has_no_voice_options(providers, customer_client):
     assert data["data_only"] is True and data["voice_options"] == {}
 
 
-def test_usage_defaults_to_this_month(providers, customer_client):
+def test_usage_defaults_to_this_month_of_recorded_figures(providers, customer_client):
     today = clock.today()
+    recorded(ALICE_VOICE, [today - timedelta(days=n) for n in range(1, 40)])
 
     response = customer_client.get(f"/api/v1/sims/{ALICE_VOICE}/usage")
 
@@ -86,30 +93,47 @@ def test_usage_defaults_to_this_month(providers, customer_client):
     data = response.json()["data"]
     assert (data["iccid"], data["start"], data["end"]) == (ALICE_VOICE, today.replace(day=1).isoformat(),
                                                            today.isoformat())
-    assert data["points"] == usage_points(providers, ALICE_VOICE, today.replace(day=1), today)
-    assert len(data["points"]) == today.day
-    total = sum(kb for _, kb in providers.daily_kb(ALICE_VOICE, today.replace(day=1), today))
+    rows = SimUsageDay.objects.filter(iccid=ALICE_VOICE, day__gte=today.replace(day=1)).order_by("day")
+    assert len(rows) == today.day, "the days recorded before and today's reading"
+    assert data["points"] == usage_points(rows)
+    total = sum(row.used_kb for row in rows)
     assert data["total_used"] == {"mb": total // 1024, "display": DataQuota(kb=total).format()}
+    assert providers.calls("PA05-01") == 1
 
 
 def test_usage_over_a_range_given(providers, customer_client):
     start, end = previous_month(clock.today())
+    recorded(ALICE_VOICE, [start, start + timedelta(days=3), end])
 
     data = customer_client.get(f"/api/v1/sims/{ALICE_VOICE}/usage",
                                {"start": start.isoformat(), "end": end.isoformat()}).json()["data"]
 
     assert (data["start"], data["end"]) == (start.isoformat(), end.isoformat())
-    assert data["points"] == usage_points(providers, ALICE_VOICE, start, end)
+    assert data["points"] == usage_points(SimUsageDay.objects.filter(day__lte=end).order_by("day"))
 
 
 def test_usage_of_62_days_is_accepted(providers, customer_client):
     today = clock.today()
     start = today - timedelta(days=61)
+    recorded(ALICE_VOICE, [start, today - timedelta(days=1)])
 
     response = customer_client.get(f"/api/v1/sims/{ALICE_VOICE}/usage", {"start": start.isoformat()})
 
     assert response.status_code == 200
-    assert len(response.json()["data"]["points"]) == len(providers.daily_kb(ALICE_VOICE, start, today))
+    assert len(response.json()["data"]["points"]) == 3
+
+
+def test_freebit_down_the_usage_is_the_recorded_figures_marked_stale(providers, customer_client):
+    yesterday = clock.today() - timedelta(days=1)
+    recorded(ALICE_VOICE, [yesterday])
+    providers.faults(error_rate=1.0, status=503)
+
+    response = customer_client.get(f"/api/v1/sims/{ALICE_VOICE}/usage")
+
+    assert response.status_code == 200
+    assert response.json()["stale"] is True
+    assert [point["date"] for point in response.json()["data"]["points"]] == (
+        [yesterday.isoformat()] if yesterday.month == clock.today().month else [])
 
 
 def bad_ranges():
@@ -172,7 +196,7 @@ def test_a_top_up_is_201_then_200_for_the_same_request_id(providers, billing, cu
         "request_id": request_id, "iccid": ALICE_VOICE, "quota_mb": 1024, "amount": "500.00", "currency": "JPY",
         "status": "applied", "whmcs_invoice_id": invoice.id}
     assert invoice.status == "Paid" and billing.calls("CapturePayment") == 1
-    assert len(providers.topups_for(request_id)) == 1 and providers.calls("topup") == 1
+    assert len(providers.topups_for(request_id)) == 1 and providers.calls("PA04-04") == 1
     assert TopUp.objects.get().amount == Decimal("500")
 
 
@@ -189,7 +213,7 @@ def test_a_top_up_out_of_bounds_is_a_400(providers, billing, customer_client):
             assert fields == {"top_up": ["Choose from 100 MB to 50 GB."]}
 
     assert not TopUp.objects.exists()
-    assert billing.calls("CreateInvoice") == 0 and providers.calls("topup") == 0
+    assert billing.calls("CreateInvoice") == 0 and providers.calls("PA04-04") == 0
 
 
 @pytest.mark.parametrize("quota_mb", [100, 51200])
@@ -311,7 +335,7 @@ def test_the_quote_answers_whmcs_price_and_changes_nothing(providers, billing, s
     assert (data["plan_code"], data["current_plan_code"], data["immediate"]) == ("MOB-VOICE-20G", "MOB-VOICE-5G", True)
     assert data["new_monthly"] == {"amount": f"{store.products[3].monthly_price:.2f}", "currency": "JPY"}
     assert Decimal(data["charge_now"]["amount"]) > 0
-    assert billing.new_invoices() == [] and providers.calls("plan-change") == 0
+    assert billing.new_invoices() == [] and providers.calls("PA05-21") == 0
 
 
 @committing
@@ -351,7 +375,7 @@ def test_a_change_from_next_month_is_scheduled_listed_and_cancelled(providers, b
 
     assert cancelled.status_code == 200 and cancelled.json()["data"]["status"] == "cancelled"
     assert post_json(customer_client, f"/api/v1/sims/{ALICE_VOICE}/plan/cancel", cancel).status_code == 200
-    assert billing.calls("UpgradeProduct") == 0 and providers.calls("plan-change") == 0  # quotes only
+    assert billing.calls("UpgradeProduct") == 0 and providers.calls("PA05-21") == 0  # quotes only
 
 
 @committing
@@ -414,18 +438,17 @@ def test_a_change_the_sim_cannot_make_is_a_400_saying_why(providers, billing, sa
         assert response.status_code == 400, path
         assert response.json()["extra"]["fields"] == {"plan_code": [message]}
     assert billing.new_invoices() == [] and billing.calls("CapturePayment") == 0
-    assert providers.calls("plan-change") == 0 and providers.sim(iccid).pending is None
+    assert providers.calls("PA05-21") == 0 and providers.sim(iccid).pending is None
     assert not PlanChange.objects.exists()
 
 
 # -- outages ---------------------------------------------------------------------------------------
 
 
-@pytest.mark.parametrize("path", [f"/api/v1/sims/{ALICE_VOICE}", f"/api/v1/sims/{ALICE_VOICE}/usage"])
-def test_freebit_down_with_nothing_cached_is_a_503_with_a_reference(providers, customer_client, path):
+def test_freebit_down_with_nothing_cached_is_a_503_with_a_reference(providers, customer_client):
     providers.faults(error_rate=1.0, status=503)
 
-    response = customer_client.get(path)
+    response = customer_client.get(f"/api/v1/sims/{ALICE_VOICE}")
 
     assert response.status_code == 503
     assert response["Retry-After"] == "60"

@@ -54,7 +54,7 @@ def test_two_processors_of_one_top_up_charge_once(providers, billing, customer_u
     assert billing.calls("CreateInvoice") == 1 and billing.calls("CapturePayment") == 1
     [invoice] = billing.new_invoices()
     assert invoice.status == "Paid" and len(billing.payments_of(invoice.id)) == 1
-    assert providers.calls("topup") == 1
+    assert providers.calls("PA04-04") == 1
     assert len(providers.topups_for(str(topup.request_id))) == 1
 
 

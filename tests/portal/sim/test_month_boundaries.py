@@ -1,7 +1,9 @@
 """What a customer sees of their SIMs at the instants where Japan's calendar and UTC's disagree, and
-at the calendar's edges (tests/timepoints.py): the usage window is Japan's month, a SIM activated
-today has a proper "no usage yet" state with one activation date everywhere, a top-up counts in
-Japan's month, and a plan change booked "from next month" starts on the first of Japan's next month.
+at the calendar's edges (tests/timepoints.py): the usage the portal records is filed under Japan's
+day and shown in Japan's month, a SIM activated today has a proper "no usage yet" state with one
+activation date everywhere, a quota addition counts in Japan's month (it is sent expiring on the
+last day of Japan's month), and a plan change booked for the first of next month (PA05-21
+``runTime``) is made on the first of Japan's next month.
 
 The whole process (portal and the in-process emulators) runs at each instant with time-machine;
 expected figures come from the emulator's live data.
@@ -16,7 +18,8 @@ from domain.shared import calendar, clock
 from domain.sim.types import DataQuota
 from integrations.freebit.sims import FreebitSimService
 from portal.core.providers import freebit_connection
-from tests.portal.sim.conftest import ALICE_DATA, ALICE_VOICE, main_of, sim_page
+from portal.sim.models import SimUsageDay
+from tests.portal.sim.conftest import ALICE_DATA, ALICE_VOICE, NUMBER_OF, main_of, sim_page
 from tests.timepoints import BOUNDARY_INSTANTS
 
 pytestmark = pytest.mark.django_db
@@ -52,13 +55,21 @@ def make_new(freebit, iccid: str) -> None:
 
 
 def test_the_usage_window_is_japans_month_and_day(sims_at, customer_client, instant):
+    today = instant.date()  # the instant is written in Japan time: its date is Japan's
+    yesterday = today - timedelta(days=1)
+    SimUsageDay.objects.create(iccid=ALICE_VOICE, day=yesterday, used_kb=123_456, read_at=instant - timedelta(days=1))
+
     page = main_of(sim_page(customer_client, ALICE_VOICE))
 
-    today = instant.date()
+    reading = SimUsageDay.objects.get(iccid=ALICE_VOICE, day__gt=yesterday)
+    assert reading.day == today, "today's reading is filed under Japan's day"
     months = USAGE_HEADING.findall(page)
-    assert months == [f"{today:%B %Y}", f"{calendar.previous_month_start(today):%B %Y}"]
-    newest_days = DAY_ROW.findall(page.split('<h2 id="usage-2">')[0])
-    assert newest_days[0] == f"1 {today:%b}" and newest_days[-1] == f"{today.day} {today:%b}"
+    if yesterday.month == today.month:
+        assert months == [f"{today:%B %Y}"]
+        assert DAY_ROW.findall(page) == [f"{yesterday.day} {yesterday:%b}", f"{today.day} {today:%b}"]
+    else:  # the 1st: yesterday belongs to last month's section
+        assert months == [f"{today:%B %Y}", f"{yesterday:%B %Y}"]
+        assert DAY_ROW.findall(page) == [f"{today.day} {today:%b}", f"{yesterday.day} {yesterday:%b}"]
 
 
 def test_a_sim_activated_today_shows_no_usage_yet_with_one_activation_date(sims_at, customer_client, instant):
@@ -93,28 +104,29 @@ def test_an_old_sim_keeps_its_usage_on_the_first_minutes_of_a_month(sims_at, cus
 
 def test_a_top_up_counts_in_japans_month_and_leaves_it_at_midnight(sims_at, instant):
     service = freebit_service()
-    plan_total = service.get_details(ALICE_VOICE).total
+    number = NUMBER_OF[ALICE_VOICE]
+    plan_total = service.get_details(number).total
 
-    service.top_up(ALICE_VOICE, 1024, "month-end-topup")
+    service.add_quota(number, 1024, quota_code="month-end-topup", expires=calendar.month_end(clock.today()))
 
-    assert service.get_details(ALICE_VOICE).total.kb == plan_total.kb + DataQuota.from_mb(1024).kb
+    assert service.get_details(number).total.kb == plan_total.kb + DataQuota.from_mb(1024).kb
     next_month = calendar.next_month_start(instant.date())
     minutes_to_midnight = (clock.local(instant).replace(hour=0, minute=0) + timedelta(days=1) - instant)
     if next_month - instant.date() == timedelta(days=1):  # the month's last day: cross into the next month
         with time_machine.travel(instant + minutes_to_midnight + timedelta(minutes=1), tick=True):
             assert clock.today() == next_month
-            assert service.get_details(ALICE_VOICE).total.kb == plan_total.kb, "a top-up lasts for its month"
+            assert service.get_details(number).total.kb == plan_total.kb, "a top-up lasts for its month"
 
 
 def test_a_plan_change_from_next_month_starts_on_japans_first(sims_at, instant):
     service = freebit_service()
-
-    change = service.change_plan(ALICE_VOICE, "MOB-VOICE-5G", immediate=False)
-
+    number = NUMBER_OF[ALICE_VOICE]
     first = calendar.next_month_start(instant.date())
-    assert change.effective_date == first
-    assert service.get_details(ALICE_VOICE).pending_plan_change.effective_date == first
+
+    change = service.change_plan(number, "MOB-VOICE-5G", run_date=first)
+
+    assert change.run_date == first and not change.immediate
+    assert service.get_details(number).plan_code == "MOB-VOICE-20G", "booked, not made yet"
     with time_machine.travel(clock.local(instant).replace(year=first.year, month=first.month, day=first.day,
                                                           hour=0, minute=1), tick=True):
-        details = service.get_details(ALICE_VOICE)
-        assert details.plan_code == "MOB-VOICE-5G" and details.pending_plan_change is None
+        assert service.get_details(number).plan_code == "MOB-VOICE-5G"

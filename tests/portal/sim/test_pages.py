@@ -1,15 +1,10 @@
-"""The SIM list and the SIM page: details, the quota gauge, the usage charts with their text
-alternative, voice options, and what a suspended SIM offers. Expected figures come from the Freebit
-emulator's live data."""
+"""The SIM list and the SIM page: details, the quota gauge, voice options, and what a suspended SIM
+offers (the usage charts: test_usage.py). Expected figures come from the Freebit emulator's live data."""
 import re
-from datetime import timedelta
 
 import pytest
 
-from domain.shared import clock
-from domain.shared.calendar import previous_month
 from domain.sim.types import DataQuota
-from portal.sim.charts import format_mb
 from tests.portal.sim.conftest import (
     ALICE_DATA,
     ALICE_SIMS,
@@ -23,14 +18,7 @@ from tests.portal.sim.conftest import (
 
 pytestmark = pytest.mark.django_db
 
-SVG = re.compile(r'<svg class="usage-chart"[^>]*>.*?</svg>', re.S)
-TABLE_ROW = re.compile(r'<tr><td>([^<]+)</td><td class="num">([^<]+)</td></tr>')
 METER = re.compile(r'<meter class="quota-meter" min="0" max="(\d+)" value="(\d+)"\s+low="(\d+)"')
-
-
-def sections_of(page: str) -> list[str]:
-    """The usage sections of the SIM page, newest month first."""
-    return re.findall(r'<section class="card" aria-labelledby="usage-\d+">(.*?)</section>', page, re.S)
 
 
 def test_the_sim_list_shows_alices_sims_and_not_bobs(providers, customer_client):
@@ -84,59 +72,12 @@ def test_the_quota_gauge_carries_freebits_figures(providers, customer_client):
     assert f"{used}% used" in page
 
 
-def test_usage_charts_for_this_and_last_month_match_freebits_daily_figures(providers, customer_client):
-    today = clock.today()
-    start, _ = previous_month(today)
-    reported = providers.daily_kb(ALICE_VOICE, start, today)
-    months = {}
-    for day, kb in reported:
-        months.setdefault((day.year, day.month), []).append((day, kb))
-    expected = [months[key] for key in sorted(months, reverse=True)]  # newest month first, as on the page
-    assert len(expected) == 2, "the seed covers this month and the last"
-
-    page = main_of(sim_page(customer_client, ALICE_VOICE))
-    sections = sections_of(page)
-
-    assert len(sections) == 2
-    for section, days in zip(sections, expected, strict=True):
-        first = days[0][0]
-        total = DataQuota(kb=sum(kb for _, kb in days))
-        assert f"Usage in {first:%B %Y}: {total.format()}" in section
-        svgs = SVG.findall(section)
-        assert len(svgs) == 1
-        svg = svgs[0]
-        chart_id = f"usage-{first.year}-{first.month}"
-        assert 'role="img"' in svg
-        assert f'aria-labelledby="{chart_id}-title {chart_id}-desc"' in svg
-        assert f'<title id="{chart_id}-title">Daily data use, {first:%B %Y}</title>' in svg
-        assert re.search(rf'<desc id="{chart_id}-desc">Daily data use from {first.day} {first:%B} to '
-                         rf'{days[-1][0].day} {days[-1][0]:%B %Y}: [^<]+ in all, at most [^<]+ in a day\.</desc>', svg)
-        bars = re.findall(r'<rect [^>]*class="bar"><title>([^<]+)</title></rect>', svg)
-        assert len(bars) == len(days) == svg.count("<rect ")
-        assert bars == [f"{day.day} {day:%b}: {format_mb(kb // 1024)}" for day, kb in days]
-        # the text alternative: the same days with the same figures
-        assert TABLE_ROW.findall(section) == [(f"{day.day} {day:%b}", DataQuota(kb=kb).format()) for day, kb in days]
-
-
-def test_the_chart_bars_are_taller_for_heavier_days(providers, customer_client):
-    today = clock.today()
-    start, _ = previous_month(today)
-    this_month = [(d, kb) for d, kb in providers.daily_kb(ALICE_VOICE, start, today) if d.month == today.month]
-    page = main_of(sim_page(customer_client, ALICE_VOICE))
-
-    svg = SVG.findall(sections_of(page)[0])[0]
-    heights = [float(h) for h in re.findall(r'<rect [^>]*height="([\d.]+)" class="bar">', svg)]
-    assert len(heights) == len(this_month)
-    heaviest = max(range(len(this_month)), key=lambda i: this_month[i][1])
-    assert heights[heaviest] == max(heights)
-
-
 def test_a_voice_sim_shows_its_voice_options(providers, customer_client):
     voice = providers.sim(ALICE_VOICE).voice
     page = main_of(sim_page(customer_client, ALICE_VOICE))
 
     for label, key in (("Call waiting", "callWaiting"), ("Voicemail", "voiceMail"),
-                       ("International roaming", "internationalRoaming")):
+                       ("International roaming", "worldWing")):
         assert f"<dt>{label}</dt><dd>{'On' if voice[key] else 'Off'}</dd>" in page
 
 
@@ -202,15 +143,21 @@ def test_a_service_with_a_mangled_iccid_is_skipped(providers, customer_client, b
     assert sim_page(customer_client, ALICE_DATA).status_code == 404
 
 
-def test_usage_days_are_the_ones_freebit_reports_after_activation(providers, customer_client):
-    # Activation inside the shown range: the chart starts on the activation day.
-    today = clock.today()
-    sim = providers.sim(ALICE_DATA)
-    sim.activation_date = today - timedelta(days=3)
-    sim.usage = {day: kb for day, kb in sim.usage.items() if day >= sim.activation_date}
+@pytest.mark.parametrize("number", ["", "090-1234", "not a number"])
+def test_a_service_without_a_usable_phone_number_is_skipped(providers, customer_client, billing, number):
+    # Freebit names a SIM by its number: a SIM whose service carries none cannot be asked about.
+    service = billing.store.services[SIM_BY_SERVICE[14].service_id]
+    service.customfields = {**service.customfields, 2: number}
 
-    page = main_of(sim_page(customer_client, ALICE_DATA))
+    page = main_of(customer_client.get("/sims/"))
 
-    days = [today - timedelta(days=n) for n in range(3, -1, -1)]
-    newest_month_first = sorted(days, key=lambda d: (-d.year, -d.month, d.day))
-    assert [row[0] for row in TABLE_ROW.findall(page)] == [f"{d.day} {d:%b}" for d in newest_month_first]
+    assert ALICE_DATA not in page and ALICE_VOICE in page
+    assert sim_page(customer_client, ALICE_DATA).status_code == 404
+    assert providers.calls() == 0
+
+
+def test_the_sim_page_asks_freebit_for_details_and_traffic_only(providers, customer_client):
+    sim_page(customer_client, ALICE_VOICE)
+
+    assert providers.calls("PA03-02") == 1
+    assert providers.app.stats()["calls"].keys() <= {"PA01-01", "PA03-02", "PA05-01"}

@@ -83,7 +83,7 @@ def confirm(browser, iccid: str, plan_code: str, when: str = "immediate", reques
 def provider_writes(billing, freebit) -> dict:
     """The writes the providers received (a ``calconly`` quote is counted apart, as ``quotes``)."""
     return {"quotes": billing.calls("UpgradeProduct (calconly)"), "UpgradeProduct": billing.calls("UpgradeProduct"),
-            "CapturePayment": billing.calls("CapturePayment"), "plan-change": freebit.calls("plan-change")}
+            "CapturePayment": billing.calls("CapturePayment"), "plan-change": freebit.calls("PA05-21")}
 
 
 # -- what is offered ------------------------------------------------------------------------------------
@@ -140,7 +140,7 @@ def test_a_cheaper_plan_cannot_start_now(providers, billing, customer_client):
                      "month is not refunded).") in messages_of(response)
     assert not PlanChange.objects.exists()
     assert billing.calls("UpgradeProduct") == 0 and billing.new_invoices() == []  # the calconly only
-    assert providers.calls("plan-change") == 0
+    assert providers.calls("PA05-21") == 0
 
 
 # -- an upgrade now ----------------------------------------------------------------------------------------
@@ -177,7 +177,7 @@ def test_the_same_confirmation_sent_again_changes_and_charges_once(providers, bi
 
     assert again.status_code == 200
     assert PlanChange.objects.count() == 1 and len(billing.new_invoices()) == 1 and billing.charges() == 1
-    assert providers.calls("plan-change") == 1
+    assert providers.calls("PA05-21") == 1
 
 
 def test_a_refused_card_cancels_the_upgrade_invoice_and_changes_nothing(providers, billing, customer_client):
@@ -193,7 +193,7 @@ def test_a_refused_card_cancels_the_upgrade_invoice_and_changes_nothing(provider
     order = billing.store.orders[change.whmcs_order_id]
     assert order.status == "Cancelled"
     assert billing.store.services[13].pid == 4, "WHMCS keeps the old plan"
-    assert providers.sim(ALICE_VOICE_5G).plan_code == "MOB-VOICE-5G" and providers.calls("plan-change") == 0
+    assert providers.sim(ALICE_VOICE_5G).plan_code == "MOB-VOICE-5G" and providers.calls("PA05-21") == 0
     assert PAYMENT_REFUSED in messages_of(response)
 
 
@@ -296,7 +296,7 @@ def test_a_scheduled_change_of_a_sim_suspended_since_fails_on_its_day_with_nothi
     change.refresh_from_db()
     assert (change.status, change.failure) == (Status.FAILED, PlanChange.Failure.SIM_REFUSED)
     assert billing.calls("UpgradeProduct") == 0 and billing.new_invoices() == []
-    assert billing.store.services[12].pid == 3 and providers.calls("plan-change") == 0
+    assert billing.store.services[12].pid == 3 and providers.calls("PA05-21") == 0
     assert plan_changes.plan_change_message(change) == (
         "error", "Your plan could not be changed and nothing was charged. Please try again later or contact support.")
 

@@ -175,7 +175,7 @@ def test_a_top_up_giving_up_before_its_charge_cancels_its_unpaid_invoice(provide
     assert topup.last_error.startswith("charge: WHMCS CapturePayment: HTTP 503")
     [invoice] = billing.new_invoices()
     assert invoice.status == "Cancelled", "an invoice left Unpaid would be charged by WHMCS's daily cron"
-    assert billing.charges() == 0 and providers.calls("topup") == 0
+    assert billing.charges() == 0 and providers.calls("PA04-04") == 0
     assert NOT_TAKEN in messages_of(response)
 
 
