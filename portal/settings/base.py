@@ -354,6 +354,7 @@ WHMCS_API_IDENTIFIER = env("WHMCS_API_IDENTIFIER", default="")
 WHMCS_API_SECRET = env("WHMCS_API_SECRET", default="")
 WHMCS_WEBHOOK_SECRET = env("WHMCS_WEBHOOK_SECRET", default="")
 FREEBIT_API_URL = env("FREEBIT_API_URL", default="")
+# Freebit's MVNO API: https://<host>/emptool/api, and the OEM id and key Freebit issued (authOem).
 FREEBIT_OEM_ID = env("FREEBIT_OEM_ID", default="")
 FREEBIT_OEM_KEY = env("FREEBIT_OEM_KEY", default="")
 
@@ -468,17 +469,17 @@ SIM_TOPUP_RETRY_BACKOFF_SECONDS = env.int("SIM_TOPUP_RETRY_BACKOFF_SECONDS", def
 SIM_TOPUP_RETRY_BACKOFF_MAX_SECONDS = env.int("SIM_TOPUP_RETRY_BACKOFF_MAX_SECONDS", default=60)
 SIM_TOPUP_LEASE_SECONDS = env.int("SIM_TOPUP_LEASE_SECONDS", default=CELERY_TASK_TIME_LIMIT + 60)
 SIM_TOPUP_SWEEP_AFTER_SECONDS = env.int("SIM_TOPUP_SWEEP_AFTER_SECONDS", default=60)
-CACHE_TTL_SIM_DETAILS = env.int("CACHE_TTL_SIM_DETAILS", default=60)
-# A SIM's traffic (Freebit PA05-01) is read for the one SIM a customer looks at, never in a sweep:
-# kept this long, and read at most this many times a day per SIM (docs/freebit.md).
-CACHE_TTL_SIM_TRAFFIC = env.int("CACHE_TTL_SIM_TRAFFIC", default=900)
-SIM_TRAFFIC_READS_PER_DAY = env.int("SIM_TRAFFIC_READS_PER_DAY", default=48)
 # Freebit's quota addition has no idempotency key. After a lost answer the quota history is read;
 # a call not in it is sent again only once it has had this long to finish, and at most this many
 # calls are sent in all; otherwise the top-up waits for staff (needs review).
 SIM_TOPUP_QUOTA_SETTLE_SECONDS = env.int("SIM_TOPUP_QUOTA_SETTLE_SECONDS", default=120)
 SIM_TOPUP_QUOTA_MAX_SENDS = env.int("SIM_TOPUP_QUOTA_MAX_SENDS", default=2)
 CELERY_BEAT_SCHEDULE["sim-resume-topups"] = {
+CACHE_TTL_SIM_DETAILS = env.int("CACHE_TTL_SIM_DETAILS", default=60)
+# A SIM's traffic (Freebit PA05-01) is read for the one SIM a customer looks at, never in a sweep:
+# kept this long, and read at most this many times a day per SIM (docs/freebit.md).
+CACHE_TTL_SIM_TRAFFIC = env.int("CACHE_TTL_SIM_TRAFFIC", default=900)
+SIM_TRAFFIC_READS_PER_DAY = env.int("SIM_TRAFFIC_READS_PER_DAY", default=48)
     "task": "portal.sim.resume_topups",
     "schedule": env.int("SIM_TOPUP_SWEEP_INTERVAL_SECONDS", default=120),
 }
