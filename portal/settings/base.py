@@ -353,8 +353,8 @@ WHMCS_API_URL = env("WHMCS_API_URL", default="")
 WHMCS_API_IDENTIFIER = env("WHMCS_API_IDENTIFIER", default="")
 WHMCS_API_SECRET = env("WHMCS_API_SECRET", default="")
 WHMCS_WEBHOOK_SECRET = env("WHMCS_WEBHOOK_SECRET", default="")
-FREEBIT_API_URL = env("FREEBIT_API_URL", default="")
 # Freebit's MVNO API: https://<host>/emptool/api, and the OEM id and key Freebit issued (authOem).
+FREEBIT_API_URL = env("FREEBIT_API_URL", default="")
 FREEBIT_OEM_ID = env("FREEBIT_OEM_ID", default="")
 FREEBIT_OEM_KEY = env("FREEBIT_OEM_KEY", default="")
 
@@ -474,12 +474,12 @@ SIM_TOPUP_SWEEP_AFTER_SECONDS = env.int("SIM_TOPUP_SWEEP_AFTER_SECONDS", default
 # calls are sent in all; otherwise the top-up waits for staff (needs review).
 SIM_TOPUP_QUOTA_SETTLE_SECONDS = env.int("SIM_TOPUP_QUOTA_SETTLE_SECONDS", default=120)
 SIM_TOPUP_QUOTA_MAX_SENDS = env.int("SIM_TOPUP_QUOTA_MAX_SENDS", default=2)
-CELERY_BEAT_SCHEDULE["sim-resume-topups"] = {
 CACHE_TTL_SIM_DETAILS = env.int("CACHE_TTL_SIM_DETAILS", default=60)
 # A SIM's traffic (Freebit PA05-01) is read for the one SIM a customer looks at, never in a sweep:
 # kept this long, and read at most this many times a day per SIM (docs/freebit.md).
 CACHE_TTL_SIM_TRAFFIC = env.int("CACHE_TTL_SIM_TRAFFIC", default=900)
 SIM_TRAFFIC_READS_PER_DAY = env.int("SIM_TRAFFIC_READS_PER_DAY", default=48)
+CELERY_BEAT_SCHEDULE["sim-resume-topups"] = {
     "task": "portal.sim.resume_topups",
     "schedule": env.int("SIM_TOPUP_SWEEP_INTERVAL_SECONDS", default=120),
 }
@@ -521,3 +521,4 @@ CELERY_BEAT_SCHEDULE["provisioning-sweep"] = {
 # Send X-Provider-Calls (provider calls made by the request) with every response: debug and tests.
 PROVIDER_CALLS_HEADER = env.bool("PROVIDER_CALLS_HEADER", default=DEBUG)
 DASHBOARD_DEADLINE_SECONDS = env.float("DASHBOARD_DEADLINE_SECONDS", default=4.0)
+
