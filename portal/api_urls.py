@@ -6,6 +6,7 @@ from portal.billing import api as billing_api
 from portal.core.dashboard_api import DashboardApi
 from portal.orders import api as orders_api
 from portal.sim import api as sim_api
+from portal.support import api as support_api
 
 
 def api(view_class):
@@ -30,4 +31,9 @@ urlpatterns = [
     path("sims/<str:iccid>/plan/quote", api(sim_api.SimPlanQuoteApi), name="api-sim-plan-quote"),
     path("sims/<str:iccid>/plan/cancel", api(sim_api.SimPlanCancelApi), name="api-sim-plan-cancel"),
     path("sims/<str:iccid>/plan-changes", api(sim_api.SimPlanChangeListApi), name="api-sim-plan-changes"),
+    path("cases", api(support_api.CaseListApi), name="api-cases"),
+    path("case-types", api(support_api.CaseTypesApi), name="api-case-types"),
+    path("cases/<str:case_id>", api(support_api.CaseDetailApi), name="api-case"),
+    path("cases/<str:case_id>/comments", api(support_api.CaseCommentsApi), name="api-case-comments"),
+    path("cases/<str:case_id>/attachments", api(support_api.CaseAttachmentsApi), name="api-case-attachments"),
 ]

@@ -10,6 +10,7 @@ from portal.core import views as core_views
 from portal.core.i18n import set_language
 from portal.demo.clock import clock_control
 from portal.provisioning.sandbox_views import sandbox_orders
+from portal.support.sandbox_views import sandbox_case, sandbox_cases
 
 handler404 = "portal.core.views.not_found"
 handler500 = "portal.core.views.server_error"
@@ -30,8 +31,11 @@ urlpatterns = [
     path("catalog/", include("portal.catalog.urls")),
     path("orders/", include("portal.orders.urls")),
     path("sims/", include("portal.sim.urls")),
+    path("support/", include("portal.support.urls")),
     path("webhooks/", include("portal.webhooks.urls")),
     path("admin/sandbox/orders/", sandbox_orders, name="sandbox-orders"),
+    path("admin/sandbox/cases/", sandbox_cases, name="sandbox-cases"),
+    path("admin/sandbox/cases/<str:case_id>/", sandbox_case, name="sandbox-case"),
     path("admin/", admin.site.urls),
     path("api/v1/", include("portal.api_urls")),
     path("api/schema/", login_not_required(SpectacularAPIView.as_view()), name="api-schema"),

@@ -44,21 +44,31 @@ def invalidate_customer(user_id: int, *, must_reach_cache: bool = False) -> None
     :class:`CacheUnavailable` instead, for callers whose whole job is the invalidation (a webhook
     saying an invoice changed is processed only once the cache has really forgotten it).
     """
-    key = _namespace_key(user_id)
+    if not bump_namespace(_namespace_key(user_id)) and must_reach_cache:
+        raise CacheUnavailable(f"the cache could not be reached to invalidate user {user_id}'s data")
+
+
+def bump_namespace(key: str) -> bool:
+    """Move the version kept under ``key`` on (O(1)): every key built with the old version is
+    forgotten. False when the cache could not be reached (nothing was forgotten)."""
     added = cache.add(key, 2, timeout=None)  # the first bump moves off the implicit version 1
     if added is False:
         try:
             added = cache.incr(key)
         except ValueError:  # expired between add and incr
             added = cache.add(key, 2, timeout=None)
-    if added is None and must_reach_cache:
-        raise CacheUnavailable(f"the cache could not be reached to invalidate user {user_id}'s data")
+    return added is not None
+
+
+def namespace_version(key: str) -> int:
+    """The version kept under ``key`` (1 until it is first bumped)."""
+    return cache.get(key) or 1
 
 
 def fetch_for_customer(user_id: int, suffix: str, ttl: int, fetch: Callable[[], T], *,
                        failures: tuple[type[BaseException], ...]) -> Cached[T]:
     """``fetch_cached`` inside the customer's namespace: ``user:{id}:v{n}:{suffix}``."""
-    version = cache.get(_namespace_key(user_id)) or 1
+    version = namespace_version(_namespace_key(user_id))
     return fetch_cached(f"user:{user_id}:v{version}:{suffix}", ttl, fetch, failures=failures,
                         stale_key=f"stale:user:{user_id}:{suffix}")
 

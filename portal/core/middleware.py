@@ -57,6 +57,7 @@ class RequestBodyLimitMiddleware:
     Django itself caps form fields (``DATA_UPLOAD_MAX_MEMORY_SIZE``) but not uploaded files nor the
     stream DRF's parsers read; this caps every body. Under WSGI a body is only ever read up to its
     ``Content-Length`` (no length: an empty body), so the declared length is the whole story.
+    A view marked with :func:`accepts_uploads` (a support case's file) has a limit of its own instead.
     """
 
     def __init__(self, get_response):
@@ -68,6 +69,8 @@ class RequestBodyLimitMiddleware:
             declared = int(request.META.get("CONTENT_LENGTH") or 0)
         except ValueError:
             declared = 0
+        if declared:
+            limit = _upload_limit(request) or limit
         if declared <= limit:
             return self.get_response(request)
         logger.warning("refused a %s-byte body to %s (limit %s bytes)", declared, request.path[:200], limit)
@@ -75,6 +78,30 @@ class RequestBodyLimitMiddleware:
         if request.path.startswith("/api/") or request.content_type == "application/json":
             return JsonResponse({"message": message, "extra": {"max_bytes": limit}}, status=413)
         return render(request, "413.html", {"max_bytes": limit}, status=413)
+
+
+def accepts_uploads(limit_setting: str):
+    """Mark a view (or an API view class) as taking bodies up to ``settings.<limit_setting>`` bytes
+    (instead of ``REQUEST_MAX_BODY_BYTES``)."""
+
+    def mark(view):
+        view.max_body_bytes_setting = limit_setting
+        return view
+
+    return mark
+
+
+def _upload_limit(request) -> int | None:
+    """The body limit of the view the request goes to, if it names one."""
+    from django.urls import Resolver404, resolve
+
+    try:
+        view = resolve(request.path_info).func
+    except Resolver404:
+        return None
+    name = getattr(view, "max_body_bytes_setting", None) or getattr(getattr(view, "cls", None),
+                                                                  "max_body_bytes_setting", None)
+    return getattr(settings, name) if name else None
 
 
 def mark_logged(response):

@@ -19,12 +19,13 @@ def start_subscriber_thread() -> threading.Thread | None:
     _started.set()
 
     def run() -> None:
-        from portal.provisioning.subscriber import build_subscriber
+        from portal.provisioning.subscriber import build_subscribers, run_subscribers
 
         try:
-            subscriber = build_subscriber()
-            logger.info("platform event subscriber started in-process at %s", subscriber.settings.target)
-            subscriber.run()
+            subscribers = build_subscribers()
+            logger.info("platform event subscriber started in-process at %s (%s)", subscribers[0].settings.target,
+                        ", ".join(subscriber.settings.topic for subscriber in subscribers))
+            run_subscribers(subscribers)
         except Exception:
             logger.exception("the in-process platform event subscriber stopped")
         finally:

@@ -4,8 +4,13 @@ The replay id of the last handled event is stored per topic (``EventCursor``) in
 transaction** as the job it created, so a crash never loses an event (the cursor did not move)
 nor records one twice (the job's idempotency key and event id are unique). A restart resumes with
 ``CUSTOM`` from the stored replay id (DECISIONS §4).
+
+The subscriber also follows a second topic, ``Case_Status_Update__e`` (``portal.support.events``),
+with its own cursor: ``build_subscribers`` makes one subscription per topic and
+``run_subscribers`` runs them side by side, one thread each.
 """
 import logging
+import threading
 
 from django.conf import settings
 from django.db import transaction
@@ -88,3 +93,46 @@ def build_subscriber() -> PubSubSubscriber:
         invalidate_session=connection.invalidate_session,
         checkpoint=store.save,
     )
+
+
+def build_subscribers() -> list[PubSubSubscriber]:
+    """One subscription per topic the portal follows: provisioning, and support cases (unless
+    ``SALESFORCE_PUBSUB_CASE_TOPIC`` is empty)."""
+    from portal.support.events import build_case_subscriber
+
+    subscribers = [build_subscriber()]
+    cases = build_case_subscriber()
+    if cases is not None:
+        subscribers.append(cases)
+    return subscribers
+
+
+def run_subscribers(subscribers: list[PubSubSubscriber]) -> None:
+    """Run each subscription in a thread of its own until every one has stopped (``stop()`` on
+    each, e.g. from a signal handler). A subscription that fails for good (``PubSubError``: a topic
+    the org does not have, no permission) stops the others too and its error is raised here, so a
+    process manager sees the subscriber exit and restarts it (each topic resumes from its cursor)."""
+    from django.db import connections
+
+    failures: list[BaseException] = []
+
+    def run(subscriber: PubSubSubscriber) -> None:
+        try:
+            subscriber.run()
+        except BaseException as exc:
+            logger.exception("the subscription to %s failed; stopping the others", subscriber.settings.topic)
+            failures.append(exc)
+            for other in subscribers:
+                other.stop()
+        finally:
+            connections.close_all()
+
+    threads = [threading.Thread(target=run, args=(subscriber,), name=f"pubsub {subscriber.settings.topic}",
+                                daemon=True) for subscriber in subscribers]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        while thread.is_alive():
+            thread.join(timeout=0.5)  # short joins: the main thread keeps handling signals
+    if failures:
+        raise failures[0]

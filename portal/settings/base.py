@@ -85,6 +85,7 @@ PORTAL_APPS = [
     "portal.sim",
     "portal.webhooks",
     "portal.provisioning",
+    "portal.support",
 ]
 INSTALLED_APPS = DJANGO_APPS + THIRD_PARTY_APPS + PORTAL_APPS
 
@@ -521,4 +522,24 @@ CELERY_BEAT_SCHEDULE["provisioning-sweep"] = {
 # Send X-Provider-Calls (provider calls made by the request) with every response: debug and tests.
 PROVIDER_CALLS_HEADER = env.bool("PROVIDER_CALLS_HEADER", default=DEBUG)
 DASHBOARD_DEADLINE_SECONDS = env.float("DASHBOARD_DEADLINE_SECONDS", default=4.0)
+
+# --- Support cases (docs/support.md) --------------------------------------------------------------
+# New cases a customer may open (a rate, "<count>/<s|m|h|d>"), files per case and their size, how
+# long a submit holds a write it is sending, and how long cases stay cached (the Platform Event
+# Case_Status_Update__e and the customer's own writes forget them sooner).
+SUPPORT_CASE_RATE = env("SUPPORT_CASE_RATE", default="5/h")
+SUPPORT_ATTACHMENT_MAX_BYTES = env.int("SUPPORT_ATTACHMENT_MAX_BYTES", default=5 * 1024 * 1024)
+SUPPORT_ATTACHMENTS_PER_CASE = env.int("SUPPORT_ATTACHMENTS_PER_CASE", default=10)
+# An upload's whole body (the file and the form around it): allowed on the attachment routes only.
+SUPPORT_UPLOAD_MAX_BODY_BYTES = SUPPORT_ATTACHMENT_MAX_BYTES + 64 * 1024
+# Uploads stay in memory, never in a temporary file: the body limits above bound them.
+FILE_UPLOAD_MAX_MEMORY_SIZE = SUPPORT_UPLOAD_MAX_BODY_BYTES
+SUPPORT_SEND_LEASE_SECONDS = env.int("SUPPORT_SEND_LEASE_SECONDS", default=60)
+CACHE_TTL_CASES = env.int("CACHE_TTL_CASES", default=120)
+CACHE_TTL_CASE_RECORD_TYPES = env.int("CACHE_TTL_CASE_RECORD_TYPES", default=3600)
+# The Platform Event that tells the portal staff changed a case: a second topic of the subscriber,
+# with its own replay cursor (empty: not subscribed). Replaying case events only forgets caches
+# again, so a first start reads what Salesforce still keeps.
+SALESFORCE_PUBSUB_CASE_TOPIC = env("SALESFORCE_PUBSUB_CASE_TOPIC", default="/event/Case_Status_Update__e")
+SALESFORCE_PUBSUB_CASE_FIRST_START = env("SALESFORCE_PUBSUB_CASE_FIRST_START", default="EARLIEST")
 

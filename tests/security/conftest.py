@@ -166,5 +166,10 @@ def order_ids(salesforce, customer) -> list[str]:
     return sorted(o["Id"] for o in orders if o["AccountId"] == customer.salesforce_account_id)
 
 
+def case_ids(salesforce, customer) -> list[str]:
+    cases = salesforce.app.store.rows("Case")
+    return sorted(c["Id"] for c in cases if c["AccountId"] == customer.salesforce_account_id)
+
+
 def iccids(customer) -> list[str]:
     return [sim.iccid for sim in DEMO_SIMS if sim.client_id == customer.whmcs_client_id]

@@ -112,6 +112,7 @@ SAMPLE_VALUES = {
     "service_id": 1,
     "order_id": "801Dn0000000001AAA",
     "iccid": "8981100000001001124",
+    "case_id": "500Dn00009p558KIAQ",
     "product_id": "01tDn0000000001AAA",
     "uidb64": "MQ",
     "token": "set-password",

@@ -1,5 +1,5 @@
-"""Whose object is it: Alice, signed in, asks for each of Bob's invoices, subscriptions, orders and
-SIMs through every page and API route that takes such an id (walked from ``portal.urls``, so a new
+"""Whose object is it: Alice, signed in, asks for each of Bob's invoices, subscriptions, orders,
+SIMs and support cases through every page and API route that takes such an id (walked from ``portal.urls``, so a new
 route is covered the day it is added), with GET and POST. Each answer is a plain 404, never a 403
 or a 5xx, shows nothing of Bob's, and no provider is asked to change anything. The same routes
 answer Alice's own ids (the 404 is the ownership check, not a broken route), and nonexistent and
@@ -12,18 +12,20 @@ import uuid
 from collections import defaultdict
 
 import pytest
+from django.core.files.uploadedfile import SimpleUploadedFile
 from django.test import Client
 
 from domain.shared.salesforce_id import to_18
 from sandbox.whmcs import DEMO_SIMS
-from tests.security.conftest import ALICE, BOB, iccids, invoice_ids, order_ids, service_ids
+from tests.security.conftest import ALICE, BOB, case_ids, iccids, invoice_ids, order_ids, service_ids
 from tests.security.routes import Route, all_routes
 
 # The top-up views run outside ATOMIC_REQUESTS, and DRF marks the surrounding transaction for rollback
 # when it answers an error: these tests commit for real (and the database is flushed after each).
 pytestmark = pytest.mark.django_db(transaction=True)
 
-OWNED = {"invoice_id": "invoice", "service_id": "subscription", "order_id": "order", "iccid": "sim"}
+OWNED = {"invoice_id": "invoice", "service_id": "subscription", "order_id": "order", "iccid": "sim",
+         "case_id": "case"}
 """URL parameters naming an object that belongs to one customer, and the kind of object."""
 NOT_A_CUSTOMERS_OBJECT = {
     "product_id": "a catalog product: one catalog for every customer",
@@ -35,6 +37,13 @@ NOT_A_CUSTOMERS_OBJECT = {
 METHODS = ("get", "post")
 NOT_FOUND_API = {"message": "Not found.", "extra": {}}
 NOT_FOUND_PAGE = "We can't find that page"
+MULTIPART = {"api-case-attachments"}
+"""API routes that take a file (multipart), not JSON."""
+PNG = b"\x89PNG\r\n\x1a\n" + b"\x00" * 64
+
+
+def _png() -> SimpleUploadedFile:
+    return SimpleUploadedFile("screen.png", PNG, "image/png")
 
 
 def post_bodies(route: Route) -> list[dict]:
@@ -48,6 +57,10 @@ def post_bodies(route: Route) -> list[dict]:
         "api-sim-plan": [{"plan_code": "MOB-VOICE-5G", "immediate": False, "request_id": str(uuid.uuid4())}],
         "api-sim-plan-quote": [{"plan_code": "MOB-VOICE-5G", "immediate": False}],
         "api-sim-plan-cancel": [{}],  # the SIM's waiting change: the one api-sim-plan books just before
+        "support:comment": [{"request_id": str(uuid.uuid4()), "body": "Any news?"}],
+        "support:attach": [{"request_id": str(uuid.uuid4()), "file": _png()}],
+        "api-case-comments": [{"request_id": str(uuid.uuid4()), "body": "Any news?"}],
+        "api-case-attachments": [{"request_id": str(uuid.uuid4()), "file": _png()}],
     }
     return bodies.get(route.name, [{}])
 
@@ -57,7 +70,7 @@ def send(browser: Client, route: Route, method: str, value) -> list:
     path = route.url(**{param: value})
     if method == "get":
         return [browser.get(path)]
-    if route.is_api:
+    if route.is_api and route.name not in MULTIPART:
         return [browser.post(path, json.dumps(body), content_type="application/json") for body in post_bodies(route)]
     return [browser.post(path, body) for body in post_bodies(route)]
 
@@ -93,6 +106,9 @@ def owned_ids(kind: str, customer, providers) -> list:
     if kind == "order":
         found = order_ids(providers.salesforce, customer)
         return found + [order_id[:15] for order_id in found]  # the case-sensitive 15-character form too
+    if kind == "case":
+        found = case_ids(providers.salesforce, customer)
+        return found + [case_id[:15] for case_id in found]
     return iccids(customer)
 
 
@@ -103,6 +119,9 @@ def alices_own_id(kind: str, providers):
                     if i.userid == ALICE.whmcs_client_id and i.status == "Unpaid")
     if kind == "sim":  # an active voice SIM, so a top-up and a plan change go through
         return next(sim.iccid for sim in DEMO_SIMS if sim.service_id == 12)
+    if kind == "case":  # an open one, so a reply and a file go through
+        return next(case_id for case_id in case_ids(providers.salesforce, ALICE)
+                    if not providers.salesforce.store.get("Case", case_id)["IsClosed"])
     return owned_ids(kind, ALICE, providers)[0]
 
 
@@ -114,6 +133,8 @@ def bobs_markers(providers) -> list[str]:
             markers += [sim.msisdn, f"{sim.msisdn[:3]}-{sim.msisdn[3:7]}-{sim.msisdn[7:]}"]
     markers += [o["OrderNumber"] for o in providers.salesforce.store.rows("Order")
                 if o["AccountId"] == BOB.salesforce_account_id]
+    markers += [text for c in providers.salesforce.store.rows("Case") if c["AccountId"] == BOB.salesforce_account_id
+                for text in (c["CaseNumber"], c["Subject"])]
     return markers
 
 
@@ -138,7 +159,8 @@ def test_another_customers_ids_are_a_404_on_every_route(providers, wire, alice, 
     # Bob looks at his own first: his data is in the cache when Alice asks.
     for route in routes:
         for value in foreign:
-            if route.name in ("billing:invoice", "billing:subscription", "orders:detail", "sim:detail"):
+            if route.name in ("billing:invoice", "billing:subscription", "orders:detail", "sim:detail",
+                              "support:detail"):
                 assert bob.get(route.url(**{param: value})).status_code == 200, (str(route), value)
     providers.reset_stats()
     wire.clear()
@@ -155,7 +177,7 @@ def test_another_customers_ids_are_a_404_on_every_route(providers, wire, alice, 
     assert providers.write_calls() == {}
     if kind == "sim":
         assert providers.freebit.calls() == 0  # ownership is settled from WHMCS before Freebit is asked
-    if kind == "order":  # Bob's order ids did reach Salesforce, but only in queries scoped to Alice's Account
+    if kind in ("order", "case"):  # Bob's ids did reach Salesforce, but only in queries scoped to Alice's Account
         asked = [soql for soql in wire.soql() if any(value[:15] in soql for value in foreign)]
         assert asked
         for soql in asked:
@@ -199,6 +221,11 @@ def bad_ids(kind: str, providers) -> dict[str, object]:
         return {**hostile, "unknown": to_18("801Dn00000ZZZZZ"), "account-id": ALICE.salesforce_account_id,
                 "case-changed": bobs.swapcase(), "truncated": bobs[:14], "too-long": bobs + "A",
                 "with-quote": bobs[:15] + "'", "percent": "801%"}
+    if kind == "case":
+        bobs = case_ids(providers.salesforce, BOB)[0]
+        return {**hostile, "unknown": to_18("500Dn00000ZZZZZ"), "account-id": ALICE.salesforce_account_id,
+                "an-order": order_ids(providers.salesforce, ALICE)[0], "case-changed": bobs.swapcase(),
+                "truncated": bobs[:14], "too-long": bobs + "A", "with-quote": bobs[:15] + "'", "percent": "500%"}
     alices = alices_own_id("sim", providers)
     return {**hostile, "unknown": alices[:-4] + "9990",
             "bad-check-digit": alices[:-1] + str((int(alices[-1]) + 1) % 10),
@@ -221,7 +248,7 @@ def test_nonexistent_and_malformed_ids_are_a_404_on_every_route(providers, wire,
     assert [body for _, body in wire.freebit_calls()] == []
     for soql in wire.soql():  # only well-formed ids reach Salesforce, and only scoped to Alice's Account
         assert "FROM OrderItem" not in soql, soql
-        if " FROM Order " in soql:
+        if " FROM Order " in soql or " FROM Case " in soql:
             assert f"AccountId = '{ALICE.salesforce_account_id}'" in soql, soql
         for fragment in ("OR '", "OR Id", "<script", "\n", "..", "%"):
             assert fragment not in soql, soql
