@@ -1,8 +1,9 @@
-"""Freebit answers -> SIM domain types: realistic answers map exactly; malformed ones raise a
+"""Freebit PA answers -> SIM domain types: realistic answers (in the format of ``raw.py``, the one
+place of the assumptions about PA03-02, PA05-01 and PA05-02) map exactly; malformed ones raise a
 MappingError naming the field (and never the offending value)."""
 import copy
 import json
-from datetime import date, datetime, timedelta
+from datetime import date, datetime
 from pathlib import Path
 from typing import Any
 
@@ -10,25 +11,13 @@ import pytest
 
 from domain.shared.errors import MappingError
 from domain.sim.providers import freebit
-from domain.sim.types import (
-    DataQuota,
-    PendingPlanChange,
-    PlanChange,
-    PlanChangeStatus,
-    SimDetails,
-    SimStatus,
-    SimUsage,
-    TopUp,
-    TopUpStatus,
-    UsagePoint,
-    VoiceOption,
-)
+from domain.sim.providers.freebit.raw import JST
+from domain.sim.types import DataQuota, PlanChange, QuotaAddition, SimDetails, SimStatus, SimTraffic, VoiceOption
 from tests.domain.helpers import floats_in
 
 FIXTURES = Path(__file__).parent / "fixtures"
 ICCID = "8981100000001001124"
-MB = 1024
-GB = 1024 * MB
+NUMBER = "09012340012"
 
 
 def load(name: str) -> dict[str, Any]:
@@ -54,103 +43,109 @@ def altered(name: str, path: str, value: object) -> dict[str, Any]:
 _DELETE = object()
 
 
-# --- details --------------------------------------------------------------------------------------
+# --- PA01-01 authOem ---------------------------------------------------------------------------------
+
+
+def test_the_auth_key():
+    assert freebit.transform_freebit_auth_key(load("auth.json")) == "4f3c2b1a0e9d8c7b6a5f4e3d2c1b0a99"
+
+
+@pytest.mark.parametrize("key", [_DELETE, "", None, 12345])
+def test_an_auth_answer_without_a_usable_key_is_malformed(key):
+    with pytest.raises(MappingError) as caught:
+        freebit.transform_freebit_auth_key(altered("auth.json", "authKey", key))
+    assert caught.value.field == "authKey"
+
+
+# --- PA03-02 details ---------------------------------------------------------------------------------
 
 
 def test_voice_sim_details():
     sim = freebit.transform_freebit_account_details(load("details_voice.json"))
 
     assert sim == SimDetails(
-        iccid=ICCID,
-        msisdn="09012340012",
-        status=SimStatus.ACTIVE,
-        plan_code="MOB-VOICE-20G",
-        plan_name="Mobile Voice 20 GB",
-        data_only=False,
-        remaining=DataQuota(kb=17039360),
-        total=DataQuota(kb=22020096),
+        iccid=ICCID, msisdn=NUMBER, status=SimStatus.ACTIVE, plan_code="MOB-VOICE-20G", plan_name="Mobile Voice 20 GB",
+        data_only=False, remaining=DataQuota(kb=17039360), total=DataQuota(kb=22020096),
         activation_date=date(2024, 3, 8),
-        voice_options=(
-            (VoiceOption.CALL_WAITING, True),
-            (VoiceOption.VOICEMAIL, True),
-            (VoiceOption.INTERNATIONAL_ROAMING, False),
-        ),
-        pending_plan_change=PendingPlanChange(plan_code="MOB-VOICE-5G", plan_name="Mobile Voice 5 GB",
-                                              effective_date=date(2026, 4, 1)),
+        voice_options=((VoiceOption.CALL_WAITING, True), (VoiceOption.VOICEMAIL, True),
+                       (VoiceOption.INTERNATIONAL_ROAMING, False)),
     )
     assert (sim.total.format(), sim.remaining.format(), sim.used.format()) == ("21 GB", "16.3 GB", "4.8 GB")
     assert floats_in(sim) == []
 
 
-def test_suspended_data_sim_with_numbers_as_strings_and_nulls():
+def test_suspended_data_sim_with_numbers_and_nulls():
     sim = freebit.transform_freebit_account_details(load("details_data.json"))
 
     assert (sim.status, sim.data_only, sim.msisdn) == (SimStatus.SUSPENDED, True, "02012340014")
     assert (sim.total, sim.remaining) == (DataQuota.from_gb(10), DataQuota.zero())
-    assert sim.voice_options == () and sim.pending_plan_change is None
-    assert not sim.can_top_up
+    assert sim.voice_options == () and not sim.can_top_up
+    assert sim.plan_name == "MOB-DATA-10G", "no plan name: the code stands in"
 
 
 def test_optional_parts_may_be_absent():
-    payload = altered("details_data.json", "account.voiceOption", _DELETE)
-    del payload["account"]["pendingPlanChange"]
+    payload = altered("details_data.json", "responseDatas.0.talkOption", _DELETE)
     assert freebit.transform_freebit_account_details(payload).voice_options == ()
-    voice = altered("details_voice.json", "account.voiceOption", None)
-    assert freebit.transform_freebit_account_details(voice).voice_options == ()
 
 
 @pytest.mark.parametrize("wire, status", [("active", SimStatus.ACTIVE), ("suspended", SimStatus.SUSPENDED),
-                                          ("pending", SimStatus.PENDING), ("cancelled", SimStatus.CANCELLED)])
-def test_every_sim_status(wire, status):
-    assert freebit.transform_freebit_account_details(altered("details_voice.json", "account.status", wire)).status \
-        is status
+                                          ("temporary", SimStatus.PENDING), ("obsolete", SimStatus.CANCELLED)])
+def test_every_account_state(wire, status):
+    payload = altered("details_voice.json", "responseDatas.0.state", wire)
+    assert freebit.transform_freebit_account_details(payload).status is status
 
 
 @pytest.mark.parametrize("path, value, field", [
-    ("account.status", "ACTIVE", "account.status"),
-    ("account.status", "terminated", "account.status"),
-    ("account.status", 1, "account.status"),
-    ("account.simType", "esim", "account.simType"),
-    ("account.iccid", _DELETE, "account.iccid"),
-    ("account.iccid", 8981100000001001124, "account.iccid"),
-    ("account.iccid", "8981100000001001125", "iccid"),  # a bad check digit: the domain refuses it
-    ("account.msisdn", "090-1234-0012", "msisdn"),
-    ("account.planCode", "", "account.planCode"),
-    ("account.planName", None, "account.planName"),
-    ("account.totalQuotaKb", -1, "account.totalQuotaKb"),
-    ("account.totalQuotaKb", 1.5, "account.totalQuotaKb"),
-    ("account.totalQuotaKb", 20971520.0, "account.totalQuotaKb"),
-    ("account.totalQuotaKb", True, "account.totalQuotaKb"),
-    ("account.remainingQuotaKb", "12 GB", "account.remainingQuotaKb"),
-    ("account.remainingQuotaKb", "-5", "account.remainingQuotaKb"),
-    ("account.remainingQuotaKb", 99999999, "(root)"),  # more left than the month's total
-    ("account.activationDate", "2024-03-08", "account.activationDate"),
-    ("account.activationDate", "20240231", "account.activationDate"),
-    ("account.voiceOption.callWaiting", "yes", "account.voiceOption.callWaiting"),
-    ("account.voiceOption.voiceMail", True, "account.voiceOption.voiceMail"),
-    ("account.voiceOption.internationalRoaming", _DELETE, "account.voiceOption.internationalRoaming"),
-    ("account.voiceOption", "on", "account.voiceOption"),
-    ("account.pendingPlanChange.effectiveDate", "", "account.pendingPlanChange.effectiveDate"),
-    ("account.pendingPlanChange.planCode", "MOB VOICE", "plan_code"),
-    ("account", _DELETE, "account"),
-    ("account", [], "account"),
+    ("responseDatas.0.state", "ACTIVE", "responseDatas.0.state"),
+    ("responseDatas.0.state", 10, "responseDatas.0.state"),
+    ("responseDatas.0.talk", "on", "responseDatas.0.talk"),
+    ("responseDatas.0.talk", 10, "responseDatas.0.talk"),
+    ("responseDatas.0.iccid", _DELETE, "responseDatas.0.iccid"),
+    ("responseDatas.0.iccid", "8981100000001001125", "iccid"),  # a bad check digit: the domain refuses it
+    ("responseDatas.0.account", "090-1234-0012", "msisdn"),
+    ("responseDatas.0.planCode", "", "responseDatas.0.planCode"),
+    ("responseDatas.0.quota", "-5", "responseDatas.0.quota"),
+    ("responseDatas.0.quota", "12 GB", "responseDatas.0.quota"),
+    ("responseDatas.0.quota", 1.5, "responseDatas.0.quota"),
+    ("responseDatas.0.quota", True, "responseDatas.0.quota"),
+    ("responseDatas.0.quota", "99999999", "(root)"),  # more left than the month's total
+    ("responseDatas.0.monthQuota", _DELETE, "responseDatas.0.monthQuota"),
+    ("responseDatas.0.startDate", "2024-03-08", "responseDatas.0.startDate"),
+    ("responseDatas.0.startDate", "20240231", "responseDatas.0.startDate"),
+    ("responseDatas.0.talkOption.callWaiting", "on", "responseDatas.0.talkOption.callWaiting"),
+    ("responseDatas.0.talkOption.voiceMail", True, "responseDatas.0.talkOption.voiceMail"),
+    ("responseDatas.0.talkOption.worldWing", _DELETE, "responseDatas.0.talkOption.worldWing"),
+    ("responseDatas", [], "responseDatas"),
+    ("responseDatas", _DELETE, "responseDatas"),
 ])
 def test_malformed_details_name_the_field(path, value, field):
     with pytest.raises(MappingError) as caught:
         freebit.transform_freebit_account_details(altered("details_voice.json", path, value))
 
     assert caught.value.field == field
-    assert (caught.value.provider, caught.value.entity) in {("freebit", "sim details"),
-                                                            ("freebit", "pending plan change")}
+    assert (caught.value.provider, caught.value.entity) == ("freebit", "sim details")
     assert f"field '{field}'" in str(caught.value)
 
 
+def test_two_accounts_in_one_answer_are_malformed():
+    payload = load("details_voice.json")
+    payload["responseDatas"].append(payload["responseDatas"][0])
+    with pytest.raises(MappingError) as caught:
+        freebit.transform_freebit_account_details(payload)
+    assert caught.value.field == "responseDatas"
+
+
+def test_a_master_account_is_not_a_sim():
+    with pytest.raises(MappingError, match="not an MVNO account"):
+        freebit.transform_freebit_account_details(altered("details_voice.json", "responseDatas.0.kind", "MASTER"))
+
+
 def test_a_data_sim_with_voice_options_is_malformed():
-    payload = altered("details_data.json", "account.voiceOption",
-                      {"callWaiting": "on", "voiceMail": "off", "internationalRoaming": "off"})
+    payload = altered("details_data.json", "responseDatas.0.talkOption",
+                      {"voiceMail": "20", "callWaiting": "20", "worldWing": "20"})
     with pytest.raises(MappingError, match="a data SIM has no voice options") as caught:
         freebit.transform_freebit_account_details(payload)
-    assert caught.value.field == "account.voiceOption"
+    assert caught.value.field == "responseDatas.0.talkOption"
 
 
 @pytest.mark.parametrize("payload", [None, [], "OK", 100, {}])
@@ -162,147 +157,84 @@ def test_a_payload_that_is_not_an_answer_is_malformed(payload):
 def test_messages_never_carry_the_raw_value():
     secret_like = "CONFIDENTIAL-msisdn-0x1f"
     with pytest.raises(MappingError) as caught:
-        freebit.transform_freebit_account_details(altered("details_voice.json", "account.msisdn", secret_like))
+        freebit.transform_freebit_account_details(altered("details_voice.json", "responseDatas.0.account", secret_like))
     assert secret_like not in str(caught.value)
     assert caught.value.__cause__ is None and caught.value.__suppress_context__
 
 
-# --- usage ----------------------------------------------------------------------------------------
+# --- PA05-01 traffic ---------------------------------------------------------------------------------
 
 
-def test_usage_data():
-    usage = freebit.transform_freebit_usage_data(load("usage.json"))
+def test_traffic():
+    traffic = freebit.transform_freebit_traffic(load("traffic.json"))
 
-    assert usage == SimUsage(
-        iccid=ICCID,
-        start=date(2026, 2, 27),
-        end=date(2026, 3, 3),
-        points=(
-            UsagePoint(date=date(2026, 2, 27), used=DataQuota(kb=280576)),
-            UsagePoint(date=date(2026, 2, 28), used=DataQuota(kb=1031270)),
-            UsagePoint(date=date(2026, 3, 1), used=DataQuota(kb=604160)),
-            UsagePoint(date=date(2026, 3, 2), used=DataQuota.zero()),
-            UsagePoint(date=date(2026, 3, 3), used=DataQuota(kb=495718)),
-        ),
+    assert traffic == SimTraffic(msisdn=NUMBER, today=DataQuota(kb=284672), recent_days=DataQuota(kb=3221225),
+                                 throttled=True)
+    assert traffic.today.format() == "278 MB"
+
+
+@pytest.mark.parametrize("path, value, field", [
+    ("traffic.today", "-1", "traffic.today"),
+    ("traffic.today", "278 MB", "traffic.today"),
+    ("traffic.inRecentDays", _DELETE, "traffic.inRecentDays"),
+    ("traffic.blackList", "yes", "traffic.blackList"),
+    ("traffic", None, "traffic"),
+    ("account", "not-a-number", "msisdn"),
+])
+def test_malformed_traffic_names_the_field(path, value, field):
+    with pytest.raises(MappingError) as caught:
+        freebit.transform_freebit_traffic(altered("traffic.json", path, value))
+    assert caught.value.field == field
+
+
+# --- PA05-02 quota history -----------------------------------------------------------------------------
+
+
+def test_quota_history_is_newest_first_whatever_the_wire_order():
+    history = freebit.transform_freebit_quota_history(load("quota_history.json"), msisdn=NUMBER)
+
+    assert history == (
+        QuotaAddition(quota=DataQuota.from_mb(1024), quota_code="6f1d3c52-0b7e-4a8e-9a43-5c2f0e1d7b90",
+                      added_at=datetime(2026, 4, 2, 9, 1, 5, tzinfo=JST), expires=date(2026, 4, 30)),
+        QuotaAddition(quota=DataQuota.from_mb(100), quota_code=None, added_at=datetime(2026, 4, 1, tzinfo=JST)),
+        QuotaAddition(quota=DataQuota.from_mb(512), quota_code="seed-12-20260320",
+                      added_at=datetime(2026, 3, 20, 21, 4, 37, tzinfo=JST), expires=date(2026, 3, 31)),
     )
-    assert usage.total_used == DataQuota(kb=2411724)
-    assert [(m.month, m.total_used.format()) for m in usage.by_month()] == [(2, "1.3 GB"), (3, "1 GB")]
 
 
-def test_usage_without_days():
-    payload = load("usage.json")
-    payload["usage"].update(daily=[], totalUsageKb=0)
-    assert freebit.transform_freebit_usage_data(payload).points == ()
+def test_an_empty_quota_history():
+    assert freebit.transform_freebit_quota_history(altered("quota_history.json", "quotaHistory", []),
+                                                   msisdn=NUMBER) == ()
 
 
-@pytest.mark.parametrize("path, value, field", [
-    ("usage.totalUsageKb", 2411725, "usage.totalUsageKb"),
-    ("usage.totalUsageKb", _DELETE, "usage.totalUsageKb"),
-    ("usage.daily.1.usageKb", 1031271, "usage.totalUsageKb"),
-    ("usage.daily.1.usageKb", "1 GB", "usage.daily.1.usageKb"),
-    ("usage.daily.2.date", "2026-03-01", "usage.daily.2.date"),
-    ("usage.daily.2.date", "20260228", "(root)"),  # two points for one day
-    ("usage.startDate", "20260228", "(root)"),  # a point before the start
-    ("usage.endDate", "20260226", "(root)"),  # end before start
-    ("usage.daily", None, "usage.daily"),
-    ("usage.daily.0", "20260227", "usage.daily.0"),
-    ("usage.iccid", "1234", "iccid"),
-    ("usage", _DELETE, "usage"),
-])
-def test_malformed_usage_names_the_field(path, value, field):
-    with pytest.raises(MappingError) as caught:
-        freebit.transform_freebit_usage_data(altered("usage.json", path, value))
-    assert caught.value.field == field
-    assert caught.value.entity == "sim usage"
-
-
-# --- top-ups --------------------------------------------------------------------------------------
-
-
-def test_topup():
-    topup = freebit.transform_freebit_topup(load("topup.json"))
-
-    assert topup == TopUp(
-        id="TP2026031000004",
-        request_id="2f0c8e5a-3b1d-4c57-9e8a-6d4f1b2a9c30",
-        iccid=ICCID,
-        quota=DataQuota.from_gb(1),
-        created_at=datetime(2026, 3, 10, 14, 15, 3, tzinfo=freebit.JST),
-        status=TopUpStatus.COMPLETED,
-    )
-    assert topup.created_at.utcoffset() == timedelta(hours=9)
-    assert topup.created_at == datetime.fromisoformat("2026-03-10T05:15:03+00:00")
-    assert topup.quota_mb == 1024
-
-
-def test_topup_history_is_newest_first_whatever_the_wire_order():
-    history = freebit.transform_freebit_topup_history(load("topup_history.json"))
-
-    assert [t.id for t in history] == ["TP2026031000004", "TP2026022000002", "TP2026010300001"]
-    assert [t.status for t in history] == [TopUpStatus.PENDING, TopUpStatus.COMPLETED, TopUpStatus.FAILED]
-    assert [t.quota.format() for t in history] == ["512 MB", "1 GB", "3 GB"]
-    assert all(isinstance(t, TopUp) for t in history)
-
-
-def test_empty_topup_history():
-    payload = {"resultCode": "100", "topupHistory": {"iccid": ICCID, "count": 0, "list": []}}
-    assert freebit.transform_freebit_topup_history(payload) == ()
+def test_a_history_of_another_sim_is_refused():
+    with pytest.raises(MappingError, match="another SIM") as caught:
+        freebit.transform_freebit_quota_history(load("quota_history.json"), msisdn="09099990000")
+    assert caught.value.field == "account"
 
 
 @pytest.mark.parametrize("path, value, field", [
-    ("topup.status", "done", "topup.status"),
-    ("topup.createdAt", "2026-03-10 14:15:03", "topup.createdAt"),
-    ("topup.createdAt", "20261310141503", "topup.createdAt"),
-    ("topup.quotaKb", None, "topup.quotaKb"),
-    ("topup.requestId", "", "topup.requestId"),
-    ("topup.requestId", "two words", "request_id"),
-    ("topup.topupId", 4, "topup.topupId"),
-    ("topup", None, "topup"),
+    ("quotaHistory.0.quota", "1.5", "quotaHistory.0.quota"),
+    ("quotaHistory.0.addDate", "2026-03-20", "quotaHistory.0.addDate"),
+    ("quotaHistory.0.expire", "20260231", "quotaHistory.0.expire"),
+    ("quotaHistory.0.quotaCode", 42, "quotaHistory.0.quotaCode"),
+    ("quotaHistory", None, "quotaHistory"),
 ])
-def test_malformed_topup_names_the_field(path, value, field):
+def test_malformed_quota_history_names_the_field(path, value, field):
     with pytest.raises(MappingError) as caught:
-        freebit.transform_freebit_topup(altered("topup.json", path, value))
+        freebit.transform_freebit_quota_history(altered("quota_history.json", path, value), msisdn=NUMBER)
     assert caught.value.field == field
 
 
-@pytest.mark.parametrize("path, value, field", [
-    ("topupHistory.count", 2, "topupHistory.count"),
-    ("topupHistory.count", "three", "topupHistory.count"),
-    ("topupHistory.list.1.iccid", "8981100000001001132", "topupHistory.list.1.iccid"),
-    ("topupHistory.list.2.status", "refunded", "topupHistory.list.2.status"),
-    ("topupHistory.list", {}, "topupHistory.list"),
-])
-def test_malformed_topup_history_names_the_field(path, value, field):
-    with pytest.raises(MappingError) as caught:
-        freebit.transform_freebit_topup_history(altered("topup_history.json", path, value))
-    assert caught.value.field == field
+# --- PA05-21 plan change -------------------------------------------------------------------------------
 
 
-# --- plan changes ---------------------------------------------------------------------------------
+def test_a_plan_change_now_and_one_booked():
+    answer = {"resultCode": "100", "status": {"message": "OK", "statusCode": "200"}, "ipv4": ""}
 
+    now = freebit.transform_freebit_plan_change(answer, msisdn=NUMBER, plan_code="MOB-VOICE-5G", run_date=None)
+    booked = freebit.transform_freebit_plan_change({**answer, "ipv4": "203.0.113.7"}, msisdn=NUMBER,
+                                                   plan_code="MOB-VOICE-5G", run_date=date(2026, 5, 1))
 
-def test_scheduled_plan_change():
-    change = freebit.transform_freebit_plan_change(load("plan_change_scheduled.json"))
-    assert change == PlanChange(iccid=ICCID, plan_code="MOB-VOICE-5G", plan_name="Mobile Voice 5 GB",
-                                previous_plan_code="MOB-VOICE-20G", status=PlanChangeStatus.SCHEDULED,
-                                effective_date=date(2026, 4, 1))
-    assert not change.immediate
-
-
-def test_applied_plan_change():
-    change = freebit.transform_freebit_plan_change(load("plan_change_applied.json"))
-    assert (change.plan_code, change.status, change.effective_date, change.immediate) == (
-        "MOB-DATA-20G", PlanChangeStatus.APPLIED, date(2026, 3, 10), True)
-
-
-@pytest.mark.parametrize("path, value, field", [
-    ("planChange.status", "immediate", "planChange.status"),
-    ("planChange.effectiveDate", None, "planChange.effectiveDate"),
-    ("planChange.previousPlanCode", _DELETE, "planChange.previousPlanCode"),
-    ("planChange", "ok", "planChange"),
-])
-def test_malformed_plan_change_names_the_field(path, value, field):
-    with pytest.raises(MappingError) as caught:
-        freebit.transform_freebit_plan_change(altered("plan_change_scheduled.json", path, value))
-    assert caught.value.field == field
-    assert caught.value.entity == "plan change"
+    assert now == PlanChange(msisdn=NUMBER, plan_code="MOB-VOICE-5G") and now.immediate
+    assert (booked.run_date, booked.ipv4, booked.immediate) == (date(2026, 5, 1), "203.0.113.7", False)

@@ -1,4 +1,5 @@
-"""SIM domain types: data amounts, details, usage, top-ups; immutable and self-checking."""
+"""SIM domain types: data amounts, details, traffic, usage, quota additions and plan changes;
+immutable and self-checking."""
 from datetime import date, datetime, timedelta, timezone
 from decimal import Decimal
 
@@ -7,14 +8,12 @@ from pydantic import ValidationError
 
 from domain.sim.types import (
     DataQuota,
-    PendingPlanChange,
     PlanChange,
-    PlanChangeStatus,
+    QuotaAddition,
     SimDetails,
     SimStatus,
+    SimTraffic,
     SimUsage,
-    TopUp,
-    TopUpStatus,
     UsagePoint,
     VoiceOption,
 )
@@ -98,7 +97,6 @@ def test_sim_details_helpers():
     assert sim.voice_option(VoiceOption.CALL_WAITING) is True
     assert sim.voice_option("Voicemail") is False
     assert sim.voice_option(VoiceOption.INTERNATIONAL_ROAMING) is None
-    assert sim.pending_plan_change is None
 
 
 def test_sim_details_edge_values():
@@ -123,9 +121,8 @@ def test_sim_details_refuse_inconsistent_values(changes, message):
         details(**changes)
 
 
-def test_sim_details_with_pending_change_round_trip_through_json():
-    sim = details(pending_plan_change=PendingPlanChange(plan_code="MOB-VOICE-5G", plan_name="Mobile Voice 5 GB",
-                                                         effective_date=date(2026, 4, 1)))
+def test_sim_details_round_trip_through_json():
+    sim = details()
     assert SimDetails.model_validate_json(sim.model_dump_json()) == sim
     with pytest.raises(ValidationError):
         sim.status = SimStatus.SUSPENDED
@@ -162,19 +159,24 @@ def test_sim_usage_refuses_disordered_points(start, end, points, message):
         SimUsage(iccid=ICCID, start=start, end=end, points=points)
 
 
-def test_top_up_needs_an_aware_time():
-    values = {"id": "TP1", "request_id": "r-1", "iccid": ICCID, "quota": DataQuota.from_mb(1024),
-              "status": TopUpStatus.COMPLETED}
-    topup = TopUp(created_at=datetime(2026, 3, 10, 14, 15, tzinfo=JST), **values)
-    assert topup.quota_mb == 1024
+def test_a_quota_addition_needs_an_aware_time_and_a_printable_code():
+    values = {"quota": DataQuota.from_mb(1024), "quota_code": "6f1d3c52-0b7e-4a8e-9a43-5c2f0e1d7b90"}
+    addition = QuotaAddition(added_at=datetime(2026, 3, 10, 14, 15, tzinfo=JST), **values)
+    assert addition.quota.mb == 1024 and addition.expires is None
     with pytest.raises(ValidationError, match="time zone"):
-        TopUp(created_at=datetime(2026, 3, 10, 14, 15), **values)
-    with pytest.raises(ValidationError, match="request_id"):
-        TopUp(created_at=datetime(2026, 3, 10, tzinfo=JST), **{**values, "request_id": "has space"})
+        QuotaAddition(added_at=datetime(2026, 3, 10, 14, 15), **values)
+    for code in ("has space", "", "x" * 513, "ü"):
+        with pytest.raises(ValidationError, match="quota_code"):
+            QuotaAddition(added_at=datetime(2026, 3, 10, tzinfo=JST), **{**values, "quota_code": code})
+
+
+def test_traffic_names_a_phone_number():
+    traffic = SimTraffic(msisdn="09012340012", today=DataQuota(kb=1), recent_days=DataQuota.zero(), throttled=False)
+    assert traffic.today.kb == 1
+    with pytest.raises(ValidationError, match="msisdn"):
+        SimTraffic(msisdn="090-1234-0012", today=DataQuota(kb=1), recent_days=DataQuota.zero(), throttled=False)
 
 
 def test_plan_change_immediacy():
-    values = {"iccid": ICCID, "plan_code": "MOB-VOICE-5G", "plan_name": "Mobile Voice 5 GB",
-              "previous_plan_code": "MOB-VOICE-20G", "effective_date": date(2026, 4, 1)}
-    assert PlanChange(status=PlanChangeStatus.APPLIED, **values).immediate
-    assert not PlanChange(status=PlanChangeStatus.SCHEDULED, **values).immediate
+    assert PlanChange(msisdn="09012340012", plan_code="MOB-VOICE-5G").immediate
+    assert not PlanChange(msisdn="09012340012", plan_code="MOB-VOICE-5G", run_date=date(2026, 4, 1)).immediate

@@ -1,303 +1,187 @@
-"""FreebitSimService against a mocked Freebit (``responses``): arguments are checked before any
-call, each answer goes through its mapper, and only reads and the keyed top-up are retried."""
+"""FreebitSimService, mocked at the HTTP boundary with ``responses``: the exact request object of
+each PA operation (documented fields, string values, ``kind`` "MVNO", YYYYMMDD dates), the mapping
+of its answer, the checks made before anything is sent, and that no write is ever sent twice."""
 from __future__ import annotations
 
 import json
-from collections.abc import Iterator
 from datetime import date
-from pathlib import Path
+from urllib.parse import parse_qs
 
 import pytest
 import requests
 import responses
-from responses import matchers
-from responses.registries import OrderedRegistry
 
 from domain.shared.errors import MappingError
 from domain.sim.commands import InvalidSimCommand
-from domain.sim.iccid import InvalidIccid
-from domain.sim.types import DataQuota, PlanChangeStatus, SimStatus, TopUpStatus
-from domain.sim.usage_range import UsageRangeError
+from domain.sim.types import DataQuota, SimStatus
 from integrations.freebit.connection import (
-    DETAILS,
+    ACCOUNT_DETAILS,
+    AUTH,
+    NEW_ESIM_LINE,
+    NEW_LINE,
     PLAN_CHANGE,
-    TOPUP,
-    TOPUP_HISTORY,
-    USAGE,
+    QUOTA_ADD,
+    QUOTA_HISTORY,
+    TRAFFIC,
     FreebitConfig,
     FreebitConnection,
 )
 from integrations.freebit.errors import (
-    FreebitInvalidRequest,
     FreebitMalformedResponse,
-    FreebitPlanChangeRefused,
     FreebitSimSuspended,
     FreebitTransportError,
-    FreebitUnknownSim,
 )
 from integrations.freebit.sims import FreebitSimService
 
-BASE = "https://freebit.example.test"
-FIXTURES = Path(__file__).parents[2] / "domain" / "sim" / "fixtures"
+BASE = "https://i1.mvno.example.test/emptool/api"
+KEY = "AUTHKEY-1"
+NUMBER = "09012340012"
 ICCID = "8981100000001001124"
-OTHER_ICCID = "8981100000001001132"
-REQUEST_ID = "2f0c8e5a-3b1d-4c57-9e8a-6d4f1b2a9c30"
-TODAY = date(2026, 3, 10)
-
-
-def load(name: str) -> dict:
-    return json.loads((FIXTURES / name).read_text(encoding="utf-8"))
-
-
-def refusal(code: str, message: str) -> dict:
-    return {"resultCode": code, "status": {"message": message, "statusCode": "409"}}
+OK = {"resultCode": "100", "status": {"message": "OK", "statusCode": "200"}}
+DETAILS = {**OK, "responseDatas": [{
+    "kind": "MVNO", "account": NUMBER, "iccid": ICCID, "state": "active", "planCode": "MOB-VOICE-20G",
+    "planName": "Mobile Voice 20 GB", "startDate": "20240308", "talk": "10",
+    "talkOption": {"voiceMail": "10", "callWaiting": "20", "worldWing": "20"},
+    "quota": "1048576", "monthQuota": "20971520"}]}
 
 
 @pytest.fixture
-def mocked() -> Iterator[responses.RequestsMock]:
+def mocked():
     with responses.RequestsMock() as rsps:
+        rsps.post(BASE + AUTH, json={**OK, "authKey": KEY})
         yield rsps
 
 
 @pytest.fixture
-def ordered() -> Iterator[responses.RequestsMock]:
-    with responses.RequestsMock(registry=OrderedRegistry) as rsps:
-        yield rsps
+def service() -> FreebitSimService:
+    return FreebitSimService(FreebitConnection(FreebitConfig(api_url=BASE, oem_id="oem", oem_key="k",
+                                                             max_attempts=3, backoff_base=0.001, backoff_max=0.002)))
 
 
-@pytest.fixture
-def calls() -> list[str]:
-    return []
+def sent(mocked, path: str) -> list[dict]:
+    return [json.loads(parse_qs(call.request.body)["json"][0]) for call in mocked.calls
+            if call.request.url == BASE + path]
 
 
-@pytest.fixture
-def service(calls) -> FreebitSimService:
-    config = FreebitConfig(api_url=BASE, api_key="k", max_attempts=3, backoff_base=0.001, backoff_max=0.002)
-    return FreebitSimService(FreebitConnection(config, on_call=calls.append), today=lambda: TODAY)
+def test_details_pa03_02(mocked, service):
+    mocked.post(BASE + ACCOUNT_DETAILS, json=DETAILS)
+
+    sim = service.get_details(NUMBER)
+
+    assert sent(mocked, ACCOUNT_DETAILS) == [
+        {"authKey": KEY, "version": "2", "requestDatas": [{"kind": "MVNO", "account": NUMBER}]}]
+    assert (sim.iccid, sim.msisdn, sim.status, sim.remaining) == (ICCID, NUMBER, SimStatus.ACTIVE, DataQuota.from_gb(1))
 
 
-def body(call) -> dict:
-    return json.loads(call.request.body)
+def test_details_of_another_line_are_refused(mocked, service):
+    other = json.loads(json.dumps(DETAILS))
+    other["responseDatas"][0]["account"] = "09099990000"
+    mocked.post(BASE + ACCOUNT_DETAILS, json=other)
+
+    with pytest.raises(FreebitMalformedResponse, match="another SIM"):
+        service.get_details(NUMBER)
 
 
-# --- arguments are checked before anything is sent -------------------------------------------------
+def test_traffic_pa05_01(mocked, service):
+    mocked.post(BASE + TRAFFIC, json={**OK, "account": NUMBER,
+                                      "traffic": {"today": "2048", "inRecentDays": "4096", "blackList": "20"}})
+
+    traffic = service.get_traffic(NUMBER)
+
+    assert sent(mocked, TRAFFIC) == [{"authKey": KEY, "account": NUMBER}]
+    assert (traffic.today, traffic.recent_days, traffic.throttled) == (DataQuota.from_mb(2), DataQuota.from_mb(4),
+                                                                       False)
+
+
+def test_quota_add_pa04_04_sends_strings_the_quota_code_and_the_expiry(mocked, service):
+    mocked.post(BASE + QUOTA_ADD, json=OK)
+
+    assert service.add_quota(NUMBER, 1024, quota_code="6f1d3c52-0b7e", expires=date(2026, 3, 31)) is None
+    service.add_quota(NUMBER, 100, quota_code="c")
+
+    assert sent(mocked, QUOTA_ADD) == [
+        {"authKey": KEY, "kind": "MVNO", "account": NUMBER, "quota": "1024", "quotaCode": "6f1d3c52-0b7e",
+         "expire": "20260331"},
+        {"authKey": KEY, "kind": "MVNO", "account": NUMBER, "quota": "100", "quotaCode": "c"},
+    ]
+
+
+@pytest.mark.parametrize("answer", [
+    {"body": requests.exceptions.ReadTimeout("read timed out")},
+    {"status": 503, "body": "busy"},
+    {"status": 200, "body": '{"resultCode": "1'},
+])
+def test_a_quota_add_whose_answer_is_lost_is_never_sent_again(mocked, service, answer):
+    mocked.post(BASE + QUOTA_ADD, **answer)
+
+    with pytest.raises((FreebitTransportError, FreebitMalformedResponse)):
+        service.add_quota(NUMBER, 1024, quota_code="r-1")
+
+    assert len(sent(mocked, QUOTA_ADD)) == 1
+
+
+def test_a_refused_quota_add_is_typed(mocked, service):
+    mocked.post(BASE + QUOTA_ADD, json={"resultCode": "230", "status": {"message": "suspended", "statusCode": "409"}})
+    with pytest.raises(FreebitSimSuspended):
+        service.add_quota(NUMBER, 1024, quota_code="r-1")
+
+
+def test_quota_history_pa05_02_and_finding_a_code(mocked, service):
+    mocked.post(BASE + QUOTA_HISTORY, json={**OK, "account": NUMBER, "quotaHistory": [
+        {"quota": "1024", "quotaCode": "r-1", "addDate": "20260310120000", "expire": "20260331"},
+        {"quota": "512", "quotaCode": "r-0", "addDate": "20260301090000", "expire": "20260331"}]})
+
+    found = service.find_quota_addition(NUMBER, "r-1", start=date(2026, 3, 1), end=date(2026, 3, 10))
+
+    assert found is not None and found.quota == DataQuota.from_gb(1)
+    assert sent(mocked, QUOTA_HISTORY) == [{"authKey": KEY, "kind": "MVNO", "account": NUMBER,
+                                            "fromDate": "20260301", "toDate": "20260310"}]
+    assert service.find_quota_addition(NUMBER, "r-9", start=date(2026, 3, 1), end=date(2026, 3, 10)) is None
+
+
+def test_a_quota_history_we_cannot_read_is_a_mapping_error(mocked, service):
+    mocked.post(BASE + QUOTA_HISTORY, json={**OK, "account": NUMBER, "history": []})
+    with pytest.raises(MappingError, match="quotaHistory"):
+        service.quota_history(NUMBER, date(2026, 3, 1), date(2026, 3, 10))
+
+
+def test_plan_change_pa05_21_now_and_on_a_day(mocked, service):
+    mocked.post(BASE + PLAN_CHANGE, json={**OK, "ipv4": ""})
+
+    now = service.change_plan(NUMBER, "MOB-VOICE-5G")
+    later = service.change_plan(NUMBER, "MOB-VOICE-5G", run_date=date(2026, 4, 1))
+
+    assert sent(mocked, PLAN_CHANGE) == [
+        {"authKey": KEY, "account": NUMBER, "planCode": "MOB-VOICE-5G"},
+        {"authKey": KEY, "account": NUMBER, "planCode": "MOB-VOICE-5G", "runTime": "20260401"},
+    ]
+    assert now.immediate and later.run_date == date(2026, 4, 1)
+
+
+def test_new_lines_pa02_01_and_pa05_41(mocked, service):
+    mocked.post(BASE + NEW_LINE, json=OK)
+    mocked.post(BASE + NEW_ESIM_LINE, json=OK)
+
+    service.register_line("02060000001", "MOB-DATA-3G", product_number="AX0000000000001")
+    service.register_esim_line("07060000019", "MOB-VOICE-5G", eid="89049032000000000000000000000019")
+
+    assert sent(mocked, NEW_LINE) == [{"authKey": KEY, "createType": "new", "kind": "MVNO", "account": "02060000001",
+                                       "productNumber": "AX0000000000001", "planCode": "MOB-DATA-3G"}]
+    assert sent(mocked, NEW_ESIM_LINE) == [{"authKey": KEY, "aladinOperated": "20", "createType": "new",
+                                            "addKind": "N", "account": "07060000019",
+                                            "eid": "89049032000000000000000000000019", "planCode": "MOB-VOICE-5G"}]
 
 
 @pytest.mark.parametrize("call", [
-    lambda s, iccid: s.get_details(iccid),
-    lambda s, iccid: s.get_usage(iccid, date(2026, 3, 1), TODAY),
-    lambda s, iccid: s.top_up(iccid, 1024, REQUEST_ID),
-    lambda s, iccid: s.change_plan(iccid, "MOB-VOICE-5G", immediate=True),
-    lambda s, iccid: s.top_up_history(iccid),
+    lambda s: s.get_details("8981100000001001124"),  # an ICCID is not an account
+    lambda s: s.get_traffic("090 1234 0012"),
+    lambda s: s.add_quota(NUMBER, 0, quota_code="r"),
+    lambda s: s.add_quota(NUMBER, 1024, quota_code=""),
+    lambda s: s.change_plan(NUMBER, "MOB VOICE"),
+    lambda s: s.register_line(NUMBER, "MOB-DATA-3G", product_number="8981100000001001124"),
+    lambda s: s.register_esim_line(NUMBER, "MOB-DATA-3G", eid="123"),
 ])
-@pytest.mark.parametrize("iccid", ["8981100000001001125", "1234", "", None, "8981100000001001124' OR 1=1"])
-def test_a_bad_iccid_never_reaches_freebit(mocked, service, calls, call, iccid):
-    with pytest.raises(InvalidIccid):
-        call(service, iccid)
-    assert calls == []
-
-
-@pytest.mark.parametrize("start, end", [
-    (date(2026, 3, 5), date(2026, 3, 1)),
-    (date(2026, 3, 1), date(2026, 3, 11)),
-    (date(2026, 1, 7), TODAY),
-])
-def test_a_bad_usage_range_never_reaches_freebit(mocked, service, calls, start, end):
-    with pytest.raises(UsageRangeError):
-        service.get_usage(ICCID, start, end)
-    assert calls == []
-
-
-@pytest.mark.parametrize("kwargs", [
-    {"quota_mb": 0}, {"quota_mb": -5}, {"quota_mb": 1.5}, {"quota_mb": "1024"},
-    {"request_id": ""}, {"request_id": "a b"}, {"request_id": None},
-])
-def test_bad_top_up_arguments_never_reach_freebit(mocked, service, calls, kwargs):
-    with pytest.raises(InvalidSimCommand):
-        service.top_up(ICCID, **{"quota_mb": 1024, "request_id": REQUEST_ID, **kwargs})
-    assert calls == []
-
-
-def test_a_bad_plan_code_never_reaches_freebit(mocked, service, calls):
-    with pytest.raises(InvalidSimCommand):
-        service.change_plan(ICCID, "MOB VOICE", immediate=False)
-    assert calls == []
-
-
-# --- reads ----------------------------------------------------------------------------------------
-
-
-def test_get_details(mocked, service):
-    mocked.post(BASE + DETAILS, json=load("details_voice.json"),
-                match=[matchers.json_params_matcher({"iccid": ICCID}, strict_match=True)])
-
-    sim = service.get_details(f" {ICCID} ")
-
-    assert (sim.iccid, sim.status, sim.plan_code) == (ICCID, SimStatus.ACTIVE, "MOB-VOICE-20G")
-    assert sim.pending_plan_change is not None
-
-
-def test_details_of_another_sim_are_refused(mocked, service):
-    mocked.post(BASE + DETAILS, json=load("details_voice.json"))
-    with pytest.raises(FreebitMalformedResponse, match="another SIM"):
-        service.get_details(OTHER_ICCID)
-
-
-def test_a_malformed_answer_raises_the_mappers_error(mocked, service):
-    payload = load("details_voice.json")
-    payload["account"]["status"] = "frozen"
-    mocked.post(BASE + DETAILS, json=payload)
-    with pytest.raises(MappingError) as caught:
-        service.get_details(ICCID)
-    assert caught.value.field == "account.status"
-
-
-def test_get_usage_sends_iso_dates(mocked, service):
-    mocked.post(BASE + USAGE, json=load("usage.json"), match=[matchers.json_params_matcher(
-        {"iccid": ICCID, "start_date": "2026-02-27", "end_date": "2026-03-03"}, strict_match=True)])
-
-    usage = service.get_usage(ICCID, date(2026, 2, 27), date(2026, 3, 3))
-
-    assert usage.total_used == DataQuota(kb=2411724)
-    assert len(usage.points) == 5
-
-
-def test_usage_for_another_range_is_refused(mocked, service):
-    mocked.post(BASE + USAGE, json=load("usage.json"))
-    with pytest.raises(FreebitMalformedResponse, match="another range"):
-        service.get_usage(ICCID, date(2026, 2, 26), date(2026, 3, 3))
-
-
-def test_the_usage_range_uses_the_services_clock(mocked):
-    mocked.post(BASE + USAGE, json=load("usage.json"))
-    connection = FreebitConnection(FreebitConfig(api_url=BASE, api_key="k"))
-    with pytest.raises(UsageRangeError, match="future"):
-        FreebitSimService(connection, today=lambda: date(2026, 3, 2)).get_usage(ICCID, date(2026, 2, 27),
-                                                                               date(2026, 3, 3))
-    assert FreebitSimService(connection, today=lambda: date(2026, 3, 3)).get_usage(
-        ICCID, date(2026, 2, 27), date(2026, 3, 3)).end == date(2026, 3, 3)
-
-
-def test_top_up_history(mocked, service):
-    mocked.post(BASE + TOPUP_HISTORY, json=load("topup_history.json"),
-                match=[matchers.json_params_matcher({"iccid": ICCID}, strict_match=True)])
-
-    history = service.top_up_history(ICCID)
-
-    assert [t.id for t in history] == ["TP2026031000004", "TP2026022000002", "TP2026010300001"]
-
-
-def test_reads_are_retried(ordered, service, calls):
-    ordered.post(BASE + DETAILS, status=503)
-    ordered.post(BASE + DETAILS, json=load("details_voice.json"))
-    assert service.get_details(ICCID).iccid == ICCID
-    assert calls == [DETAILS, DETAILS]
-
-
-def test_an_unknown_sim_is_a_typed_error(mocked, service):
-    mocked.post(BASE + DETAILS, json=refusal("210", "Specified SIM is not found."))
-    with pytest.raises(FreebitUnknownSim):
-        service.get_details(ICCID)
-
-
-# --- top-up: retried only because of its request id --------------------------------------------------
-
-
-def test_top_up_sends_the_amount_and_request_id(mocked, service):
-    mocked.post(BASE + TOPUP, json=load("topup.json"), match=[matchers.json_params_matcher(
-        {"iccid": ICCID, "quota_mb": 1024, "request_id": REQUEST_ID}, strict_match=True)])
-
-    topup = service.top_up(ICCID, 1024, REQUEST_ID)
-
-    assert (topup.id, topup.request_id, topup.quota_mb, topup.status) == (
-        "TP2026031000004", REQUEST_ID, 1024, TopUpStatus.COMPLETED)
-
-
-@pytest.mark.parametrize("failure", [
-    {"status": 503},
-    {"status": 429, "headers": {"Retry-After": "0"}},
-    {"body": requests.exceptions.ReadTimeout("read timed out")},
-    {"body": requests.exceptions.ConnectionError("reset")},
-])
-def test_a_failed_top_up_is_resent_with_the_same_request_id(ordered, service, calls, failure):
-    ordered.post(BASE + TOPUP, **failure)
-    ordered.post(BASE + TOPUP, json=load("topup.json"))
-
-    topup = service.top_up(ICCID, 1024, REQUEST_ID)
-
-    assert topup.request_id == REQUEST_ID
-    assert calls == [TOPUP, TOPUP]
-    assert body(ordered.calls[0]) == body(ordered.calls[1]) == {
-        "iccid": ICCID, "quota_mb": 1024, "request_id": REQUEST_ID}
-
-
-def test_a_top_up_gives_up_after_max_attempts(mocked, service, calls):
-    mocked.post(BASE + TOPUP, status=503)
-    with pytest.raises(FreebitTransportError):
-        service.top_up(ICCID, 1024, REQUEST_ID)
-    assert calls == [TOPUP] * 3
-
-
-@pytest.mark.parametrize("code, expected", [
-    ("230", FreebitSimSuspended), ("240", FreebitInvalidRequest), ("241", FreebitInvalidRequest),
-    ("210", FreebitUnknownSim),
-])
-def test_a_refused_top_up_is_not_resent(mocked, service, calls, code, expected):
-    mocked.post(BASE + TOPUP, json=refusal(code, "refused"))
-    with pytest.raises(expected):
-        service.top_up(ICCID, 1024, REQUEST_ID)
-    assert calls == [TOPUP]
-
-
-def test_a_malformed_top_up_answer_is_not_resent(mocked, service, calls):
-    mocked.post(BASE + TOPUP, body='{"resultCode": "100", "topup": {"top')
-    with pytest.raises(FreebitMalformedResponse):
-        service.top_up(ICCID, 1024, REQUEST_ID)
-    assert calls == [TOPUP]
-
-
-def test_a_top_up_answer_for_another_request_is_refused(mocked, service):
-    mocked.post(BASE + TOPUP, json=load("topup.json"))
-    with pytest.raises(FreebitMalformedResponse, match="another request id"):
-        service.top_up(ICCID, 1024, "another-request")
-
-
-# --- plan change: sent exactly once -----------------------------------------------------------------
-
-
-@pytest.mark.parametrize("immediate, effective, fixture, status", [
-    (False, "next_month", "plan_change_scheduled.json", PlanChangeStatus.SCHEDULED),
-    (True, "immediate", "plan_change_applied.json", PlanChangeStatus.APPLIED),
-])
-def test_change_plan(mocked, service, immediate, effective, fixture, status):
-    iccid = load(fixture)["planChange"]["iccid"]
-    plan = load(fixture)["planChange"]["planCode"]
-    mocked.post(BASE + PLAN_CHANGE, json=load(fixture), match=[matchers.json_params_matcher(
-        {"iccid": iccid, "plan_code": plan, "effective": effective}, strict_match=True)])
-
-    change = service.change_plan(iccid, plan, immediate=immediate)
-
-    assert (change.status, change.immediate, change.plan_code) == (status, immediate, plan)
-
-
-@pytest.mark.parametrize("failure", [
-    {"status": 503}, {"body": requests.exceptions.ReadTimeout("read timed out")}, {"status": 429},
-])
-def test_a_failed_plan_change_is_not_resent(mocked, service, calls, failure):
-    mocked.post(BASE + PLAN_CHANGE, **failure)
-    with pytest.raises(FreebitTransportError):
-        service.change_plan(ICCID, "MOB-VOICE-5G", immediate=False)
-    assert calls == [PLAN_CHANGE]
-
-
-@pytest.mark.parametrize("code", ["220", "221", "222"])
-def test_a_refused_plan_change_is_typed(mocked, service, code):
-    mocked.post(BASE + PLAN_CHANGE, json=refusal(code, "Specified plan code is not available."))
-    with pytest.raises(FreebitPlanChangeRefused):
-        service.change_plan(ICCID, "MOB-VOICE-5G", immediate=True)
-
-
-def test_a_plan_change_answer_for_another_sim_is_refused(mocked, service):
-    mocked.post(BASE + PLAN_CHANGE, json=load("plan_change_scheduled.json"))
-    with pytest.raises(FreebitMalformedResponse, match="another SIM"):
-        service.change_plan(OTHER_ICCID, "MOB-VOICE-5G", immediate=False)
+def test_bad_arguments_send_nothing(service, call):
+    with responses.RequestsMock() as mocked, pytest.raises(InvalidSimCommand):
+        call(service)
+    assert len(mocked.calls) == 0

@@ -1,18 +1,19 @@
-"""FreebitSimService against the Freebit emulator over real HTTP: the whole path from the wire to
-the domain types, with the demo SIMs the WHMCS emulator bills."""
+"""FreebitSimService against the Freebit emulator over real HTTP: every PA operation the portal
+uses, from the wire to the domain types, with the demo lines and the MVNO's stock SIMs
+(``sandbox.sim_stock``); authOem and the renewal of a refused key included."""
 from __future__ import annotations
 
-import random
-import uuid
-from datetime import date
+from datetime import date, timedelta
 
 import pytest
 import requests
 
-from domain.shared.calendar import previous_month
-from domain.sim.types import DataQuota, PlanChangeStatus, SimStatus
+from domain.shared.calendar import month_end, next_month_start
+from domain.sim.types import DataQuota, SimStatus
 from integrations.freebit.connection import FreebitConfig, FreebitConnection
 from integrations.freebit.errors import (
+    FreebitActivationRefused,
+    FreebitAlreadyRegistered,
     FreebitAuthError,
     FreebitInvalidRequest,
     FreebitPlanChangeRefused,
@@ -20,12 +21,15 @@ from integrations.freebit.errors import (
     FreebitUnknownSim,
 )
 from integrations.freebit.sims import FreebitSimService
-from sandbox.freebit import start_freebit_sandbox
+from sandbox.freebit import API_PREFIX, DEFAULT_OEM_ID, DEFAULT_OEM_KEY, start_freebit_sandbox
+from sandbox.sim_stock import STOCK
 from sandbox.whmcs import DEMO_SIMS
 
 TODAY = date(2026, 3, 10)
-VOICE, _, DATA, SUSPENDED, BOB = (sim.iccid for sim in DEMO_SIMS)
-UNKNOWN = "8981100000009999998"
+VOICE, _, DATA, SUSPENDED, BOB = DEMO_SIMS
+UNKNOWN = "09099990000"
+PHYSICAL_DATA = next(sim for sim in STOCK if sim.kind == "Physical" and sim.data_only)
+ESIM_VOICE = next(sim for sim in STOCK if sim.kind == "eSIM" and not sim.data_only)
 
 
 @pytest.fixture(scope="module")
@@ -39,119 +43,211 @@ def freebit():
 def clean(freebit):
     requests.post(f"{freebit.url}/__sandbox__/reset", timeout=5).raise_for_status()
     requests.delete(f"{freebit.url}/__sandbox__/faults", timeout=5).raise_for_status()
+    requests.delete(f"{freebit.url}/__sandbox__/stats", timeout=5).raise_for_status()
+
+
+def connect(freebit, **config) -> FreebitConnection:
+    values = {"api_url": freebit.url + API_PREFIX, "oem_id": DEFAULT_OEM_ID, "oem_key": DEFAULT_OEM_KEY,
+              "backoff_base": 0.001, "backoff_max": 0.002, **config}
+    return FreebitConnection(FreebitConfig(**values))
 
 
 @pytest.fixture
 def service(freebit) -> FreebitSimService:
-    config = FreebitConfig(api_url=freebit.url, api_key="sandbox-freebit-key", backoff_base=0.001, backoff_max=0.002)
-    connection = FreebitConnection(config)
-    yield FreebitSimService(connection, today=lambda: TODAY)
+    connection = connect(freebit)
+    yield FreebitSimService(connection)
     connection.close()
 
 
-def test_every_demo_sim_maps(service):
-    sims = {sim.iccid: service.get_details(sim.iccid) for sim in DEMO_SIMS}
-
-    assert sims[VOICE].plan_name == "Mobile Voice 20 GB" and not sims[VOICE].data_only
-    assert sims[DATA].data_only and sims[DATA].voice_options == () and sims[DATA].msisdn.startswith("020")
-    assert sims[SUSPENDED].status is SimStatus.SUSPENDED and not sims[SUSPENDED].can_top_up
-    assert all(s.status is SimStatus.ACTIVE for i, s in sims.items() if i != SUSPENDED)
-    assert all(DataQuota.zero() < s.remaining <= s.total for i, s in sims.items() if i != SUSPENDED)
+def calls(freebit) -> dict[str, int]:
+    return freebit.app.stats()["calls"]
 
 
-def test_usage_of_this_and_last_month_in_one_request(service):
-    start, _ = previous_month(TODAY)
-    usage = service.get_usage(VOICE, start, TODAY)
-
-    last, this = usage.by_month()
-    assert (len(last.points), len(this.points)) == (28, 10)
-    assert usage.total_used == last.total_used + this.total_used
-    details = service.get_details(VOICE)
-    assert details.used == this.total_used, "the month's usage is what the quota lost"
+# -- PA01-01 -------------------------------------------------------------------------------------------
 
 
-def test_top_up_is_idempotent_per_request_id(service):
-    before = service.get_details(VOICE).total
-    request_id = str(uuid.uuid4())
+def test_the_first_call_authenticates_and_later_ones_reuse_the_key(freebit, service):
+    service.get_details(VOICE.msisdn)
+    service.get_traffic(VOICE.msisdn)
 
-    first = service.top_up(VOICE, 1024, request_id)
-    again = service.top_up(VOICE, 1024, request_id)
-
-    assert first == again
-    assert service.get_details(VOICE).total == before + DataQuota.from_gb(1)
-    assert service.top_up_history(VOICE)[0] == first
+    assert calls(freebit) == {"PA01-01": 1, "PA03-02": 1, "PA05-01": 1}
 
 
-def _seed_failing_first_then_passing(rate: float) -> int:
-    """A fault seed whose first draw faults and second does not (one draw per call when only one
-    fault kind is on)."""
-    for seed in range(1000):
-        draws = random.Random(seed)
-        if draws.random() < rate <= draws.random():
-            return seed
-    raise AssertionError("no such seed")
+def test_an_expired_key_is_renewed_once_and_the_call_made(freebit, service):
+    service.get_details(VOICE.msisdn)
+    requests.delete(f"{freebit.url}/__sandbox__/auth-keys", timeout=5).raise_for_status()
+
+    assert service.get_details(VOICE.msisdn).msisdn == VOICE.msisdn
+
+    assert calls(freebit) == {"PA01-01": 2, "PA03-02": 3}, "refused once, a new key, the call again"
 
 
-def test_a_top_up_that_met_a_503_is_resent_and_counted_once(freebit, service):
-    seed = _seed_failing_first_then_passing(0.5)
-    requests.post(f"{freebit.url}/__sandbox__/faults", json={"error_rate": 0.5, "seed": seed},
-                  timeout=5).raise_for_status()
-    before = len(freebit.app.store.topup_history(VOICE))
-
-    topup = service.top_up(VOICE, 512, "retry-me-1")
-
-    stats = requests.get(f"{freebit.url}/__sandbox__/stats", timeout=5).json()
-    assert stats["calls"]["topup"] == 2 and stats["faults_injected"]["error"] == 1
-    assert len(freebit.app.store.topup_history(VOICE)) == before + 1
-    assert topup.quota_mb == 512
+def test_wrong_oem_credentials_are_an_auth_error(freebit):
+    with pytest.raises(FreebitAuthError, match="resultCode 401"):
+        FreebitSimService(connect(freebit, oem_key="not-the-key")).get_details(VOICE.msisdn)
+    assert calls(freebit) == {"PA01-01": 1}
 
 
-def test_refusals_are_typed(service):
-    with pytest.raises(FreebitSimSuspended):
-        service.top_up(SUSPENDED, 1024, "suspended-1")
+# -- PA03-02 / PA05-01 ---------------------------------------------------------------------------------
+
+
+def test_every_demo_line_maps(service):
+    sims = {sim.msisdn: service.get_details(sim.msisdn) for sim in DEMO_SIMS}
+
+    assert all(sims[sim.msisdn].iccid == sim.iccid for sim in DEMO_SIMS)
+    assert sims[VOICE.msisdn].plan_name == "Mobile Voice 20 GB" and not sims[VOICE.msisdn].data_only
+    assert sims[DATA.msisdn].data_only and sims[DATA.msisdn].voice_options == ()
+    assert sims[SUSPENDED.msisdn].status is SimStatus.SUSPENDED and not sims[SUSPENDED.msisdn].can_top_up
+    assert all(DataQuota.zero() < s.remaining <= s.total for n, s in sims.items() if n != SUSPENDED.msisdn)
+
+
+def test_an_unknown_number_is_unknown(service):
     with pytest.raises(FreebitUnknownSim):
         service.get_details(UNKNOWN)
-    with pytest.raises(FreebitInvalidRequest):
-        service.top_up(VOICE, 60_000, "too-much-1")
-    with pytest.raises(FreebitPlanChangeRefused):
-        service.change_plan(VOICE, "MOB-DATA-10G", immediate=True)  # a voice SIM cannot take a data plan
-    with pytest.raises(FreebitPlanChangeRefused):
-        service.change_plan(VOICE, "MOB-VOICE-20G", immediate=True)  # already on it
 
 
-def test_a_scheduled_change_is_pending_until_the_first_of_next_month():
-    clock = {"today": TODAY}
-    with start_freebit_sandbox(env={}, today=TODAY) as own:
-        connection = FreebitConnection(FreebitConfig(api_url=own.url, api_key="sandbox-freebit-key"))
-        service = FreebitSimService(connection, today=lambda: clock["today"])
+def test_traffic_of_one_line(freebit, service):
+    traffic = service.get_traffic(VOICE.msisdn)
 
-        change = service.change_plan(BOB, "MOB-VOICE-5G", immediate=False)
-
-        assert (change.status, change.effective_date, change.previous_plan_code) == (
-            PlanChangeStatus.SCHEDULED, date(2026, 4, 1), "MOB-VOICE-20G")
-        details = service.get_details(BOB)
-        assert details.plan_code == "MOB-VOICE-20G"
-        assert details.pending_plan_change.plan_code == "MOB-VOICE-5G"
-
-        own.app.set_today(date(2026, 3, 31))
-        assert service.get_details(BOB).pending_plan_change is not None
-        clock["today"] = date(2026, 4, 1)
-        own.app.set_today(clock["today"])
-        moved = service.get_details(BOB)
-        assert (moved.plan_code, moved.pending_plan_change, moved.total) == ("MOB-VOICE-5G", None, DataQuota.from_gb(5))
-        assert len(service.get_usage(BOB, date(2026, 4, 1), date(2026, 4, 1)).points) == 1
-        connection.close()
+    account = freebit.app.store.accounts[VOICE.msisdn]
+    assert traffic.msisdn == VOICE.msisdn
+    assert traffic.today.kb == freebit.app.store.used_today_kb(account)
+    assert traffic.recent_days.kb == freebit.app.store.recent_days_kb(account)
 
 
-def test_an_immediate_change_applies_now(service):
-    change = service.change_plan(DATA, "MOB-DATA-20G", immediate=True)
-
-    assert change.immediate and change.effective_date == TODAY
-    details = service.get_details(DATA)
-    assert (details.plan_name, details.total) == ("Data SIM 20 GB", DataQuota.from_gb(20))
+# -- PA04-04 / PA05-02 ---------------------------------------------------------------------------------
 
 
-def test_a_wrong_key_is_an_auth_error(freebit):
-    connection = FreebitConnection(FreebitConfig(api_url=freebit.url, api_key="not-the-key"))
-    with pytest.raises(FreebitAuthError):
-        FreebitSimService(connection, today=lambda: TODAY).get_details(VOICE)
+def test_a_quota_addition_adds_every_time_it_is_sent_and_the_history_shows_its_code(service):
+    before = service.get_details(VOICE.msisdn).total
+
+    service.add_quota(VOICE.msisdn, 1024, quota_code="req-1", expires=month_end(TODAY))
+    service.add_quota(VOICE.msisdn, 1024, quota_code="req-1", expires=month_end(TODAY))  # no idempotency key
+
+    assert service.get_details(VOICE.msisdn).total == before + DataQuota.from_gb(2)
+    history = service.quota_history(VOICE.msisdn, TODAY, TODAY)
+    assert [(a.quota, a.quota_code, a.expires) for a in history] == [
+        (DataQuota.from_gb(1), "req-1", month_end(TODAY))] * 2
+    found = service.find_quota_addition(VOICE.msisdn, "req-1", start=TODAY, end=TODAY)
+    assert found is not None and found.added_at.date() == TODAY
+    assert service.find_quota_addition(VOICE.msisdn, "req-2", start=TODAY, end=TODAY) is None
+
+
+def test_a_quota_addition_lasts_until_its_expiry(freebit, service):
+    total = service.get_details(VOICE.msisdn).total
+    service.add_quota(VOICE.msisdn, 512, quota_code="short", expires=TODAY + timedelta(days=1))
+
+    freebit.app.set_today(TODAY + timedelta(days=2))
+
+    assert service.get_details(VOICE.msisdn).total == total
+
+
+@pytest.mark.parametrize("number, quota_mb, error", [
+    (SUSPENDED.msisdn, 1024, FreebitSimSuspended),
+    (UNKNOWN, 1024, FreebitUnknownSim),
+])
+def test_a_refused_quota_addition_adds_nothing(freebit, service, number, quota_mb, error):
+    with pytest.raises(error):
+        service.add_quota(number, quota_mb, quota_code="x")
+    assert freebit.app.store.quota == [r for r in freebit.app.store.quota if r.quota_code != "x"]
+
+
+def test_the_history_of_the_seed_additions(service):
+    history = service.quota_history(BOB.msisdn, TODAY - timedelta(days=60), TODAY)
+    assert [a.quota.mb for a in history] == [512]
+
+
+# -- PA05-21 ---------------------------------------------------------------------------------------------
+
+
+def test_a_plan_change_now(service):
+    change = service.change_plan(VOICE.msisdn, "MOB-VOICE-5G")
+
+    assert change.immediate and change.plan_code == "MOB-VOICE-5G"
+    assert service.get_details(VOICE.msisdn).plan_code == "MOB-VOICE-5G"
+
+
+def test_a_plan_change_booked_for_the_first_is_made_that_day(freebit, service):
+    first = next_month_start(TODAY)
+    change = service.change_plan(VOICE.msisdn, "MOB-VOICE-5G", run_date=first)
+
+    assert change.run_date == first
+    assert service.get_details(VOICE.msisdn).plan_code == "MOB-VOICE-20G"
+    freebit.app.set_today(first)
+    assert service.get_details(VOICE.msisdn).plan_code == "MOB-VOICE-5G"
+
+
+@pytest.mark.parametrize("number, plan, error", [
+    (VOICE.msisdn, "MOB-DATA-10G", FreebitPlanChangeRefused),  # the other line type
+    (VOICE.msisdn, "MOB-VOICE-20G", FreebitPlanChangeRefused),  # already on it
+    (VOICE.msisdn, "MOB-VOICE-3G", FreebitPlanChangeRefused),  # retired
+    (SUSPENDED.msisdn, "MOB-VOICE-5G", FreebitSimSuspended),
+])
+def test_a_refused_plan_change(service, number, plan, error):
+    with pytest.raises(error):
+        service.change_plan(number, plan)
+
+
+# -- PA02-01 / PA05-41 -----------------------------------------------------------------------------------
+
+
+def test_a_new_line_on_a_physical_sim_of_the_stock(service):
+    service.register_line(PHYSICAL_DATA.msisdn, "MOB-DATA-3G", product_number=PHYSICAL_DATA.product_number)
+
+    line = service.get_details(PHYSICAL_DATA.msisdn)
+    assert (line.iccid, line.plan_code, line.data_only, line.status) == (
+        PHYSICAL_DATA.iccid, "MOB-DATA-3G", True, SimStatus.ACTIVE)
+    with pytest.raises(FreebitAlreadyRegistered):
+        service.register_line(PHYSICAL_DATA.msisdn, "MOB-DATA-3G", product_number=PHYSICAL_DATA.product_number)
+
+
+def test_a_new_line_on_an_esim(service):
+    service.register_esim_line(ESIM_VOICE.msisdn, "MOB-VOICE-5G", eid=ESIM_VOICE.eid)
+
+    line = service.get_details(ESIM_VOICE.msisdn)
+    assert (line.iccid, line.data_only) == (ESIM_VOICE.iccid, False)
+
+
+def test_a_new_line_stays_temporary_until_freebit_brings_it_into_service(freebit):
+    handle = start_freebit_sandbox(env={}, today=TODAY, activation_delay_seconds=3600)
+    try:
+        service = FreebitSimService(connect(handle))
+        service.register_line(PHYSICAL_DATA.msisdn, "MOB-DATA-3G", product_number=PHYSICAL_DATA.product_number)
+        assert service.get_details(PHYSICAL_DATA.msisdn).status is SimStatus.PENDING
+    finally:
+        handle.stop()
+
+
+@pytest.mark.parametrize("product_number, plan, error", [
+    ("ZZ9999999999999", "MOB-DATA-3G", FreebitActivationRefused),  # not a card of the MVNO's
+    (PHYSICAL_DATA.product_number, "MOB-VOICE-3G", FreebitActivationRefused),  # a retired plan
+])
+def test_a_refused_new_line_registers_nothing(freebit, service, product_number, plan, error):
+    with pytest.raises(error):
+        service.register_line(PHYSICAL_DATA.msisdn, plan, product_number=product_number)
+    assert PHYSICAL_DATA.msisdn not in freebit.app.store.accounts
+
+
+def test_a_card_already_in_use_is_refused(service):
+    service.register_line(PHYSICAL_DATA.msisdn, "MOB-DATA-3G", product_number=PHYSICAL_DATA.product_number)
+    with pytest.raises(FreebitActivationRefused):
+        service.register_line("02069999999", "MOB-DATA-3G", product_number=PHYSICAL_DATA.product_number)
+
+
+def test_arguments_are_checked_before_anything_is_sent(freebit, service):
+    with pytest.raises(ValueError, match="phone number"):
+        service.get_details("090-1234-0012")
+    with pytest.raises(ValueError, match="product number"):
+        service.register_line(PHYSICAL_DATA.msisdn, "MOB-DATA-3G", product_number="AX12")
+    with pytest.raises(ValueError, match="top-up amount"):  # more than Freebit's bound for one addition
+        service.add_quota(VOICE.msisdn, 512_001, quota_code="x")
+    with pytest.raises(ValueError, match="quota code"):
+        service.add_quota(VOICE.msisdn, 1024, quota_code="x" * 513)
+    assert calls(freebit) == {}
+
+
+def test_a_quota_out_of_freebits_range_is_refused_by_freebit(freebit):
+    """The sandbox's own check, as Freebit's (a bypass of the client's check)."""
+    connection = connect(freebit)
+    with pytest.raises(FreebitInvalidRequest, match="resultCode 240"):
+        connection.request("/master/addSpec/", {"kind": "MVNO", "account": VOICE.msisdn, "quota": "0"})
