@@ -23,7 +23,7 @@ from tests.emulator import EmulatorControl
 ALICE, BOB = DEMO_CUSTOMERS[:2]
 WHMCS_WRITES = ("CreateSsoToken", "CreateInvoice", "CapturePayment", "UpdateInvoice", "AddOrder", "AcceptOrder",
                 "UpdateClientProduct", "UpdateClient")
-FREEBIT_WRITES = ("topup", "plan-change", "activation")
+FREEBIT_WRITES = ("PA04-04", "PA05-21", "PA02-01", "PA05-41")
 
 
 @pytest.fixture(autouse=True)
@@ -112,11 +112,13 @@ class Wire:
         return found
 
     def freebit_calls(self) -> list[tuple[str, dict]]:
-        """Each Freebit call: (path, decoded JSON body)."""
+        """Each Freebit call: (path, the request object of its form field ``json``)."""
         found = []
         for request in self._requests(self._providers.freebit):
-            body = request.body.decode() if isinstance(request.body, bytes) else (request.body or "{}")
-            found.append((urlsplit(request.url).path, json.loads(body or "{}")))
+            body = request.body.decode() if isinstance(request.body, bytes) else (request.body or "")
+            form = parse_qs(body, keep_blank_values=True, strict_parsing=bool(body))
+            assert list(form) == ["json"] and len(form["json"]) == 1, form
+            found.append((urlsplit(request.url).path, json.loads(form["json"][0])))
         return found
 
     def clear(self) -> None:
@@ -173,3 +175,8 @@ def case_ids(salesforce, customer) -> list[str]:
 
 def iccids(customer) -> list[str]:
     return [sim.iccid for sim in DEMO_SIMS if sim.client_id == customer.whmcs_client_id]
+
+
+def numbers(customer) -> list[str]:
+    """The phone numbers of the customer's SIMs: how Freebit names them."""
+    return [sim.msisdn for sim in DEMO_SIMS if sim.client_id == customer.whmcs_client_id]

@@ -8,7 +8,7 @@ from portal.urls import urlpatterns as portal_urlpatterns
 
 
 def explode(request):
-    raise RuntimeError(f"provider refused api_key {settings.FREEBIT_API_KEY} / {settings.WHMCS_API_SECRET}")
+    raise RuntimeError(f"provider refused oem_key {settings.FREEBIT_OEM_KEY} / {settings.WHMCS_API_SECRET}")
 
 
 urlpatterns = [

@@ -48,7 +48,7 @@ from integrations.salesforce.utils.pricebook_query_builder import build_priceboo
 from integrations.salesforce.utils.soql import InvalidQueryArgumentError, check_limit, field_list, unique_fields
 from tests.integrations.salesforce import test_query_builders as existing
 from tests.integrations.salesforce.test_query_builders import _TRICKS, _ids, split_literals
-from tests.security.conftest import ALICE, iccids
+from tests.security.conftest import ALICE, iccids, numbers
 
 PROPERTY = hypothesis_settings(max_examples=100, deadline=None)
 PORTAL_PROPERTY = hypothesis_settings(max_examples=40, deadline=None,
@@ -76,6 +76,7 @@ COVERED = {
     "check_limit": "test_check_limit_property",
     "require_salesforce_id": "test_require_salesforce_id_property",
     "build_org_id_query": "test_the_organization_query_takes_no_input",
+    "build_available_sims_query": "test_available_sims_query_property",
 }
 
 
@@ -111,6 +112,32 @@ def test_order_by_id_query_property(order_id):
     skeleton, literals = split_literals(soql)
     assert skeleton == f"SELECT {', '.join(ORDER_FIELDS)}, WHMCS_Order_Id__c FROM Order WHERE Id = ? LIMIT 1"  # noqa: S608
     assert literals == [to_18(order_id[:15])] and literals[0][:15] == order_id[:15]
+
+
+@PROPERTY
+@given(kind=st.one_of(st.sampled_from(["Physical", "eSIM"]), st.text(max_size=12),
+                      st.tuples(st.sampled_from(["Physical", "eSIM"]), st.sampled_from(_TRICKS)).map("".join)),
+       data_only=st.one_of(st.booleans(), st.integers(), st.text(max_size=5), st.none()),
+       limit=st.one_of(st.integers(min_value=-5, max_value=80), st.text(max_size=4)))
+@example(kind="Physical' OR Status__c != '", data_only=True, limit=10)
+def test_available_sims_query_property(kind, data_only, limit):
+    from integrations.salesforce.utils.sim_inventory_query_builder import (
+        SIM_INVENTORY_FIELDS,
+        build_available_sims_query,
+    )
+
+    try:
+        soql = build_available_sims_query(kind, data_only=data_only, limit=limit)
+    except ValueError as error:
+        assert isinstance(error, InvalidQueryArgumentError)
+        assert kind not in ("Physical", "eSIM") or not isinstance(data_only, bool) or not (
+            isinstance(limit, int) and 1 <= limit <= 50)
+        return
+    skeleton, literals = split_literals(soql)
+    assert skeleton == (f"SELECT {', '.join(SIM_INVENTORY_FIELDS)} FROM SIM_Inventory__c WHERE Status__c = ? "  # noqa: S608
+                        f"AND SIM_Type__c = ? AND Data_Only__c = {str(data_only).lower()} "
+                        f"ORDER BY Phone_Number__c LIMIT {limit}")
+    assert literals == ["Available", kind]
 
 
 _FIELD_NAMES = st.one_of(
@@ -232,33 +259,38 @@ def test_a_whmcs_parameter_cannot_override_the_action_or_the_credentials(value):
     assert fields["secret"] == ["the-secret"] and fields["responsetype"] == ["json"]
 
 
-FREEBIT_URL = "https://freebit.example.test"
+FREEBIT_URL = "https://freebit.example.test/emptool/api"
 
 
 @PROPERTY
 @given(HOSTILE)
-@example("8981100000001001124\n")
-@example("8981100000001001124&iccid=8981100000001002113")
-def test_freebit_gets_only_a_checked_iccid(value):
-    from domain.sim.iccid import InvalidIccid, is_valid_iccid
+@example("09012340012\n")
+@example("09012340012&account=09056780021")
+@example('09012340012","kind":"MASTER')
+def test_freebit_gets_only_a_checked_phone_number(value):
+    from domain.sim.commands import InvalidSimCommand, require_msisdn
     from integrations.freebit.connection import FreebitConfig, FreebitConnection
     from integrations.freebit.sims import FreebitSimService
 
-    service = FreebitSimService(FreebitConnection(FreebitConfig(api_url=FREEBIT_URL, api_key="k" * 16,
+    service = FreebitSimService(FreebitConnection(FreebitConfig(api_url=FREEBIT_URL, oem_id="oem", oem_key="k" * 16,
                                                                 max_attempts=1)))
     with responses.RequestsMock(assert_all_requests_are_fired=False) as mock:
-        mock.post(FREEBIT_URL + "/api/sim/details", json={"resultCode": "210"})
+        mock.post(FREEBIT_URL + "/authOem/", json={"resultCode": "100", "authKey": "key"})
+        mock.post(FREEBIT_URL + "/mvno/getDetail/", json={"resultCode": "210"})
         try:
             service.get_details(value)
-        except InvalidIccid:
-            assert not is_valid_iccid(value)
+        except InvalidSimCommand:
+            with pytest.raises(InvalidSimCommand):
+                require_msisdn(value)
             assert len(mock.calls) == 0  # refused before any call
             return
         except Exception:  # noqa: S110 - the canned answer is not a SIM: only the request matters here
             pass
-        sent = json.loads(mock.calls[0].request.body)
+        [form] = [parse_qs(call.request.body) for call in mock.calls if call.request.url.endswith("/getDetail/")]
 
-    assert sent == {"iccid": value.strip()} and re.fullmatch(r"[0-9]{19,20}", sent["iccid"])
+    sent = json.loads(form["json"][0])
+    assert sent == {"authKey": "key", "version": "2", "requestDatas": [{"kind": "MVNO", "account": value}]}
+    assert re.fullmatch(r"[0-9]{11,14}", value)
 
 
 # -- 3. the portal's entry points, read back off the wire ------------------------------------------
@@ -285,7 +317,8 @@ ALLOWED_SOQL_SKELETONS = {
 }
 WHMCS_ACTIONS = {"GetInvoices", "GetInvoice", "GetClientsProducts", "GetCurrencies", "GetPayMethods",
                  "CreateSsoToken", "CreateInvoice", "CapturePayment", "UpdateInvoice"}
-FREEBIT_FIELDS = {"iccid", "start_date", "end_date", "quota_mb", "request_id", "plan_code", "effective"}
+FREEBIT_FIELDS = {"oemId", "oemKey", "authKey", "version", "requestDatas", "kind", "account", "quota", "quotaCode",
+                  "expire", "fromDate", "toDate", "planCode", "runTime"}
 
 
 def assert_only_checked_values_reached_the_providers(wire, whmcs, hostile: list[str]) -> None:
@@ -306,14 +339,18 @@ def assert_only_checked_values_reached_the_providers(wire, whmcs, hostile: list[
             assert call.get(field, [str(ALICE.whmcs_client_id)]) == [str(ALICE.whmcs_client_id)], call
     for path, body in wire.freebit_calls():
         assert set(body) <= FREEBIT_FIELDS, (path, body)
-        assert body.get("iccid") in iccids(ALICE), (path, body)
-        for field in ("start_date", "end_date"):
-            assert field not in body or re.fullmatch(r"\d{4}-\d{2}-\d{2}", body[field]), body
-        assert "request_id" not in body or re.fullmatch(r"[A-Za-z0-9_-]{1,64}", body["request_id"]), body
-        assert "plan_code" not in body or re.fullmatch(r"MOB-(DATA|VOICE)-\d+G", body["plan_code"]), body
+        if path.endswith("/authOem/"):
+            continue
+        account = body["requestDatas"][0]["account"] if "requestDatas" in body else body.get("account")
+        assert account in numbers(ALICE), (path, body)
+        for field in ("expire", "fromDate", "toDate", "runTime"):
+            assert field not in body or re.fullmatch(r"\d{8}", body[field]), body
+        assert "quotaCode" not in body or re.fullmatch(r"[0-9a-f-]{36}", body["quotaCode"]), body
+        assert "quota" not in body or re.fullmatch(r"\d{1,6}", body["quota"]), body
+        assert "planCode" not in body or re.fullmatch(r"MOB-(DATA|VOICE)-\d+G", body["planCode"]), body
     received = [literal for soql in wire.soql() for literal in split_literals(soql)[1]]
     received += [value for call in wire.whmcs_calls() for values in call.values() for value in values]
-    received += [str(value) for _, body in wire.freebit_calls() for value in body.values()]
+    received += [json.dumps(body) for _, body in wire.freebit_calls()]
     for value in hostile:
         if len(value) >= 6 and SUSPICIOUS.search(value):
             assert not any(value in field for field in received), value

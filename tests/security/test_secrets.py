@@ -46,13 +46,13 @@ SECRETS = {
     "WHMCS_API_IDENTIFIER": f"whmcsIdentifier{RUN}{secrets.token_hex(8)}",
     "WHMCS_API_SECRET": f"whmcsSecret{RUN}{secrets.token_hex(8)}",
     "WHMCS_API_ACCESS_KEY": f"whmcsAccessKey{RUN}{secrets.token_hex(8)}",
-    "FREEBIT_API_KEY": f"freebitKey{RUN}{secrets.token_hex(8)}",
+    "FREEBIT_OEM_KEY": f"freebitOemKey{RUN}{secrets.token_hex(8)}",
     "WHMCS_WEBHOOK_SECRET": f"webhookSecret{RUN}{secrets.token_hex(8)}",
     "WHMCS_WEBHOOK_PREVIOUS_SECRET": f"webhookPrevious{RUN}{secrets.token_hex(8)}",
 }
 WRONG = {  # credentials set by mistake are secrets too (they may be someone else's)
     "WHMCS_API_SECRET": f"wrongWhmcsSecret{RUN}{secrets.token_hex(8)}",
-    "FREEBIT_API_KEY": f"wrongFreebitKey{RUN}{secrets.token_hex(8)}",
+    "FREEBIT_OEM_KEY": f"wrongFreebitOemKey{RUN}{secrets.token_hex(8)}",
 }
 FAULTS = [
     {"error_rate": 1.0, "status": 503},
@@ -77,7 +77,7 @@ def whmcs_with_secrets():
 def freebit_with_secrets():
     from sandbox.freebit import start_freebit_sandbox
 
-    handle = start_freebit_sandbox(env={}, api_key=SECRETS["FREEBIT_API_KEY"])
+    handle = start_freebit_sandbox(env={}, oem_key=SECRETS["FREEBIT_OEM_KEY"])
     yield handle
     handle.stop()
 
@@ -96,8 +96,9 @@ def configured(settings, salesforce, salesforce_keys, whmcs_with_secrets, freebi
     settings.WHMCS_API_IDENTIFIER = SECRETS["WHMCS_API_IDENTIFIER"]
     settings.WHMCS_API_SECRET = SECRETS["WHMCS_API_SECRET"]
     settings.WHMCS_API_ACCESS_KEY = SECRETS["WHMCS_API_ACCESS_KEY"]
-    settings.FREEBIT_API_URL = freebit_with_secrets.url
-    settings.FREEBIT_API_KEY = SECRETS["FREEBIT_API_KEY"]
+    settings.FREEBIT_API_URL = freebit_with_secrets.url + "/emptool/api"
+    settings.FREEBIT_OEM_ID = freebit_with_secrets.app.config.oem_id
+    settings.FREEBIT_OEM_KEY = SECRETS["FREEBIT_OEM_KEY"]
     settings.WHMCS_WEBHOOK_SECRET = SECRETS["WHMCS_WEBHOOK_SECRET"]
     settings.WHMCS_WEBHOOK_PREVIOUS_SECRET = SECRETS["WHMCS_WEBHOOK_PREVIOUS_SECRET"]
     settings.PROVIDER_READ_TIMEOUT = 2.0
@@ -258,7 +259,8 @@ def admin_pages(capture: Capture, staff: Client) -> int:
     return pages
 
 
-def test_no_secret_shows_anywhere(configured, settings, salesforce_keys, customer_user, staff_user, caplog):
+def test_no_secret_shows_anywhere(configured, settings, salesforce_keys, customer_user, staff_user, caplog,
+                                   freebit_with_secrets):
     caplog.set_level(logging.DEBUG)
     alice, staff, anonymous = signed_in(customer_user), signed_in(staff_user), Client()
     for browser in (alice, staff, anonymous):
@@ -278,7 +280,7 @@ def test_no_secret_shows_anywhere(configured, settings, salesforce_keys, custome
         forget_everything()
         # credentials the providers refuse (a rotated key, a typo): errors, logs, a failing provisioning run
         settings.WHMCS_API_SECRET = WRONG["WHMCS_API_SECRET"]
-        settings.FREEBIT_API_KEY = WRONG["FREEBIT_API_KEY"]
+        settings.FREEBIT_OEM_KEY = WRONG["FREEBIT_OEM_KEY"]
         from sandbox.salesforce.keys import generate_demo_keypair
 
         settings.SALESFORCE_PRIVATE_KEY = generate_demo_keypair()[0]  # a key Salesforce does not know
@@ -287,7 +289,7 @@ def test_no_secret_shows_anywhere(configured, settings, salesforce_keys, custome
         settings.SALESFORCE_PRIVATE_KEY = salesforce_keys[0]
         provisioning(configured)
         settings.WHMCS_API_SECRET = SECRETS["WHMCS_API_SECRET"]
-        settings.FREEBIT_API_KEY = SECRETS["FREEBIT_API_KEY"]
+        settings.FREEBIT_OEM_KEY = SECRETS["FREEBIT_OEM_KEY"]
         forget_everything()
         # sign-in failures, a lockout, a password reset, CSRF and not-found pages
         for _ in range(settings.AXES_FAILURE_LIMIT + 1):
@@ -307,8 +309,11 @@ def test_no_secret_shows_anywhere(configured, settings, salesforce_keys, custome
     # the capture works, and redacts this run's values (a secret logged on purpose shows redacted)
     for name, text in capture.logs() + [("caplog text", caplog.text)]:
         assert "probe: calling WHMCS with [redacted]" in text, name
+    variants = secret_variants(salesforce_keys[0])
+    variants["Freebit authKeys"] = list(freebit_with_secrets.app.auth_keys.issued)  # session keys are secrets too
+    assert variants["Freebit authKeys"], "the run authenticated with Freebit"
     leaks = [(where, name) for where, text in outputs
-             for name, values in secret_variants(salesforce_keys[0]).items() if any(v in text for v in values)]
+             for name, values in variants.items() if any(v in text for v in values)]
     assert leaks == []
 
 
@@ -334,5 +339,5 @@ def test_an_error_that_carries_a_secret_shows_nothing_and_logs_it_redacted(confi
         assert "Internal Server Error: /boom/" in text, name
         assert "[redacted]" in text, name
     leaks = [where for where, text in capture.parts + logs if settings.WHMCS_API_SECRET in text
-             or settings.FREEBIT_API_KEY in text]
+             or settings.FREEBIT_OEM_KEY in text]
     assert leaks == []
