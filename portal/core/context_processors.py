@@ -20,6 +20,7 @@ _NAVIGATION = (
     (_("Catalog"), "catalog:index"),
     (_("Orders"), "orders:index"),
     (_("SIMs"), "sim:index"),
+    (_("Support"), "support:cases"),
     (_("Account"), "accounts:account"),
 )
 

@@ -76,7 +76,7 @@ def test_the_customer_journey(browser, demo):
     # -- Dashboard ---------------------------------------------------------------------------------
     assert browser.find_element(By.TAG_NAME, "h1").text == "Welcome, Alice"
     nav = [a.text for a in browser.find_elements(By.CSS_SELECTOR, "nav[aria-label=Main] a")]
-    assert nav == ["Dashboard", "Billing", "Subscriptions", "Catalog", "Orders", "SIMs", "Account"]
+    assert nav == ["Dashboard", "Billing", "Subscriptions", "Catalog", "Orders", "SIMs", "Support", "Account"]
     assert browser.execute_script(  # our stylesheet is served and applied
         "return getComputedStyle(document.querySelector('.site-header')).backgroundColor") == "rgb(255, 255, 255)"
     panels = [h.text for h in browser.find_elements(By.CSS_SELECTOR, "main .card h2")]
