@@ -19,6 +19,7 @@ _ID_CHARS = re.compile(r"[A-Za-z0-9]{15}(?:[A-Za-z0-9]{3})?")
 class KeyPrefix(StrEnum):
     ORGANIZATION = "00D"
     ACCOUNT = "001"
+    CONTACT = "003"
     PRODUCT = "01t"
     PRICEBOOK = "01s"
     PRICEBOOK_ENTRY = "01u"
@@ -35,6 +36,7 @@ class KeyPrefix(StrEnum):
 _OBJECT_NAMES = {
     KeyPrefix.ORGANIZATION: "Organization",
     KeyPrefix.ACCOUNT: "Account",
+    KeyPrefix.CONTACT: "Contact",
     KeyPrefix.PRODUCT: "Product2",
     KeyPrefix.PRICEBOOK: "Pricebook2",
     KeyPrefix.PRICEBOOK_ENTRY: "PricebookEntry",
@@ -68,6 +70,7 @@ def _id_of(prefix: KeyPrefix) -> AfterValidator:
 
 
 AccountId = Annotated[str, _id_of(KeyPrefix.ACCOUNT)]
+ContactId = Annotated[str, _id_of(KeyPrefix.CONTACT)]
 ProductId = Annotated[str, _id_of(KeyPrefix.PRODUCT)]
 PricebookId = Annotated[str, _id_of(KeyPrefix.PRICEBOOK)]
 PricebookEntryId = Annotated[str, _id_of(KeyPrefix.PRICEBOOK_ENTRY)]

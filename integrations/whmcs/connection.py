@@ -34,7 +34,7 @@ logger = logging.getLogger(__name__)
 
 READ_ACTIONS = frozenset(
     {"GetInvoices", "GetInvoice", "GetClientsProducts", "GetCurrencies", "GetPayMethods", "GetOrders",
-     "GetClientsDetails", "GetProducts"}
+     "GetClientsDetails", "GetProducts", "GetClients", "GetUsers"}
 )
 _RETRYABLE_STATUSES = frozenset({429, 500, 502, 503, 504})
 

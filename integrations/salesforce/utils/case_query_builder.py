@@ -119,13 +119,15 @@ def build_recent_comments_query(case_id: str, since: datetime) -> str:
     )
 
 
-def build_content_version_by_request_id_query(request_id: str, case_id: str) -> str:
-    """The file a form already sent to this case, if any (its request id is the marker)."""
+def build_content_version_by_request_id_query(request_id: str, case_id: str, *,
+                                              parent_prefix: KeyPrefix = KeyPrefix.CASE) -> str:
+    """The file a form already sent to this case (or to another record of ``parent_prefix``'s
+    object, e.g. an Account), if any (its request id is the marker)."""
     return format_soql(
         "SELECT Id, ContentDocumentId FROM ContentVersion WHERE Portal_Request_Id__c = {request_id} "
         "AND FirstPublishLocationId = {case_id} LIMIT 1",
         request_id=_request_id(request_id),
-        case_id=require_salesforce_id(case_id, prefix=KeyPrefix.CASE),
+        case_id=require_salesforce_id(case_id, prefix=parent_prefix),
     )
 
 

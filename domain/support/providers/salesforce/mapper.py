@@ -369,15 +369,17 @@ def build_salesforce_case_comment(comment: NewComment) -> dict[str, Any]:
     return {"ParentId": comment.case_id, "CommentBody": comment.body, "IsPublished": True}
 
 
-def build_salesforce_content_version(case_id: str, request_id: str, attachment: NewAttachment) -> dict[str, Any]:
-    """The fields of `POST sobjects/ContentVersion`: the file (base64) published to the case, which
+def build_salesforce_content_version(case_id: str, request_id: str, attachment: NewAttachment, *,
+                                     parent_prefix: KeyPrefix = KeyPrefix.CASE) -> dict[str, Any]:
+    """The fields of `POST sobjects/ContentVersion`: the file (base64) published to the case (or
+    to another record of ``parent_prefix``'s object, e.g. an Account's identity documents), which
     links it (a ContentDocument and its ContentDocumentLink), with the form's request id as a marker
     to look for when the answer is lost."""
     return {
         "Title": attachment.title,
         "PathOnClient": attachment.file_name,
         "VersionData": base64.b64encode(attachment.content).decode("ascii"),
-        "FirstPublishLocationId": checked_id(case_id, prefix=KeyPrefix.CASE),
+        "FirstPublishLocationId": checked_id(case_id, prefix=parent_prefix),
         "Portal_Request_Id__c": request_id,
     }
 

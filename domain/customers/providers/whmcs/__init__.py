@@ -1,0 +1,2 @@
+"""WHMCS clients <-> customer types: ValidateLogin, GetUsers, GetClients, GetClientsDetails, AddClient,
+UpdateClient."""
