@@ -1,8 +1,9 @@
 """Drill: the Celery worker is SIGKILLed in the middle of a provisioning job, and a new one started.
 
-The job must end succeeded with one WHMCS order, each SIM activated once and the Salesforce order
-Active. How production recovers: the killed worker never acknowledged the task, but Redis hands an
-unacknowledged task out again only after the visibility timeout (an hour), and a redelivered copy
+The job must end succeeded with one WHMCS order, one SIM of the inventory per unit with its line
+registered on Freebit once, and the Salesforce order Active. How production recovers: the killed
+worker never acknowledged the task, but Redis hands an unacknowledged task out again only after
+the visibility timeout (an hour), and a redelivered copy
 would find the job still leased anyway. The job is recovered by its lease running out
 (``PROVISIONING_LEASE_SECONDS``) and the beat's provisioning sweep queueing it again; the drill runs
 exactly that, with a short lease and a sweep every second.
@@ -19,7 +20,6 @@ from portal.provisioning.models import ProvisioningJob
 
 pytestmark = [pytest.mark.worker, pytest.mark.django_db(transaction=True)]
 State, Step = ProvisioningJob.State, ProvisioningJob.Step
-ALICE_SEED_SIMS = 4
 # The drill's workers: a short lease (kept above the longest a provider call may take, as the default
 # is kept above the task's time limit), so the sweep picks up the killed worker's job in seconds.
 WORKER_ENV = {"PROVISIONING_TASK_SOFT_TIME_LIMIT": 10, "PROVISIONING_TASK_TIME_LIMIT": 12,
@@ -28,7 +28,7 @@ WORKER_ENV = {"PROVISIONING_TASK_SOFT_TIME_LIMIT": 10, "PROVISIONING_TASK_TIME_L
 
 @pytest.mark.parametrize(("provider", "call", "step_at_kill"), [
     ("whmcs", "AddOrder", Step.MAPPED),  # the order is placed by WHMCS, its answer never recorded
-    ("freebit", "activation", Step.WHMCS_ACCEPTED),  # a SIM is taken from the pool, its answer lost
+    ("freebit", "PA02-01", Step.WHMCS_ACCEPTED),  # Freebit registers the line, the answer never recorded
 ])
 def test_a_worker_killed_mid_job_is_replaced_and_the_order_is_provisioned_once(
     provider, call, step_at_kill, drill, sf, billing, sims, customer_user
@@ -68,12 +68,14 @@ def test_a_worker_killed_mid_job_is_replaced_and_the_order_is_provisioned_once(
     if call == "AddOrder":
         assert billing.calls("GetOrders") >= 1
         assert "was placed by an earlier attempt; not ordering again" in second.log()
-    # Each SIM unit got one SIM from the pool: the activation repeated after the kill carried the
-    # same request id, and Freebit answered the SIM it had already assigned.
-    assert len(job.activated_sims) == units == 2
-    assert sims.calls("activation") == units + (call == "activation")
-    assert sims.store.pool_used == units
-    assert len(sims.sims_of()) == ALICE_SEED_SIMS + units
+    # Each SIM unit kept the one SIM it took from the inventory; the line registered by the killed
+    # worker was found on Freebit (PA03-02) by the new one, not sent again.
+    assert len(job.activated_sims) == units == 2 and job.sim_assignments.count() == units
+    assert sims.calls("PA02-01") == units
+    assert len(sims.new_lines()) == units
+    if call == "PA02-01":
+        assert "was registered by an earlier attempt" in second.log()
+    assert len(sf.inventory(Assigned_Order__c=approval["order_id"], Status__c="Activated")) == units
     salesforce_order = sf.order(approval["order_id"])
     assert (salesforce_order["Status"], salesforce_order["Provisioning_Status__c"]) == ("Activated", "Active")
     assert salesforce_order["WHMCS_Order_Id__c"] == order.id
