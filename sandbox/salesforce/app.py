@@ -19,7 +19,7 @@ from sandbox.common import BadRequest, EmulatorApp, FaultConfig, Request, Respon
 from sandbox.common.clock import PROVIDER_ZONE, provider_today
 from sandbox.common.faults import coerce_config
 
-from . import cases, schema, soql
+from . import cases, identity, schema, soql
 from .cursors import (
     DEFAULT_BATCH_SIZE,
     MAX_BATCH_SIZE,
@@ -511,6 +511,8 @@ class SalesforceSandbox(EmulatorApp):
             if (route == "pubsub" or route.startswith("pubsub/")) and self.pubsub is not None:
                 return self.pubsub.http_control(request, route[len("pubsub/"):])
             if route.startswith("cases/") and (answer := cases.http_control(self, request, route)) is not None:
+                return answer
+            if route.startswith("accounts/") and (answer := identity.http_control(self, request, route)) is not None:
                 return answer
             match = re.fullmatch(r"orders/([^/]+)/(approve|status)", route)
             if match and method == "POST":

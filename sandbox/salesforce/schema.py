@@ -20,6 +20,9 @@ class Field:
     type: str
     label: str = ""
     reference_to: str | None = None
+    also_to: tuple[str, ...] = ()
+    """A polymorphic reference's other objects (``FirstPublishLocationId``: a Case or an Account);
+    relationship paths follow ``reference_to``."""
     relationship_name: str | None = None
     createable: bool = True
     updateable: bool = True
@@ -137,13 +140,44 @@ _register(SObjectType("User", "005", "User", [
     *_system()[:2],
 ], createable=False, updateable=False, deletable=False))
 
+IDENTITY_STATUSES = ("Not Submitted", "Under Review", "Verified", "Rejected")
+
 _register(SObjectType("Account", "001", "Account", [
     _id(),
     Field("Name", "string", "Account Name", required=True, length=255),
     Field("Email__c", "email", "Email", length=80),
     Field("WHMCS_Client_Id__c", "double", "WHMCS Client Id"),
+    Field("Phone", "string", "Account Phone", length=40),
+    Field("BillingStreet", "textarea", "Billing Street", length=255),
+    Field("BillingCity", "string", "Billing City", length=40),
+    Field("BillingState", "string", "Billing State/Province", length=80),
+    Field("BillingPostalCode", "string", "Billing Zip/Postal Code", length=20),
+    Field("BillingCountry", "string", "Billing Country", length=80),
+    Field("Portal_Request_Id__c", "string", "Portal Request Id", unique=True, external_id=True, length=64),
+    Field("Identity_Verification_Status__c", "picklist", "Identity Verification Status", picklist=IDENTITY_STATUSES,
+          restricted=True, default="Not Submitted", length=255),
+    Field("Identity_Rejection_Reason__c", "string", "Identity Rejection Reason", length=255),
     *_system(),
-], children=[ChildRelationship("Orders", "Order", "AccountId"), ChildRelationship("Cases", "Case", "AccountId")]))
+], children=[ChildRelationship("Orders", "Order", "AccountId"), ChildRelationship("Cases", "Case", "AccountId"),
+             ChildRelationship("Contacts", "Contact", "AccountId")]))
+
+_register(SObjectType("Contact", "003", "Contact", [
+    _id(),
+    _ref("AccountId", "Account", "Account ID"),
+    Field("FirstName", "string", "First Name", length=40),
+    Field("LastName", "string", "Last Name", required=True, length=80),
+    Field("First_Name_Local__c", "string", "First Name (Local)", length=40),
+    Field("Last_Name_Local__c", "string", "Last Name (Local)", length=80),
+    Field("Email", "email", "Email", length=80),
+    Field("Phone", "string", "Business Phone", length=40),
+    Field("MailingStreet", "textarea", "Mailing Street", length=255),
+    Field("MailingCity", "string", "Mailing City", length=40),
+    Field("MailingState", "string", "Mailing State/Province", length=80),
+    Field("MailingPostalCode", "string", "Mailing Zip/Postal Code", length=20),
+    Field("MailingCountry", "string", "Mailing Country", length=80),
+    Field("Portal_Request_Id__c", "string", "Portal Request Id", unique=True, external_id=True, length=64),
+    *_system(),
+]))
 
 _register(SObjectType("Product2", "01t", "Product", [
     _id(),
@@ -297,7 +331,7 @@ _register(SObjectType("ContentVersion", "068", "Content Version", [
     Field("PathOnClient", "string", "Path On Client", required=True, length=500),
     Field("VersionData", "base64", "Version Data", required=True, updateable=False),
     Field("Description", "textarea", "Description", length=1000),
-    Field("FirstPublishLocationId", "reference", "First Publish Location ID", reference_to="Case",
+    Field("FirstPublishLocationId", "reference", "First Publish Location ID", reference_to="Case", also_to=("Account",),
           relationship_name="FirstPublishLocation", updateable=False),
     _ref("ContentDocumentId", "ContentDocument", "Content Document ID", createable=False, updateable=False),
     Field("FileExtension", "string", "File Extension", createable=False, updateable=False, length=40),
@@ -310,8 +344,8 @@ _register(SObjectType("ContentVersion", "068", "Content Version", [
 _register(SObjectType("ContentDocumentLink", "06A", "Content Document Link", [
     _id(),
     _ref("ContentDocumentId", "ContentDocument", "Content Document ID", required=True, updateable=False),
-    Field("LinkedEntityId", "reference", "Linked Entity ID", reference_to="Case", relationship_name="LinkedEntity",
-          required=True, updateable=False),
+    Field("LinkedEntityId", "reference", "Linked Entity ID", reference_to="Case", also_to=("Account",),
+          relationship_name="LinkedEntity", required=True, updateable=False),
     Field("ShareType", "picklist", "Share Type", picklist=("V", "C", "I"), restricted=True, default="V", length=40),
     Field("Visibility", "picklist", "Visibility", picklist=("AllUsers", "InternalUsers", "SharedUsers"),
           restricted=True, default="AllUsers", length=40),

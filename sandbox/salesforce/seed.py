@@ -1,7 +1,8 @@
 """Believable Salesforce data for the demo customers (``sandbox.demo_identities``), dated from "today".
 
 - The Organization and the integration user the JWT bearer flow signs in as.
-- Alice's and Bob's Accounts, with the ids and WHMCS client ids of ``sandbox.demo_identities``.
+- Alice's and Bob's Accounts (identity verified), and Erin's (a customer not linked to the portal yet, no
+  identity documents), with the ids and WHMCS client ids of ``sandbox.demo_identities``.
 - The Standard Price Book and the "Portal" price book, and a JPY catalog in four families
   (Internet, Mobile, VPN, Fees). ``WHMCS_Product_Id__c`` numbers the WHMCS products: 1-7 are
   the WHMCS sandbox's own products (same names), 8 and up are products only the catalog has so
@@ -19,7 +20,7 @@ from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta
 
 from sandbox.common.clock import add_months
-from sandbox.demo_identities import DEMO_CUSTOMERS
+from sandbox.demo_identities import DEMO_CUSTOMERS, DEMO_UNLINKED
 
 from .ids import make_id
 from .sim_inventory import seed_sim_inventory
@@ -91,12 +92,14 @@ def seed_store(store: Store, today: date) -> None:
                           "Name": "Portal Integration", "Email": "integration@portal.example",
                           "CreatedDate": created.isoformat()}, system=True)
     store.integration_user_id = INTEGRATION_USER_ID
-    for customer in (ALICE, BOB):
+    for customer in (ALICE, BOB, DEMO_UNLINKED):
         store.insert("Account", {
             "Id": customer.salesforce_account_id,
             "Name": f"{customer.first_name} {customer.last_name}",
             "Email__c": customer.email,
             "WHMCS_Client_Id__c": customer.whmcs_client_id,
+            # The demo customers showed their residence cards when they joined (Erin has not yet).
+            "Identity_Verification_Status__c": "Not Submitted" if customer is DEMO_UNLINKED else "Verified",
             "CreatedDate": created.isoformat(),
         }, system=True)
 

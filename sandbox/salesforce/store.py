@@ -353,7 +353,8 @@ class Store(_SupportRules):
             if field.type != "reference" or field.name not in changed or record.get(field.name) is None:
                 continue
             value = record[field.name]
-            target = schema.sobject(field.reference_to)
+            targets = [schema.sobject(name) for name in (field.reference_to, *field.also_to)]
+            target = next((t for t in targets if value[:3] == t.prefix), targets[0])
             if value[:3] != target.prefix:
                 raise SalesforceError("FIELD_INTEGRITY_EXCEPTION",
                                       f"{field.label}: id value of incorrect type: {value}", [field.name])
