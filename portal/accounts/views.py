@@ -34,7 +34,7 @@ class SignOutView(auth_views.LogoutView):
     http_method_names = ["get", "post", "options"]
 
     def get(self, request, *args, **kwargs):
-        return render(request, "registration/logged_out.html")
+        return render(request, "registration/sign_out.html")
 
     def post(self, request, *args, **kwargs):
         response = super().post(request, *args, **kwargs)

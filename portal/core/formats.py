@@ -164,6 +164,21 @@ def data_amount(value: DataQuota | int | None) -> str:
     return _("%(amount)s GB") % {"amount": format_decimal(gb, format="#,##0.#", locale=_babel_locale())}
 
 
+# --- Numbers and names from the providers -------------------------------------------------------
+def order_number(value: str | int | None) -> str:
+    """An order number without the CRM's zero padding: ``00000104`` → ``104``."""
+    text = str(value or "").strip()
+    return text.lstrip("0") or text or EMPTY
+
+
+_CATEGORIES = {"Internet": _("Internet"), "Mobile": _("Mobile"), "Fees": _("Fees")}
+
+
+def category(value: str | None) -> str:
+    """A catalog category in the customer's language (an unknown one as the catalog names it)."""
+    return str(_CATEGORIES.get(value or "", value or ""))
+
+
 # --- Payments: how the customer paid, never the gateway's name or its charge id --------------------
 _PAYMENT_METHODS = {
     "stripe": _("Card"), "creditcard": _("Card"), "authorizenet": _("Card"), "paypal": _("PayPal"),
@@ -257,13 +272,25 @@ _BILLING_CYCLES = {
 }
 
 
-def customer_status(value: StrEnum | None, *, overdue: bool = False) -> CustomerStatus:
+STATUS_KINDS: dict[str, type[StrEnum]] = {
+    "invoice": InvoiceStatus, "service": SubscriptionStatus, "order": ProvisioningStatus, "sim": SimStatus,
+    "topup": TopUpStatus, "plan_change": PlanChangeStatus,
+}
+
+
+def customer_status(value: StrEnum | str | None, *, overdue: bool = False, kind: str = "") -> CustomerStatus:
     """The customer's words (and tone) for a provider status; ``overdue`` for an unpaid invoice
-    past its due date. An unknown value is shown as it is, in a neutral tone."""
+    past its due date; ``kind`` ("invoice", "service", "order", "sim"...) reads a plain string as
+    that provider's status. An unknown value is shown as it is, in a neutral tone."""
     if overdue:
         return OVERDUE
     if value is None:
         return CustomerStatus(EMPTY, Tone.OFF)
+    if kind and not isinstance(value, StrEnum):
+        try:
+            value = STATUS_KINDS[kind](value)
+        except (KeyError, ValueError):
+            pass
     found = _STATUSES.get((type(value), value.value)) if isinstance(value, StrEnum) else None
     return found or CustomerStatus(str(value), Tone.OFF)
 

@@ -43,9 +43,9 @@ def checkout_problems(*, customer: Customer, cart: Cart) -> list[str]:
     """What stops this customer from ordering this cart; empty when the order can go ahead."""
     problems = []
     if cart.is_empty:
-        return ["Your cart is empty."]
+        return [_("Your cart is empty.")]
     if cart.dropped:
-        problems.append("Some products are no longer available and were removed from your cart.")
+        problems.append(_("Some products are no longer available and were removed from your cart."))
     if cart.missing_fees:
         problems.append(_("A fee this order requires cannot be charged right now, so the order cannot be placed. "
                           "Please try again later or contact support."))
@@ -54,16 +54,16 @@ def checkout_problems(*, customer: Customer, cart: Cart) -> list[str]:
                           "orders.") % {"count": MAX_LINE_QUANTITY})
     internet_in_cart = sum(line.quantity for line in cart.lines if line.product.category == ProductCategory.INTERNET)
     if internet_in_cart > 1:
-        problems.append("You can order one Internet service at a time.")
+        problems.append(_("You can order one Internet service at a time."))
     elif internet_in_cart:
         services = billing.subscription_list(customer).value.subscriptions
         if any(s.group_name == INTERNET_GROUP and s.status in _LIVE_SERVICE for s in services):
-            problems.append("You already have an Internet service. To change it, please contact support.")
+            problems.append(_("You already have an Internet service. To change it, please contact support."))
         elif _has_open_internet_order(customer):
-            problems.append("You already have an Internet order on its way. "
-                            "You can follow it under Orders; to change it, please contact support.")
+            problems.append(_("You already have an Internet order on its way. "
+                              "You can follow it under Orders; to change it, please contact support."))
     if not billing.payment_methods(customer).value:
-        problems.append("Please add a payment method before ordering: pay any invoice online to save one.")
+        problems.append(_("Please add a payment method before ordering: pay any invoice online to save one."))
     return problems
 
 
@@ -123,7 +123,7 @@ def _create_once(new_order: NewOrder) -> PlacedOrder:
             if existing:
                 return PlacedOrder(order_id=existing, created=False)
         logger.error("Salesforce refused order for checkout %s: %s", new_order.request_id, exc)
-        raise CheckoutRefused(["We could not place this order. Please try again or contact support."]) from exc
+        raise CheckoutRefused([_("We could not place this order. Please try again or contact support.")]) from exc
     except SalesforceError as exc:
         # A timeout may hide a success: look once more before giving up.
         logger.error("creating the order for checkout %s failed: %s", new_order.request_id, exc)

@@ -30,7 +30,7 @@ def cart_update(request: HttpRequest, customer: Customer) -> HttpResponse:
     form = CartLineForm(request.POST)
     product = form.is_valid() and catalog_selectors.catalog().value.find(form.cleaned_data["product_id"])
     if not product:
-        messages.error(request, "That product could not be added. Please choose a quantity from 0 to 10.")
+        messages.error(request, _("That product could not be added. Please choose a quantity from 0 to 10."))
         return redirect("catalog:index")
     try:
         carts.set_quantity(request.session, product, form.cleaned_data["quantity"])
@@ -39,9 +39,9 @@ def cart_update(request: HttpRequest, customer: Customer) -> HttpResponse:
                                   "that require it.") % {"fee": product.name})
         return redirect("orders:cart")
     if form.cleaned_data["quantity"]:
-        messages.success(request, f"{product.name} is in your cart.")
+        messages.success(request, _("%(product)s is in your cart.") % {"product": product.name})
     else:
-        messages.info(request, f"{product.name} was removed from your cart.")
+        messages.info(request, _("%(product)s was removed from your cart.") % {"product": product.name})
     return redirect("orders:cart")
 
 
@@ -64,7 +64,7 @@ def checkout(request: HttpRequest, customer: Customer) -> HttpResponse:
         else:
             carts.clear(request.session)
             if placed.created:
-                messages.success(request, "Thank you: your order is placed and waiting for review.")
+                messages.success(request, _("Thank you: your order is placed and waiting for review."))
             return redirect("orders:detail", order_id=placed.order_id)
     problems = services.checkout_problems(customer=customer, cart=cart)
     return render(request, "orders/checkout.html", {"cart": cart, "form": form, "problems": problems})

@@ -1,6 +1,9 @@
 """Template filters: the helpers of portal/core/formats.py (one for each kind of value)."""
 from django import template
+from django.conf import settings
+from django.urls import NoReverseMatch, reverse
 from django.utils.html import format_html
+from django.utils.translation import gettext as _
 
 from domain.shared.money import Money
 from portal.core import formats
@@ -88,19 +91,53 @@ def cycle(value) -> str:
 
 
 @register.simple_tag
-def status_badge(value, overdue: bool = False) -> str:
+def status_badge(value, overdue: bool = False, kind: str = "") -> str:
     """``{% status_badge invoice.status overdue=... %}``: the customer's words for a provider
-    status, in a badge whose colour says good, waiting, attention or over."""
-    status = formats.customer_status(value, overdue=bool(overdue))
+    status, in a badge whose colour says good, waiting, attention or over (``kind="service"``
+    and so on for a status given as a plain string)."""
+    status = formats.customer_status(value, overdue=bool(overdue), kind=kind)
     return format_html('<span class="badge badge-{}">{}</span>', status.tone, status.label)
 
 
 @register.filter
-def status_label(value) -> str:
-    return str(formats.customer_status(value).label)
+def status_label(value, kind: str = "") -> str:
+    return str(formats.customer_status(value, kind=kind).label)
+
+
+@register.filter
+def as_money(amount, currency: str) -> Money | None:
+    """``{{ quote.amount|as_money:quote.currency }}``: an amount and its currency as Money."""
+    return None if amount is None else Money(amount=amount, currency=currency)
+
+
+@register.filter
+def order_number(value) -> str:
+    """``104`` for the CRM's ``00000104``."""
+    return formats.order_number(value)
+
+
+@register.filter
+def category(value) -> str:
+    return formats.category(value)
 
 
 @register.filter
 def call_is_overdue(invoice, today) -> bool:
     """``{{ invoice|call_is_overdue:today }}``: templates cannot call methods with arguments."""
     return invoice.is_overdue(today)
+
+
+@register.simple_tag
+def sandbox_pages() -> list[tuple[str, str]]:
+    """The demo's operator pages (staff stand-ins for the providers' screens), for the admin's
+    index: none unless the Salesforce sandbox is in use."""
+    if not settings.PROVIDERS_USE_SANDBOX or settings.SALESFORCE_LOGIN_URL:
+        return []
+    pages = []
+    for label, name in ((_("Approve orders (Salesforce operator)"), "sandbox-orders"),
+                        (_("Support cases (Salesforce agent)"), "sandbox-cases")):
+        try:
+            pages.append((label, reverse(name)))
+        except NoReverseMatch:
+            continue
+    return pages

@@ -28,7 +28,7 @@ def sections(response) -> list[tuple[str, list[tuple[str, str, str, str]]]]:
 
 
 def yen(amount) -> str:
-    return f"{amount:,.0f} JPY"
+    return f"¥{amount:,.0f} (tax incl.)"  # a consumer price: tax included, and saying so
 
 
 def expected_sections(sf, family: str | None = None):
@@ -36,7 +36,7 @@ def expected_sections(sf, family: str | None = None):
     products = sorted(sf.catalog(family), key=lambda p: order.index(p["Family"]))
     found: dict[str, list] = {}
     for p in products:
-        cycle = "one-time" if p["Billing_Cycle__c"] == "One-time" else f"/ {p['Billing_Cycle__c'].lower()}"
+        cycle = {"One-time": "One-time", "Monthly": "Per month", "Annually": "Per year"}[p["Billing_Cycle__c"]]
         found.setdefault(p["Family"], []).append((p["Id"], p["Name"], yen(sf.price(p["Id"])), cycle))
     return list(found.items())
 
@@ -60,7 +60,7 @@ def test_the_catalog_shows_portal_prices_not_standard_ones(sf, customer_client):
 
     page = main_of(customer_client.get("/catalog/"))
 
-    assert f'{yen(sf.price(fiber["Id"]))} <span class="help">/ monthly</span>' in page
+    assert f'{yen(sf.price(fiber["Id"]))} <span class="help">Per month</span>' in page
     assert yen(standard) not in page
 
 
@@ -119,9 +119,9 @@ def test_the_product_page_shows_the_product_its_price_and_a_quantity_form(sf, cu
     assert response.status_code == 200
     page = main_of(response)
     assert f"<h1>{sim['Name']}</h1>" in page
-    assert f"<dt>Price</dt><dd><strong>{yen(sf.price(sim['Id']))}</strong> per month</dd>" in page
+    assert f"<dt>Price</dt><dd><strong>{yen(sf.price(sim['Id']))}</strong> Per month</dd>" in page
     assert "<dt>Category</dt><dd>Mobile</dd>" in page
-    assert f"<dt>SKU</dt><dd>{sim['StockKeepingUnit']}</dd>" in page
+    assert f"<dt>Product code</dt><dd>{sim['StockKeepingUnit']}</dd>" in page
     assert "A SIM card is sent to you" in page
     assert sim["Description"] in page
     assert f'<input type="hidden" name="product_id" value="{sim["Id"]}">' in page
@@ -133,7 +133,7 @@ def test_a_one_time_fee_says_so_and_cannot_be_added_on_its_own(sf, customer_clie
 
     page = main_of(customer_client.get(f"/catalog/{fee['Id']}/"))
 
-    assert f"<strong>{yen(sf.price(fee['Id']))}</strong> one-time" in page
+    assert f"<strong>{yen(sf.price(fee['Id']))}</strong> One-time" in page
     assert "A SIM card is sent to you" not in page
     assert "This fee is not ordered on its own" in page and "/orders/cart/update/" not in page
 
@@ -143,7 +143,7 @@ def test_a_sim_plans_page_names_the_activation_fee_it_brings(sf, customer_client
 
     page = main_of(customer_client.get(f"/catalog/{sim['Id']}/"))
 
-    assert (f"Each one also comes with the {fee['Name']} ({yen(sf.price(fee['Id']))}, one-time), added to your "
+    assert (f"Each one also comes with the {fee['Name']} (¥{sf.price(fee['Id']):,.0f}, one-time), added to your "
             "cart with it.") in page
 
 
@@ -217,5 +217,5 @@ def test_a_price_change_shows_once_the_cached_catalog_expires(sf, customer_clien
     cache.delete("catalog:all")  # what the TTL does after CACHE_TTL_CATALOG seconds
     fresh = main_of(customer_client.get("/catalog/"))
 
-    assert "777 JPY" not in cached
-    assert '777 JPY <span class="help">/ monthly</span>' in fresh
+    assert "¥777" not in cached
+    assert '¥777 (tax incl.) <span class="help">Per month</span>' in fresh

@@ -20,7 +20,7 @@ from sandbox.salesforce import PORTAL_PRICEBOOK_ID
 from tests.emulator import EmulatorControl
 
 ALICE, BOB = DEMO_CUSTOMERS[:2]
-STALE_NOTICE = "this is the\ninformation we had most recently"
+STALE_NOTICE = "this is the information we had most recently"
 REQUEST_ID_INPUT = re.compile(r'<input type="hidden" name="request_id" value="([^"]+)"')
 
 

@@ -11,7 +11,7 @@ from tests.portal.orders.conftest import add_to_cart, main_of, text_of
 pytestmark = pytest.mark.django_db
 
 LINE = re.compile(r'<th scope="row">(?P<name>[^<]+)<br>.*?name="quantity" value="(?P<quantity>\d+)".*?'
-                  r'<td class="num">(?P<total>[^<]+)</td>', re.S)
+                  r'<td class="num" data-label="Amount">(?P<total>[^<]+)</td>', re.S)
 REFUSED = "That product could not be added. Please choose a quantity from 0 to 10."
 
 
@@ -34,15 +34,16 @@ def test_adding_a_product_puts_it_in_the_cart_with_its_price(sf, customer_client
     assert response.status_code == 302 and response["Location"] == "/orders/cart/"
     page = customer_client.get("/orders/cart/")
     assert messages_of(page) == ["Secure VPN is in your cart."]
-    assert cart_lines(customer_client) == [("Secure VPN", 1, f"{sf.price(vpn['Id']):,.0f} JPY")]
+    assert cart_lines(customer_client) == [("Secure VPN", 1, f"¥{sf.price(vpn['Id']):,.0f}")]
 
 
 def required_lines(browser) -> list[tuple[str, str, str]]:
     """The lines the portal added (fees): (name, quantity, amount); they have no quantity field."""
     body = main_of(browser.get("/orders/cart/")).split("<tbody>", 1)[-1].split("</tbody>", 1)[0]
     return re.findall(r'<th scope="row">([^<]+)<br><span class="help">One-time · required: added with the products '
-                      r'that need it</span></th>\s*<td class="num">[^<]+</td>\s*<td class="num">\s*(\d+)</td>\s*'
-                      r'<td class="num">([^<]+)</td>', body)
+                      r'that need it</span></th>\s*<td class="num" data-label="Price">[^<]+</td>\s*'
+                      r'<td class="num" data-label="Quantity">\s*(\d+)</td>\s*<td class="num" data-label="Amount">([^<]+)</td>',
+                      body)
 
 
 def test_the_cart_shows_monthly_and_one_time_amounts_apart(sf, customer_client):
@@ -53,8 +54,8 @@ def test_the_cart_shows_monthly_and_one_time_amounts_apart(sf, customer_client):
     page = main_of(customer_client.get("/orders/cart/"))
 
     monthly = 2 * sf.price(sim["Id"]) + sf.price(vpn["Id"])
-    assert f'<th scope="row" colspan="3">Per month</th><td class="num">{monthly:,.0f} JPY</td>' in page
-    assert f'<th scope="row" colspan="3">One-time</th><td class="num">{2 * sf.price(fee["Id"]):,.0f} JPY</td>' in page
+    assert f'<th scope="row" colspan="3">Per month</th><td class="num">¥{monthly:,.0f} (tax incl.)</td>' in page
+    assert f'<th scope="row" colspan="3">One-time</th><td class="num">¥{2 * sf.price(fee["Id"]):,.0f} (tax incl.)</td>' in page
     assert ">Total<" not in page
     assert [(n, q) for n, q, _ in cart_lines(customer_client)] == [(sim["Name"], 2), (vpn["Name"], 1)]
 
@@ -67,11 +68,11 @@ def test_a_sim_plan_brings_its_activation_fee_once_per_new_sim(sf, customer_clie
     add_to_cart(customer_client, sf.product("MOB-DATA-3G")["Id"], "2")
     add_to_cart(customer_client, sf.product("MOB-VOICE-5G")["Id"], "1")
 
-    assert required_lines(customer_client) == [(fee["Name"], "3", f"{3 * sf.price(fee['Id']):,.0f} JPY")]
+    assert required_lines(customer_client) == [(fee["Name"], "3", f"¥{3 * sf.price(fee['Id']):,.0f}")]
 
     add_to_cart(customer_client, sf.product("MOB-DATA-3G")["Id"], "0")
 
-    assert required_lines(customer_client) == [(fee["Name"], "1", f"{sf.price(fee['Id']):,.0f} JPY")]
+    assert required_lines(customer_client) == [(fee["Name"], "1", f"¥{sf.price(fee['Id']):,.0f}")]
 
 
 def test_a_fiber_line_brings_its_installation_and_other_services_bring_nothing(sf, customer_client):
@@ -82,7 +83,7 @@ def test_a_fiber_line_brings_its_installation_and_other_services_bring_nothing(s
 
     add_to_cart(customer_client, sf.product("NET-FIBER-1G")["Id"], "1")
 
-    assert required_lines(customer_client) == [(fee["Name"], "1", f"{sf.price(fee['Id']):,.0f} JPY")]
+    assert required_lines(customer_client) == [(fee["Name"], "1", f"¥{sf.price(fee['Id']):,.0f}")]
 
 
 @pytest.mark.parametrize("sku", ["FEE-SIM-ACTIVATION", "FEE-FIBER-INSTALL"])
@@ -106,7 +107,7 @@ def test_the_fee_of_a_sim_plan_cannot_be_removed_or_changed(sf, customer_client)
     add_to_cart(customer_client, fee["Id"], "0")
 
     page = main_of(customer_client.get("/orders/cart/"))
-    assert required_lines(customer_client) == [(fee["Name"], "1", f"{sf.price(fee['Id']):,.0f} JPY")]
+    assert required_lines(customer_client) == [(fee["Name"], "1", f"¥{sf.price(fee['Id']):,.0f}")]
     assert f'name="product_id" value="{fee["Id"]}"' not in page, "no quantity or remove form for a fee"
 
 
@@ -198,7 +199,7 @@ def test_prices_in_the_cart_follow_the_current_catalog(sf, customer_client):
     sf.portal_entry(vpn)["UnitPrice"] = 650
     cache.delete("catalog:all")
 
-    assert cart_lines(customer_client) == [("Secure VPN", 2, "1,300 JPY")]
+    assert cart_lines(customer_client) == [("Secure VPN", 2, "¥1,300")]
 
 
 def test_a_product_that_leaves_the_catalog_is_dropped_from_the_cart_with_a_notice(sf, customer_client):

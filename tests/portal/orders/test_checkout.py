@@ -68,8 +68,8 @@ def test_the_checkout_page_shows_the_lines_monthly_apart_from_one_time_and_a_con
     assert problems_of(response) == []
     monthly = sf.price(sf.product("MOB-DATA-20G")["Id"]) + 2 * sf.price(sf.product("VPN-SECURE")["Id"])
     once = sf.price(sf.product("FEE-SIM-ACTIVATION")["Id"])
-    assert f'<th scope="row" colspan="3">Per month</th><td class="num">{monthly:,.0f} JPY</td>' in page
-    assert f'<th scope="row" colspan="3">One-time</th><td class="num">{once:,.0f} JPY</td>' in page
+    assert f'<th scope="row" colspan="3">Per month</th><td class="num">¥{monthly:,.0f} (tax incl.)</td>' in page
+    assert f'<th scope="row" colspan="3">One-time</th><td class="num">¥{once:,.0f} (tax incl.)</td>' in page
     assert ">Total<" not in page, "recurring and one-time amounts are never added into one total"
     assert 'name="quantity"' not in page  # the lines cannot be changed here
     assert REQUEST_ID_INPUT.search(page)
@@ -251,7 +251,8 @@ def test_the_order_must_be_confirmed(sf, customer_client):
 
     assert response.status_code == 200
     page = main_of(response)
-    assert '<p class="field-error">This field is required.</p>' in page
+    assert ('<p class="field-error" id="id_confirm_error">Please tick the box to confirm your order before placing it.</p>'
+            in page)
     assert f'value="{request_id}"' in page  # the same checkout: submitting again still places one order
     assert sf.calls(CREATE) == 0 and not sf.order_by_request_id(request_id)
     assert "Secure VPN" in main_of(customer_client.get("/orders/cart/"))
