@@ -26,6 +26,7 @@ from selenium.webdriver.chrome.service import Service
 
 from tests.browser.support import OUTPUT, ROOT
 
+PROVISIONING_SUBSCRIBED = "pubsub subscribed to /event/OrderProvisionRequested__e"
 DEMO_START_SECONDS = 90  # migrate + seed + gunicorn boot on a slow, loaded 2-core machine
 # gunicorn's graceful stop waits for the worker, whose sandbox servers' threads keep it alive until
 # the master kills it (graceful_timeout, 30 s): give it a moment, then end the process group.
@@ -119,8 +120,9 @@ def _wait_until_serving(process: subprocess.Popen, url: str, log_path: Path) -> 
                 healthy = answer.status == 200
         except (urllib.error.URLError, OSError):
             healthy = False
-        # The subscriber starts from LATEST: an order approved before it subscribed would be missed.
-        if healthy and "pubsub subscribed to" in log_path.read_text(encoding="utf-8", errors="replace"):
+        # The provisioning subscription starts from LATEST: an order approved before it subscribed would
+        # be missed (the case topic's starts from EARLIEST and may subscribe first).
+        if healthy and PROVISIONING_SUBSCRIBED in log_path.read_text(encoding="utf-8", errors="replace"):
             return
         try:
             process.wait(timeout=0.5)  # the pause between two probes, and gunicorn exiting early
@@ -128,7 +130,7 @@ def _wait_until_serving(process: subprocess.Popen, url: str, log_path: Path) -> 
             continue
         raise RuntimeError(f"gunicorn exited with code {process.returncode} while starting")
     raise RuntimeError(f"within {DEMO_START_SECONDS} s the demo did not both answer /healthz and log its "
-                       f"Platform Event subscriber's 'pubsub subscribed to' line")
+                       f"Platform Event subscriber's {PROVISIONING_SUBSCRIBED!r} line")
 
 
 def _stop(process: subprocess.Popen) -> None:

@@ -1,5 +1,6 @@
 """The customer's words for support values in templates: ``{{ case.status|case_status }}``."""
 from django import template
+from django.urls import reverse
 
 from domain.support.requests import Detail
 from portal.support import labels
@@ -62,3 +63,11 @@ def sim_size(value) -> str:
 @register.filter
 def detail_label(value) -> str:
     return _label(labels.DETAILS, Detail(value))
+
+
+@register.filter
+def related_url(record) -> str:
+    """The portal page of the invoice, subscription, order or SIM a case is about."""
+    names = {"invoice": "billing:invoice", "subscription": "billing:subscription", "order": "orders:detail",
+             "sim": "sim:detail"}
+    return reverse(names[str(record.kind)], args=[record.id])
