@@ -172,7 +172,7 @@ class Stack:
             "whmcs": [f"--identifier={WHMCS_IDENTIFIER}", f"--secret={self.whmcs_secret}"],
             "salesforce": [f"--public-key-file={public_path}", f"--consumer-key={SALESFORCE_CONSUMER_KEY}",
                            f"--username={SALESFORCE_USERNAME}"],
-            "freebit": [f"--api-key={self._freebit_key}"],
+            "freebit": [f"--oem-key={self._freebit_key}"],
         }
         # The emulators read SANDBOX_* variables too: start them from a clean slate.
         env = {k: v for k, v in os.environ.items() if not k.startswith("SANDBOX_")}
@@ -247,8 +247,9 @@ class Stack:
             "SALESFORCE_CLIENT_ID": SALESFORCE_CONSUMER_KEY,
             "SALESFORCE_USERNAME": SALESFORCE_USERNAME,
             "SALESFORCE_PRIVATE_KEY_FILE": str(self._salesforce_key_path),
-            "FREEBIT_API_URL": self.urls["freebit"],
-            "FREEBIT_API_KEY": self._freebit_key,
+            "FREEBIT_API_URL": self.urls["freebit"] + "/emptool/api",
+            "FREEBIT_OEM_ID": "sandbox-oem",
+            "FREEBIT_OEM_KEY": self._freebit_key,
             "PORT": str(self.port),
             "PORTAL_PUBLIC_URL": f"http://{HOST}:{self.port}",
         }

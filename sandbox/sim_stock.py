@@ -44,8 +44,9 @@ def _stock_sim(serial: int, kind: str, data_only: bool) -> StockSim:
 STOCK = tuple(
     _stock_sim(serial, kind, data_only)
     for serial, (kind, data_only) in enumerate(
-        [(PHYSICAL, True)] * 8 + [(PHYSICAL, False)] * 8 + [(ESIM, True)] * 2 + [(ESIM, False)] * 2, start=1)
+        [(PHYSICAL, True)] * 16 + [(PHYSICAL, False)] * 12 + [(ESIM, True)] * 4 + [(ESIM, False)] * 4, start=1)
 )
-"""Twenty SIMs: 8 physical data-only, 8 physical voice, 2 eSIM data-only, 2 eSIM voice."""
+"""36 SIMs: 16 physical data-only, 12 physical voice, 4 eSIM data-only, 4 eSIM voice (enough for the
+demo's orders and the browser tests' several)."""
 BY_PRODUCT_NUMBER = {sim.product_number: sim for sim in STOCK if sim.product_number}
 BY_EID = {sim.eid: sim for sim in STOCK if sim.eid}

@@ -81,7 +81,7 @@ def test_an_empty_sim_inventory_fails_fast_after_billing_with_the_reason_for_sta
     providers, customer_user, approved_order, django_capture_on_commit_callbacks, retries_run_inline
 ):
     sf, billing, freebit = providers
-    assert sf.retire(SIM_Type__c="Physical", Data_Only__c=True) == 8  # no data-only SIM card left
+    assert sf.retire(SIM_Type__c="Physical", Data_Only__c=True) == 16  # no data-only SIM card left
 
     job, _ = request_provisioning(django_capture_on_commit_callbacks, approved_order)
 
