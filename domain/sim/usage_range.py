@@ -2,7 +2,7 @@
 from datetime import date, datetime
 
 MAX_USAGE_DAYS = 62
-"""The longest range a usage request may span: two full months (Freebit keeps about that much)."""
+"""The longest range a usage request may span: two full months (what the SIM page charts)."""
 
 
 class UsageRangeError(ValueError):

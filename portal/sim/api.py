@@ -71,9 +71,11 @@ class SimUsageSerializer(serializers.Serializer):
 
 class TopUpSerializer(serializers.ModelSerializer):
     done = serializers.BooleanField(source="is_done", help_text=(
-        "True once the top-up is applied or failed; false while it is still being charged or added (it goes on by "
-        "itself: repeat the request with the same request_id to see how far it got)"))
+        "True once the top-up is applied, failed or waiting for staff (needs_review: whether the data was added is "
+        "being checked); false while it is still being charged or added (it goes on by itself: repeat the request "
+        "with the same request_id to see how far it got)"))
     message = serializers.SerializerMethodField(help_text="What happened, in words for the customer")
+    amount = serializers.SerializerMethodField(help_text="The price before tax. " + MINOR_UNITS_HELP)
 
     class Meta:
         model = TopUp
@@ -98,8 +100,8 @@ class SimDetailApi(CustomerApi):
 
 
 USAGE_HISTORY_DAYS = 366
-"""How far back a usage range may start. Freebit keeps about two months; older ranges (year 1, say)
-are refused here rather than sent, so a bad query string is a 400, not a provider error."""
+"""How far back a usage range may start: the figures are the ones the portal recorded when the SIM
+was looked at (docs/freebit.md); older ranges (year 1, say) are refused, a 400."""
 
 
 class SimUsageApi(CustomerApi):
