@@ -3,7 +3,7 @@ from django.contrib.auth.decorators import login_not_required
 from django.urls import path
 
 from portal.billing import api as billing_api
-from portal.core.dashboard_api import DashboardApi
+from portal.dashboard.api import DashboardApi
 from portal.orders import api as orders_api
 from portal.sim import api as sim_api
 from portal.support import api as support_api

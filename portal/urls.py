@@ -19,7 +19,7 @@ admin.site.site_header = _("Customer Portal administration")
 admin.site.site_title = _("Customer Portal admin")
 
 urlpatterns = [
-    path("", core_views.dashboard, name="dashboard"),
+    path("", include("portal.dashboard.urls")),
     path("healthz", core_views.healthz, name="healthz"),
     path("i18n/setlang/", set_language, name="set_language"),
     # Browsers ask for /favicon.ico on pages that name no icon (the API docs, a raw error).

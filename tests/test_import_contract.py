@@ -40,6 +40,10 @@ def tree_copy(tmp_path):
         ("integrations/leak.py", "from django.conf import settings\n", "integrations use domain"),
         ("integrations/leak.py", "import portal.accounts.models\n", "integrations use domain"),
         ("sandbox/leak.py", "from portal.accounts import models\n", "sandbox emulates providers"),
+        ("portal/core/leak.py", "from portal.sim import selectors\n", "portal.core sits below every app"),
+        ("portal/core/leak.py", "import portal.dashboard.selectors\n", "portal.core sits below every app"),
+        ("portal/billing/leak.py", "from portal.dashboard import selectors\n", "portal.core sits below every app"),
+        ("portal/orders/leak.py", "from portal import urls\n", "portal.core sits below every app"),
     ],
 )
 def test_a_crossed_boundary_fails_the_contract(tree_copy, module, source, contract):
@@ -47,6 +51,16 @@ def test_a_crossed_boundary_fails_the_contract(tree_copy, module, source, contra
 
     result = lint_imports(tree_copy)
 
-    assert result.returncode != 0
+    assert result.returncode != 0, result.stdout
     assert f"{contract}" in result.stdout
     assert "BROKEN" in result.stdout
+
+
+def test_a_new_package_of_the_portal_must_be_given_a_layer(tree_copy):
+    (tree_copy / "portal" / "newapp").mkdir()
+    (tree_copy / "portal" / "newapp" / "__init__.py").write_text("")
+
+    result = lint_imports(tree_copy)
+
+    assert result.returncode != 0
+    assert "portal.newapp" in result.stdout + result.stderr

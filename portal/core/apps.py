@@ -2,7 +2,8 @@ from django.apps import AppConfig
 
 
 class CoreConfig(AppConfig):
-    """The page frame, the dashboard, health checks and cross-cutting plumbing (logging)."""
+    """The ground floor every app stands on: the page frame, health checks and cross-cutting plumbing
+    (provider connections, caching, errors, jobs, logging). It imports no app."""
 
     name = "portal.core"
     label = "core"

@@ -1,7 +1,6 @@
 from django.contrib.auth.decorators import login_not_required
 from django.db import transaction
 from django.http import HttpRequest, HttpResponse, HttpResponsePermanentRedirect, JsonResponse
-from django.shortcuts import render
 from django.templatetags.static import static
 from django.utils.translation import gettext as _
 from django.views import defaults
@@ -9,7 +8,6 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_safe
 from django_guid import get_guid
 
-from portal.core.dashboard import dashboard_for
 from portal.core.health import readiness
 
 
@@ -61,9 +59,3 @@ def server_error(request: HttpRequest) -> HttpResponse:
                 "extra": {"reference": get_guid()}}
         return JsonResponse(body, status=500)
     return defaults.server_error(request)
-
-
-def dashboard(request: HttpRequest) -> HttpResponse:
-    customer = getattr(request.user, "customer", None)
-    summary = dashboard_for(customer) if customer else None
-    return render(request, "portal/dashboard.html", {"customer": customer, "dashboard": summary})

@@ -86,6 +86,7 @@ PORTAL_APPS = [
     "portal.webhooks",
     "portal.provisioning",
     "portal.support",
+    "portal.dashboard",
 ]
 INSTALLED_APPS = DJANGO_APPS + THIRD_PARTY_APPS + PORTAL_APPS
 

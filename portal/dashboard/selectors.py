@@ -24,7 +24,10 @@ from domain.shared.money import Money
 from domain.sim.types import DataQuota, SimStatus
 from domain.subscriptions.types import Subscription, SubscriptionStatus
 from portal.accounts.models import Customer
+from portal.billing import selectors as billing
 from portal.core.errors import ProviderUnavailable
+from portal.orders import selectors as orders
+from portal.sim import selectors as sims
 
 logger = logging.getLogger(__name__)
 _POOL = ThreadPoolExecutor(max_workers=32, thread_name_prefix="dashboard")
@@ -98,8 +101,6 @@ class Dashboard:
 
 
 def dashboard_for(customer: Customer) -> Dashboard:
-    from portal.sim import selectors as sims
-
     found_sims: list = []
     readers: dict[str, Callable[[], Panel]] = {
         "billing": lambda: _billing(customer),
@@ -133,8 +134,6 @@ def run_concurrently(readers: dict[str, Callable[[], Panel]], *, deadline: float
 
 
 def _billing(customer: Customer) -> Panel:
-    from portal.billing import selectors as billing
-
     page = billing.invoice_list(customer, status=InvoiceStatus.UNPAID)
     unpaid = page.value.invoices
     today = clock.today()
@@ -149,16 +148,12 @@ def _billing(customer: Customer) -> Panel:
 
 
 def _subscriptions(customer: Customer) -> Panel:
-    from portal.billing import selectors as billing
-
     page = billing.subscription_list(customer)
     shown = tuple(s for s in page.value.subscriptions if s.status in SHOWN_SERVICE_STATUSES)
     return Panel(value=shown, stale=page.stale)
 
 
 def _orders(customer: Customer) -> Panel:
-    from portal.orders import selectors as orders
-
     found = orders.order_list(customer)
     return Panel(value=found.value[:RECENT_ORDERS], stale=found.stale)
 
@@ -166,8 +161,6 @@ def _orders(customer: Customer) -> Panel:
 def _sims(customer: Customer, found: list) -> Panel:
     """SIM quotas. The SIMs known from last time are read from Freebit at once, alongside the WHMCS
     services that say which SIMs are the customer's now (only those are shown)."""
-    from portal.sim import selectors as sims
-
     for iccid in customer.known_iccids:
         _POOL.submit(contextvars.copy_context().run, sims.prefetch_sim_details, customer, iccid)
     links = sims.customer_sims(customer)
@@ -183,8 +176,6 @@ def _sims(customer: Customer, found: list) -> Panel:
 
 
 def _sim_quota(customer: Customer, link) -> Panel:
-    from portal.sim import selectors as sims
-
     details = sims.sim_details(customer, link.iccid)
     sim = details.value
     today = clock.today()

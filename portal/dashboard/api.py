@@ -7,7 +7,7 @@ from rest_framework.response import Response
 from domain.shared import clock
 from portal.billing.api import InvoiceSummarySerializer, MoneySerializer, SubscriptionSerializer
 from portal.core.api import CustomerApi
-from portal.core.dashboard import dashboard_for
+from portal.dashboard.selectors import dashboard_for
 from portal.orders.api import OrderSummarySerializer
 from portal.sim.api import QuotaSerializer
 
