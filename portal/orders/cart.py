@@ -48,11 +48,6 @@ class Cart:
         """Monthly, yearly and one-time amounts, each on its own (never added into one total)."""
         return totals_by_cycle((line.product.billing_cycle, line.total) for line in self.lines)
 
-    @property
-    def item_count(self) -> int:
-        return sum(line.quantity for line in self.lines if not line.required)
-
-
 def quantities(session) -> dict[str, int]:
     raw = session.get(SESSION_KEY) or {}
     return {str(k): int(v) for k, v in raw.items() if isinstance(v, int) and 0 < v <= MAX_LINE_QUANTITY}

@@ -4,8 +4,6 @@ from django import forms
 from django.conf import settings
 from django.utils.translation import gettext_lazy as _
 
-from domain.sim.usage_range import MAX_USAGE_DAYS
-
 TOPUP_CHOICES_MB = (500, 1024, 3 * 1024, 5 * 1024, 10 * 1024)
 
 
@@ -60,10 +58,3 @@ class PlanChangeForm(forms.Form):
 
 class PlanCancelForm(forms.Form):
     request_id = forms.UUIDField(widget=forms.HiddenInput)
-
-
-class UsageRangeForm(forms.Form):
-    start = forms.DateField()
-    end = forms.DateField()
-
-    max_days = MAX_USAGE_DAYS
