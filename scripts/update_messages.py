@@ -53,10 +53,10 @@ def fill_english(po_path: Path) -> None:
     for message in catalogue:
         if not message.id:
             continue
+        # Always the source text itself: msgmerge may have given a new entry a fuzzy neighbour's text.
         if isinstance(message.id, tuple):
-            if not all(message.string):
-                message.string = (message.id[0], *[message.id[1]] * (len(message.string) - 1))
-        elif not message.string:
+            message.string = (message.id[0], *[message.id[1]] * (len(message.string) - 1))
+        else:
             message.string = message.id
         message.flags.discard("fuzzy")
     with po_path.open("wb") as target:

@@ -58,6 +58,12 @@ def currency_decimals(code: str) -> int:
     return _DECIMALS.get(code, 2)
 
 
+def to_minor_units(amount: Decimal, currency: str) -> int:
+    """An amount as a whole number of the currency's smallest unit, rounded half up: yen as yen
+    (6980), US dollars as cents (12.50 -> 1250), Kuwaiti dinars as fils. What the API answers."""
+    return int((amount * 10 ** currency_decimals(currency)).quantize(Decimal(1), rounding=ROUND_HALF_UP))
+
+
 def format_money(money: Money, currency: Currency | None = None) -> str:
     """`¥1,200`, `$12.50 USD`, `-$3.00 USD`; without a currency (or one with neither prefix nor
     suffix): `1,200 JPY`. Rounds half up to the currency's decimals.

@@ -7,12 +7,8 @@ from rest_framework.response import Response
 from domain.shared import clock
 from portal.billing import selectors
 from portal.billing.forms import InvoiceFilterForm
-from portal.core.api import CustomerApi
-
-
-class MoneySerializer(serializers.Serializer):
-    amount = serializers.DecimalField(max_digits=14, decimal_places=2, coerce_to_string=True)
-    currency = serializers.CharField()
+from portal.core.api import CustomerApi, MoneySerializer
+from portal.core.formats import payment_kind
 
 
 class InvoiceSummarySerializer(serializers.Serializer):
@@ -41,10 +37,13 @@ class InvoiceItemSerializer(serializers.Serializer):
 class InvoiceTransactionSerializer(serializers.Serializer):
     id = serializers.IntegerField()
     date = serializers.DateTimeField()
-    gateway = serializers.CharField()
-    transaction_id = serializers.CharField()
+    method = serializers.SerializerMethodField(help_text=(
+        "How it was paid: card, bank_transfer, paypal, convenience_store, account_credit or other"))
     amount_in = MoneySerializer()
     amount_out = MoneySerializer()
+
+    def get_method(self, payment) -> str:
+        return payment_kind(payment.gateway)
 
 
 class InvoiceDetailSerializer(InvoiceSummarySerializer):
@@ -92,6 +91,10 @@ class PaymentMethodSerializer(serializers.Serializer):
 
 
 class InvoiceListApi(CustomerApi):
+    """Your invoices, newest first, ten a page (`page`, from 1); `status` filters them (Unpaid, Overdue,
+    Paid, Cancelled, Refunded). Amounts are integers in the currency's smallest unit; `overdue` is true
+    for an unpaid invoice past its due date (Japan time)."""
+
     class InvoicePageSerializer(serializers.Serializer):
         data = InvoiceSummarySerializer(many=True)
         stale = serializers.BooleanField()
@@ -114,6 +117,9 @@ class InvoiceListApi(CustomerApi):
 
 
 class InvoiceDetailApi(CustomerApi):
+    """One of your invoices with its lines (before tax), subtotal, consumption tax, total and payments.
+    Another customer's invoice, or one that does not exist, is a 404."""
+
     @extend_schema(operation_id="invoices_retrieve", responses=InvoiceDetailSerializer)
     def get(self, request: Request, invoice_id: int) -> Response:
 
@@ -123,6 +129,9 @@ class InvoiceDetailApi(CustomerApi):
 
 
 class SubscriptionListApi(CustomerApi):
+    """Your services (internet lines, SIM plans...) with their status, billing cycle, recurring price
+    (tax included) and next due date."""
+
     @extend_schema(operation_id="subscriptions_list", responses=SubscriptionSerializer(many=True))
     def get(self, request: Request) -> Response:
         page = selectors.subscription_list(request.user.customer)
@@ -130,6 +139,9 @@ class SubscriptionListApi(CustomerApi):
 
 
 class SubscriptionDetailApi(CustomerApi):
+    """One of your services, with its options and fields (a SIM's ICCID and phone number, for instance).
+    Another customer's service is a 404."""
+
     @extend_schema(operation_id="subscriptions_retrieve", responses=SubscriptionSerializer)
     def get(self, request: Request, service_id: int) -> Response:
         sub = selectors.subscription_detail(request.user.customer, service_id)
@@ -137,6 +149,9 @@ class SubscriptionDetailApi(CustomerApi):
 
 
 class PaymentMethodListApi(CustomerApi):
+    """The payment methods on file: the card brand and last four digits, or the bank; never a full
+    number."""
+
     @extend_schema(operation_id="payment_methods_list", responses=PaymentMethodSerializer(many=True))
     def get(self, request: Request) -> Response:
         methods = selectors.payment_methods(request.user.customer)

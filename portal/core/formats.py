@@ -180,16 +180,27 @@ def category(value: str | None) -> str:
 
 
 # --- Payments: how the customer paid, never the gateway's name or its charge id --------------------
-_PAYMENT_METHODS = {
-    "stripe": _("Card"), "creditcard": _("Card"), "authorizenet": _("Card"), "paypal": _("PayPal"),
-    "paypalcheckout": _("PayPal"), "banktransfer": _("Bank transfer"), "konbini": _("Convenience store"),
-    "credit": _("Account credit"),
+# The gateway's name, as the billing system names its payment modules -> the way the customer paid.
+_PAYMENT_KINDS = {
+    "stripe": "card", "creditcard": "card", "authorizenet": "card", "paypal": "paypal",
+    "paypalcheckout": "paypal", "banktransfer": "bank_transfer", "konbini": "convenience_store",
+    "credit": "account_credit",
 }
+_PAYMENT_WORDS = {
+    "card": _("Card"), "paypal": _("PayPal"), "bank_transfer": _("Bank transfer"),
+    "convenience_store": _("Convenience store"), "account_credit": _("Account credit"), "other": _("Online payment"),
+}
+
+
+def payment_kind(gateway: str | None) -> str:
+    """How the customer paid, as a machine value ("card", "bank_transfer", ... "other") for a
+    billing system's payment gateway name ("stripe"): the API's word for it."""
+    return _PAYMENT_KINDS.get((gateway or "").strip().lower(), "other")
 
 
 def payment_method(gateway: str | None) -> str:
     """"Card", "Bank transfer"... for a billing system's payment gateway name ("stripe")."""
-    return str(_PAYMENT_METHODS.get((gateway or "").strip().lower(), _("Online payment")))
+    return str(_PAYMENT_WORDS[payment_kind(gateway)])
 
 
 # --- Areas (what a customer reads for the system behind a page) -----------------------------------

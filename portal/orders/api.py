@@ -68,6 +68,10 @@ class OrderDetailSerializer(OrderSummarySerializer):
 
 
 class CatalogApi(CustomerApi):
+    """The products you can order, by category (`category` filters), each with its price (tax included)
+    and billing cycle. Required fees (a SIM's activation fee) are listed but are added to orders for
+    you."""
+
     @extend_schema(operation_id="catalog_list", parameters=[OpenApiParameter("category", str)],
                    responses=ProductSerializer(many=True))
     def get(self, request: Request) -> Response:
@@ -82,6 +86,11 @@ class CatalogApi(CustomerApi):
 
 
 class OrderListApi(CustomerApi):
+    """GET: your orders, newest first, with their provisioning status. POST: place an order for `lines`
+    (product ids and quantities) with your own `request_id` (a UUID): 201 the first time, 200 with the
+    same order when the request id is sent again, so a retry never orders twice. A problem (no payment
+    method, a second internet line...) is a 400 saying why."""
+
     class OrderInputSerializer(serializers.Serializer):
         class OrderLineSerializer(serializers.Serializer):
             product_id = serializers.CharField(max_length=18)
@@ -111,6 +120,9 @@ class OrderListApi(CustomerApi):
 
 
 class OrderDetailApi(CustomerApi):
+    """One of your orders with its items, its monthly and one-time totals and where its provisioning is
+    (Pending Review, Approved, Activating, Active or Failed). Another customer's order is a 404."""
+
     @extend_schema(operation_id="orders_retrieve", responses=OrderDetailSerializer)
     def get(self, request: Request, order_id: str) -> Response:
         order = selectors.order_detail(request.user.customer, order_id)

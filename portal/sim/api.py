@@ -13,7 +13,7 @@ from domain.shared import clock
 from domain.shared.calendar import current_month
 from domain.sim.usage_range import UsageRangeError, validate_usage_range
 from portal.billing.api import MoneySerializer
-from portal.core.api import CustomerApi
+from portal.core.api import MINOR_UNITS_HELP, CustomerApi, minor_units_of
 from portal.sim import selectors, services
 from portal.sim.models import PlanChange, TopUp
 
@@ -85,14 +85,22 @@ class TopUpSerializer(serializers.ModelSerializer):
     def get_message(self, topup: TopUp) -> str:
         return services.topup_message(topup)[1]
 
+    def get_amount(self, topup: TopUp) -> int | None:
+        return minor_units_of(topup.amount, topup.currency)
+
 
 class SimListApi(CustomerApi):
+    """Your SIMs: each one's ICCID, the service it belongs to and that service's status."""
+
     @extend_schema(operation_id="sims_list", responses=SimLinkSerializer(many=True))
     def get(self, request: Request) -> Response:
         return Response({"data": SimLinkSerializer(selectors.customer_sims(request.user.customer), many=True).data})
 
 
 class SimDetailApi(CustomerApi):
+    """One SIM: phone number, status (active, suspended...), plan, data left and this month's allowance
+    in kilobytes, and whether it has any usage yet. A SIM that is not yours is a 404."""
+
     @extend_schema(operation_id="sims_retrieve", responses=SimDetailsSerializer)
     def get(self, request: Request, iccid: str) -> Response:
         details = selectors.sim_details(request.user.customer, iccid)
@@ -105,6 +113,9 @@ was looked at (docs/freebit.md); older ranges (year 1, say) are refused, a 400."
 
 
 class SimUsageApi(CustomerApi):
+    """Daily data use of one SIM between `start` and `end` (ISO dates, Japan time, at most 62 days, not
+    in the future), in kilobytes."""
+
     class UsageRangeSerializer(serializers.Serializer):
         start = serializers.DateField(required=False)
         end = serializers.DateField(required=False)
@@ -133,6 +144,11 @@ class SimUsageApi(CustomerApi):
 
 @method_decorator(transaction.non_atomic_requests, name="dispatch")
 class SimTopUpApi(CustomerApi):
+    """Add data to a SIM for the rest of this month: `quota_mb` (100 MB to 50 GB) and your own
+    `request_id`. It is charged on an invoice first, then added; 201 when it is recorded, 200 with the
+    same top-up when the request id repeats and it is done, 202 while it is still going. A suspended SIM
+    is a 400."""
+
     class TopUpInputSerializer(serializers.Serializer):
         quota_mb = serializers.IntegerField()
         request_id = serializers.UUIDField(help_text="Idempotency key: repeat it to get the same top-up back")
@@ -164,6 +180,10 @@ class PlanChangeSerializer(serializers.ModelSerializer):
         "True once the change is made, failed or cancelled; false while it is scheduled or being made"))
     cancellable = serializers.SerializerMethodField(help_text="It has not taken effect: plan/cancel cancels it")
     message = serializers.SerializerMethodField(help_text="What happened, in words for the customer")
+    quoted_charge = serializers.SerializerMethodField(help_text="Shown for a change made now. " + MINOR_UNITS_HELP)
+    charged_amount = serializers.SerializerMethodField(help_text="What billing charged. " + MINOR_UNITS_HELP)
+    old_monthly = serializers.SerializerMethodField(help_text=MINOR_UNITS_HELP)
+    new_monthly = serializers.SerializerMethodField(help_text=MINOR_UNITS_HELP)
 
     class Meta:
         model = PlanChange
@@ -179,6 +199,18 @@ class PlanChangeSerializer(serializers.ModelSerializer):
 
     def get_message(self, change: PlanChange) -> str:
         return services.plan_change_message(change)[1]
+
+    def get_quoted_charge(self, change: PlanChange) -> int | None:
+        return minor_units_of(change.quoted_charge, change.currency)
+
+    def get_charged_amount(self, change: PlanChange) -> int | None:
+        return minor_units_of(change.charged_amount, change.currency)
+
+    def get_old_monthly(self, change: PlanChange) -> int | None:
+        return minor_units_of(change.old_monthly, change.currency)
+
+    def get_new_monthly(self, change: PlanChange) -> int | None:
+        return minor_units_of(change.new_monthly, change.currency)
 
 
 class PlanChoiceSerializer(serializers.Serializer):
@@ -250,6 +282,8 @@ class SimPlanChangeApi(CustomerApi):
 
 
 class SimPlanChangeListApi(CustomerApi):
+    """The plan changes of one SIM, newest first, with their status and prices."""
+
     @extend_schema(operation_id="sims_plan_changes", responses=PlanChangeSerializer(many=True))
     def get(self, request: Request, iccid: str) -> Response:
         link = selectors.owned_sim(request.user.customer, iccid)

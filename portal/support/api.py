@@ -101,6 +101,9 @@ def _case_answer(customer, case_id: str, code: int) -> Response:
 
 @method_decorator(transaction.non_atomic_requests, name="dispatch")
 class CaseListApi(CustomerApi):
+    """GET: your support cases, newest first. POST: open a new case (a subject, a description and its
+    type; optionally the invoice, service, order or SIM it is about)."""
+
     class NewCaseSerializer(serializers.Serializer):
         request_id = serializers.CharField(help_text="Idempotency key (e.g. a UUID): repeat it to get the same case")
         type = serializers.ChoiceField(choices=[t.value for t in RequestType], default=RequestType.GENERAL.value)
@@ -165,6 +168,8 @@ def _flatten(data: dict) -> dict:
 
 
 class CaseDetailApi(CustomerApi):
+    """One of your support cases with its public conversation. Another customer's case is a 404."""
+
     @extend_schema(operation_id="cases_retrieve", responses=CaseDetailSerializer)
     def get(self, request: Request, case_id: str) -> Response:
         customer = request.user.customer
@@ -176,6 +181,8 @@ class CaseDetailApi(CustomerApi):
 
 @method_decorator(transaction.non_atomic_requests, name="dispatch")
 class CaseCommentsApi(CustomerApi):
+    """Reply on one of your open support cases."""
+
     class CommentInputSerializer(serializers.Serializer):
         request_id = serializers.CharField(help_text="Idempotency key: repeat it and the reply is added once")
         body = serializers.CharField()
@@ -233,6 +240,8 @@ class CaseAttachmentsApi(CustomerApi):
 
 
 class CaseTypesApi(CustomerApi):
+    """The kinds of support case you can open."""
+
     class CaseTypeSerializer(serializers.Serializer):
         type = serializers.CharField()
         label = serializers.CharField()

@@ -6,6 +6,7 @@ from decimal import Decimal
 import pytest
 from django.test import Client
 
+from domain.shared.money import to_minor_units as minor
 from tests.portal.billing.conftest import ALICE_CLIENT_ID, BOB_CLIENT_ID
 
 pytestmark = pytest.mark.django_db
@@ -45,7 +46,7 @@ def test_invoice_summaries_carry_status_overdue_and_money_as_strings(emulator, c
     by_id = {i["id"]: i for i in body["data"]}
     assert set(by_id) == {i.id for i in emulator.invoices_of(ALICE_CLIENT_ID, "Unpaid")}
     assert by_id[overdue.id]["overdue"] is True and by_id[due.id]["overdue"] is False
-    assert by_id[due.id]["total"] == {"amount": f"{due.total:.2f}", "currency": "JPY"}
+    assert by_id[due.id]["total"] == {"amount": minor(due.total, "JPY"), "currency": "JPY"}
     assert by_id[due.id]["due_date"] == due.duedate.isoformat()
     assert by_id[due.id]["status"] == "Unpaid"
 
@@ -71,14 +72,16 @@ def test_the_invoice_detail_has_items_totals_and_payments(emulator, customer_cli
     assert status == 200 and body["stale"] is False
     data = body["data"]
     assert (data["id"], data["number"], data["status"]) == (invoice.id, invoice.invoicenum, "Paid")
-    assert data["total"] == {"amount": f"{invoice.total:.2f}", "currency": "JPY"}
-    assert data["subtotal"] == {"amount": f"{invoice.subtotal:.2f}", "currency": "JPY"}
-    assert data["tax"] == {"amount": f"{invoice.tax:.2f}", "currency": "JPY"}
-    assert data["balance"] == {"amount": "0.00", "currency": "JPY"}
+    assert data["total"] == {"amount": minor(invoice.total, "JPY"), "currency": "JPY"}
+    assert data["subtotal"] == {"amount": minor(invoice.subtotal, "JPY"), "currency": "JPY"}
+    assert data["tax"] == {"amount": minor(invoice.tax, "JPY"), "currency": "JPY"}
+    assert data["balance"] == {"amount": 0, "currency": "JPY"}
     assert [(i["description"], i["amount"]) for i in data["items"]] == [
-        (item.description, {"amount": f"{item.amount:.2f}", "currency": "JPY"}) for item in invoice.items]
-    assert [(t["transaction_id"], t["amount_in"]["amount"]) for t in data["transactions"]] == [
-        (payment.transid, f"{payment.amountin:.2f}")]
+        (item.description, {"amount": minor(item.amount, "JPY"), "currency": "JPY"}) for item in invoice.items]
+    # How it was paid, never the gateway's name nor its charge id; amounts as integers (yen).
+    assert [(t["method"], t["amount_in"]["amount"]) for t in data["transactions"]] == [
+        ("card", minor(payment.amountin, "JPY"))]
+    assert "transaction_id" not in data["transactions"][0] and "gateway" not in data["transactions"][0]
     assert Decimal(data["subtotal"]["amount"]) + Decimal(data["tax"]["amount"]) == Decimal(data["total"]["amount"])
 
 
@@ -90,8 +93,8 @@ def test_the_usd_invoice_is_in_dollars_in_the_list_and_the_detail(emulator, cust
     _, detail = get_json(customer_client, f"/api/v1/invoices/{usd.id}")
 
     listed = next(i for i in listing["data"] if i["id"] == usd.id)
-    assert listed["total"] == {"amount": f"{usd.total:.2f}", "currency": "USD"}
-    assert detail["data"]["total"] == {"amount": f"{usd.total:.2f}", "currency": "USD"}
+    assert listed["total"] == {"amount": minor(usd.total, "USD"), "currency": "USD"}
+    assert detail["data"]["total"] == {"amount": minor(usd.total, "USD"), "currency": "USD"}
     assert {i["amount"]["currency"] for i in detail["data"]["items"]} == {"USD"}
 
 
@@ -109,7 +112,7 @@ def test_subscriptions_list_and_detail(emulator, customer_client):
     assert status == 200
     data = detail["data"]
     assert (data["product_name"], data["status"]) == (product.name, sim.status)
-    assert data["recurring_amount"] == {"amount": f"{sim.recurringamount:.2f}", "currency": "JPY"}
+    assert data["recurring_amount"] == {"amount": minor(sim.recurringamount, "JPY"), "currency": "JPY"}
     assert data["custom_fields"] == {f.name: sim.customfields[f.id] for f in product.customfields}
     assert data["config_options"] == {o.name: sim.configoptions[o.id] for o in product.configoptions
                                       if o.id in sim.configoptions}

@@ -5,6 +5,7 @@ import pytest
 from django.test import Client
 
 from domain.catalog.types import ProductCategory
+from domain.shared.money import to_minor_units as minor
 
 pytestmark = pytest.mark.django_db
 
@@ -15,7 +16,7 @@ def expected(sf, family: str | None = None) -> list[dict]:
         {
             "id": p["Id"], "sku": p["StockKeepingUnit"], "name": p["Name"], "description": p["Description"],
             "category": p["Family"], "item_class": p["Item_Class__c"], "billing_cycle": p["Billing_Cycle__c"],
-            "price": {"amount": f"{sf.price(p['Id']):.2f}", "currency": "JPY"}, "is_sim": p["Is_SIM__c"],
+            "price": {"amount": minor(sf.price(p["Id"]), "JPY"), "currency": "JPY"}, "is_sim": p["Is_SIM__c"],
         }
         for p in sf.catalog(family)
     ]

@@ -1,10 +1,12 @@
 """``/api/v1/orders`` (list, and placing an order idempotently by ``request_id``) and
 ``/api/v1/orders/<id>``, and their place in the OpenAPI schema."""
 import uuid
+from decimal import Decimal
 
 import pytest
 from django.test import Client
 
+from domain.shared.money import to_minor_units as minor
 from portal.core.cache import invalidate_customer
 from tests.portal.orders.conftest import ALICE, BOB
 
@@ -23,7 +25,7 @@ def order_body(sf, *lines: tuple[str, int], request_id: str | None = None) -> di
 
 
 def money(amount) -> dict:
-    return {"amount": f"{amount:.2f}", "currency": "JPY"}
+    return {"amount": minor(Decimal(str(amount)), "JPY"), "currency": "JPY"}  # an integer: yen have no decimals
 
 
 # -- the list and one order -------------------------------------------------------------------------

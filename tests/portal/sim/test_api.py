@@ -8,6 +8,7 @@ from django.utils import timezone
 
 from domain.shared import clock
 from domain.shared.calendar import previous_month
+from domain.shared.money import to_minor_units as minor
 from domain.sim.types import DataQuota
 from portal.sim.models import PlanChange, SimUsageDay, TopUp
 from tests.portal.sim.conftest import (
@@ -193,7 +194,7 @@ def test_a_top_up_is_201_then_200_for_the_same_request_id(providers, billing, cu
     [invoice] = billing.new_invoices()
     assert {key: data[key] for key in ("request_id", "iccid", "quota_mb", "amount", "currency", "status",
                                        "whmcs_invoice_id")} == {
-        "request_id": request_id, "iccid": ALICE_VOICE, "quota_mb": 1024, "amount": "500.00", "currency": "JPY",
+        "request_id": request_id, "iccid": ALICE_VOICE, "quota_mb": 1024, "amount": 500, "currency": "JPY",
         "status": "applied", "whmcs_invoice_id": invoice.id}
     assert invoice.status == "Paid" and billing.calls("CapturePayment") == 1
     assert len(providers.topups_for(request_id)) == 1 and providers.calls("PA04-04") == 1
@@ -333,7 +334,7 @@ def test_the_quote_answers_whmcs_price_and_changes_nothing(providers, billing, s
     assert response.status_code == 200
     data = response.json()["data"]
     assert (data["plan_code"], data["current_plan_code"], data["immediate"]) == ("MOB-VOICE-20G", "MOB-VOICE-5G", True)
-    assert data["new_monthly"] == {"amount": f"{store.products[3].monthly_price:.2f}", "currency": "JPY"}
+    assert data["new_monthly"] == {"amount": minor(store.products[3].monthly_price, "JPY"), "currency": "JPY"}
     assert Decimal(data["charge_now"]["amount"]) > 0
     assert billing.new_invoices() == [] and providers.calls("PA05-21") == 0
 
