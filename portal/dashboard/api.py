@@ -27,6 +27,9 @@ class SimQuotaSerializer(serializers.Serializer):
     used_percent = serializers.IntegerField(allow_null=True)
     usage_started = serializers.BooleanField()
     activation_date = serializers.DateField(allow_null=True)
+    service_id = serializers.IntegerField(allow_null=True, help_text="The subscription this SIM belongs to")
+    msisdn = serializers.CharField(help_text="The phone number, digits only (empty if unknown)")
+    status = serializers.CharField(allow_null=True, help_text="active, suspended, pending or cancelled")
 
 
 def _panel(name: str, value_serializer):
@@ -43,6 +46,9 @@ class DashboardSerializer(serializers.Serializer):
 
 
 class DashboardApi(CustomerApi):
+    """Everything the dashboard shows, read at once: what is due (amounts as integers with their
+    currency), your services, your three latest orders and each SIM's data left. A panel whose system
+    did not answer in time is empty with ``unavailable`` true, or its last copy with ``stale`` true."""
 
     @extend_schema(operation_id="dashboard_retrieve", responses=DashboardSerializer)
     def get(self, request: Request) -> Response:
