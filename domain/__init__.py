@@ -1,1 +1,1 @@
-"""Pure domain code: types, raw provider schemas and mappers. No Django, no I/O (DECISIONS §1, §2)."""
+"""Pure domain code: types, raw provider schemas and mappers. No Django, no I/O (docs/decisions.md §1, §2)."""

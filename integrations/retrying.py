@@ -1,4 +1,4 @@
-"""The retry policy every provider connection uses for calls that are safe to repeat (DECISIONS §7).
+"""The retry policy every provider connection uses for calls that are safe to repeat (docs/decisions.md §7).
 
 Exponential backoff with full jitter, a bounded number of attempts, and a server's ``Retry-After``
 honoured (capped) when the error carries one. Only errors whose ``retryable`` is true are retried.

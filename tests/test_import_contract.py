@@ -1,4 +1,4 @@
-"""The layout's boundaries (DECISIONS §1) hold, and the contract really catches a crossing."""
+"""The layout's boundaries (docs/decisions.md §1) hold, and the contract really catches a crossing."""
 import shutil
 import subprocess
 import sys

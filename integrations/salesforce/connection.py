@@ -1,6 +1,6 @@
 """The one way the portal talks to Salesforce's REST API.
 
-Authentication is the OAuth 2.0 JWT bearer flow only (DECISIONS §4): we sign a short-lived
+Authentication is the OAuth 2.0 JWT bearer flow only (docs/decisions.md §4): we sign a short-lived
 assertion (``iss`` consumer key, ``sub`` user name, ``aud`` login URL, ``exp`` ≤ 3 minutes) with the
 connected app's private key and exchange it at ``/services/oauth2/token``. simple-salesforce then
 carries the session: its ``login`` helper hard-codes ``https://<domain>.salesforce.com``, so we mint

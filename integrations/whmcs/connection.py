@@ -4,7 +4,7 @@ Every call is a form-encoded POST with ``action``, ``identifier``, ``secret`` an
 ``responsetype=json`` through one pooled ``requests.Session``. Read actions are retried on network
 errors, 5xx and 429 with exponential backoff and jitter (honouring ``Retry-After``); write actions
 are never retried, because WHMCS has no idempotency keys and a retried ``AddOrder`` would create a
-second order (DECISIONS §7). A ``{"result": "error"}`` answer becomes a typed exception.
+second order (docs/decisions.md §7). A ``{"result": "error"}`` answer becomes a typed exception.
 Credentials travel only in the request body: they never appear in logs or exception messages.
 """
 from __future__ import annotations

@@ -82,7 +82,7 @@ def validate_salesforce_account_id(value: str) -> None:
 
 
 class Customer(models.Model):
-    """A portal user's link to their records in the CRM and in billing (DECISIONS §3)."""
+    """A portal user's link to their records in the CRM and in billing (docs/decisions.md §3)."""
 
     user = models.OneToOneField(User, on_delete=models.CASCADE, related_name="customer")
     salesforce_account_id = models.CharField(

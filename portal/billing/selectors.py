@@ -3,7 +3,7 @@
 Each selector answers a ``Cached`` domain value (``stale=True`` when WHMCS failed and an older copy
 is shown) or raises ``Http404`` (not the customer's) or ``ProviderUnavailable`` (WHMCS failed and
 nothing is cached). WHMCS returns any client's invoice by id: ownership is checked here, before
-anything is cached or shown (DECISIONS §3).
+anything is cached or shown (docs/decisions.md §3).
 """
 import logging
 import threading

@@ -1,4 +1,4 @@
-"""The catalog from Salesforce, cached for everyone under ``catalog:{type}`` (DECISIONS §6)."""
+"""The catalog from Salesforce, cached for everyone under ``catalog:{type}`` (docs/decisions.md §6)."""
 import logging
 
 from django.conf import settings

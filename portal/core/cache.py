@@ -3,7 +3,7 @@
 Keys follow the design (``user:{id}:invoices:page:{n}``) inside a per-customer namespace version:
 ``user:{id}:v{version}:invoices:page:{n}``. Invalidating everything cached for a customer is one
 ``INCR`` of ``user:{id}:ns`` (O(1), no ``KEYS`` or ``SCAN``), and the old keys expire on their own
-(DECISIONS §6).
+(docs/decisions.md §6).
 
 Every value is also kept, unversioned, as a stale copy for longer. When the provider fails, the
 stale copy is served with ``stale=True`` so the page can show it with a notice instead of an error.

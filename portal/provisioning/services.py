@@ -2,7 +2,7 @@
 
 ``provisioning_request`` is what the Platform Event subscriber calls for each
 ``OrderProvisionRequested__e``, inside the transaction that also moves its replay cursor
-(DECISIONS §4): the job row and the cursor commit together, and the job is queued only once that
+(docs/decisions.md §4): the job row and the cursor commit together, and the job is queued only once that
 transaction has committed. The work itself is ``orchestrator.provisioning_run``, run by the Celery
 task ``portal.provisioning.run_job``.
 """

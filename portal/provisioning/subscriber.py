@@ -3,7 +3,7 @@
 The replay id of the last handled event is stored per topic (``EventCursor``) in the **same
 transaction** as the job it created, so a crash never loses an event (the cursor did not move)
 nor records one twice (the job's idempotency key and event id are unique). A restart resumes with
-``CUSTOM`` from the stored replay id (DECISIONS §4).
+``CUSTOM`` from the stored replay id (docs/decisions.md §4).
 
 The subscriber also follows a second topic, ``Case_Status_Update__e`` (``portal.support.events``),
 with its own cursor: ``build_subscribers`` makes one subscription per topic and

@@ -409,7 +409,7 @@ LOGGING = {
     },
 }
 
-# --- Provider data caching (seconds; DECISIONS §6) ----------------------------------------------
+# --- Provider data caching (seconds; docs/decisions.md §6) ----------------------------------------------
 CACHE_TTL_INVOICES = env.int("CACHE_TTL_INVOICES", default=90)
 CACHE_TTL_SUBSCRIPTIONS = env.int("CACHE_TTL_SUBSCRIPTIONS", default=120)
 CACHE_TTL_PAYMENT_METHODS = env.int("CACHE_TTL_PAYMENT_METHODS", default=300)

@@ -3,7 +3,7 @@
 A SIM belongs to a customer when one of their WHMCS services carries its ICCID (custom field
 ``ICCID``) and its phone number (``Phone Number``): the portal's pages and URLs name a SIM by its
 ICCID, and every Freebit call names it by its phone number (Freebit's ``account``). Every page and
-API call checks the SIM is the customer's before asking Freebit anything (DECISIONS §3).
+API call checks the SIM is the customer's before asking Freebit anything (docs/decisions.md §3).
 """
 import logging
 from dataclasses import dataclass

@@ -10,7 +10,7 @@
     )
     subscriber.run()        # blocks; subscriber.stop() from another thread (SIGTERM) ends it
 
-How it behaves (DECISIONS §4, docs/pubsub.md):
+How it behaves (docs/decisions.md §4, docs/pubsub.md):
 
 - It resumes after the stored replay id (``CUSTOM``), or starts at ``first_start_preset`` when
   none is stored. Each event is decoded (Avro, the schema from ``GetSchema`` cached per schema

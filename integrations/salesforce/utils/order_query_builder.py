@@ -1,4 +1,4 @@
-"""The order queries. The design's `WHERE Id = '${orderId}'` is not carried over (DECISIONS §4):
+"""The order queries. The design's `WHERE Id = '${orderId}'` is not carried over (docs/decisions.md §4):
 every id is validated, every value quoted by `format_soql`, and field names are constants.
 """
 from collections.abc import Iterable

@@ -1,5 +1,5 @@
 """The Salesforce query builders: exact SOQL for normal input, and no way for any input to change a
-query's shape (DECISIONS §4). The property tests read every produced query with a small SOQL
+query's shape (docs/decisions.md §4). The property tests read every produced query with a small SOQL
 literal scanner: with each quoted literal replaced by `?`, what is left must be exactly the
 query's skeleton, and each literal must decode to the validated value.
 """

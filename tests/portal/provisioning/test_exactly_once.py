@@ -1,4 +1,4 @@
-"""Every step is safe to run twice (DECISIONS §8): a lost answer, a crash between two steps or a
+"""Every step is safe to run twice (docs/decisions.md §8): a lost answer, a crash between two steps or a
 duplicate event never creates a second WHMCS order, a second acceptance or a second SIM."""
 from __future__ import annotations
 
