@@ -5,7 +5,9 @@ from django.urls import include, path
 from django.utils.translation import gettext_lazy as _
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerSplitView
 
+from portal.accounts.sandbox_views import sandbox_identity, sandbox_identity_account
 from portal.accounts.urls import auth_urlpatterns
+from portal.accounts.views import AdminSignInView
 from portal.core import views as core_views
 from portal.core.i18n import set_language
 from portal.demo.clock import clock_control
@@ -36,6 +38,10 @@ urlpatterns = [
     path("admin/sandbox/orders/", sandbox_orders, name="sandbox-orders"),
     path("admin/sandbox/cases/", sandbox_cases, name="sandbox-cases"),
     path("admin/sandbox/cases/<str:case_id>/", sandbox_case, name="sandbox-case"),
+    # Staff sign in through the portal's sign-in, which asks for their second factor (docs/accounts.md).
+    path("admin/login/", AdminSignInView.as_view(), name="admin-login"),
+    path("admin/sandbox/identity/", sandbox_identity, name="sandbox-identity"),
+    path("admin/sandbox/identity/<str:account_id>/", sandbox_identity_account, name="sandbox-identity-account"),
     path("admin/", admin.site.urls),
     path("api/v1/", include("portal.api_urls")),
     path("api/schema/", login_not_required(SpectacularAPIView.as_view()), name="api-schema"),

@@ -10,20 +10,38 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_http_methods
 
-from portal.accounts import services
+from portal.accounts import services, two_factor
 from portal.accounts.forms import (
     EmailAuthenticationForm,
     EmailChangeForm,
     PortalPasswordChangeForm,
     PortalSetPasswordForm,
 )
+from portal.accounts.onboarding_views import start_second_factor
 from portal.core.client_address import client_address
 
 
 class SignInView(auth_views.LoginView):
+    """``/login/`` and ``/admin/login/``. A user with a second factor (every staff user) is not
+    signed in by the password alone: the sign-in waits for the code (``portal.accounts.two_factor``)."""
+
     form_class = EmailAuthenticationForm
     template_name = "registration/login.html"
     redirect_authenticated_user = True
+
+    def form_valid(self, form):
+        user = form.get_user()
+        if two_factor.required(user):
+            return start_second_factor(self.request, user, self.get_success_url())
+        return super().form_valid(form)
+
+
+class AdminSignInView(SignInView):
+    """``/admin/login/``: the same sign-in (so staff pass the second factor); a signed-in user who
+    is not staff is told so, as Django's admin does, rather than sent back to the admin."""
+
+    redirect_authenticated_user = False
+    template_name = "registration/admin_login.html"
 
 
 @method_decorator(login_not_required, name="dispatch")

@@ -12,6 +12,7 @@ from domain.shared.providers.salesforce import SalesforceSaveError
 from domain.subscriptions.types import SubscriptionStatus
 from integrations.salesforce.errors import SalesforceError
 from integrations.salesforce.orders import SalesforceOrderService
+from portal.accounts import identity
 from portal.accounts.models import Customer
 from portal.billing import selectors as billing
 from portal.catalog.selectors import portal_pricebook_id
@@ -64,6 +65,8 @@ def checkout_problems(*, customer: Customer, cart: Cart) -> list[str]:
                               "You can follow it under Orders; to change it, please contact support."))
     if not billing.payment_methods(customer).value:
         problems.append(_("Please add a payment method before ordering: pay any invoice online to save one."))
+    if any(identity.needs_identity(line.product) for line in cart.lines):
+        problems.extend(identity.voice_sim_problems(customer))  # Japanese law: identity checked first
     return problems
 
 

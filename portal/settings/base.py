@@ -71,6 +71,10 @@ DJANGO_APPS = [
 ]
 THIRD_PARTY_APPS = [
     "axes",
+    # Two factors (docs/accounts.md): TOTP devices and their recovery codes.
+    "django_otp",
+    "django_otp.plugins.otp_totp",
+    "django_otp.plugins.otp_static",
     "django_guid",
     "rest_framework",
     "drf_spectacular",
@@ -101,6 +105,8 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    # request.user.otp_device / is_verified(): whether this session passed the second factor.
+    "django_otp.middleware.OTPMiddleware",
     # A signed-in user's stored language wins over the cookie and Accept-Language.
     "portal.core.i18n.UserLanguageMiddleware",
     # Before any view reads a body: refuses one larger than REQUEST_MAX_BODY_BYTES (413).
@@ -544,3 +550,40 @@ CACHE_TTL_CASE_RECORD_TYPES = env.int("CACHE_TTL_CASE_RECORD_TYPES", default=360
 SALESFORCE_PUBSUB_CASE_TOPIC = env("SALESFORCE_PUBSUB_CASE_TOPIC", default="/event/Case_Status_Update__e")
 SALESFORCE_PUBSUB_CASE_FIRST_START = env("SALESFORCE_PUBSUB_CASE_FIRST_START", default="EARLIEST")
 
+# --- Accounts: sign-up, linking, identity, two factors (docs/accounts.md) ---------------------------
+# Sign-up: a 6-digit code to the address, valid this long, this many wrong tries (a warning when
+# SIGNUP_CODE_WARN_REMAINING or fewer are left), a new one at most every SIGNUP_RESEND_SECONDS;
+# codes sent per address asked for and per client address (over either: the same answer, nothing sent).
+SIGNUP_CODE_TTL_SECONDS = env.int("SIGNUP_CODE_TTL_SECONDS", default=600)
+SIGNUP_CODE_MAX_ATTEMPTS = env.int("SIGNUP_CODE_MAX_ATTEMPTS", default=5)
+SIGNUP_CODE_WARN_REMAINING = env.int("SIGNUP_CODE_WARN_REMAINING", default=2)
+SIGNUP_RESEND_SECONDS = env.int("SIGNUP_RESEND_SECONDS", default=60)
+SIGNUP_RATE_PER_EMAIL = env("SIGNUP_RATE_PER_EMAIL", default="3/h")
+SIGNUP_RATE_PER_ADDRESS = env("SIGNUP_RATE_PER_ADDRESS", default="20/h")
+# Linking an existing customer: tries per portal user and per client address (client-area sign-in
+# checks and codes asked for), and codes sent per customer number.
+LINK_RATE_PER_USER = env("LINK_RATE_PER_USER", default="10/h")
+LINK_RATE_PER_ADDRESS = env("LINK_RATE_PER_ADDRESS", default="30/h")
+LINK_CODE_RATE_PER_CLIENT = env("LINK_CODE_RATE_PER_CLIENT", default="3/h")
+# A new customer's billing client, CRM Account and Contact: one durable job (docs/jobs.md).
+ACCOUNT_CREATION_MAX_ATTEMPTS = env.int("ACCOUNT_CREATION_MAX_ATTEMPTS", default=8)
+ACCOUNT_CREATION_RETRY_BACKOFF_SECONDS = env.int("ACCOUNT_CREATION_RETRY_BACKOFF_SECONDS", default=15)
+ACCOUNT_CREATION_RETRY_BACKOFF_MAX_SECONDS = env.int("ACCOUNT_CREATION_RETRY_BACKOFF_MAX_SECONDS", default=600)
+ACCOUNT_CREATION_LEASE_SECONDS = env.int("ACCOUNT_CREATION_LEASE_SECONDS", default=CELERY_TASK_TIME_LIMIT + 60)
+ACCOUNT_CREATION_SWEEP_AFTER_SECONDS = env.int("ACCOUNT_CREATION_SWEEP_AFTER_SECONDS", default=120)
+CELERY_BEAT_SCHEDULE["account-creation-sweep"] = {
+    "task": "portal.accounts.sweep_account_creations",
+    "schedule": env.int("ACCOUNT_CREATION_SWEEP_INTERVAL_SECONDS", default=120),
+}
+# Identity documents (the residence card's two sides): size of each, the whole upload's body, and
+# how long the status staff set in the CRM stays cached (the customer's own upload forgets it).
+IDENTITY_DOCUMENT_MAX_BYTES = env.int("IDENTITY_DOCUMENT_MAX_BYTES", default=5 * 1024 * 1024)
+IDENTITY_UPLOAD_MAX_BODY_BYTES = 2 * IDENTITY_DOCUMENT_MAX_BYTES + 64 * 1024
+FILE_UPLOAD_MAX_MEMORY_SIZE = max(FILE_UPLOAD_MAX_MEMORY_SIZE, IDENTITY_DOCUMENT_MAX_BYTES + 64 * 1024)
+CACHE_TTL_IDENTITY = env.int("CACHE_TTL_IDENTITY", default=60)
+CACHE_TTL_PROFILE = env.int("CACHE_TTL_PROFILE", default=300)
+# Second factor: codes tried per user (signing in, confirming a new authenticator) before a pause;
+# how long a password-checked sign-in waits for its code; the name authenticator apps show.
+TWO_FACTOR_RATE_PER_USER = env("TWO_FACTOR_RATE_PER_USER", default="10/h")
+TWO_FACTOR_PENDING_SECONDS = env.int("TWO_FACTOR_PENDING_SECONDS", default=300)
+OTP_TOTP_ISSUER = env("OTP_TOTP_ISSUER", default="Customer Portal")

@@ -17,7 +17,7 @@ from datetime import date, datetime, time, timedelta
 from decimal import Decimal
 
 from sandbox.common.clock import add_months
-from sandbox.demo_identities import DEMO_CUSTOMERS
+from sandbox.demo_identities import DEMO_CLIENT_AREA_PASSWORDS, DEMO_CUSTOMERS, DEMO_UNLINKED
 
 from .store import (
     Client,
@@ -155,7 +155,31 @@ def seed_store(today: date) -> WhmcsStore:
     _seed_invoices(store, month)
     _seed_orders(store)
     _seed_paymethods(store, today)
+    _seed_contacts_and_sign_ins(store, today)
     return store
+
+
+DEMO_CONTACTS = {
+    ALICE: ("09012345678", "150-0001", "Tokyo", "Shibuya-ku", "1-2-3 Jingumae", "Harajuku Heights 501"),
+    BOB: ("08098765432", "530-0001", "Osaka", "Osaka-shi Kita-ku", "4-5-6 Umeda", ""),
+    DEMO_UNLINKED.whmcs_client_id: ("07011112222", "060-0001", "Hokkaido", "Sapporo-shi Chuo-ku",
+                                    "7-8 Kita 1-jo Nishi", ""),
+}
+"""Phone and Japanese address (postal code, prefecture, city, street, building) of the demo clients."""
+
+
+def _seed_contacts_and_sign_ins(store: WhmcsStore, today: date) -> None:
+    """Erin (a customer not linked to the portal yet), every demo client's phone and address, and
+    their client-area sign-ins (``sandbox.demo_identities.DEMO_CLIENT_AREA_PASSWORDS``)."""
+    erin = DEMO_UNLINKED
+    store.clients[erin.whmcs_client_id] = Client(erin.whmcs_client_id, erin.first_name, erin.last_name, erin.email)
+    for client_id, (phone, postcode, state, city, street, building) in DEMO_CONTACTS.items():
+        client = store.clients[client_id]
+        client.phonenumber, client.postcode, client.state, client.city = phone, postcode, state, city
+        client.address1, client.address2 = street, building
+        client.datecreated = today - timedelta(days=700)
+    for client_id, password in DEMO_CLIENT_AREA_PASSWORDS.items():
+        store.clients[client_id].set_password(password)
 
 
 def _seed_services(store: WhmcsStore, month) -> None:

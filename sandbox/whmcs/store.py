@@ -6,6 +6,8 @@ is not thread-safe by itself: the app serialises access with one lock.
 from __future__ import annotations
 
 import hashlib
+import hmac
+import secrets
 from dataclasses import dataclass, field
 from datetime import date, datetime
 from decimal import ROUND_HALF_UP, Decimal
@@ -76,6 +78,29 @@ class Client:
     default_gateway: str = "stripe"
 
 
+    phonenumber: str = ""
+    address1: str = ""
+    address2: str = ""
+    city: str = ""
+    state: str = ""
+    postcode: str = ""
+    notes: str = ""
+    datecreated: date | None = None
+    password_hash: str = ""
+    """The client-area sign-in of the client's owner user (WHMCS 8: a user owns the client; here the
+    user has the client's id and email). ``ValidateLogin`` checks it; empty: no sign-in."""
+
+    @property
+    def owner_user_id(self) -> int:
+        return self.id
+
+    def set_password(self, password: str) -> None:
+        salt = secrets.token_hex(8)
+        self.password_hash = f"{salt}${hashlib.sha256((salt + password).encode()).hexdigest()}"
+
+    def check_password(self, password: str) -> bool:
+        salt, _, digest = self.password_hash.partition("$")
+        return bool(digest) and hmac.compare_digest(digest, hashlib.sha256((salt + password).encode()).hexdigest())
 @dataclass(frozen=True)
 class CustomFieldDef:
     id: int
@@ -238,6 +263,9 @@ class WhmcsStore:
 
     def next_service_id(self) -> int:
         return self._next(self.services, floor=100)
+
+    def next_client_id(self) -> int:
+        return self._next(self.clients, floor=1000)
 
     # -- lookups ----------------------------------------------------------------------------------
     def currency_of(self, invoice: Invoice) -> Currency:
