@@ -131,8 +131,8 @@ def submit(*, customer: Customer, request_id: str, documents: Documents) -> Iden
 
 
 def needs_identity(product: Product) -> bool:
-    """Whether ordering the product is a voice SIM contract (its plan is a voice plan)."""
-    return product.is_sim and plan_kind(product.product_code) is PlanKind.VOICE
+    """Whether ordering the product is a voice SIM contract (its plan, the SKU, is a voice plan)."""
+    return product.is_sim and plan_kind(product.sku) is PlanKind.VOICE
 
 
 def voice_sim_problems(customer: Customer) -> list[str]:
