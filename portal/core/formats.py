@@ -205,7 +205,7 @@ def payment_method(gateway: str | None) -> str:
 
 # --- Areas (what a customer reads for the system behind a page) -----------------------------------
 _AREAS = {"billing": _("billing"), "orders": _("orders"), "ordering": _("ordering"), "SIM": _("SIM"),
-          "catalog": _("catalog"), "subscriptions": _("services")}
+          "catalog": _("catalog"), "subscriptions": _("services"), "support": _("support")}
 
 
 def area_name(area: str | None) -> str:
