@@ -119,7 +119,7 @@ def test_a_history_that_cannot_be_read_stops_in_review_without_adding_twice(prov
     assert "quota history cannot tell" in topup.last_error
     assert providers.calls("PA04-04") == 1 and len(providers.topups_for(request_id)) == 1
     page = main_of(sim_page(customer_client, ALICE_VOICE))
-    assert "1024 MB, needs review" in page
+    assert "needs review" in page.lower(), "the SIM page lists the top-up as needing review"
     services.topup_process(topup_id=topup.pk)  # nothing happens by itself any more
     assert providers.calls("PA04-04") == 1
 
