@@ -25,6 +25,7 @@ from .store import (
     DEFAULT_TAX_RATE,
     GATEWAYS,
     INVOICE_STATUSES,
+    Client,
     Invoice,
     Order,
     Product,
@@ -604,16 +605,97 @@ def _module_command(action: str) -> Callable[[ApiContext], dict]:
 
 
 def update_client(ctx: ApiContext) -> dict:
-    """Minimal: ``firstname``, ``lastname``, ``email``, ``companyname``; sends ``ClientEdit``."""
+    """The fields sent change (names, email, company, phone, address, notes); sends ``ClientEdit``."""
     client = ctx.store.clients.get(ctx.int_param("clientid", 0) or 0)
     if client is None:
         raise ApiError("Client ID Not Found")
-    for name in ("firstname", "lastname", "email", "companyname"):
+    if "country" in ctx.params and not re.fullmatch(r"[A-Z]{2}", ctx.get("country").strip()):
+        raise ApiError("Invalid Country")
+    for name in ("firstname", "lastname", "email", "companyname", *CONTACT_FIELDS, "notes"):
         if name in ctx.params:
             setattr(client, name, ctx.get(name).strip())
     ctx.emit("ClientEdit", client_id=client.id, firstname=client.firstname, lastname=client.lastname,
              email=client.email, companyname=client.companyname)
     return {"result": "success", "clientid": client.id}
+
+
+# -- clients and their users (WHMCS 8: a user signs in to the client area and owns the client) --------
+CONTACT_FIELDS = ("address1", "address2", "city", "state", "postcode", "country", "phonenumber")
+ADD_CLIENT_REQUIRED = ("firstname", "lastname", "email", "address1", "city", "state", "postcode", "country",
+                       "phonenumber")
+_EMAIL = re.compile(r"[^@\s]+@[^@\s]+\.[^@\s]+")
+
+
+def _client_with_email(store: WhmcsStore, email: str):
+    wanted = email.strip().lower()
+    return next((c for c in store.clients.values() if c.email.strip().lower() == wanted), None)
+
+
+def validate_login(ctx: ApiContext) -> dict:
+    """``ValidateLogin``: a user's ``email`` and ``password2``; their user id and a session token."""
+    client = _client_with_email(ctx.store, ctx.get("email"))
+    if client is None or not client.password_hash or not client.check_password(ctx.get("password2")):
+        raise ApiError("Email or Password Invalid")
+    return {"result": "success", "userid": client.owner_user_id, "passwordhash": secrets.token_hex(32),
+            "twoFactorEnabled": False}
+
+
+def _matches(client, search: str) -> bool:
+    search = search.strip().lower()
+    return not search or any(search in value.lower() for value in (client.email, client.firstname, client.lastname,
+                                                                   client.companyname))
+
+
+def get_users(ctx: ApiContext) -> dict:
+    """``GetUsers``: users whose email or name contains ``search``, with the clients each owns."""
+    start, limit = _paging(ctx)
+    found = [c for c in sorted(ctx.store.clients.values(), key=lambda c: c.id)
+             if c.password_hash and _matches(c, ctx.get("search"))]
+    page = found[start:start + limit]
+    return {"result": "success", "totalresults": len(found), "startnumber": start, "numreturned": len(page),
+            "users": [{"id": c.owner_user_id, "firstname": c.firstname, "lastname": c.lastname, "email": c.email,
+                       "datecreated": datetime_or_zero(datetime.combine(c.datecreated, datetime.min.time()))
+                       if c.datecreated else NO_DATETIME, "validationdata": "",
+                       "clients": [{"id": c.id, "isOwner": True}]} for c in page]}
+
+
+def get_clients(ctx: ApiContext) -> dict:
+    """``GetClients``: clients whose email, name or company contains ``search`` (``clients`` is ""
+    when none)."""
+    start, limit = _paging(ctx)
+    found = [c for c in sorted(ctx.store.clients.values(), key=lambda c: c.id) if _matches(c, ctx.get("search"))]
+    page = found[start:start + limit]
+    rows = [{"id": str(c.id), "firstname": c.firstname, "lastname": c.lastname, "companyname": c.companyname,
+             "email": c.email, "datecreated": (c.datecreated or ctx.today).isoformat(), "groupid": "0",
+             "status": "Active"} for c in page]
+    return {"result": "success", "totalresults": str(len(found)), "startnumber": start, "numreturned": len(page),
+            "clients": {"client": rows} if rows else ""}
+
+
+def add_client(ctx: ApiContext) -> dict:
+    """``AddClient`` without ``owner_user_id``: the client and its owner user (``password2``). An
+    email a user or client already has is refused, as WHMCS does."""
+    missing = [name for name in ADD_CLIENT_REQUIRED if not ctx.get(name).strip()]
+    if missing:
+        raise ApiError(f"You did not enter {missing[0]}")
+    email = ctx.get("email").strip()
+    if not _EMAIL.fullmatch(email):
+        raise ApiError("The email address entered is not valid")
+    if not ctx.get("password2"):
+        raise ApiError("A password is required when creating a new user")
+    if _client_with_email(ctx.store, email) is not None:
+        raise ApiError("A user already exists with that email address")
+    if not re.fullmatch(r"[A-Z]{2}", ctx.get("country").strip()):
+        raise ApiError("Invalid Country")
+    currency = ctx.int_param("currency", 1) or 1
+    if currency not in ctx.store.currencies:
+        raise ApiError("Invalid Currency ID")
+    client = Client(ctx.store.next_client_id(), ctx.get("firstname").strip(), ctx.get("lastname").strip(), email,
+                    companyname=ctx.get("companyname").strip(), currency_id=currency, notes=ctx.get("notes").strip(),
+                    datecreated=ctx.today, **{name: ctx.get(name).strip() for name in CONTACT_FIELDS})
+    client.set_password(ctx.get("password2"))
+    ctx.store.clients[client.id] = client
+    return {"result": "success", "clientid": client.id, "owner_id": client.owner_user_id}
 
 
 SERVICE_STATUSES = ("Pending", "Active", "Suspended", "Terminated", "Cancelled", "Fraud", "Completed")
@@ -801,6 +883,10 @@ ACTIONS: dict[str, Callable[[ApiContext], dict]] = {
     "CancelOrder": cancel_order,
     "UpgradeProduct": upgrade_product,
     "UpdateClient": update_client,
+    "ValidateLogin": validate_login,
+    "GetUsers": get_users,
+    "GetClients": get_clients,
+    "AddClient": add_client,
     "UpdateClientProduct": update_client_product,
     **{action: _module_command(action) for action in MODULE_COMMANDS},
 }
