@@ -1,7 +1,10 @@
-"""Currencies, payment methods and pay-by-SSO."""
+"""Currencies (the installation's, and the one a client is billed in), payment methods and pay-by-SSO."""
+from collections.abc import Sequence
+
 from domain.billing.providers import whmcs as mapper
 from domain.billing.types import PaymentLink, PaymentMethod
 from domain.shared.money import Currency
+from integrations.skipped import log_skipped
 from integrations.whmcs.connection import WhmcsConnection
 
 
@@ -16,12 +19,26 @@ class WhmcsCurrencyService:
         return mapper.default_currency(self.list_currencies())
 
 
+class WhmcsClientService:
+    def __init__(self, connection: WhmcsConnection) -> None:
+        self._whmcs = connection
+
+    def client_currency(self, client_id: int, *, currencies: Sequence[Currency]) -> Currency:
+        """The currency WHMCS bills the client in (``GetClientsDetails`` → ``currency_code``): every
+        amount of the client's invoices and services is in it."""
+        raw = self._whmcs.call("GetClientsDetails", {"clientid": client_id})
+        return mapper.transform_whmcs_client_currency(raw, currencies=currencies)
+
+
 class WhmcsPaymentMethodService:
     def __init__(self, connection: WhmcsConnection) -> None:
         self._whmcs = connection
 
     def list_payment_methods(self, client_id: int) -> tuple[PaymentMethod, ...]:
-        return mapper.transform_whmcs_pay_methods(self._whmcs.call("GetPayMethods", {"clientid": client_id}))
+        """The client's stored methods; one WHMCS answers in a shape the portal cannot read is left
+        out and logged."""
+        raw = self._whmcs.call("GetPayMethods", {"clientid": client_id})
+        return mapper.transform_whmcs_pay_methods(raw, on_skip=log_skipped)
 
 
 class WhmcsSsoService:

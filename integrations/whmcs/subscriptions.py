@@ -2,6 +2,7 @@
 from domain.shared.money import Currency
 from domain.subscriptions.providers import whmcs as mapper
 from domain.subscriptions.types import Subscription, SubscriptionPage
+from integrations.skipped import log_skipped
 from integrations.whmcs.connection import WhmcsConnection
 
 
@@ -13,7 +14,8 @@ class WhmcsSubscriptionService:
         self, client_id: int, *, default_currency: Currency, offset: int = 0, limit: int = 50
     ) -> SubscriptionPage:
         raw = self._whmcs.call("GetClientsProducts", {"clientid": client_id, "limitstart": offset, "limitnum": limit})
-        return mapper.transform_whmcs_subscription_list(raw, default_currency=default_currency, limit=limit)
+        return mapper.transform_whmcs_subscription_list(raw, default_currency=default_currency, limit=limit,
+                                                        on_skip=log_skipped)
 
     def get_subscription(self, client_id: int, service_id: int, *, default_currency: Currency) -> Subscription | None:
         """The client's service, or None when it is not theirs (WHMCS filters by both ids)."""

@@ -4,6 +4,9 @@ Each selector answers a ``Cached`` domain value (``stale=True`` when WHMCS faile
 is shown) or raises ``Http404`` (not the customer's) or ``ProviderUnavailable`` (WHMCS failed and
 nothing is cached). WHMCS returns any client's invoice by id: ownership is checked here, before
 anything is cached or shown (docs/decisions.md §3).
+
+Amounts are in the customer's currency: WHMCS bills each client in the one currency set on the
+client (``GetClientsDetails`` → ``currency_code``), whatever the product (docs/whmcs.md).
 """
 import logging
 import threading
@@ -17,7 +20,7 @@ from domain.billing.types import Invoice, InvoicePage, InvoiceStatus, PaymentMet
 from domain.shared.errors import MappingError
 from domain.shared.money import Currency
 from domain.subscriptions.types import Subscription, SubscriptionPage
-from integrations.whmcs.billing import WhmcsCurrencyService, WhmcsPaymentMethodService
+from integrations.whmcs.billing import WhmcsClientService, WhmcsCurrencyService, WhmcsPaymentMethodService
 from integrations.whmcs.errors import WhmcsError, WhmcsNotFound
 from integrations.whmcs.invoices import WhmcsInvoiceService
 from integrations.whmcs.subscriptions import WhmcsSubscriptionService
@@ -29,12 +32,13 @@ from portal.core.providers import whmcs_connection
 logger = logging.getLogger(__name__)
 
 INVOICES_PER_PAGE = 10
-CURRENCY_LOOKUP_LIMIT = 250
 WHMCS_FAILURES = (WhmcsError, MappingError)
 
 
 _currency_memo: dict[str, object] = {}
 _currency_memo_lock = threading.Lock()
+_client_currency_memo: dict[int, tuple[float, Currency]] = {}  # WHMCS client id -> (expires, currency)
+CLIENT_CURRENCY_MEMO_SIZE = 10_000
 
 
 def currencies() -> dict[str, Currency]:
@@ -59,19 +63,49 @@ def currencies() -> dict[str, Currency]:
 
 
 def forget_currencies() -> None:
-    """Drop the process copy (tests, or after changing currencies in WHMCS without waiting)."""
+    """Drop the process copies of the currencies and of the clients' currencies (tests, or after
+    changing currencies in WHMCS without waiting)."""
     with _currency_memo_lock:
         _currency_memo.clear()
+        _client_currency_memo.clear()
 
 
 def default_currency() -> Currency:
-    """The currency WHMCS uses when a record names none; injected into the mappers."""
+    """The installation's default currency (a client without one is billed in it)."""
     known = tuple(currencies().values())
     return _guard(lambda: whmcs_mapper.default_currency(known))
 
 
+def client_currency(customer: Customer) -> Currency:
+    """The currency WHMCS bills this customer in (``GetClientsDetails``), with its prefix and suffix.
+
+    Cached with the customer's other billing data (``CACHE_TTL_CURRENCIES``), and like the currency
+    list kept in the process for that long too, so that a page's billing reads do not wait for it
+    after the shared cache expired: WHMCS does not let a client with invoices change currency, so
+    it labels every invoice and service of theirs and an hour-old copy is never wrong for them.
+    """
+    now = time.monotonic()
+    with _currency_memo_lock:
+        remembered = _client_currency_memo.get(customer.whmcs_client_id)
+    if remembered is not None and remembered[0] > now:
+        return remembered[1]
+    known = tuple(currencies().values())
+
+    def fetch() -> Currency:
+        return WhmcsClientService(whmcs_connection()).client_currency(customer.whmcs_client_id, currencies=known)
+
+    cached = _guard(lambda: fetch_for_customer(customer.user_id, "client-currency", settings.CACHE_TTL_CURRENCIES,
+                                               fetch, failures=WHMCS_FAILURES))
+    if not cached.stale:
+        with _currency_memo_lock:
+            if len(_client_currency_memo) >= CLIENT_CURRENCY_MEMO_SIZE:
+                _client_currency_memo.clear()  # bounded: start again rather than grow without end
+            _client_currency_memo[customer.whmcs_client_id] = (now + settings.CACHE_TTL_CURRENCIES, cached.value)
+    return cached.value
+
+
 def invoice_list(customer: Customer, *, page: int = 1, status: InvoiceStatus | None = None) -> Cached[InvoicePage]:
-    currency = default_currency()
+    currency = client_currency(customer)
 
     def fetch() -> InvoicePage:
         found = WhmcsInvoiceService(whmcs_connection()).list_invoices(
@@ -86,15 +120,12 @@ def invoice_list(customer: Customer, *, page: int = 1, status: InvoiceStatus | N
 
 
 def invoice_detail(customer: Customer, invoice_id: int) -> Cached[Invoice]:
-    currency = default_currency()
-    known = currencies()
+    currency = client_currency(customer)  # GetInvoice names no currency: the client's is the invoice's
 
     def fetch() -> Invoice:
         service = WhmcsInvoiceService(whmcs_connection())
-        # GetInvoice names no currency (GetInvoices entries do): without this a USD invoice showed as yen.
-        listed = _listed_currency(service, customer, invoice_id, currency) if len(known) > 1 else None
         try:
-            invoice = service.get_invoice(invoice_id, default_currency=known.get(listed, currency))
+            invoice = service.get_invoice(invoice_id, default_currency=currency)
         except WhmcsNotFound:
             raise Http404("No such invoice") from None
         if invoice.client_id != customer.whmcs_client_id:
@@ -106,20 +137,8 @@ def invoice_detail(customer: Customer, invoice_id: int) -> Cached[Invoice]:
                                              fetch, failures=WHMCS_FAILURES))
 
 
-def _listed_currency(service: WhmcsInvoiceService, customer: Customer, invoice_id: int,
-                     currency: Currency) -> str | None:
-    """The currency code the customer's GetInvoices entry for ``invoice_id`` names (None: not listed).
-
-    One call (their latest ``CURRENCY_LOOKUP_LIMIT`` invoices), never a scan: an older invoice
-    falls back to the default currency. WHMCS ties a currency to the client, so this only matters
-    for installations whose clients changed currency.
-    """
-    page = service.list_invoices(customer.whmcs_client_id, default_currency=currency, limit=CURRENCY_LOOKUP_LIMIT)
-    return next((listed.currency for listed in page.invoices if listed.id == invoice_id), None)
-
-
 def subscription_list(customer: Customer) -> Cached[SubscriptionPage]:
-    currency = default_currency()
+    currency = client_currency(customer)  # GetClientsProducts names none: services are in the client's
 
     def fetch() -> SubscriptionPage:
         found = WhmcsSubscriptionService(whmcs_connection()).list_subscriptions(
@@ -134,7 +153,7 @@ def subscription_list(customer: Customer) -> Cached[SubscriptionPage]:
 
 
 def subscription_detail(customer: Customer, service_id: int) -> Cached[Subscription]:
-    currency = default_currency()
+    currency = client_currency(customer)
 
     def fetch() -> Subscription:
         found = WhmcsSubscriptionService(whmcs_connection()).get_subscription(

@@ -3,7 +3,8 @@
 Quirks kept on purpose, because the portal's mappers must cope with them:
 - numbers are mostly strings (``"totalresults": "30"``, ``"total": "5000.00"``), but not everywhere
   (``GetInvoice`` has integer ids, ``GetCurrencies`` an integer ``totalresults``);
-- an empty list is the empty string (``"invoices": ""``, ``"transactions": ""``, ``"customfields": ""``);
+- an empty list is the empty string (``"invoices": ""``, ``"transactions": ""``), except inside a
+  service of ``GetClientsProducts``, where it is an empty wrapper (``"customfields": {"customfield": []}``);
 - "no date" is ``"0000-00-00 00:00:00"``;
 - ``GetInvoice`` returns any client's invoice: ownership is the caller's job.
 """
@@ -34,6 +35,7 @@ from .store import (
     StoreError,
     WhmcsStore,
     is_recurring,
+    stable_hex,
 )
 
 NO_DATE = "0000-00-00"
@@ -326,7 +328,7 @@ def get_clients_products(ctx: ApiContext) -> dict:
 def _product(store: WhmcsStore, service: Service) -> dict:
     product = store.products[service.pid]
     order = store.orders.get(service.orderid)
-    customfields = [
+    customfields = [  # as WHMCS documents it: a wrapper, empty or not ({"customfield": []})
         {"id": str(f.id), "name": f.name, "translated_name": f.name, "value": service.customfields.get(f.id, "")}
         for f in product.customfields
     ]
@@ -336,6 +338,7 @@ def _product(store: WhmcsStore, service: Service) -> dict:
     ]
     return {
         "id": str(service.id),
+        "qty": "1",
         "clientid": str(service.clientid),
         "orderid": str(service.orderid),
         "ordernumber": order.ordernum if order else "",
@@ -374,8 +377,8 @@ def _product(store: WhmcsStore, service: Service) -> dict:
         "bwusage": "0",
         "bwlimit": "0",
         "lastupdate": NO_DATETIME,
-        "customfields": {"customfield": customfields} if customfields else "",
-        "configoptions": {"configoption": configoptions} if configoptions else "",
+        "customfields": {"customfield": customfields},
+        "configoptions": {"configoption": configoptions},
     }
 
 
@@ -427,6 +430,74 @@ def get_currencies(ctx: ApiContext) -> dict:
              "format": str(c.format), "rate": f"{c.rate:.5f}"}
             for c in sorted(ctx.store.currencies.values(), key=lambda c: c.id)
         ]},
+    }
+
+
+def get_clients_details(ctx: ApiContext) -> dict:
+    """``GetClientsDetails`` by ``clientid`` or ``email``: the client (with the currency WHMCS bills
+    them in, ``currency`` and ``currency_code``), its deprecated copy at the top level, and with
+    ``stats`` a few of the statistics. Never the password hash or stored card details."""
+    store = ctx.store
+    client = None
+    if ctx.get("clientid").strip():
+        client = store.clients.get(ctx.int_param("clientid", 0) or 0)
+    elif ctx.get("email").strip():
+        wanted = ctx.get("email").strip().lower()
+        client = next((c for c in store.clients.values() if c.email.lower() == wanted), None)
+    else:
+        raise ApiError("Either clientid Or email Is Required")
+    if client is None:
+        raise ApiError("Client Not Found")
+    currency = store.client_currency(client.id)
+    details = {
+        "userid": str(client.id), "client_id": str(client.id), "id": str(client.id),
+        "uuid": stable_uuid(client.id), "firstname": client.firstname, "lastname": client.lastname,
+        "fullname": f"{client.firstname} {client.lastname}".strip(), "companyname": client.companyname,
+        "email": client.email, "address1": client.address1, "address2": client.address2, "city": client.city,
+        "fullstate": client.state, "state": client.state, "postcode": client.postcode, "countrycode": client.country,
+        "country": client.country, "phonenumber": client.phonenumber, "statecode": client.state,
+        "countryname": COUNTRY_NAMES.get(client.country, client.country), "phonecc": "81" if client.phonenumber else "",
+        "phonenumberformatted": f"+81.{client.phonenumber.lstrip('0')}" if client.phonenumber else "",
+        "billingcid": "0", "notes": client.notes, "twofaenabled": "",
+        "currency": str(currency.id), "defaultgateway": client.default_gateway, "groupid": "0", "status": "Active",
+        "credit": "0.00", "taxexempt": "", "latefeeoveride": "", "overideduenotices": "", "separateinvoices": "",
+        "disableautocc": "", "emailoptout": "", "overrideautoclose": "", "allowSingleSignOn": "1", "language": "",
+        "lastlogin": "No Login Logged", "currency_code": currency.code,
+    }
+    answer: dict[str, Any] = {"result": "success", **details, "client": details}
+    if ctx.flag("stats"):
+        answer["stats"] = _client_stats(ctx, client.id, currency)
+    return answer
+
+
+COUNTRY_NAMES = {"JP": "Japan", "US": "United States"}
+
+
+def stable_uuid(client_id: int) -> str:
+    digits = stable_hex("client-uuid", client_id, length=32)
+    return f"{digits[:8]}-{digits[8:12]}-4{digits[13:16]}-a{digits[17:20]}-{digits[20:32]}"
+
+
+def _client_stats(ctx: ApiContext, client_id: int, currency: Any) -> dict:
+    store = ctx.store
+    invoices = [i for i in store.invoices.values() if i.userid == client_id]
+    unpaid = [i for i in invoices if i.status == "Unpaid"]
+    overdue = [i for i in unpaid if store.is_overdue(i, ctx.today)]
+    paid = [i for i in invoices if i.status == "Paid"]
+    services = [s for s in store.services.values() if s.clientid == client_id]
+
+    def total(found: list[Invoice]) -> str:
+        return currency.display(sum((store.balance(i) for i in found), Decimal(0)))
+
+    return {
+        "numdueinvoices": str(len(unpaid)), "dueinvoicesbalance": total(unpaid),
+        "numoverdueinvoices": str(len(overdue)), "overdueinvoicesbalance": total(overdue),
+        "numpaidinvoices": str(len(paid)), "paidinvoicesamount": currency.display(sum((i.total for i in paid),
+                                                                                      Decimal(0))),
+        "numunpaidinvoices": str(len(unpaid)), "unpaidinvoicesamount": total(unpaid),
+        "creditbalance": currency.display(Decimal(0)),
+        "productsnumactive": str(sum(1 for s in services if s.status == "Active")),
+        "productsnumtotal": str(len(services)),
     }
 
 
@@ -874,6 +945,7 @@ ACTIONS: dict[str, Callable[[ApiContext], dict]] = {
     "CapturePayment": capture_payment,
     "GetClientsProducts": get_clients_products,
     "GetCurrencies": get_currencies,
+    "GetClientsDetails": get_clients_details,
     "GetProducts": get_products,
     "GetPayMethods": get_pay_methods,
     "CreateSsoToken": create_sso_token,

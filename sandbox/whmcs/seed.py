@@ -2,8 +2,12 @@
 
 Alice (1001) has about two years of history: fiber internet, several SIMs (one data-only, one
 suspended), a cancelled legacy plan, ~30 invoices (so listing needs paging) covering Paid, Unpaid,
-overdue, Cancelled and Refunded, one USD invoice, a card and a bank account. Bob (1002) has a
-fiber line and a SIM, fewer invoices (one "Payment Pending") and a card.
+overdue, Cancelled and Refunded, a card and a bank account. Bob (1002) has a fiber line and a SIM,
+fewer invoices (one "Payment Pending") and a card.
+
+WHMCS bills each client in one currency, set on the client: Alice and Bob are billed in yen. Dana
+(1010, ``USD_CLIENT_ID``) is a client billed in US dollars, with a VPN service, three invoices and a
+card; she is no portal demo customer (tests link a user to her).
 
 Dates are computed from the ``today`` the store is seeded with, so the overdue invoice stays
 overdue and the unpaid one stays due in the future whatever day the demo runs. Prices include
@@ -34,6 +38,8 @@ from .store import (
 )
 
 ALICE, BOB = (customer.whmcs_client_id for customer in DEMO_CUSTOMERS[:2])
+USD_CLIENT_ID = 1010
+"""The client billed in US dollars (no portal demo customer: the tests link a user to her)."""
 
 JPY = Currency(1, "JPY", "¥", " JPY", 4, Decimal("1.00000"))
 USD = Currency(2, "USD", "$", " USD", 1, Decimal("0.00670"))
@@ -126,10 +132,12 @@ SERVICES = (
     _ServiceSeed(14, ALICE, 5, started=8, options=((1, "10 GB"),)),
     _ServiceSeed(21, BOB, 3, started=7, options=((1, "20 GB"), (2, "5-minute calls free"))),
     _ServiceSeed(22, BOB, 2, started=7, options=((3, "Own router"),)),
+    _ServiceSeed(31, USD_CLIENT_ID, 12, started=3),
 )
 
 ALICE_MONTHS = 24
 BOB_MONTHS = 8
+USD_CLIENT_MONTHS = 3
 
 
 def seed_store(today: date) -> WhmcsStore:
@@ -140,8 +148,10 @@ def seed_store(today: date) -> WhmcsStore:
     store.upgrade_packages = dict(UPGRADE_PACKAGES)
     for customer in DEMO_CUSTOMERS:
         store.clients[customer.whmcs_client_id] = Client(
-            customer.whmcs_client_id, customer.first_name, customer.last_name, customer.email
+            customer.whmcs_client_id, customer.first_name, customer.last_name, customer.email, currency_id=JPY.id
         )
+    store.clients[USD_CLIENT_ID] = Client(USD_CLIENT_ID, "Dana", "Dunn", "dana@example.com", currency_id=USD.id,
+                                          country="US")
 
     # Monthly invoices are dated on a fixed day: 5 days ago (at most the 28th), so this month's is
     # due in the future and last month's is overdue.
@@ -186,6 +196,8 @@ def _seed_services(store: WhmcsStore, month) -> None:
     sims = {sim.service_id: sim for sim in DEMO_SIMS}
     for seed in SERVICES:
         product = store.products[seed.pid]
+        currency = store.client_currency(seed.client)
+        price = currency.round(product.monthly_price * currency.rate)  # the product's price in the client's currency
         customfields = {}
         if seed.id in sims:
             customfields = {ICCID_FIELD.id: sims[seed.id].iccid, MSISDN_FIELD.id: sims[seed.id].msisdn}
@@ -198,8 +210,8 @@ def _seed_services(store: WhmcsStore, month) -> None:
             nextduedate=month(seed.ended) if seed.ended is not None else month(-1),
             status=seed.status,
             paymentmethod="stripe",
-            firstpaymentamount=product.monthly_price,
-            recurringamount=product.monthly_price,
+            firstpaymentamount=price,
+            recurringamount=price,
             suspensionreason=seed.reason,
             customfields=customfields,
             configoptions=dict(seed.options),
@@ -212,7 +224,7 @@ def _billed(seed: _ServiceSeed, k: int) -> bool:
 
 def _seed_invoices(store: WhmcsStore, month) -> None:
     specs: list[dict] = []  # one per invoice; created in date order so ids and numbers are chronological
-    for client, months in ((ALICE, ALICE_MONTHS), (BOB, BOB_MONTHS)):
+    for client, months in ((ALICE, ALICE_MONTHS), (BOB, BOB_MONTHS), (USD_CLIENT_ID, USD_CLIENT_MONTHS)):
         for k in range(months):
             day = month(k)
             services = [store.services[s.id] for s in SERVICES if s.client == client and _billed(s, k)]
@@ -232,15 +244,17 @@ def _seed_invoices(store: WhmcsStore, month) -> None:
                 "method": method, "paid": paid,
                 "lines": [store.service_line(s, day) for s in services],
                 "failed_capture": k == 1 and client == ALICE,
+                # Japanese consumption tax is for customers in Japan: none on the US client's invoices.
+                "taxrate": Decimal("0.00") if client == USD_CLIENT_ID else Decimal("10.00"),
             })
 
-    def one_off(client, day, description, price, *, status="Paid", currency=JPY, taxed=True,
+    def one_off(client, day, description, price, *, status="Paid", taxed=True,
                 paid_after=timedelta(0), refunded_after=None, due_after=timedelta(days=7)):
         specs.append({
             "date": day, "client": client, "due": day + due_after, "status": status, "method": "stripe",
             "paid": datetime.combine(day, time(11, 24)) + paid_after if status in ("Paid", "Refunded") else None,
             "refunded": datetime.combine(day, time(16, 2)) + refunded_after if refunded_after else None,
-            "lines": [(description, price, taxed, "", 0)], "currency": currency,
+            "lines": [(description, price, taxed, "", 0)],
             "taxrate": Decimal("10.00") if taxed else Decimal("0.00"),
         })
 
@@ -252,8 +266,7 @@ def _seed_invoices(store: WhmcsStore, month) -> None:
             due_after=timedelta(0))
     one_off(ALICE, month(5) + timedelta(days=10), "SIM replacement fee (Mobile Voice 20 GB)", Decimal("3300"),
             status="Cancelled")
-    one_off(ALICE, month(3) + timedelta(days=12), "International roaming pass, 7 days (USA)", Decimal("25.00"),
-            currency=USD, taxed=False)
+    one_off(ALICE, month(3) + timedelta(days=12), "International roaming pass, 7 days (USA)", Decimal("3300"))
     one_off(ALICE, month(2) + timedelta(days=18), "Data top-up 1 GB (Mobile Voice 20 GB)", Decimal("550"),
             due_after=timedelta(0))
     one_off(BOB, month(4) + timedelta(days=2), "Late payment fee", Decimal("550"), status="Cancelled")
@@ -263,8 +276,7 @@ def _seed_invoices(store: WhmcsStore, month) -> None:
         invoice = store.create_invoice(
             spec["client"], spec["lines"], invoice_date=spec["date"], duedate=spec["due"],
             status="Unpaid" if spec["status"] in ("Paid", "Refunded") else spec["status"],
-            paymentmethod=spec["method"], currency_id=spec.get("currency", JPY).id,
-            taxrate=spec.get("taxrate", Decimal("10.00")), prices_include_tax=True,
+            paymentmethod=spec["method"], taxrate=spec.get("taxrate", Decimal("10.00")), prices_include_tax=True,
         )
         if spec.get("failed_capture"):
             invoice.last_capture_attempt = datetime.combine(invoice.duedate, time(10, 0))
@@ -318,8 +330,10 @@ def _seed_orders(store: WhmcsStore) -> None:
 def _seed_paymethods(store: WhmcsStore, today: date) -> None:
     updated = datetime.combine(today - timedelta(days=200), time(10, 0))
     alice_name = f"{store.clients[ALICE].firstname} {store.clients[ALICE].lastname}"
+    # Cards saved through Stripe are stored at the gateway: "RemoteCreditCard", with the gateway's
+    # token. Only remote pay methods carry one (a bank account kept in WHMCS has remote_token "").
     store.paymethods = {
-        1: PayMethod(1, ALICE, "CreditCard", "Personal Visa", "stripe", updated, {
+        1: PayMethod(1, ALICE, "RemoteCreditCard", "Personal Visa", "stripe", updated, {
             "card_last_four": "4242", "expiry_date": f"12/{(today.year + 2) % 100:02d}", "start_date": "",
             "issue_number": "", "card_type": "Visa",
             "remote_token": json.dumps({"customer": "cus_" + stable_hex("alice", length=14),
@@ -327,11 +341,18 @@ def _seed_paymethods(store: WhmcsStore, today: date) -> None:
         }),
         2: PayMethod(2, ALICE, "BankAccount", "", "", updated, {
             "account_type": "Checking", "bank_name": "Mizuho Bank", "account_holder_name": alice_name,
+            "remote_token": "",
         }),
-        3: PayMethod(3, BOB, "CreditCard", "Bob's Mastercard", "stripe", updated + timedelta(days=40), {
+        3: PayMethod(3, BOB, "RemoteCreditCard", "Bob's Mastercard", "stripe", updated + timedelta(days=40), {
             "card_last_four": "5454", "expiry_date": f"08/{(today.year + 1) % 100:02d}", "start_date": "",
             "issue_number": "", "card_type": "MasterCard",
             "remote_token": json.dumps({"customer": "cus_" + stable_hex("bob", length=14),
                                         "method": "pm_" + stable_hex("bob-mc", length=24)}),
+        }),
+        4: PayMethod(4, USD_CLIENT_ID, "RemoteCreditCard", "", "stripe", updated, {
+            "card_last_four": "1881", "expiry_date": f"06/{(today.year + 3) % 100:02d}", "start_date": "",
+            "issue_number": "", "card_type": "Visa",
+            "remote_token": json.dumps({"customer": "cus_" + stable_hex("dana", length=14),
+                                        "method": "pm_" + stable_hex("dana-visa", length=24)}),
         }),
     }

@@ -75,9 +75,9 @@ class Client:
     email: str
     companyname: str = ""
     currency_id: int = 1
+    """WHMCS bills a client in one currency, set on the client: every invoice and service of theirs is in it."""
     default_gateway: str = "stripe"
-
-
+    country: str = "JP"
     phonenumber: str = ""
     address1: str = ""
     address2: str = ""
@@ -101,6 +101,8 @@ class Client:
     def check_password(self, password: str) -> bool:
         salt, _, digest = self.password_hash.partition("$")
         return bool(digest) and hmac.compare_digest(digest, hashlib.sha256((salt + password).encode()).hexdigest())
+
+
 @dataclass(frozen=True)
 class CustomFieldDef:
     id: int
@@ -180,6 +182,8 @@ class Invoice:
     id: int
     userid: int
     currency_id: int
+    """The client's currency when the invoice was made (WHMCS keeps no currency per invoice: it
+    reads the client's, which does not change once the client has invoices)."""
     invoicenum: str
     date: date
     duedate: date
@@ -298,18 +302,17 @@ class WhmcsStore:
         status: str = "Unpaid",
         paymentmethod: str = "stripe",
         taxrate: Decimal = DEFAULT_TAX_RATE,
-        currency_id: int | None = None,
         notes: str = "",
         prices_include_tax: bool = False,
     ) -> Invoice:
-        """``lines`` are (description, amount, taxed, type, relid).
+        """``lines`` are (description, amount, taxed, type, relid), in the client's currency.
 
         Amounts are before tax, unless ``prices_include_tax`` (product prices, as the seed and
         AddOrder use them): then the tax is taken out of the taxed lines' total once per invoice,
         so the invoice total is exactly the sum of the prices, and the lines show the pre-tax
         part (any rounding yen goes to the largest line), so subtotal + tax = total still holds.
         """
-        currency = self.currencies[currency_id] if currency_id else self.client_currency(userid)
+        currency = self.client_currency(userid)
         items = []
         for description, amount, taxed, kind, relid in lines:
             self._item_ids += 1

@@ -187,11 +187,36 @@ def test_status_filters_cover_the_demo_statuses(api):
     assert all_invoices(api, userid=BOB, status="Overdue") == []
 
 
-def test_alice_has_one_usd_invoice(api):
-    usd = [i for i in all_invoices(api, userid=ALICE) if i["currencycode"] == "USD"]
+def test_each_client_is_billed_in_one_currency_alice_in_yen_and_the_usd_client_in_dollars(api):
+    from sandbox.whmcs.seed import USD_CLIENT_ID
 
-    assert len(usd) == 1
-    assert usd[0]["currencyprefix"] == "$" and usd[0]["status"] == "Paid"
+    alices = all_invoices(api, userid=ALICE)
+    danas = all_invoices(api, userid=USD_CLIENT_ID)
+
+    assert {i["currencycode"] for i in alices} == {"JPY"}
+    assert {(i["currencycode"], i["currencyprefix"]) for i in danas} == {("USD", "$")}
+    assert {i["status"] for i in danas} == {"Paid", "Unpaid"} and len(danas) == 3
+    assert all(i["taxrate"] == "0.00" for i in danas)  # no Japanese consumption tax on a US client
+    [vpn] = api("GetClientsProducts", clientid=USD_CLIENT_ID)["products"]["product"]
+    assert (vpn["name"], vpn["recurringamount"]) == ("Secure VPN", "4.02")  # 600 yen at the USD rate
+
+
+def test_get_clients_details_names_the_clients_currency(api):
+    from sandbox.whmcs.seed import USD_CLIENT_ID
+
+    alice = api("GetClientsDetails", clientid=ALICE)
+    dana = api("GetClientsDetails", clientid=USD_CLIENT_ID, stats="true")
+    by_email = api("GetClientsDetails", email="ALICE@example.com")
+
+    assert (alice["client"]["currency"], alice["client"]["currency_code"]) == ("1", "JPY")
+    assert (dana["client"]["currency"], dana["client"]["currency_code"]) == ("2", "USD")
+    assert alice["client"]["id"] == str(ALICE) and alice["userid"] == str(ALICE)  # and the deprecated top level
+    assert by_email["client"]["id"] == str(ALICE)
+    assert dana["stats"]["numunpaidinvoices"] == "1" and dana["stats"]["unpaidinvoicesamount"].startswith("$")
+    assert "stats" not in alice
+    assert not {"password", "cardnum", "cclastfour", "securityqans"} & set(alice["client"])
+    assert api("GetClientsDetails", clientid=999999) == {"result": "error", "message": "Client Not Found"}
+    assert api("GetClientsDetails")["message"] == "Either clientid Or email Is Required"
 
 
 # -- GetInvoice -----------------------------------------------------------------------------------
@@ -263,15 +288,16 @@ def test_get_clients_products(api):
     assert listed["clientid"] == str(ALICE) and listed["serviceid"] is None and listed["pid"] is None
     assert listed["totalresults"] == str(len(products)) == "6"
     fiber = products["11"]
-    assert fiber["name"] == "Fiber 1 Gbps" and fiber["groupname"] == "Internet" and fiber["customfields"] == ""
+    assert fiber["name"] == "Fiber 1 Gbps" and fiber["groupname"] == "Internet"
+    assert fiber["customfields"] == {"customfield": []} and fiber["qty"] == "1"  # as WHMCS documents it
     assert fiber["configoptions"]["configoption"][0]["option"] == "Router"
     assert fiber["billingcycle"] == "Monthly" and fiber["recurringamount"] == "5000.00"
     assert fiber["serverip"] is None and fiber["paymentmethodname"] == "Credit Card"
     statuses = sorted(p["status"] for p in products.values())
     assert statuses == ["Active", "Active", "Active", "Active", "Cancelled", "Suspended"]
     assert products["15"]["suspensionreason"]
-    assert products["16"]["configoptions"] == ""
-    sims = [p for p in products.values() if p["customfields"]]
+    assert products["16"]["configoptions"] == {"configoption": []}
+    sims = [p for p in products.values() if p["customfields"]["customfield"]]
     assert len(sims) == 4 and any(p["name"].startswith("Data SIM") for p in sims)
     for sim in sims:
         fields = {f["name"]: f["value"] for f in sim["customfields"]["customfield"]}
@@ -284,7 +310,8 @@ def test_get_clients_products_filters_and_empty(api):
     bob = api("GetClientsProducts", clientid=BOB)["products"]["product"]
     one = api("GetClientsProducts", serviceid="12")
 
-    assert any(p["customfields"] and p["customfields"]["customfield"][0]["name"] == "ICCID" for p in bob)
+    assert any(p["customfields"]["customfield"] and p["customfields"]["customfield"][0]["name"] == "ICCID"
+               for p in bob)
     assert one["numreturned"] == 1 and one["products"]["product"][0]["clientid"] == str(ALICE)
     assert api("GetClientsProducts", clientid=999999)["products"] == ""
     assert api("GetClientsProducts", clientid=ALICE, limitstart=2, limitnum=2)["numreturned"] == 2
@@ -305,10 +332,12 @@ def test_get_pay_methods(api):
 
     assert alice["clientid"] == ALICE
     card, bank = alice["paymethods"]
-    assert card["type"] == "CreditCard" and card["card_last_four"] == "4242" and card["gateway_name"] == "stripe"
+    # A card saved through Stripe is kept at the gateway: RemoteCreditCard, with the gateway's token.
+    assert card["type"] == "RemoteCreditCard" and card["card_last_four"] == "4242" and card["gateway_name"] == "stripe"
     assert card["contact_id"] == ALICE and "customer" in card["remote_token"]
-    assert bank["type"] == "BankAccount" and bank["bank_name"] == "Mizuho Bank"
-    assert [m["type"] for m in bob["paymethods"]] == ["CreditCard"]
+    # Only remote methods carry a token; a bank account kept in WHMCS has an empty one.
+    assert bank["type"] == "BankAccount" and bank["bank_name"] == "Mizuho Bank" and bank["remote_token"] == ""
+    assert [m["type"] for m in bob["paymethods"]] == ["RemoteCreditCard"]
     assert api("GetPayMethods", clientid=ALICE, type="BankAccount")["paymethods"] == [bank]
     assert api("GetPayMethods", clientid=999999)["result"] == "error"
 

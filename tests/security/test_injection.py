@@ -315,8 +315,8 @@ ALLOWED_SOQL_SKELETONS = {
         build_order_by_id_query(ORDER),
     )
 }
-WHMCS_ACTIONS = {"GetInvoices", "GetInvoice", "GetClientsProducts", "GetCurrencies", "GetPayMethods",
-                 "CreateSsoToken", "CreateInvoice", "CapturePayment", "UpdateInvoice"}
+WHMCS_ACTIONS = {"GetInvoices", "GetInvoice", "GetClientsProducts", "GetCurrencies", "GetClientsDetails",
+                 "GetPayMethods", "CreateSsoToken", "CreateInvoice", "CapturePayment", "UpdateInvoice"}
 FREEBIT_FIELDS = {"oemId", "oemKey", "authKey", "version", "requestDatas", "kind", "account", "quota", "quotaCode",
                   "expire", "fromDate", "toDate", "planCode", "runTime"}
 

@@ -60,6 +60,20 @@ def emulator(whmcs) -> Emulator:
     handle.clear_faults()  # a hanging-call fault must not outlive the test
 
 
+@pytest.fixture
+def usd_customer_client(emulator, make_user) -> Client:
+    """A customer linked to the WHMCS client billed in US dollars (``USD_CLIENT_ID`` of the seed)."""
+    from portal.accounts.models import Customer
+    from sandbox.whmcs.seed import USD_CLIENT_ID
+
+    client = emulator.store.clients[USD_CLIENT_ID]
+    user = make_user(email=client.email)
+    Customer.objects.create(user=user, salesforce_account_id="001Dn00000DanaDIAR", whmcs_client_id=USD_CLIENT_ID)
+    browser = Client()
+    browser.force_login(user)
+    return browser
+
+
 EMPTY_CLIENT_ID = 1003
 
 

@@ -85,17 +85,23 @@ def test_the_invoice_detail_has_items_totals_and_payments(emulator, customer_cli
     assert Decimal(data["subtotal"]["amount"]) + Decimal(data["tax"]["amount"]) == Decimal(data["total"]["amount"])
 
 
-def test_the_usd_invoice_is_in_dollars_in_the_list_and_the_detail(emulator, customer_client):
-    usd = emulator.invoice_of(ALICE_CLIENT_ID, "Paid", currency="USD")
-    page = [i.id for i in emulator.invoices_of(ALICE_CLIENT_ID)].index(usd.id) // 10 + 1
+def test_a_client_billed_in_dollars_sees_dollars_in_the_list_and_the_detail(emulator, usd_customer_client):
+    from sandbox.whmcs.seed import USD_CLIENT_ID
 
-    _, listing = get_json(customer_client, "/api/v1/invoices", page=page)
-    _, detail = get_json(customer_client, f"/api/v1/invoices/{usd.id}")
+    usd = emulator.invoice_of(USD_CLIENT_ID, "Paid")
+    [service] = emulator.services_of(USD_CLIENT_ID)
 
+    _, listing = get_json(usd_customer_client, "/api/v1/invoices")
+    _, detail = get_json(usd_customer_client, f"/api/v1/invoices/{usd.id}")
+    _, subscription = get_json(usd_customer_client, f"/api/v1/subscriptions/{service.id}")
+
+    assert {i["total"]["currency"] for i in listing["data"]} == {"USD"}
     listed = next(i for i in listing["data"] if i["id"] == usd.id)
     assert listed["total"] == {"amount": minor(usd.total, "USD"), "currency": "USD"}
     assert detail["data"]["total"] == {"amount": minor(usd.total, "USD"), "currency": "USD"}
     assert {i["amount"]["currency"] for i in detail["data"]["items"]} == {"USD"}
+    assert subscription["data"]["recurring_amount"] == {"amount": minor(service.recurringamount, "USD"),
+                                                        "currency": "USD"}
 
 
 def test_subscriptions_list_and_detail(emulator, customer_client):
@@ -120,7 +126,7 @@ def test_subscriptions_list_and_detail(emulator, customer_client):
 
 def test_payment_methods(emulator, customer_client):
     methods = emulator.paymethods_of(ALICE_CLIENT_ID)
-    card = next(m for m in methods if m.type == "CreditCard")
+    card = next(m for m in methods if m.type == "RemoteCreditCard")
 
     status, body = get_json(customer_client, "/api/v1/payment-methods")
 

@@ -120,20 +120,21 @@ def test_a_page_past_the_end_says_there_is_nothing_there(emulator, customer_clie
     assert "No invoices on this page." in response.content.decode()
 
 
-def test_amounts_are_shown_with_their_currency(emulator, customer_client):
-    usd = emulator.invoice_of(ALICE_CLIENT_ID, "Paid", currency="USD")
+def test_amounts_are_shown_in_the_currency_the_client_is_billed_in(emulator, customer_client, usd_customer_client):
+    from sandbox.whmcs.seed import USD_CLIENT_ID
+
     due = emulator.invoice_of(ALICE_CLIENT_ID, "Unpaid", overdue=False)
-    assert emulator.store.currency_of(due).code == "JPY"
-    usd_page = [i.id for i in emulator.invoices_of(ALICE_CLIENT_ID)].index(usd.id) // 10 + 1
+    usd = emulator.invoice_of(USD_CLIENT_ID, "Paid")
+    assert emulator.store.client_currency(ALICE_CLIENT_ID).code == "JPY"
 
-    first = customer_client.get("/billing/invoices/").content.decode()
-    with_usd = customer_client.get("/billing/invoices/", {"page": usd_page}).content.decode()
+    alices = customer_client.get("/billing/invoices/").content.decode()
+    danas = usd_customer_client.get("/billing/invoices/").content.decode()
 
-    due_row = re.search(rf'<a href="/billing/invoices/{due.id}/">.*?</tr>', first, re.S)[0]
+    due_row = re.search(rf'<a href="/billing/invoices/{due.id}/">.*?</tr>', alices, re.S)[0]
     assert f'<td class="num" data-label="Total">{yen(due.total)}</td>' in due_row
-    usd_row = re.search(rf'<a href="/billing/invoices/{usd.id}/">.*?</tr>', with_usd, re.S)[0]
+    usd_row = re.search(rf'<a href="/billing/invoices/{usd.id}/">.*?</tr>', danas, re.S)[0]
     assert f'<td class="num" data-label="Total">${usd.total:,.2f}</td>' in usd_row
-    assert "¥" not in usd_row
+    assert "¥" not in danas.split("<main", 1)[1] and "$" not in alices.split("<main", 1)[1]
 
 
 def test_a_customer_with_no_invoices_gets_an_empty_list(emulator, empty_customer_client):
@@ -230,10 +231,12 @@ def test_only_unpaid_invoices_offer_the_pay_button(emulator, customer_client, bo
     assert "pay-form" not in response.content.decode()
 
 
-def test_the_usd_invoice_is_shown_in_dollars(emulator, customer_client):
-    invoice = emulator.invoice_of(ALICE_CLIENT_ID, "Paid", currency="USD")
+def test_an_invoice_of_a_client_billed_in_dollars_is_shown_in_dollars(emulator, usd_customer_client):
+    from sandbox.whmcs.seed import USD_CLIENT_ID
 
-    page = customer_client.get(f"/billing/invoices/{invoice.id}/").content.decode()
+    invoice = emulator.invoice_of(USD_CLIENT_ID, "Paid")
+
+    page = usd_customer_client.get(f"/billing/invoices/{invoice.id}/").content.decode()
 
     assert f"<strong>${invoice.total:,.2f}</strong>" in page
     main = page.split("<main", 1)[1]

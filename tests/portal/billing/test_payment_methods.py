@@ -15,7 +15,7 @@ def secrets_of(method) -> list[str]:
 
 
 def test_the_page_shows_card_brand_last_four_and_expiry(emulator, customer_client):
-    card = next(m for m in emulator.paymethods_of(ALICE_CLIENT_ID) if m.type == "CreditCard")
+    card = next(m for m in emulator.paymethods_of(ALICE_CLIENT_ID) if m.type == "RemoteCreditCard")
     bank = next(m for m in emulator.paymethods_of(ALICE_CLIENT_ID) if m.type == "BankAccount")
     month, year = card.details["expiry_date"].split("/")
 
@@ -45,8 +45,8 @@ def test_the_page_never_shows_the_remote_token(emulator, customer_client):
 
 
 def test_the_page_shows_only_the_customers_own_methods(emulator, customer_client, bob_client):
-    bobs_card = next(m for m in emulator.paymethods_of(BOB_CLIENT_ID) if m.type == "CreditCard")
-    alices_card = next(m for m in emulator.paymethods_of(ALICE_CLIENT_ID) if m.type == "CreditCard")
+    bobs_card = next(m for m in emulator.paymethods_of(BOB_CLIENT_ID) if m.type == "RemoteCreditCard")
+    alices_card = next(m for m in emulator.paymethods_of(ALICE_CLIENT_ID) if m.type == "RemoteCreditCard")
 
     alices_page = customer_client.get("/billing/payment-methods/").content.decode()
     bobs_page = bob_client.get("/billing/payment-methods/").content.decode()

@@ -2,6 +2,7 @@
 from domain.billing.providers.whmcs.mapper import (
     WHMCS_DEFAULT_PAGE_SIZE,
     default_currency,
+    transform_whmcs_client_currency,
     transform_whmcs_created_invoice,
     transform_whmcs_currencies,
     transform_whmcs_invoice,
@@ -13,6 +14,7 @@ from domain.billing.providers.whmcs.mapper import (
 __all__ = [
     "WHMCS_DEFAULT_PAGE_SIZE",
     "default_currency",
+    "transform_whmcs_client_currency",
     "transform_whmcs_created_invoice",
     "transform_whmcs_currencies",
     "transform_whmcs_invoice",

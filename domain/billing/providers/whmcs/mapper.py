@@ -7,6 +7,7 @@ from collections.abc import Mapping, Sequence
 from decimal import Decimal
 
 from domain.billing.providers.whmcs.raw import (
+    WhmcsClientDetailsRaw,
     WhmcsCreatedInvoiceRaw,
     WhmcsCurrenciesRaw,
     WhmcsInvoiceListEntryRaw,
@@ -26,7 +27,7 @@ from domain.billing.types import (
     PaymentMethod,
 )
 from domain.shared.errors import MappingError
-from domain.shared.mapping import build_domain, validate_raw
+from domain.shared.mapping import Skipped, build_domain, map_each, validate_raw
 from domain.shared.money import Currency, Money
 from domain.shared.providers.whmcs import PROVIDER, WHMCS_DEFAULT_PAGE_SIZE
 
@@ -52,15 +53,26 @@ def transform_whmcs_invoice_list(
     default_currency: Currency,
     currency: Currency | None = None,
     limit: int = WHMCS_DEFAULT_PAGE_SIZE,
+    on_skip: Skipped | None = None,
 ) -> InvoicePage:
-    """A page of invoices from a GetInvoices body; `limit` is the `limitnum` the request sent."""
+    """A page of invoices from a GetInvoices body; `limit` is the `limitnum` the request sent.
+
+    An entry that cannot be read raises MappingError naming `invoices.invoice.<n>.<field>`; with
+    `on_skip` it is left out of the page and handed to `on_skip` instead (`total_results` still
+    counts it: WHMCS has it).
+    """
     parsed = validate_raw(WhmcsInvoicesRaw, raw_response, provider=PROVIDER, entity="invoice list")
     fallback = currency or default_currency
+
+    def entry(raw: object, path: str) -> Invoice:
+        listed = validate_raw(WhmcsInvoiceListEntryRaw, raw, provider=PROVIDER, entity="invoice list", path=path)
+        return _invoice(listed, fallback=fallback)
+
     return build_domain(
         InvoicePage,
         provider=PROVIDER,
         entity="invoice list",
-        invoices=tuple(_invoice(entry, fallback=fallback) for entry in parsed.invoices.invoice),
+        invoices=map_each(parsed.invoices.invoice, entry, on_skip=on_skip, path="invoices.invoice"),
         total_results=parsed.totalresults,
         offset=parsed.startnumber,
         limit=limit,
@@ -97,15 +109,41 @@ def default_currency(currencies: Sequence[Currency]) -> Currency:
     raise MappingError(provider=PROVIDER, entity="currencies", field="currencies.currency", reason="no currency")
 
 
-def transform_whmcs_pay_methods(raw_response: object) -> tuple[PaymentMethod, ...]:
+def transform_whmcs_client_currency(raw_response: object, *, currencies: Sequence[Currency]) -> Currency:
+    """The currency a GetClientsDetails body says the client is billed in.
+
+    WHMCS bills each client in the one currency set on the client (`currency_code`, and its id
+    `currency`): every invoice and every service of the client is in it, whatever the product.
+    Read with its prefix and suffix from `currencies` (GetCurrencies); a client without one (an
+    installation with a single currency leaves it empty) is in the default currency.
+    """
+    client = validate_raw(WhmcsClientDetailsRaw, raw_response, provider=PROVIDER, entity="client").client
+    for currency in currencies:
+        if (client.currency_code and currency.code == client.currency_code) or (
+                not client.currency_code and client.currency is not None and currency.id == client.currency):
+            return currency
+    if client.currency_code:  # a currency GetCurrencies did not list: its code alone labels the amounts
+        return build_domain(Currency, provider=PROVIDER, entity="client", code=client.currency_code,
+                            id=client.currency)
+    return default_currency(currencies)
+
+
+def transform_whmcs_pay_methods(raw_response: object, *, on_skip: Skipped | None = None) -> tuple[PaymentMethod, ...]:
     """The stored payment methods of a GetPayMethods body.
 
     WHMCS lists a client's pay methods in order of preference and charges the first: that one is
     marked `is_default` (meaningful for an unfiltered request only). Tokens and full numbers are
-    never read.
+    never read (only a remote card or bank account carries a gateway token, `remote_token`). A
+    method that cannot be read raises MappingError, or with `on_skip` is left out and handed to it.
     """
     parsed = validate_raw(WhmcsPayMethodsRaw, raw_response, provider=PROVIDER, entity="pay methods")
-    return tuple(_pay_method(raw, is_default=index == 0) for index, raw in enumerate(parsed.paymethods))
+
+    def method(raw: object, path: str) -> PaymentMethod:
+        index = int(path.split(".")[1])
+        listed = validate_raw(WhmcsPayMethodRaw, raw, provider=PROVIDER, entity="pay methods", path=path)
+        return _pay_method(listed, is_default=index == 0)
+
+    return map_each(parsed.paymethods, method, on_skip=on_skip, path="paymethods")
 
 
 def _invoice(raw: WhmcsInvoiceRaw | WhmcsInvoiceListEntryRaw, *, fallback: Currency) -> Invoice:

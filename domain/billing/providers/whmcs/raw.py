@@ -3,7 +3,7 @@
 Only the fields we use are declared; the rest (including `remote_token`) is dropped on parsing.
 """
 import re
-from typing import Annotated
+from typing import Annotated, Any
 
 from pydantic import BeforeValidator, Field
 
@@ -130,7 +130,8 @@ class WhmcsInvoiceRaw(_WhmcsInvoiceFieldsRaw):
 
 
 class WhmcsInvoiceListRaw(WhmcsRawModel):
-    invoice: WhmcsList[WhmcsInvoiceListEntryRaw] = []
+    invoice: WhmcsList[Any] = []
+    """Each entry is read on its own (`WhmcsInvoiceListEntryRaw`): one bad entry need not sink the list."""
 
 
 class WhmcsInvoicesRaw(WhmcsRawModel):
@@ -158,6 +159,21 @@ class WhmcsCurrenciesRaw(WhmcsRawModel):
     currencies: WhmcsContainer[WhmcsCurrencyListRaw] = WhmcsCurrencyListRaw()
 
 
+class WhmcsClientRaw(WhmcsRawModel):
+    """`client` of GetClientsDetails: only what the portal reads. WHMCS bills a client in one
+    currency (`currency`, its id; `currency_code`, e.g. "USD"), set on the client, not per product."""
+
+    id: WhmcsId
+    currency: WhmcsOptionalId = None
+    currency_code: WhmcsCurrencyCode = ""
+
+
+class WhmcsClientDetailsRaw(WhmcsRawModel):
+    """The body of GetClientsDetails (`client`; the deprecated top-level copy of it is not read)."""
+
+    client: WhmcsClientRaw
+
+
 class WhmcsPayMethodRaw(WhmcsRawModel):
     """A GetPayMethods entry. Card fields are set for card types, bank fields for bank types."""
 
@@ -176,7 +192,8 @@ class WhmcsPayMethodRaw(WhmcsRawModel):
 class WhmcsPayMethodsRaw(WhmcsRawModel):
     """The body of GetPayMethods."""
 
-    paymethods: WhmcsList[WhmcsPayMethodRaw] = []
+    paymethods: WhmcsList[Any] = []
+    """Each entry is read on its own (`WhmcsPayMethodRaw`)."""
 
 
 class WhmcsSsoTokenRaw(WhmcsRawModel):

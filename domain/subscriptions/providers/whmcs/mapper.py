@@ -1,5 +1,5 @@
 """WHMCS GetClientsProducts -> subscription domain types. Pure: context is passed in."""
-from domain.shared.mapping import build_domain, validate_raw
+from domain.shared.mapping import Skipped, build_domain, map_each, validate_raw
 from domain.shared.money import Currency, Money
 from domain.shared.providers.whmcs import PROVIDER, WHMCS_DEFAULT_PAGE_SIZE
 from domain.subscriptions.providers.whmcs.raw import WhmcsClientsProductsRaw, WhmcsProductRaw
@@ -24,14 +24,24 @@ def transform_whmcs_subscription_list(
     default_currency: Currency,
     currency: Currency | None = None,
     limit: int = WHMCS_DEFAULT_PAGE_SIZE,
+    on_skip: Skipped | None = None,
 ) -> SubscriptionPage:
-    """A page of subscriptions from a GetClientsProducts body; `limit` is the `limitnum` sent."""
+    """A page of subscriptions from a GetClientsProducts body; `limit` is the `limitnum` sent.
+
+    A service that cannot be read raises MappingError naming `products.product.<n>.<field>`; with
+    `on_skip` it is left out and handed to `on_skip` instead.
+    """
     parsed = validate_raw(WhmcsClientsProductsRaw, raw_response, provider=PROVIDER, entity="subscription list")
+
+    def service(raw: object, path: str) -> Subscription:
+        listed = validate_raw(WhmcsProductRaw, raw, provider=PROVIDER, entity="subscription list", path=path)
+        return _subscription(listed, currency=currency or default_currency)
+
     return build_domain(
         SubscriptionPage,
         provider=PROVIDER,
         entity="subscription list",
-        subscriptions=tuple(_subscription(p, currency=currency or default_currency) for p in parsed.products.product),
+        subscriptions=map_each(parsed.products.product, service, on_skip=on_skip, path="products.product"),
         total_results=parsed.totalresults,
         offset=parsed.startnumber,
         limit=limit,

@@ -1,7 +1,7 @@
 """Raw GetClientsProducts payload. `password`, `username`, server details and the like are not
 declared, so they are dropped on parsing and can never reach a domain object.
 """
-from typing import Annotated
+from typing import Annotated, Any
 
 from domain.shared.providers.whmcs import (
     WhmcsContainer,
@@ -59,7 +59,8 @@ class WhmcsProductRaw(WhmcsRawModel):
 
 
 class WhmcsProductListRaw(WhmcsRawModel):
-    product: WhmcsList[WhmcsProductRaw] = []
+    product: WhmcsList[Any] = []
+    """Each entry is read on its own (`WhmcsProductRaw`): one bad service need not sink the list."""
 
 
 class WhmcsClientsProductsRaw(WhmcsRawModel):
