@@ -31,14 +31,15 @@ class ProvisioningJobAdmin(admin.ModelAdmin):
                            "lease_until")}),
         ("Request", {"fields": ("idempotency_key", "salesforce_event_id", "created_at", "retry_requested_at")}),
         ("Results", {"fields": ("pretty_lines", "whmcs_order_requested_at", "whmcs_order_id", "whmcs_service_ids",
-                                "pretty_activated_sims", "finished_at")}),
+                                "pretty_activated_sims", "legacy_activated_sims", "finished_at")}),
         ("Errors", {"fields": ("error_code", "customer_message", "last_error", "updated_at")}),
     )
     readonly_fields = (
         "salesforce_order_id", "customer", "state", "step", "attempts", "last_attempt_at", "lease_until",
         "idempotency_key",
         "salesforce_event_id", "created_at", "retry_requested_at", "pretty_lines", "whmcs_order_requested_at",
-        "whmcs_order_id", "whmcs_service_ids", "pretty_activated_sims", "finished_at", "error_code",
+        "whmcs_order_id", "whmcs_service_ids", "pretty_activated_sims", "legacy_activated_sims", "finished_at",
+        "error_code",
         "customer_message", "last_error", "updated_at",
     )
 
@@ -52,6 +53,6 @@ class ProvisioningJobAdmin(admin.ModelAdmin):
     def pretty_lines(self, job: ProvisioningJob) -> str:
         return format_html("<pre>{}</pre>", json.dumps(job.lines, indent=2, ensure_ascii=False))
 
-    @admin.display(description="activated SIMs")
+    @admin.display(description="SIMs from the inventory (unit, WHMCS service, ICCID, number, written)")
     def pretty_activated_sims(self, job: ProvisioningJob) -> str:
         return format_html("<pre>{}</pre>", json.dumps(job.activated_sims, indent=2, ensure_ascii=False))

@@ -49,6 +49,10 @@ class ProvisioningJob(DurableJob):
         help_text="Set just before AddOrder is sent: with no order id recorded, the order is looked up.")
     whmcs_order_id = models.PositiveIntegerField("WHMCS order id", null=True, blank=True, db_index=True)
     whmcs_service_ids = models.JSONField("WHMCS service ids", default=list, blank=True)
+    legacy_activated_sims = models.JSONField(
+        "SIMs activated before the inventory", default=list, blank=True, editable=False,
+        help_text="SIMs activated before SIMs came from the inventory (Freebit's former pool): kept as they were "
+                  "recorded.")
     error_code = models.CharField(max_length=40, blank=True, db_index=True)
     customer_message = models.CharField("customer-safe message", max_length=255, blank=True)
     last_error = models.TextField("last error (internal)", blank=True)

@@ -87,7 +87,7 @@ def test_a_new_sims_dates_agree_at_the_calendars_edges(browser, demo, edge):
 
     click_and_wait(browser, nav_link(browser, "SIMs"), "SIMs")
     newest = max(browser.find_elements(By.XPATH, f"//main//h2/a[normalize-space()='{PLAN}']"),
-                 key=lambda a: int(a.get_attribute("href").rstrip("/").rsplit("/", 1)[-1]))  # the pool's last ICCID
+                 key=lambda a: int(a.get_attribute("href").rstrip("/").rsplit("/", 1)[-1]))  # the newest: by ICCID
     click_and_wait(browser, newest, "SIM ")
     active_since = details_value(browser, "Active since")
     assert active_since == long_date(instant.date().isoformat()), "activated on Japan's day of the approval"

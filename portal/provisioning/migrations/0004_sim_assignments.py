@@ -11,9 +11,15 @@ class Migration(migrations.Migration):
     ]
 
     operations = [
-        migrations.RemoveField(
+        migrations.RenameField(
             model_name='provisioningjob',
-            name='activated_sims',
+            old_name='activated_sims',
+            new_name='legacy_activated_sims',
+        ),
+        migrations.AlterField(
+            model_name='provisioningjob',
+            name='legacy_activated_sims',
+            field=models.JSONField(blank=True, default=list, editable=False, help_text="SIMs activated before SIMs came from the inventory (Freebit's former pool): kept as they were recorded.", verbose_name='SIMs activated before the inventory'),
         ),
         migrations.CreateModel(
             name='SimAssignment',
