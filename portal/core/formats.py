@@ -31,7 +31,15 @@ from domain.billing.types import InvoiceStatus
 from domain.orders.types import ProvisioningStatus
 from domain.shared import clock
 from domain.shared.money import Money, currency_decimals
-from domain.sim.types import KB_PER_MB, MB_PER_GB, DataQuota, PlanChangeStatus, SimStatus, TopUpStatus
+from domain.sim.types import (
+    KB_PER_MB,
+    MB_PER_GB,
+    DataQuota,
+    PlanChangeStatus,
+    SimStatus,
+    TopUpStatus,
+    VoiceOption,
+)
 from domain.subscriptions.types import BillingCycle, SubscriptionStatus
 
 EMPTY = "—"
@@ -162,6 +170,18 @@ def data_amount(value: DataQuota | int | None) -> str:
     gb = quota.gb.quantize(Decimal("0.1"), ROUND_HALF_UP)
     gb = gb.quantize(Decimal(1)) if gb == gb.to_integral_value() else gb
     return _("%(amount)s GB") % {"amount": format_decimal(gb, format="#,##0.#", locale=_babel_locale())}
+
+
+_VOICE_OPTIONS = {VoiceOption.CALL_WAITING: _("Call waiting"), VoiceOption.VOICEMAIL: _("Voicemail"),
+                  VoiceOption.INTERNATIONAL_ROAMING: _("International roaming")}
+
+
+def voice_option(value: VoiceOption | str) -> str:
+    """A SIM's voice option in the customer's language."""
+    try:
+        return str(_VOICE_OPTIONS[VoiceOption(value)])
+    except ValueError:
+        return str(value)
 
 
 # --- Numbers and names from the providers -------------------------------------------------------

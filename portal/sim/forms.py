@@ -2,6 +2,7 @@ import uuid
 
 from django import forms
 from django.conf import settings
+from django.utils.text import format_lazy
 from django.utils.translation import gettext_lazy as _
 
 TOPUP_CHOICES_MB = (500, 1024, 3 * 1024, 5 * 1024, 10 * 1024)
@@ -9,13 +10,23 @@ TOPUP_CHOICES_MB = (500, 1024, 3 * 1024, 5 * 1024, 10 * 1024)
 
 class TopUpForm(forms.Form):
     preset_mb = forms.TypedChoiceField(choices=[(mb, mb) for mb in TOPUP_CHOICES_MB], coerce=int, required=False)
-    quota_mb = forms.IntegerField(label="Data to add (MB)", min_value=settings.SIM_TOPUP_MIN_MB,
-                                  max_value=settings.SIM_TOPUP_MAX_MB, required=False,
-                                  help_text=f"From {settings.SIM_TOPUP_MIN_MB} MB to "
-                                            f"{settings.SIM_TOPUP_MAX_MB // 1024} GB (1 GB = 1024 MB).")
+    quota_mb = forms.IntegerField(
+        label=_("Data to add (MB)"), min_value=settings.SIM_TOPUP_MIN_MB, max_value=settings.SIM_TOPUP_MAX_MB,
+        required=False,
+        help_text=format_lazy(_("From {min} MB to {max} GB (1 GB = 1024 MB)."), min=settings.SIM_TOPUP_MIN_MB,
+                              max=settings.SIM_TOPUP_MAX_MB // 1024),
+        error_messages={
+            "min_value": format_lazy(_("The smallest top-up is {min} MB. Please choose {min} MB or more."),
+                                     min=settings.SIM_TOPUP_MIN_MB),
+            "max_value": format_lazy(_("The largest top-up is {max} GB ({mb} MB). Please choose less."),
+                                     max=settings.SIM_TOPUP_MAX_MB // 1024, mb=settings.SIM_TOPUP_MAX_MB),
+            "invalid": _("Enter a whole number of megabytes, for example 500."),
+        },
+        widget=forms.NumberInput(attrs={"inputmode": "numeric"}),
+    )
     request_id = forms.UUIDField(widget=forms.HiddenInput, error_messages={
-        "invalid": "This form is no longer valid; please reload the page.",
-        "required": "This form is no longer valid; please reload the page.",
+        "invalid": _("This form is no longer valid; please reload the page."),
+        "required": _("This form is no longer valid; please reload the page."),
     })
     confirm = forms.BooleanField(required=False, widget=forms.HiddenInput)
 
@@ -28,7 +39,7 @@ class TopUpForm(forms.Form):
         if cleaned.get("preset_mb"):  # a quick-choice button was pressed
             cleaned["quota_mb"] = cleaned["preset_mb"]
         if not cleaned.get("quota_mb") and "quota_mb" not in self.errors:
-            self.add_error("quota_mb", "Choose how much data to add.")
+            self.add_error("quota_mb", _("Choose how much data to add."))
         return cleaned
 
 

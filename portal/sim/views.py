@@ -9,6 +9,7 @@ from domain.shared import clock
 from domain.shared.calendar import previous_month
 from portal.accounts.decorators import customer_required
 from portal.accounts.models import Customer
+from portal.core import formats
 from portal.core.errors import ProviderUnavailable
 from portal.sim import selectors, services
 from portal.sim.charts import Bar, usage_bar_chart
@@ -26,6 +27,12 @@ def sim_list(request: HttpRequest, customer: Customer) -> HttpResponse:
 
 @customer_required
 def sim_detail(request: HttpRequest, customer: Customer, iccid: str) -> HttpResponse:
+    return render(request, "sim/detail.html", _detail_context(customer, iccid))
+
+
+def _detail_context(customer: Customer, iccid: str, *, topup_form: TopUpForm | None = None) -> dict:
+    """The SIM page's context; ``topup_form`` is a refused top-up form, shown with its errors beside
+    its field and the customer's entry kept."""
     details = selectors.sim_details(customer, iccid)
     today = clock.today()
     usage_started = details.value.usage_started(today)
@@ -37,18 +44,19 @@ def sim_detail(request: HttpRequest, customer: Customer, iccid: str) -> HttpResp
         months = [
             {"month": month, "chart": usage_bar_chart(
                 [Bar(point.date, point.used.mb) for point in month.points],
-                chart_id=f"usage-{month.year}-{month.month}", title=f"Daily data use, {month.first_day:%B %Y}")}
+                chart_id=f"usage-{month.year}-{month.month}",
+                title=_("Daily data use, %(month)s") % {"month": formats.month(month.first_day)})}
             for month in reversed(usage.value.by_month())
         ]
     context = {
         "sim": details.value, "usage_started": usage_started, "months": months, "stale": stale,
-        "topup_form": TopUpForm(initial={"quota_mb": 1024}), "topup_choices": TOPUP_CHOICES_MB,
+        "topup_form": topup_form or TopUpForm(initial={"quota_mb": 1024}), "topup_choices": TOPUP_CHOICES_MB,
         "plan_form": PlanChangeForm(plans=_plans_offered(details.value), auto_id="plan_%s"),
         "plan_change": services.open_plan_change(customer, details.value.iccid),
         "topups": TopUp.objects.filter(customer=customer, iccid=details.value.iccid)[:5],
         "usage_reading": latest_reading(details.value.iccid),
     }
-    return render(request, "sim/detail.html", context)
+    return context
 
 
 def _plans_offered(sim):
@@ -66,10 +74,11 @@ def _plans_offered(sim):
 def sim_topup(request: HttpRequest, customer: Customer, iccid: str) -> HttpResponse:
     form = TopUpForm(request.POST)
     if not form.is_valid():
-        for errors in form.errors.values():
-            for error in errors:
-                messages.error(request, error)
-        return redirect("sim:detail", iccid=iccid)
+        if "request_id" in form.errors:  # a stale or tampered form: nothing of the customer's to keep
+            messages.error(request, form.errors["request_id"][0])
+            return redirect("sim:detail", iccid=iccid)
+        # The error beside the amount field, the amount as typed still in it.
+        return render(request, "sim/detail.html", _detail_context(customer, iccid, topup_form=form), status=400)
     if not form.cleaned_data["confirm"]:
         try:
             quote = services.topup_quote(form.cleaned_data["quota_mb"])

@@ -117,6 +117,11 @@ def order_number(value) -> str:
 
 
 @register.filter
+def voice_option(value) -> str:
+    return formats.voice_option(value)
+
+
+@register.filter
 def category(value) -> str:
     return formats.category(value)
 

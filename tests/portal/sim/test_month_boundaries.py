@@ -75,7 +75,7 @@ def test_the_usage_window_is_japans_month_and_day(sims_at, customer_client, inst
 def test_a_sim_activated_today_shows_no_usage_yet_with_one_activation_date(sims_at, customer_client, instant):
     make_new(sims_at, ALICE_DATA)
     today = instant.date()
-    shown_day = f"{today.day} {today:%B %Y}"
+    shown_day = f"{today.day} {today:%b %Y}"  # "3 Dec 2026", as every date of the portal
 
     page = main_of(sim_page(customer_client, ALICE_DATA))
     assert '<svg class="usage-chart"' not in page

@@ -7,7 +7,7 @@ from tests.portal.sim.conftest import ALICE_VOICE, BOB_VOICE, main_of, sim_page,
 
 pytestmark = pytest.mark.django_db
 
-STALE_NOTICE = "this is the\ninformation we had most recently"
+STALE_NOTICE = "this is the information we had most recently"
 OUTAGES = {
     "http-503": {"error_rate": 1.0, "status": 503},
     "timeout": {"timeout_rate": 1.0, "timeout_seconds": 2},
@@ -48,7 +48,7 @@ def test_freebit_down_after_a_visit_shows_the_last_copy_with_a_notice(providers,
     assert response.status_code == 200
     assert STALE_NOTICE in text_of(response)
     assert "We could not reach our SIM system just now" in text_of(response)
-    meter = 'class="quota-meter"'
+    meter = 'class="gauge-figure"'
     assert main_of(response).split(meter)[1][:80] == main_of(first).split(meter)[1][:80]
 
 
@@ -89,7 +89,7 @@ def test_salesforce_down_still_shows_the_sim_page_without_the_plan_form(provider
 
     assert response.status_code == 200
     page = main_of(response)
-    assert "<h1>Mobile Voice 20 GB" in page and 'class="quota-meter"' in page
+    assert '<p class="sim-plan">Mobile Voice 20 GB' in page and 'class="gauge-figure"' in page
     assert 'name="quota_mb"' in page, "a top-up needs no catalog"
     assert 'name="plan_code"' not in page
     assert "The plan of this SIM cannot be changed right now." in page

@@ -18,7 +18,8 @@ from tests.portal.sim.conftest import (
 
 pytestmark = pytest.mark.django_db
 
-METER = re.compile(r'<meter class="quota-meter" min="0" max="(\d+)" value="(\d+)"\s+low="(\d+)"')
+METER = re.compile(r'<meter class="visually-hidden" min="0" max="(\d+)" value="(\d+)"')
+GAUGE = re.compile(r'<circle class="value"[^>]*stroke-dasharray="(\d+) 100"')
 
 
 def test_the_sim_list_shows_alices_sims_and_not_bobs(providers, customer_client):
@@ -28,7 +29,7 @@ def test_the_sim_list_shows_alices_sims_and_not_bobs(providers, customer_client)
     page = main_of(response)
     for iccid in ALICE_SIMS:
         assert f'href="/sims/{iccid}/"' in page
-        assert f"<code>{iccid}</code>" in page
+        assert f"<code>{iccid}</code>" not in page  # keyed by phone number, not by ICCID
     assert BOB_VOICE not in page
     assert "Mobile Voice 20 GB" in page and "Suspended" in page  # product names and service status, from WHMCS
     assert providers.calls() == 0, "the list comes from WHMCS alone"
@@ -48,12 +49,13 @@ def test_the_sim_page_shows_the_details_from_freebit(providers, customer_client)
 
     assert response.status_code == 200
     page = main_of(response)
-    assert "<h1>Mobile Voice 20 GB" in page
+    assert f'<h1 id="sim-number" class="sim-number">{sim.msisdn[:3]}-{sim.msisdn[3:7]}-{sim.msisdn[7:]}</h1>' in page
+    assert '<p class="sim-plan">Mobile Voice 20 GB' in page
     assert "090-1234-0012" in page and sim.msisdn == "09012340012"
     assert f"<code>{ALICE_VOICE}</code>" in page
     assert "Voice and data" in page
-    assert f"{sim.activation_date.day} {sim.activation_date:%B %Y}" in page
-    assert 'badge-active">Active<' in page
+    assert f"{sim.activation_date.day} {sim.activation_date:%b %Y}" in page
+    assert 'badge-ok">Active<' in page
 
 
 def test_the_quota_gauge_carries_freebits_figures(providers, customer_client):
@@ -66,8 +68,9 @@ def test_the_quota_gauge_carries_freebits_figures(providers, customer_client):
     meter = METER.search(page)
     assert meter, "the page has no quota meter"
     assert (int(meter[1]), int(meter[2])) == (total, remaining)
-    assert int(meter[3]) == round(total / 10)
-    assert f"<strong>{DataQuota(kb=remaining).format()}</strong> of {DataQuota(kb=total).format()}" in page
+    assert int(GAUGE.search(page)[1]) == round(remaining * 100 / total), "the gauge shows the share left"
+    assert (f'<span class="gauge-figure">{DataQuota(kb=remaining).format()}</span>'
+            f'\n      <span class="gauge-caption">left of {DataQuota(kb=total).format()} this month</span>') in page
     used = round((total - remaining) * 100 / total)
     assert f"{used}% used" in page
 
@@ -95,7 +98,7 @@ def test_a_suspended_sim_shows_no_top_up_form(providers, customer_client):
 
     assert response.status_code == 200
     page = main_of(response)
-    assert 'badge-suspended">Suspended<' in page
+    assert 'badge-bad">Suspended<' in page and "This SIM is suspended" in page
     assert "/top-up/" not in page and 'name="request_id"' not in page and 'name="quota_mb"' not in page
     assert "This SIM is not active, so data cannot be added." in page
     assert "The plan of this SIM cannot be changed right now." in page
@@ -128,7 +131,7 @@ def test_the_sim_page_lists_recent_top_ups_of_this_sim_only(providers, customer_
 
     page = main_of(sim_page(customer_client, ALICE_VOICE))
 
-    assert "Recent top-ups" in page and "700 MB, applied" in page
+    assert "Recent top-ups" in page and "700 MB · Applied" in page
     assert "900 MB" not in page
 
 

@@ -57,7 +57,7 @@ def offered(response) -> dict[str, str]:
 
 
 def yen(amount) -> str:
-    return f"{Decimal(amount):,.0f} JPY"
+    return f"¥{Decimal(amount):,.0f}"
 
 
 def whmcs_pro_rata(billing, iccid: str, plan_code: str) -> Decimal:
@@ -164,7 +164,7 @@ def test_an_upgrade_now_is_charged_then_made_and_both_systems_agree(providers, b
     assert providers.sim(ALICE_VOICE_5G).plan_code == "MOB-VOICE-20G"
     assert ("success", f"Your plan is now Mobile Voice 20 GB. The difference is billed on invoice {invoice.id}.") \
         in messages_of(response)
-    assert "<h1>Mobile Voice 20 GB" in main_of(response), "the SIM's details were read again"
+    assert '<p class="sim-plan">Mobile Voice 20 GB' in main_of(response), "the SIM's details were read again"
     assert provider_writes(billing, providers) == {"quotes": 1, "UpgradeProduct": 1, "CapturePayment": 1,
                                                      "plan-change": 1}
 
@@ -212,7 +212,7 @@ def test_a_change_from_next_month_is_scheduled_shown_and_asks_nothing_of_the_pro
     assert ("success", f"Your plan changes to Mobile Voice 5 GB on {first:%-d %B %Y}. You can cancel this until "
                        "then.") in messages_of(response)
     page = main_of(response)
-    assert f"<dt>Plan change</dt><dd>To Mobile Voice 5 GB on {first:%-d %B %Y}</dd>" in page
+    assert f"<dt>Plan change</dt><dd>To Mobile Voice 5 GB on {first:%-d %b %Y}</dd>" in page
     assert f'<input type="hidden" name="request_id" value="{request_id}">' in page and "Cancel this change" in page
     assert provider_writes(billing, providers) == {"quotes": 1, "UpgradeProduct": 0, "CapturePayment": 0,
                                                      "plan-change": 0}

@@ -1,6 +1,7 @@
 """Data top-ups through the pages: the quote, the charge on WHMCS, the quota on Freebit, bounds,
 a double submit, and every way it can stop half-way (and resume). How a quota addition whose answer
 is lost is settled (the quota history, needs review) is in test_topup_quota.py."""
+import re
 from datetime import timedelta
 from decimal import Decimal
 
@@ -29,7 +30,7 @@ from tests.portal.sim.conftest import (
 
 pytestmark = pytest.mark.django_db
 
-STALE_NOTICE = "this is the\ninformation we had most recently"
+STALE_NOTICE = "this is the information we had most recently"
 
 
 def month_quota_kb(freebit, iccid: str) -> int:
@@ -58,8 +59,8 @@ def test_a_top_up_through_the_pages_charges_once_and_adds_the_quota(providers, b
     assert quote.status_code == 200
     text = main_of(quote)
     assert "Add 2 GB?" in text
-    assert "<strong>1400 JPY</strong> plus tax" in text
-    assert f"<code>{ALICE_VOICE}</code>" in text
+    assert "<strong>¥1,540 (tax incl.)</strong>" in text  # 1,400 yen before tax, shown with it
+    assert "Mobile Voice 20 GB" in text and ALICE_VOICE not in text.split("<form", 1)[0]
     assert request_id_of(quote) == form_request_id
     assert billing.calls("CreateInvoice") == 0 and providers.calls("PA04-04") == 0, "a quote charges nothing"
     assert not TopUp.objects.exists()
@@ -84,7 +85,7 @@ def test_a_top_up_through_the_pages_charges_once_and_adds_the_quota(providers, b
     assert topup.quota_requests == 1 and topup.applied_at is not None
     assert topup.last_error == "" and topup.lease_until is None
     assert ("success", f"2 GB was added to your SIM. It is billed on invoice {invoice.id}.") in messages_of(response)
-    assert "2048 MB, applied" in main_of(response)
+    assert "2 GB · Applied" in main_of(response)
 
 
 def test_a_quick_choice_button_picks_the_amount(providers, billing, customer_client):
@@ -94,7 +95,7 @@ def test_a_quick_choice_button_picks_the_amount(providers, billing, customer_cli
 
     assert quote.status_code == 200
     assert "Add 3 GB?" in main_of(quote)
-    assert "<strong>1500 JPY</strong>" in main_of(quote)  # 3 GB at the default 500 JPY per GB
+    assert "<strong>¥1,650 (tax incl.)</strong>" in main_of(quote)  # 3 GB at 500 yen per GB, plus tax
     assert 'name="quota_mb" value="3072"' in main_of(quote)
 
 
@@ -103,17 +104,17 @@ def test_the_price_is_prorated_and_rounded_up_to_whole_yen(providers, customer_c
 
     quote = ask_quote(customer_client, ALICE_VOICE, "500", request_id_of(page))
 
-    assert "<strong>245 JPY</strong>" in main_of(quote)  # 500 MB at 500 JPY/GB = 244.14
+    assert "<strong>¥270 (tax incl.)</strong>" in main_of(quote)  # 500 MB at 500 yen/GB = 244.14 -> 245, +10%
 
 
 # -- bounds ----------------------------------------------------------------------------------------
 
 
 @pytest.mark.parametrize(("quota_mb", "message"), [
-    ("99", "Ensure this value is greater than or equal to 100."),
-    ("51201", "Ensure this value is less than or equal to 51200."),
-    ("lots", "Enter a whole number."),
-    ("1.5", "Enter a whole number."),
+    ("99", "The smallest top-up is 100 MB. Please choose 100 MB or more."),
+    ("51201", "The largest top-up is 50 GB (51200 MB). Please choose less."),
+    ("lots", "Enter a whole number of megabytes, for example 500."),
+    ("1.5", "Enter a whole number of megabytes, for example 500."),
     ("", "Choose how much data to add."),
 ])
 def test_amounts_out_of_bounds_are_refused_with_a_message(providers, billing, customer_client, quota_mb, message):
@@ -122,21 +123,24 @@ def test_amounts_out_of_bounds_are_refused_with_a_message(providers, billing, cu
 
     for confirm in ({}, {"confirm": "True"}):
         response = ask_quote(customer_client, ALICE_VOICE, quota_mb, request_id, follow=True, **confirm)
-        assert response.redirect_chain == [(f"/sims/{ALICE_VOICE}/", 302)]
-        assert ("error", message) in messages_of(response)
+        # The SIM page again, the error beside the amount field and the entry kept in it.
+        assert response.status_code == 400 and response.redirect_chain == []
+        page = main_of(response)
+        assert f'<p class="field-error" id="id_quota_mb_error" role="alert">{message}</p>' in page
+        assert re.search(rf'<input type="number" name="quota_mb" value="{re.escape(quota_mb)}"', page) or not quota_mb
 
     assert not TopUp.objects.exists()
     assert billing.calls("CreateInvoice") == 0 and providers.calls("PA04-04") == 0
 
 
-@pytest.mark.parametrize(("quota_mb", "shown", "price"), [("100", "100 MB", "49"), ("51200", "50 GB", "25000")])
+@pytest.mark.parametrize(("quota_mb", "shown", "price"), [("100", "100 MB", "¥54"), ("51200", "50 GB", "¥27,500")])
 def test_the_smallest_and_largest_amounts_are_accepted(providers, customer_client, quota_mb, shown, price):
     page = sim_page(customer_client, ALICE_VOICE)
 
     quote = ask_quote(customer_client, ALICE_VOICE, quota_mb, request_id_of(page))
 
     assert quote.status_code == 200
-    assert f"Add {shown}?" in main_of(quote) and f"<strong>{price} JPY</strong>" in main_of(quote)
+    assert f"Add {shown}?" in main_of(quote) and f"<strong>{price} (tax incl.)</strong>" in main_of(quote)
 
 
 def test_the_largest_amount_is_charged_and_added(providers, billing, customer_client):
@@ -205,7 +209,9 @@ def test_after_a_top_up_the_page_shows_the_new_quota(providers, customer_client)
     total, remaining = store.month_quota_kb(sim, store.today), store.remaining_kb(sim)
     assert providers.calls("PA03-02") > details_before
     assert f'max="{total}" value="{remaining}"' in main_of(response)
-    assert f"<strong>{DataQuota(kb=remaining).format()}</strong> of {DataQuota(kb=total).format()}" in main_of(response)
+    shown = (f'<span class="gauge-figure">{DataQuota(kb=remaining).format()}</span>'
+             f'\n      <span class="gauge-caption">left of {DataQuota(kb=total).format()} this month</span>')
+    assert shown in main_of(response)
 
 
 # -- failures after the charge ---------------------------------------------------------------------
