@@ -8,6 +8,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass, replace
 from datetime import date, datetime
 from typing import Any
+from urllib.parse import urlsplit
 
 from sandbox.common import (
     CONTROL_PREFIX,
@@ -78,6 +79,14 @@ class WhmcsConfig:
         )
 
 
+def _portal_billing_url(webhook_url: str | None) -> str | None:
+    """The portal's invoices page, on the host the webhooks go to (the portal), for the pages' back link."""
+    if not webhook_url:
+        return None
+    parts = urlsplit(webhook_url)
+    return f"{parts.scheme}://{parts.netloc}/billing/invoices/"
+
+
 class WhmcsSandbox(EmulatorApp):
     name = "whmcs"
 
@@ -90,6 +99,7 @@ class WhmcsSandbox(EmulatorApp):
         self.webhook_log = WebhookLog()
         self.webhooks: WebhookSender | None = None
         self.configure_webhooks(config.webhook_url, config.webhook_secret, config.webhook_timeout)
+        pages.set_return_url(_portal_billing_url(config.webhook_url))
         self.router = Router()
         self.router.add(API_PATH, self._api_php, methods=("POST",))
         self.router.add("/", lambda r: pages.index(self.store, r))

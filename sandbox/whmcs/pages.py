@@ -30,14 +30,29 @@ td.num,th.num{text-align:right}.status{display:inline-block;padding:2px 10px;bor
 .Paid{background:#d7f5dd;color:#17692b}.Unpaid{background:#fde2e1;color:#9b1c1c}.other{background:#e8eaed}
 .notice{padding:10px 14px;border-radius:4px;background:#d7f5dd;margin-bottom:16px}.error{background:#fde2e1}
 button{background:#1f6feb;color:#fff;border:0;padding:10px 22px;border-radius:4px;font-size:1rem;cursor:pointer}
+.back{display:block;max-width:760px;margin:16px auto;padding:0 16px}
+@media (max-width:600px){main{margin:0;border-radius:0;padding:16px}td,th{padding:6px 4px}}
 """
+
+# Where the customer goes back to: the client-area template of a real WHMCS links the portal the same
+# way. Set from the portal's address (the origin of its webhook URL) when the sandbox starts.
+_return_url: str | None = None
+
+
+def set_return_url(url: str | None) -> None:
+    global _return_url
+    _return_url = url
 
 
 def page(title: str, body: str, status: int = 200, headers: list[tuple[str, str]] | None = None) -> Response:
+    back = (f'<a class="back" href="{escape(_return_url)}">&larr; Back to the customer portal</a>'
+            if _return_url else "")
     html = (
-        f"<!DOCTYPE html><html lang=\"en\"><head><meta charset=\"utf-8\"><title>{escape(title)} - Sandbox WHMCS</title>"
+        f"<!DOCTYPE html><html lang=\"en\"><head><meta charset=\"utf-8\">"
+        f"<meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">"
+        f"<title>{escape(title)} - Sandbox WHMCS</title>"
         f"<style>{_STYLE}</style></head><body><header>Sandbox WHMCS &middot; Client Area</header>"
-        f"<main>{body}</main></body></html>"
+        f"<main>{body}</main>{back}</body></html>"
     )
     return html_response(html, status, headers)
 
