@@ -154,7 +154,16 @@ def second_factor_code(base_url: str, email: str) -> str:
 
 
 def sign_out(browser: WebDriver) -> None:
-    submit(browser.find_element(By.CSS_SELECTOR, ".header-user button[type=submit]"))
+    """Sign out from a portal page, or from an admin page (the admin's own layout and logout form)."""
+    admin = browser.find_elements(By.CSS_SELECTOR, "#logout-form button[type=submit]")
+    if admin:
+        base = browser.current_url.split("/admin/", 1)[0]
+        page = browser.find_element(By.TAG_NAME, "html")
+        submit(admin[0])
+        wait(browser).until(replaced(page))
+        browser.get(base + "/login/")
+    else:
+        submit(browser.find_element(By.CSS_SELECTOR, ".header-user button[type=submit]"))
     wait(browser).until(EC.title_contains("Sign in"))
 
 
@@ -211,6 +220,6 @@ def demo_clock(base_url: str, at: datetime | None = None) -> dict:
 
 
 def long_date(iso_day: str) -> str:
-    """``2026-12-03`` as the pages write it: ``3 December 2026``."""
+    """``2026-12-03`` as the pages write it in English: ``3 Dec 2026``."""
     day = date.fromisoformat(iso_day)
-    return f"{day.day} {day:%B %Y}"
+    return f"{day.day} {day:%b %Y}"
