@@ -228,6 +228,6 @@ def test_the_customer_journey(browser, demo):
     click_and_wait(browser, pay_and_add, "SIM ")
     confirmation = browser.find_element(By.CSS_SELECTOR, ".messages .message-success")
     assert "1 GB was added to your SIM" in confirmation.text
-    assert "applied" in browser.find_element(By.CSS_SELECTOR, "section[aria-labelledby=topup-heading] ul").text
+    assert "1 GB · Applied" in browser.find_element(By.CSS_SELECTOR, "section[aria-labelledby=topup-heading] ul").text
     shot("topup-done")
     assert console_errors(browser) == []
