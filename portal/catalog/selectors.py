@@ -5,15 +5,13 @@ from django.conf import settings
 
 from domain.catalog.types import Catalog, ProductCategory
 from domain.shared.errors import MappingError
-from domain.shared.providers.salesforce import SalesforceSaveError
 from integrations.salesforce.catalog import SalesforceCatalogService
-from integrations.salesforce.errors import SalesforceError
-from portal.core.cache import Cached, fetch_cached
-from portal.core.errors import guarded
+from portal.core.cache import Cached
 from portal.core.providers import salesforce_connection
+from portal.core.reads import SALESFORCE_FAILURES, ProviderReads
 
 logger = logging.getLogger(__name__)
-SALESFORCE_FAILURES = (SalesforceError, MappingError, SalesforceSaveError)
+SALESFORCE = ProviderReads("catalog", "Salesforce", SALESFORCE_FAILURES, logger)
 
 
 def portal_pricebook_id() -> str:
@@ -25,8 +23,7 @@ def portal_pricebook_id() -> str:
                                reason=f"no active pricebook named {settings.SALESFORCE_PRICEBOOK_NAME!r}")
         return found
 
-    return guard("catalog", lambda: fetch_cached("catalog:pricebook", settings.CACHE_TTL_CATALOG, fetch,
-                                                 failures=SALESFORCE_FAILURES)).value
+    return SALESFORCE.shared("catalog:pricebook", settings.CACHE_TTL_CATALOG, fetch).value
 
 
 def catalog(category: ProductCategory | None = None) -> Cached[Catalog]:
@@ -38,8 +35,4 @@ def catalog(category: ProductCategory | None = None) -> Cached[Catalog]:
         )
 
     key = f"catalog:{category.value if category else 'all'}"
-    return guard("catalog", lambda: fetch_cached(key, settings.CACHE_TTL_CATALOG, fetch, failures=SALESFORCE_FAILURES))
-
-
-def guard(area: str, read):
-    return guarded(area, "Salesforce", SALESFORCE_FAILURES, read, log=logger)
+    return SALESFORCE.shared(key, settings.CACHE_TTL_CATALOG, fetch)

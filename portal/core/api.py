@@ -13,7 +13,7 @@ from rest_framework.views import APIView
 from rest_framework.views import exception_handler as drf_exception_handler
 
 from domain.shared.money import to_minor_units
-from portal.core.errors import ProviderUnavailable
+from portal.core.errors import ProviderUnavailable, Refused
 from portal.core.formats import area_name
 from portal.core.middleware import mark_logged
 
@@ -28,6 +28,13 @@ def exception_handler(exc, context):
                 "extra": {"reference": get_guid()}}
         # The guard logged the cause at ERROR already: not once more as "Service Unavailable".
         return mark_logged(Response(body, status=status.HTTP_503_SERVICE_UNAVAILABLE, headers={"Retry-After": "60"}))
+    if isinstance(exc, Refused):
+        view = context.get("view")
+        refused_status = getattr(view, "refused_status", status.HTTP_400_BAD_REQUEST)
+        if refused_status != status.HTTP_400_BAD_REQUEST:
+            return Response({"message": exc.message, "extra": {}}, status=refused_status)
+        exc = exceptions.ValidationError({exc.field or getattr(view, "refused_field", "non_field_errors"):
+                                          [str(message) for message in exc.messages]})
     if isinstance(exc, Http404):
         exc = exceptions.NotFound()
     elif isinstance(exc, PermissionDenied):
@@ -51,9 +58,15 @@ class IsLinkedCustomer(BasePermission):
 
 
 class CustomerApi(APIView):
-    """An endpoint for the signed-in, linked customer (``request.user.customer``)."""
+    """An endpoint for the signed-in, linked customer (``request.user.customer``).
+
+    A ``portal.core.errors.Refused`` from a service is answered by the exception handler: 400 with
+    its messages under ``extra.fields[refused_field]`` (unless the refusal names its own field), or,
+    with another ``refused_status``, that status with the message alone."""
 
     permission_classes = [IsAuthenticated, IsLinkedCustomer]
+    refused_field = "non_field_errors"
+    refused_status = status.HTTP_400_BAD_REQUEST
 
     @staticmethod
     def envelope(data, stale: bool, **extra) -> Response:

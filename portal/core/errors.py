@@ -6,7 +6,45 @@ import threading
 from collections.abc import Iterator
 from contextlib import contextmanager
 
+from django.contrib import messages as page_messages
+from django.http import HttpRequest
+
 from portal.core.cache import Cached
+
+
+class Refused(Exception):
+    """What the customer asked cannot be done: a plan this SIM cannot move to, a checkout without a
+    payment method, a case that is closed. The one refusal of every app's services.
+
+    ``messages`` say why, in the customer's words (translated); ``field`` names the input the refusal
+    is about, when it is about one. Nothing was recorded or sent that the customer would have to
+    undo. Pages show the messages (:func:`refusals_shown`); the API answers 400 with them under
+    ``extra.fields`` (``portal.core.api.exception_handler``: the error's ``field``, else the view's
+    ``refused_field``), or the view's ``refused_status`` with the message alone.
+    """
+
+    def __init__(self, *messages: str, field: str | None = None) -> None:
+        if not messages:
+            raise ValueError("a refusal says why")
+        super().__init__(" ".join(str(message) for message in messages))
+        self.messages = tuple(messages)
+        self.field = field
+
+    @property
+    def message(self) -> str:
+        """The messages as one text (most refusals have one)."""
+        return " ".join(str(message) for message in self.messages)
+
+
+@contextmanager
+def refusals_shown(request: HttpRequest) -> Iterator[None]:
+    """In a page view: a :class:`Refused` raised in the block becomes its messages, shown as errors
+    on the next page, and the view goes on after the block (to redirect or render that page)."""
+    try:
+        yield
+    except Refused as refused:
+        for message in refused.messages:
+            page_messages.error(request, message)
 
 
 class ProviderUnavailable(Exception):

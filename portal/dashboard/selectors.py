@@ -176,7 +176,7 @@ def _sims(customer: Customer, found: list) -> Panel:
 
 
 def _sim_quota(customer: Customer, link) -> Panel:
-    details = sims.sim_details(customer, link.iccid)
+    details = sims.sim_details(customer, link)
     sim = details.value
     today = clock.today()
     return Panel(value=SimQuota(iccid=sim.iccid, plan_name=sim.plan_name, remaining=sim.remaining, total=sim.total,

@@ -91,6 +91,8 @@ class OrderListApi(CustomerApi):
     same order when the request id is sent again, so a retry never orders twice. A problem (no payment
     method, a second internet line...) is a 400 saying why."""
 
+    refused_field = "order"
+
     class OrderInputSerializer(serializers.Serializer):
         class OrderLineSerializer(serializers.Serializer):
             product_id = serializers.CharField(max_length=18)
@@ -109,11 +111,8 @@ class OrderListApi(CustomerApi):
         form = self.OrderInputSerializer(data=request.data)
         form.is_valid(raise_exception=True)
         cart = _cart(catalog_selectors.catalog().value, form.validated_data["lines"])
-        try:
-            placed = services.order_place(customer=request.user.customer, cart=cart,
-                                          request_id=form.validated_data["request_id"])
-        except services.CheckoutRefused as refused:
-            raise ValidationError({"order": refused.problems}) from None
+        placed = services.order_place(customer=request.user.customer, cart=cart,
+                                      request_id=form.validated_data["request_id"])
         order = selectors.order_detail(request.user.customer, placed.order_id)
         return Response({"data": OrderDetailSerializer(order.value).data, "stale": False},
                         status=status.HTTP_201_CREATED if placed.created else status.HTTP_200_OK)

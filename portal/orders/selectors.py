@@ -1,4 +1,6 @@
 """The signed-in customer's orders from Salesforce, scoped to their Account in the query itself."""
+import logging
+
 from django.conf import settings
 from django.http import Http404
 
@@ -7,10 +9,12 @@ from domain.shared.salesforce_keys import KeyPrefix
 from integrations.salesforce.orders import SalesforceOrderService
 from integrations.salesforce.utils.ids import InvalidSalesforceIdError, require_salesforce_id
 from portal.accounts.models import Customer
-from portal.catalog.selectors import SALESFORCE_FAILURES, guard
-from portal.core.cache import Cached, fetch_for_customer
+from portal.core.cache import Cached
 from portal.core.providers import salesforce_connection
+from portal.core.reads import SALESFORCE_FAILURES, ProviderReads
 
+logger = logging.getLogger(__name__)
+SALESFORCE = ProviderReads("orders", "Salesforce", SALESFORCE_FAILURES, logger)
 CACHE_TTL_ORDERS = 60
 
 
@@ -20,8 +24,7 @@ def order_list(customer: Customer) -> Cached[tuple[OrderSummary, ...]]:
             customer.salesforce_account_id, currency_code=settings.SALESFORCE_CURRENCY
         )
 
-    return guard("orders", lambda: fetch_for_customer(customer.user_id, "orders", CACHE_TTL_ORDERS, fetch,
-                                                      failures=SALESFORCE_FAILURES))
+    return SALESFORCE.for_customer(customer, "orders", CACHE_TTL_ORDERS, fetch)
 
 
 def order_detail(customer: Customer, order_id: str) -> Cached[OrderDetails]:
@@ -39,5 +42,4 @@ def order_detail(customer: Customer, order_id: str) -> Cached[OrderDetails]:
             raise Http404("No such order")
         return found
 
-    return guard("orders", lambda: fetch_for_customer(customer.user_id, f"order:{order_id}", CACHE_TTL_ORDERS,
-                                                      fetch, failures=SALESFORCE_FAILURES))
+    return SALESFORCE.for_customer(customer, f"order:{order_id}", CACHE_TTL_ORDERS, fetch)

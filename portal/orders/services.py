@@ -17,21 +17,15 @@ from portal.accounts.models import Customer
 from portal.billing import selectors as billing
 from portal.catalog.selectors import portal_pricebook_id
 from portal.core.cache import invalidate_customer
-from portal.core.errors import ProviderUnavailable, guarded
+from portal.core.errors import ProviderUnavailable, Refused
 from portal.core.providers import salesforce_connection
+from portal.core.reads import ProviderReads
 from portal.orders.cart import Cart
 
 logger = logging.getLogger(__name__)
+SALESFORCE = ProviderReads("orders", "Salesforce", (SalesforceError,), logger)
 INTERNET_GROUP = "Internet"
 _LIVE_SERVICE = {SubscriptionStatus.ACTIVE, SubscriptionStatus.PENDING, SubscriptionStatus.SUSPENDED}
-
-
-class CheckoutRefused(Exception):
-    """The order cannot be placed; ``problems`` are sentences for the customer."""
-
-    def __init__(self, problems: list[str]) -> None:
-        super().__init__("; ".join(problems))
-        self.problems = problems
 
 
 @dataclass(frozen=True)
@@ -73,8 +67,8 @@ def checkout_problems(*, customer: Customer, cart: Cart) -> list[str]:
 def _has_open_internet_order(customer: Customer) -> bool:
     """An Internet order placed earlier and not yet provisioned (WHMCS has no service for it yet)."""
     orders = SalesforceOrderService(salesforce_connection())
-    return _guarded(lambda: orders.has_open_order_in_category(customer.salesforce_account_id,
-                                                              ProductCategory.INTERNET))
+    return SALESFORCE.guard(lambda: orders.has_open_order_in_category(customer.salesforce_account_id,
+                                                                      ProductCategory.INTERNET))
 
 
 def order_place(*, customer: Customer, cart: Cart, request_id: str) -> PlacedOrder:
@@ -88,18 +82,18 @@ def order_place(*, customer: Customer, cart: Cart, request_id: str) -> PlacedOrd
     ``Portal_Request_Id__c`` unique, the last guard should two submits ever race past the lock.
     """
     orders = SalesforceOrderService(salesforce_connection())
-    already = _guarded(lambda: orders.find_order_by_request_id(request_id, customer.salesforce_account_id))
+    already = SALESFORCE.guard(lambda: orders.find_order_by_request_id(request_id, customer.salesforce_account_id))
     if already:  # this checkout was submitted before (a double click, a reload): same order
         return PlacedOrder(order_id=already, created=False)
     with transaction.atomic():
         Customer.objects.select_for_update().filter(pk=customer.pk).values_list("pk", flat=True).get()
         # A submit of the same checkout may have created the order while this one waited for the lock.
-        already = _guarded(lambda: orders.find_order_by_request_id(request_id, customer.salesforce_account_id))
+        already = SALESFORCE.guard(lambda: orders.find_order_by_request_id(request_id, customer.salesforce_account_id))
         if already:
             return PlacedOrder(order_id=already, created=False)
         problems = checkout_problems(customer=customer, cart=cart)
         if problems:
-            raise CheckoutRefused(problems)
+            raise Refused(*problems)
         placed = _create_once(NewOrder(
             account_id=customer.salesforce_account_id,
             pricebook_id=portal_pricebook_id(),
@@ -126,7 +120,7 @@ def _create_once(new_order: NewOrder) -> PlacedOrder:
             if existing:
                 return PlacedOrder(order_id=existing, created=False)
         logger.error("Salesforce refused order for checkout %s: %s", new_order.request_id, exc)
-        raise CheckoutRefused([_("We could not place this order. Please try again or contact support.")]) from exc
+        raise Refused(_("We could not place this order. Please try again or contact support.")) from exc
     except SalesforceError as exc:
         # A timeout may hide a success: look once more before giving up.
         logger.error("creating the order for checkout %s failed: %s", new_order.request_id, exc)
@@ -138,6 +132,3 @@ def _create_once(new_order: NewOrder) -> PlacedOrder:
             return PlacedOrder(order_id=existing, created=False)
         raise ProviderUnavailable("orders") from exc
 
-
-def _guarded(read):
-    return guarded("orders", "Salesforce", (SalesforceError,), read, log=logger)

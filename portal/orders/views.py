@@ -7,6 +7,7 @@ from django.views.decorators.http import require_POST
 from portal.accounts.decorators import customer_required
 from portal.accounts.models import Customer
 from portal.catalog import selectors as catalog_selectors
+from portal.core.errors import refusals_shown
 from portal.orders import cart as carts
 from portal.orders import selectors, services
 from portal.orders.forms import CartLineForm, CheckoutForm
@@ -56,12 +57,8 @@ def checkout(request: HttpRequest, customer: Customer) -> HttpResponse:
     cart = carts.build(request.session, catalog_selectors.catalog().value)
     form = CheckoutForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
-        try:
+        with refusals_shown(request):
             placed = services.order_place(customer=customer, cart=cart, request_id=form.cleaned_data["request_id"])
-        except services.CheckoutRefused as refused:
-            for problem in refused.problems:
-                messages.error(request, problem)
-        else:
             carts.clear(request.session)
             if placed.created:
                 messages.success(request, _("Thank you: your order is placed and waiting for review."))

@@ -103,7 +103,8 @@ class SimDetailApi(CustomerApi):
 
     @extend_schema(operation_id="sims_retrieve", responses=SimDetailsSerializer)
     def get(self, request: Request, iccid: str) -> Response:
-        details = selectors.sim_details(request.user.customer, iccid)
+        customer = request.user.customer
+        details = selectors.sim_details(customer, selectors.owned_sim(customer, iccid))
         return Response({"data": SimDetailsSerializer(details.value).data, "stale": details.stale})
 
 
@@ -138,7 +139,7 @@ class SimUsageApi(CustomerApi):
         if start < earliest:
             raise ValidationError({"range": [f"usage is kept for {USAGE_HISTORY_DAYS} days: the start date may be "
                                              f"{earliest.isoformat()} at the earliest"]})
-        usage = selectors.sim_usage(request.user.customer, iccid, start, end)
+        usage = selectors.sim_usage(selectors.owned_sim(request.user.customer, iccid), start, end)
         return Response({"data": SimUsageSerializer(usage.value).data, "stale": usage.stale})
 
 
@@ -148,6 +149,8 @@ class SimTopUpApi(CustomerApi):
     `request_id`. It is charged on an invoice first, then added; 201 when it is recorded, 200 with the
     same top-up when the request id repeats and it is done, 202 while it is still going. A suspended SIM
     is a 400."""
+
+    refused_field = "top_up"
 
     class TopUpInputSerializer(serializers.Serializer):
         quota_mb = serializers.IntegerField()
@@ -162,12 +165,9 @@ class SimTopUpApi(CustomerApi):
     def post(self, request: Request, iccid: str) -> Response:
         form = self.TopUpInputSerializer(data=request.data)
         form.is_valid(raise_exception=True)
-        try:
-            answer = services.topup_request(customer=request.user.customer, iccid=iccid,
-                                            quota_mb=form.validated_data["quota_mb"],
-                                            request_id=str(form.validated_data["request_id"]))
-        except services.SimActionRefused as refused:
-            raise ValidationError({"top_up": [refused.message]}) from None
+        answer = services.topup_request(customer=request.user.customer, iccid=iccid,
+                                        quota_mb=form.validated_data["quota_mb"],
+                                        request_id=str(form.validated_data["request_id"]))
         if answer.created:
             code = status.HTTP_201_CREATED
         else:
@@ -233,26 +233,24 @@ class PlanQuoteSerializer(serializers.Serializer):
     next_due_date = serializers.DateField(allow_null=True)
 
 
-def _refused(refused) -> ValidationError:
-    return ValidationError({"plan_code": [refused.message]})
-
-
 class SimPlanQuoteApi(CustomerApi):
+    refused_field = "plan_code"
+
     @extend_schema(operation_id="sims_plan_quote", request=PlanChoiceSerializer, responses=PlanQuoteSerializer)
     def post(self, request: Request, iccid: str) -> Response:
         """The price of a plan change, as billing will charge it; changes nothing."""
-        selectors.owned_sim(request.user.customer, iccid)  # another customer's SIM: 404 whatever the body
+        customer = request.user.customer
+        sim = selectors.owned_sim(customer, iccid)  # another customer's SIM: 404 whatever the body
         form = PlanChoiceSerializer(data=request.data)
         form.is_valid(raise_exception=True)
-        try:
-            quote = services.plan_change_quote(customer=request.user.customer, iccid=iccid, **form.validated_data)
-        except services.SimActionRefused as refused:
-            raise _refused(refused) from None
+        quote = services.plan_change_quote(customer=customer, sim=sim, **form.validated_data)
         return Response({"data": PlanQuoteSerializer(quote).data})
 
 
 @method_decorator(transaction.non_atomic_requests, name="dispatch")
 class SimPlanChangeApi(CustomerApi):
+    refused_field = "plan_code"
+
     class PlanChangeInputSerializer(PlanChoiceSerializer):
         request_id = serializers.UUIDField(help_text="Idempotency key: repeat it to get the same change back")
 
@@ -265,15 +263,13 @@ class SimPlanChangeApi(CustomerApi):
     def post(self, request: Request, iccid: str) -> Response:
         """Confirm a plan change (see ``plan/quote`` for its price first). A plan the SIM cannot move to
         (another kind of SIM, its own plan, one not offered) is a 400 saying why."""
-        selectors.owned_sim(request.user.customer, iccid)  # another customer's SIM: 404 whatever the body
+        customer = request.user.customer
+        sim = selectors.owned_sim(customer, iccid)  # another customer's SIM: 404 whatever the body
         form = self.PlanChangeInputSerializer(data=request.data)
         form.is_valid(raise_exception=True)
-        try:
-            answer = services.plan_change_request(
-                customer=request.user.customer, iccid=iccid, plan_code=form.validated_data["plan_code"],
-                immediate=form.validated_data["immediate"], request_id=str(form.validated_data["request_id"]))
-        except services.SimActionRefused as refused:
-            raise _refused(refused) from None
+        answer = services.plan_change_request(
+            customer=customer, sim=sim, plan_code=form.validated_data["plan_code"],
+            immediate=form.validated_data["immediate"], request_id=str(form.validated_data["request_id"]))
         if answer.created:
             code = status.HTTP_201_CREATED
         else:
@@ -292,6 +288,8 @@ class SimPlanChangeListApi(CustomerApi):
 
 
 class SimPlanCancelApi(CustomerApi):
+    refused_status = status.HTTP_409_CONFLICT  # it has taken effect or is being made
+
     class PlanCancelInputSerializer(serializers.Serializer):
         request_id = serializers.UUIDField(required=False, help_text=(
             "The request id the change was confirmed with (default: the SIM's change waiting to be made)"))
@@ -303,15 +301,14 @@ class SimPlanCancelApi(CustomerApi):
     })
     def post(self, request: Request, iccid: str) -> Response:
         """Cancel a plan change that has not taken effect yet."""
-        selectors.owned_sim(request.user.customer, iccid)  # another customer's SIM: 404 whatever the body
+        customer = request.user.customer
+        sim = selectors.owned_sim(customer, iccid)  # another customer's SIM: 404 whatever the body
         form = self.PlanCancelInputSerializer(data=request.data)
         form.is_valid(raise_exception=True)
         request_id = form.validated_data.get("request_id")
         try:
-            change = services.plan_change_cancel(customer=request.user.customer, iccid=iccid,
+            change = services.plan_change_cancel(customer=customer, sim=sim,
                                                  request_id=str(request_id) if request_id else None)
         except services.PlanChangeNotFound as missing:
             return Response({"message": missing.message, "extra": {}}, status=status.HTTP_404_NOT_FOUND)
-        except services.SimActionRefused as refused:
-            return Response({"message": refused.message, "extra": {}}, status=status.HTTP_409_CONFLICT)
         return Response({"data": PlanChangeSerializer(change).data})

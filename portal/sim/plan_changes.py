@@ -67,16 +67,17 @@ from portal.billing import selectors as billing
 from portal.catalog import selectors as catalog
 from portal.core import jobs
 from portal.core.cache import invalidate_customer
-from portal.core.errors import ProviderUnavailable, guarded
+from portal.core.errors import ProviderUnavailable, Refused
 from portal.core.providers import freebit_connection, whmcs_connection
+from portal.core.reads import ProviderReads
 from portal.sim import selectors
-from portal.sim.errors import SimActionRefused
 from portal.sim.models import PlanChange
+from portal.sim.selectors import SimLink
 
 logger = logging.getLogger(__name__)
 Status = PlanChange.Status
 Failure = PlanChange.Failure
-WHMCS_FAILURES = (WhmcsError,)
+WHMCS = ProviderReads("billing", "WHMCS", (WhmcsError,), logger)
 
 
 # --- what the customer may choose ---------------------------------------------------------------------
@@ -91,20 +92,20 @@ def sim_plans(*, data_only: bool, current_plan_code: str) -> tuple[Product, ...]
 
 
 def _target_plan(*, data_only: bool, current_plan_code: str, plan_code: str) -> Product:
-    """The catalog plan ``plan_code`` if this SIM can move to it; else SimActionRefused saying why."""
+    """The catalog plan ``plan_code`` if this SIM can move to it; else Refused saying why."""
     offered = {plan.sku: plan for plan in sim_plans(data_only=data_only, current_plan_code=current_plan_code)}
     if plan_code in offered:
         return offered[plan_code]
     kind = plan_kind(plan_code)
     if plan_code == current_plan_code:
-        raise SimActionRefused(_("This SIM is already on that plan."))
+        raise Refused(_("This SIM is already on that plan."))
     if kind is not None and kind is not sim_kind(data_only=data_only):
         if data_only:
-            raise SimActionRefused(_("%(plan)s is a voice plan and this is a data-only SIM: data-only and voice "
-                                     "SIMs cannot switch between each other.") % {"plan": plan_code})
-        raise SimActionRefused(_("%(plan)s is a data-only plan and this is a voice SIM: data-only and voice SIMs "
-                                 "cannot switch between each other.") % {"plan": plan_code})
-    raise SimActionRefused(_("Please choose one of the plans offered."))
+            raise Refused(_("%(plan)s is a voice plan and this is a data-only SIM: data-only and voice "
+                            "SIMs cannot switch between each other.") % {"plan": plan_code})
+        raise Refused(_("%(plan)s is a data-only plan and this is a voice SIM: data-only and voice SIMs "
+                        "cannot switch between each other.") % {"plan": plan_code})
+    raise Refused(_("Please choose one of the plans offered."))
 
 
 # --- the price, before confirming ---------------------------------------------------------------------
@@ -136,34 +137,33 @@ class PlanChangeQuote:
         return self.new_monthly.amount > self.current_monthly.amount
 
 
-def plan_change_quote(*, customer: Customer, iccid: str, plan_code: str, immediate: bool) -> PlanChangeQuote:
-    """The price of changing the SIM to ``plan_code`` now or from next month. Asks WHMCS
-    (``UpgradeProduct`` with ``calconly``, and the new plan's price) and changes nothing.
-    Raises ``SimActionRefused`` for what the customer cannot do."""
-    link = selectors.owned_sim(customer, iccid)
-    details = selectors.sim_details(customer, link.iccid).value
+def plan_change_quote(*, customer: Customer, sim: SimLink, plan_code: str, immediate: bool) -> PlanChangeQuote:
+    """The price of changing the customer's SIM (``sim``, from ``owned_sim``) to ``plan_code`` now or
+    from next month. Asks WHMCS (``UpgradeProduct`` with ``calconly``, and the new plan's price) and
+    changes nothing. Raises ``Refused`` for what the customer cannot do."""
+    details = selectors.sim_details(customer, sim).value
     if not details.can_change_plan:
-        raise SimActionRefused(_("This SIM's plan cannot be changed right now. Please contact support."))
+        raise Refused(_("This SIM's plan cannot be changed right now. Please contact support."))
     plan = _target_plan(data_only=details.data_only, current_plan_code=details.plan_code, plan_code=plan_code)
-    service = _service(customer, link.service_id)
+    service = _service(customer, sim.service_id)
     upgrades = WhmcsUpgradeService(whmcs_connection())
     currencies = tuple(billing.currencies().values())
     cycle = _whmcs_cycle(service.billing_cycle)
-    calc = _whmcs(lambda: upgrades.quote(link.service_id, plan.whmcs_product_id, billing_cycle=cycle,
+    calc = _whmcs(lambda: upgrades.quote(sim.service_id, plan.whmcs_product_id, billing_cycle=cycle,
                                          payment_method=service.payment_method, currencies=currencies),
                   refused=_("That plan is not available for this SIM right now. Please contact support."))
     if calc.upgrade_in_progress:
-        raise SimActionRefused(_("An earlier change of this SIM's plan is still waiting for its payment. "
-                                 "Please contact support."))
+        raise Refused(_("An earlier change of this SIM's plan is still waiting for its payment. "
+                        "Please contact support."))
     currency = service.recurring_amount.currency
     price = _whmcs(lambda: upgrades.product_price(plan.whmcs_product_id, currency_code=currency, billing_cycle=cycle),
                    refused=None)
     if price is None:
         logger.error("WHMCS product %s has no %s price in %s", plan.whmcs_product_id, cycle,
                      service.recurring_amount.currency)
-        raise SimActionRefused(_("That plan is not available for this SIM right now. Please contact support."))
+        raise Refused(_("That plan is not available for this SIM right now. Please contact support."))
     quote = PlanChangeQuote(
-        iccid=link.iccid, service_id=link.service_id, current_plan_code=details.plan_code,
+        iccid=sim.iccid, service_id=sim.service_id, current_plan_code=details.plan_code,
         current_plan_name=details.plan_name, plan=plan, immediate=immediate,
         effective_date=clock.today() if immediate else next_month_start(clock.today()),
         charge_now=calc.price if immediate else None, current_monthly=service.recurring_amount,
@@ -171,8 +171,8 @@ def plan_change_quote(*, customer: Customer, iccid: str, plan_code: str, immedia
         payment_method=service.payment_method, from_product_id=service.product_id,
     )
     if immediate and not calc.is_charged:
-        raise SimActionRefused(_("A cheaper plan starts on the first of next month: choose \"From the first of "
-                                 "next month\" (this month is not refunded)."))
+        raise Refused(_("A cheaper plan starts on the first of next month: choose \"From the first of "
+                        "next month\" (this month is not refunded)."))
     return quote
 
 
@@ -191,17 +191,17 @@ class PlanChangeAnswer:
         return self.change.status in (Status.REQUESTED, Status.BILLED)
 
 
-def plan_change_request(*, customer: Customer, iccid: str, plan_code: str, immediate: bool,
+def plan_change_request(*, customer: Customer, sim: SimLink, plan_code: str, immediate: bool,
                         request_id: str) -> PlanChangeAnswer:
     """Record the confirmed change once per ``request_id``: a change made now makes its first
     attempt in this request; one from next month is scheduled. A repeat answers the same change."""
     existing = PlanChange.objects.filter(request_id=request_id).first()
     if existing is not None:
         return _repeat(existing, customer)
-    _refuse_if_one_is_open(selectors.owned_sim(customer, iccid).iccid)
-    quote = plan_change_quote(customer=customer, iccid=iccid, plan_code=plan_code, immediate=immediate)
+    _refuse_if_one_is_open(sim.iccid)
+    quote = plan_change_quote(customer=customer, sim=sim, plan_code=plan_code, immediate=immediate)
     if quote.is_upgrade and not billing.payment_methods(customer).value:
-        raise SimActionRefused(_("Please add a payment method first: pay any invoice online to save one."))
+        raise Refused(_("Please add a payment method first: pay any invoice online to save one."))
     change = PlanChange(
         request_id=request_id, customer=customer, iccid=quote.iccid, whmcs_service_id=quote.service_id,
         from_plan_code=quote.current_plan_code, from_plan_name=quote.current_plan_name,
@@ -235,7 +235,7 @@ def plan_change_request(*, customer: Customer, iccid: str, plan_code: str, immed
 
 def _repeat(change: PlanChange, customer: Customer) -> PlanChangeAnswer:
     if change.customer_id != customer.pk:
-        raise SimActionRefused(_("This form is no longer valid; please reload the page."))
+        raise Refused(_("This form is no longer valid; please reload the page."))
     if change.status in (Status.REQUESTED, Status.BILLED):
         claimed = PlanChangeFlow.claim(change.pk)
         if claimed is not None:
@@ -244,17 +244,16 @@ def _repeat(change: PlanChange, customer: Customer) -> PlanChangeAnswer:
     return PlanChangeAnswer(change, created=False)
 
 
-class PlanChangeNotFound(SimActionRefused):
+class PlanChangeNotFound(Refused):
     """No plan change of the SIM answers the cancellation."""
 
 
-def plan_change_cancel(*, customer: Customer, iccid: str, request_id: str | None = None) -> PlanChange:
-    """Cancel the SIM's change that has not taken effect (scheduled): the one confirmed with
-    ``request_id``, or the SIM's waiting change when none is given. Raises Http404 for another
-    customer's SIM, PlanChangeNotFound when there is no such change, SimActionRefused when it is
-    already being made or done."""
-    link = selectors.owned_sim(customer, iccid)
-    changes = PlanChange.objects.filter(customer=customer, iccid=link.iccid)
+def plan_change_cancel(*, customer: Customer, sim: SimLink, request_id: str | None = None) -> PlanChange:
+    """Cancel the change of the customer's SIM (``sim``, from ``owned_sim``) that has not taken effect
+    (scheduled): the one confirmed with ``request_id``, or the SIM's waiting change when none is given.
+    Raises PlanChangeNotFound when there is no such change, Refused when it is already being made or
+    done."""
+    changes = PlanChange.objects.filter(customer=customer, iccid=sim.iccid)
     if request_id is not None:
         change = changes.filter(request_id=request_id).first()
         if change is None:
@@ -269,8 +268,8 @@ def plan_change_cancel(*, customer: Customer, iccid: str, request_id: str | None
     if not cancelled:
         if change.status == Status.CANCELLED:
             return change
-        raise SimActionRefused(_("This plan change has already taken effect or is being made; it can no longer be "
-                                 "cancelled."))
+        raise Refused(_("This plan change has already taken effect or is being made; it can no longer be "
+                        "cancelled."))
     invalidate_customer(customer.user_id)
     logger.info("plan change %s of SIM %s cancelled by the customer", change.request_id, change.iccid)
     return change
@@ -290,11 +289,11 @@ def _refuse_if_one_is_open(iccid: str) -> None:
     if current is None:
         return
     if current.status == Status.SCHEDULED:
-        raise SimActionRefused(_("This SIM already has a change to %(plan)s booked for %(date)s. Cancel it first to "
-                                 "choose another plan.") % {"plan": current.to_plan_name,
-                                                             "date": f"{current.effective_date:%-d %B %Y}"})
-    raise SimActionRefused(_("This SIM's plan is being changed to %(plan)s right now. Please wait a few minutes.")
-                           % {"plan": current.to_plan_name})
+        raise Refused(_("This SIM already has a change to %(plan)s booked for %(date)s. Cancel it first to "
+                        "choose another plan.") % {"plan": current.to_plan_name,
+                                                    "date": f"{current.effective_date:%-d %B %Y}"})
+    raise Refused(_("This SIM's plan is being changed to %(plan)s right now. Please wait a few minutes.")
+                  % {"plan": current.to_plan_name})
 
 
 def plan_change_message(change: PlanChange) -> tuple[str, str]:
@@ -629,11 +628,10 @@ class PlanChangeFlow(jobs.JobFlow):
 
 def _service(customer: Customer, service_id: int):
     currency = billing.default_currency()
-    found = guarded("billing", "WHMCS", WHMCS_FAILURES, lambda: WhmcsSubscriptionService(
-        whmcs_connection()).get_subscription(customer.whmcs_client_id, service_id, default_currency=currency),
-        log=logger)
+    found = WHMCS.guard(lambda: WhmcsSubscriptionService(whmcs_connection()).get_subscription(
+        customer.whmcs_client_id, service_id, default_currency=currency))
     if found is None:
-        raise SimActionRefused(_("This SIM's plan cannot be changed right now. Please contact support."))
+        raise Refused(_("This SIM's plan cannot be changed right now. Please contact support."))
     return found
 
 
@@ -644,12 +642,12 @@ _WHMCS_CYCLES = {"Monthly": "monthly", "Quarterly": "quarterly", "Semi-Annually"
 def _whmcs_cycle(cycle) -> str:
     name = _WHMCS_CYCLES.get(str(cycle))
     if name is None:
-        raise SimActionRefused(_("This SIM's plan cannot be changed right now. Please contact support."))
+        raise Refused(_("This SIM's plan cannot be changed right now. Please contact support."))
     return name
 
 
 def _whmcs(call, *, refused: str | None):
-    """A WHMCS call for a quote: a refusal becomes ``SimActionRefused(refused)`` (logged), a failure
+    """A WHMCS call for a quote: a refusal becomes ``Refused(refused)`` (logged), a failure
     ``ProviderUnavailable`` (the friendly 503)."""
     try:
         return call()
@@ -660,7 +658,7 @@ def _whmcs(call, *, refused: str | None):
         logger.warning("WHMCS refused a plan change quote: %s", exc)
         if refused is None:
             raise ProviderUnavailable("billing") from exc
-        raise SimActionRefused(refused) from exc
+        raise Refused(refused) from exc
     except WhmcsError as exc:
         logger.error("WHMCS failed on a plan change quote: %s", exc)
         raise ProviderUnavailable("billing") from exc

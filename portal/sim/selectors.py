@@ -3,7 +3,8 @@
 A SIM belongs to a customer when one of their WHMCS services carries its ICCID (custom field
 ``ICCID``) and its phone number (``Phone Number``): the portal's pages and URLs name a SIM by its
 ICCID, and every Freebit call names it by its phone number (Freebit's ``account``). Every page and
-API call checks the SIM is the customer's before asking Freebit anything (docs/decisions.md §3).
+API call checks the SIM is the customer's before asking Freebit anything (docs/decisions.md §3):
+once per request, with :func:`owned_sim`, whose :class:`SimLink` the reads and actions then take.
 """
 import logging
 from dataclasses import dataclass
@@ -13,21 +14,20 @@ from django.conf import settings
 from django.core.cache import cache
 from django.http import Http404
 
-from domain.shared.errors import MappingError
 from domain.sim.commands import InvalidSimCommand, require_msisdn
 from domain.sim.iccid import InvalidIccid, require_iccid
 from domain.sim.types import SimDetails, SimUsage
-from integrations.freebit.errors import FreebitError, FreebitMalformedResponse, FreebitUnknownSim
+from integrations.freebit.errors import FreebitMalformedResponse, FreebitUnknownSim
 from integrations.freebit.sims import FreebitSimService
 from portal.accounts.models import Customer
 from portal.billing import selectors as billing
 from portal.core.cache import Cached, fetch_for_customer
-from portal.core.errors import guarded
 from portal.core.providers import freebit_connection
+from portal.core.reads import FREEBIT_FAILURES, ProviderReads
 from portal.sim import usage
 
 logger = logging.getLogger(__name__)
-FREEBIT_FAILURES = (FreebitError, MappingError)
+FREEBIT = ProviderReads("SIM", "Freebit", FREEBIT_FAILURES, logger)
 ICCID_FIELD = "ICCID"
 PHONE_NUMBER_FIELD = "Phone Number"
 _NUMBER_KEY_TTL = 60 * 60 * 24 * 30
@@ -67,7 +67,8 @@ def customer_sims(customer: Customer) -> tuple[SimLink, ...]:
 
 
 def owned_sim(customer: Customer, iccid: str) -> SimLink:
-    """The customer's SIM with this ICCID, or 404 (malformed, unknown or someone else's)."""
+    """The customer's SIM with this ICCID, or 404 (malformed, unknown or someone else's): the one
+    ownership check of a request, whose answer the reads and actions below take."""
     try:
         wanted = require_iccid(iccid)
     except InvalidIccid:
@@ -78,9 +79,10 @@ def owned_sim(customer: Customer, iccid: str) -> SimLink:
     raise Http404("No such SIM")
 
 
-def sim_details(customer: Customer, iccid: str) -> Cached[SimDetails]:
-    link = owned_sim(customer, iccid)
-    return guard(lambda: _cached_details(customer, link.iccid, link.msisdn))
+def sim_details(customer: Customer, sim: SimLink) -> Cached[SimDetails]:
+    """Freebit's details of the customer's SIM (``sim`` from :func:`owned_sim`)."""
+    return FREEBIT.for_customer(customer, _details_key(sim.iccid), settings.CACHE_TTL_SIM_DETAILS,
+                                _details_fetch(customer, sim.iccid, sim.msisdn))
 
 
 def prefetch_sim_details(customer: Customer, iccid: str) -> None:
@@ -91,7 +93,8 @@ def prefetch_sim_details(customer: Customer, iccid: str) -> None:
     if not msisdn:
         return
     try:
-        _cached_details(customer, require_iccid(iccid), msisdn)
+        fetch_for_customer(customer.user_id, _details_key(iccid), settings.CACHE_TTL_SIM_DETAILS,
+                           _details_fetch(customer, require_iccid(iccid), msisdn), failures=FREEBIT_FAILURES)
     except (InvalidIccid, InvalidSimCommand, *FREEBIT_FAILURES):
         pass
 
@@ -103,7 +106,11 @@ def remember_sims(customer: Customer, links: tuple[SimLink, ...]) -> None:
         customer.save(update_fields=["known_iccids", "updated_at"])
 
 
-def _cached_details(customer: Customer, iccid: str, msisdn: str) -> Cached[SimDetails]:
+def _details_key(iccid: str) -> str:
+    return f"sim:{iccid}:details"
+
+
+def _details_fetch(customer: Customer, iccid: str, msisdn: str):
     def fetch() -> SimDetails:
         try:
             details = FreebitSimService(freebit_connection()).get_details(msisdn)
@@ -116,28 +123,22 @@ def _cached_details(customer: Customer, iccid: str, msisdn: str) -> Cached[SimDe
             raise FreebitMalformedResponse("PA03-02", "the line's ICCID is not the one billing pairs it with")
         return details
 
-    return fetch_for_customer(customer.user_id, f"sim:{iccid}:details", settings.CACHE_TTL_SIM_DETAILS, fetch,
-                              failures=FREEBIT_FAILURES)
+    return fetch
 
 
 def _number_key(customer: Customer, iccid: str) -> str:
     return f"sim-number:{customer.user_id}:{iccid}"
 
 
-def guard(read):
-    return guarded("SIM", "Freebit", FREEBIT_FAILURES, read, log=logger)
-
-
-def sim_usage(customer: Customer, iccid: str, start: date, end: date) -> Cached[SimUsage]:
-    """The customer's SIM's daily usage over a range the caller has validated
+def sim_usage(sim: SimLink, start: date, end: date) -> Cached[SimUsage]:
+    """The daily usage of the customer's SIM (``sim`` from :func:`owned_sim`) over a range the caller has validated
     (``validate_usage_range``): the figures the portal recorded (``portal.sim.usage``), after
     reading today's from Freebit when the last reading is old enough. ``stale`` when that reading
     failed: the figures shown are those recorded before."""
-    link = owned_sim(customer, iccid)
     stale = False
     try:
-        usage.read_traffic(link.iccid, link.msisdn)
+        usage.read_traffic(sim.iccid, sim.msisdn)
     except FREEBIT_FAILURES as exc:
-        logger.warning("SIM %s: Freebit's traffic figures could not be read: %s", link.iccid, exc)
+        logger.warning("SIM %s: Freebit's traffic figures could not be read: %s", sim.iccid, exc)
         stale = True
-    return Cached(value=usage.recorded_usage(link.iccid, start, end), stale=stale)
+    return Cached(value=usage.recorded_usage(sim.iccid, start, end), stale=stale)

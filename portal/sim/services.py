@@ -1,6 +1,5 @@
 """SIM actions, where the views find them. Each is its own flow: data top-ups in
 ``portal.sim.topups``, plan changes in ``portal.sim.plan_changes``."""
-from portal.sim.errors import SimActionRefused  # noqa: F401
 from portal.sim.plan_changes import (  # noqa: F401
     PlanChangeAnswer,
     PlanChangeNotFound,

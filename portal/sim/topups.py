@@ -70,10 +70,9 @@ from portal.accounts.models import Customer
 from portal.billing import selectors as billing
 from portal.core import jobs
 from portal.core.cache import invalidate_customer
-from portal.core.errors import ProviderUnavailable
+from portal.core.errors import ProviderUnavailable, Refused
 from portal.core.providers import freebit_connection, whmcs_connection
 from portal.sim import selectors
-from portal.sim.errors import SimActionRefused
 from portal.sim.models import TopUp
 
 logger = logging.getLogger(__name__)
@@ -121,9 +120,9 @@ def topup_quote(quota_mb: int) -> TopUpQuote:
     try:
         quota_mb = require_top_up_mb(quota_mb)
     except InvalidSimCommand as exc:
-        raise SimActionRefused(str(exc)) from None
+        raise Refused(str(exc)) from None
     if not settings.SIM_TOPUP_MIN_MB <= quota_mb <= settings.SIM_TOPUP_MAX_MB:
-        raise SimActionRefused(_("Choose from %(min)d MB to %(max)d GB.") % {
+        raise Refused(_("Choose from %(min)d MB to %(max)d GB.") % {
             "min": settings.SIM_TOPUP_MIN_MB, "max": settings.SIM_TOPUP_MAX_MB // 1024})
     currency = billing.default_currency()
     raw = settings.SIM_TOPUP_PRICE_PER_GB * Decimal(quota_mb) / Decimal(1024)
@@ -132,25 +131,26 @@ def topup_quote(quota_mb: int) -> TopUpQuote:
 
 
 def topup_request(*, customer: Customer, iccid: str, quota_mb: int, request_id: str) -> TopUpAnswer:
-    """Charge and add a top-up once per ``request_id``.
+    """Charge and add a top-up to the customer's SIM ``iccid`` once per ``request_id``.
 
     The first request records the top-up already claimed and makes its first attempt at once
     (``created``). A repeat answers the same top-up: it makes another attempt when the top-up is
     waiting for one, and leaves it alone while another request or a worker holds it (in flight).
-    Raises ``SimActionRefused`` (nothing recorded or charged) for what the customer can fix.
+    Raises ``Refused`` (nothing recorded or charged) for what the customer can fix. A repeat is
+    answered from the database alone; a first request checks the SIM is the customer's (404), once.
     """
     existing = TopUp.objects.filter(request_id=request_id).first()
     if existing is not None:
         return _repeat(existing, customer)
-    link = selectors.owned_sim(customer, iccid)
-    details = selectors.sim_details(customer, link.iccid).value
+    sim = selectors.owned_sim(customer, iccid)
+    details = selectors.sim_details(customer, sim).value
     if not details.can_top_up:
-        raise SimActionRefused(_("This SIM is not active, so data cannot be added to it. Please contact support."))
+        raise Refused(_("This SIM is not active, so data cannot be added to it. Please contact support."))
     quote = topup_quote(quota_mb)
     if not billing.payment_methods(customer).value:
-        raise SimActionRefused(_("Please add a payment method first: pay any invoice online to save one."))
+        raise Refused(_("Please add a payment method first: pay any invoice online to save one."))
     topup = TopUpFlow.claim_new(TopUp(
-        request_id=request_id, customer=customer, iccid=link.iccid, msisdn=link.msisdn, quota_mb=quote.quota.mb,
+        request_id=request_id, customer=customer, iccid=sim.iccid, msisdn=sim.msisdn, quota_mb=quote.quota.mb,
         amount=quote.amount, currency=quote.currency,
     ))
     try:
@@ -165,7 +165,7 @@ def topup_request(*, customer: Customer, iccid: str, quota_mb: int, request_id: 
 
 def _repeat(topup: TopUp, customer: Customer) -> TopUpAnswer:
     if topup.customer_id != customer.pk:
-        raise SimActionRefused(_("This form is no longer valid; please reload the page."))
+        raise Refused(_("This form is no longer valid; please reload the page."))
     if not topup.is_done:
         claimed = TopUpFlow.claim(topup.pk)
         if claimed is not None:
@@ -489,5 +489,5 @@ def topup_review(*, topup_id: int, outcome: str, staff_user) -> bool:
     return decided
 
 
-__all__ = ["SimActionRefused", "TopUpAnswer", "TopUpFlow", "TopUpQuote", "topup_message", "topup_process",
+__all__ = ["TopUpAnswer", "TopUpFlow", "TopUpQuote", "topup_message", "topup_process",
            "topup_quote", "topup_request", "topup_review"]

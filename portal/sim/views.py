@@ -10,7 +10,7 @@ from domain.shared.calendar import previous_month
 from portal.accounts.decorators import customer_required
 from portal.accounts.models import Customer
 from portal.core import formats
-from portal.core.errors import ProviderUnavailable
+from portal.core.errors import ProviderUnavailable, refusals_shown
 from portal.sim import selectors, services
 from portal.sim.charts import Bar, usage_bar_chart
 from portal.sim.forms import TOPUP_CHOICES_MB, PlanCancelForm, PlanChangeForm, TopUpForm
@@ -33,13 +33,14 @@ def sim_detail(request: HttpRequest, customer: Customer, iccid: str) -> HttpResp
 def _detail_context(customer: Customer, iccid: str, *, topup_form: TopUpForm | None = None) -> dict:
     """The SIM page's context; ``topup_form`` is a refused top-up form, shown with its errors beside
     its field and the customer's entry kept."""
-    details = selectors.sim_details(customer, iccid)
+    sim = selectors.owned_sim(customer, iccid)
+    details = selectors.sim_details(customer, sim)
     today = clock.today()
     usage_started = details.value.usage_started(today)
     months, stale = [], details.stale
     if usage_started:
         start, _end = previous_month(today)
-        usage = selectors.sim_usage(customer, details.value.iccid, start, today)
+        usage = selectors.sim_usage(sim, start, today)
         stale = stale or usage.stale
         months = [
             {"month": month, "chart": usage_bar_chart(
@@ -80,19 +81,14 @@ def sim_topup(request: HttpRequest, customer: Customer, iccid: str) -> HttpRespo
         # The error beside the amount field, the amount as typed still in it.
         return render(request, "sim/detail.html", _detail_context(customer, iccid, topup_form=form), status=400)
     if not form.cleaned_data["confirm"]:
-        try:
+        with refusals_shown(request):
             quote = services.topup_quote(form.cleaned_data["quota_mb"])
-        except services.SimActionRefused as refused:
-            messages.error(request, refused.message)
-            return redirect("sim:detail", iccid=iccid)
-        link = selectors.owned_sim(customer, iccid)
-        return render(request, "sim/topup_confirm.html", {"link": link, "quote": quote, "form": form})
-    try:
+            link = selectors.owned_sim(customer, iccid)
+            return render(request, "sim/topup_confirm.html", {"link": link, "quote": quote, "form": form})
+        return redirect("sim:detail", iccid=iccid)
+    with refusals_shown(request):
         answer = services.topup_request(customer=customer, iccid=iccid, quota_mb=form.cleaned_data["quota_mb"],
                                         request_id=str(form.cleaned_data["request_id"]))
-    except services.SimActionRefused as refused:
-        messages.error(request, refused.message)
-    else:
         level, text = services.topup_message(answer.topup)
         messages.add_message(request, MESSAGE_LEVELS[level], text)
     return redirect("sim:detail", iccid=iccid)
@@ -103,7 +99,8 @@ def sim_topup(request: HttpRequest, customer: Customer, iccid: str) -> HttpRespo
 @customer_required
 def sim_plan_change(request: HttpRequest, customer: Customer, iccid: str) -> HttpResponse:
     """The plan form: first the price of the change (WHMCS's quote), then, confirmed, the change."""
-    details = selectors.sim_details(customer, iccid).value
+    sim = selectors.owned_sim(customer, iccid)
+    details = selectors.sim_details(customer, sim).value
     form = PlanChangeForm(request.POST, plans=_plans_offered(details))
     if not form.is_valid():
         if "request_id" in form.errors:
@@ -112,16 +109,13 @@ def sim_plan_change(request: HttpRequest, customer: Customer, iccid: str) -> Htt
             messages.error(request, _("Please choose one of the plans offered."))
         return redirect("sim:detail", iccid=iccid)
     plan_code = form.cleaned_data["plan_code"]
-    try:
+    with refusals_shown(request):
         if not form.cleaned_data["confirm"]:
-            quote = services.plan_change_quote(customer=customer, iccid=iccid, plan_code=plan_code,
+            quote = services.plan_change_quote(customer=customer, sim=sim, plan_code=plan_code,
                                                immediate=form.immediate)
             return render(request, "sim/plan_confirm.html", {"quote": quote, "form": form})
-        answer = services.plan_change_request(customer=customer, iccid=iccid, plan_code=plan_code,
+        answer = services.plan_change_request(customer=customer, sim=sim, plan_code=plan_code,
                                               immediate=form.immediate, request_id=str(form.cleaned_data["request_id"]))
-    except services.SimActionRefused as refused:
-        messages.error(request, refused.message)
-    else:
         level, text = services.plan_change_message(answer.change)
         messages.add_message(request, MESSAGE_LEVELS[level], text)
     return redirect("sim:detail", iccid=iccid)
@@ -131,17 +125,14 @@ def sim_plan_change(request: HttpRequest, customer: Customer, iccid: str) -> Htt
 @customer_required
 def sim_plan_cancel(request: HttpRequest, customer: Customer, iccid: str) -> HttpResponse:
     """Cancel a plan change that has not taken effect yet."""
-    selectors.owned_sim(customer, iccid)  # another customer's SIM: 404 whatever the form holds
+    sim = selectors.owned_sim(customer, iccid)  # another customer's SIM: 404 whatever the form holds
     form = PlanCancelForm(request.POST)
     if not form.is_valid():
         messages.error(request, _("This form is no longer valid; please reload the page."))
         return redirect("sim:detail", iccid=iccid)
-    try:
-        change = services.plan_change_cancel(customer=customer, iccid=iccid,
+    with refusals_shown(request):
+        change = services.plan_change_cancel(customer=customer, sim=sim,
                                              request_id=str(form.cleaned_data["request_id"]))
-    except services.SimActionRefused as refused:
-        messages.error(request, refused.message)
-    else:
         level, text = services.plan_change_message(change)
         messages.add_message(request, MESSAGE_LEVELS[level], text)
     return redirect("sim:detail", iccid=iccid)

@@ -104,6 +104,8 @@ class CaseListApi(CustomerApi):
     """GET: your support cases, newest first. POST: open a new case (a subject, a description and its
     type; optionally the invoice, service, order or SIM it is about)."""
 
+    refused_field = "case"
+
     class NewCaseSerializer(serializers.Serializer):
         request_id = serializers.CharField(help_text="Idempotency key (e.g. a UUID): repeat it to get the same case")
         type = serializers.ChoiceField(choices=[t.value for t in RequestType], default=RequestType.GENERAL.value)
@@ -148,8 +150,6 @@ class CaseListApi(CustomerApi):
             )
         except services.TooManyCases as refused:
             raise Throttled(wait=refused.retry_after, detail=refused.message) from None
-        except services.SupportRefused as refused:
-            raise ValidationError({refused.field or "case": [refused.message]}) from None
         code = status.HTTP_201_CREATED if written.created else status.HTTP_200_OK
         return _case_answer(customer, written.case_id, code)
 
@@ -183,6 +183,8 @@ class CaseDetailApi(CustomerApi):
 class CaseCommentsApi(CustomerApi):
     """Reply on one of your open support cases."""
 
+    refused_field = "body"
+
     class CommentInputSerializer(serializers.Serializer):
         request_id = serializers.CharField(help_text="Idempotency key: repeat it and the reply is added once")
         body = serializers.CharField()
@@ -199,11 +201,8 @@ class CaseCommentsApi(CustomerApi):
         form = CommentForm(shape.validated_data)
         if not form.is_valid():
             raise _form_errors(form)
-        try:
-            written = services.case_comment_add(customer=customer, case_id=case.id, body=form.cleaned_data["body"],
-                                                request_id=form.cleaned_data["request_id"])
-        except services.SupportRefused as refused:
-            raise ValidationError({"body": [refused.message]}) from None
+        written = services.case_comment_add(customer=customer, case_id=case.id, body=form.cleaned_data["body"],
+                                            request_id=form.cleaned_data["request_id"])
         return _case_answer(customer, case.id, status.HTTP_201_CREATED if written.created else status.HTTP_200_OK)
 
 
@@ -211,6 +210,8 @@ class CaseCommentsApi(CustomerApi):
 class CaseAttachmentsApi(CustomerApi):
     """A multipart upload (``file``, ``request_id``); the body may be larger than elsewhere
     (``SUPPORT_UPLOAD_MAX_BODY_BYTES``)."""
+
+    refused_field = "file"
 
     parser_classes = [MultiPartParser, FormParser]
     max_body_bytes_setting = "SUPPORT_UPLOAD_MAX_BODY_BYTES"  # portal.core.middleware.accepts_uploads
@@ -230,12 +231,9 @@ class CaseAttachmentsApi(CustomerApi):
         form = AttachmentForm(request.data, request.FILES)
         if not form.is_valid():
             raise _form_errors(form)
-        try:
-            written = services.case_attachment_add(customer=customer, case_id=case.id,
-                                                   attachment=form.cleaned_data["file"],
-                                                   request_id=form.cleaned_data["request_id"])
-        except services.SupportRefused as refused:
-            raise ValidationError({refused.field or "file": [refused.message]}) from None
+        written = services.case_attachment_add(customer=customer, case_id=case.id,
+                                               attachment=form.cleaned_data["file"],
+                                               request_id=form.cleaned_data["request_id"])
         return _case_answer(customer, case.id, status.HTTP_201_CREATED if written.created else status.HTTP_200_OK)
 
 

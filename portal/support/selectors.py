@@ -19,13 +19,14 @@ from domain.support.types import CaseDetails, CaseSummary, RelatedKind, RelatedR
 from integrations.salesforce.cases import SalesforceCaseService
 from integrations.salesforce.utils.ids import InvalidSalesforceIdError, require_salesforce_id
 from portal.accounts.models import Customer
-from portal.catalog.selectors import SALESFORCE_FAILURES, guard
-from portal.core.cache import Cached, bump_namespace, fetch_cached, fetch_for_customer, namespace_version
+from portal.core.cache import Cached, bump_namespace, namespace_version
 from portal.core.providers import salesforce_connection
+from portal.core.reads import SALESFORCE_FAILURES, ProviderReads
 from portal.support.models import CaseView
 
 logger = logging.getLogger(__name__)
 AREA = "support"
+SALESFORCE = ProviderReads(AREA, "Salesforce", SALESFORCE_FAILURES, logger)
 
 
 def _support_key(user_id: int) -> str:
@@ -39,8 +40,7 @@ def forget_cases(user_id: int) -> bool:
 
 def _cached(customer: Customer, suffix: str, fetch) -> Cached:
     version = namespace_version(_support_key(customer.user_id))
-    return guard(AREA, lambda: fetch_for_customer(customer.user_id, f"support:v{version}:{suffix}",
-                                                  settings.CACHE_TTL_CASES, fetch, failures=SALESFORCE_FAILURES))
+    return SALESFORCE.for_customer(customer, f"support:v{version}:{suffix}", settings.CACHE_TTL_CASES, fetch)
 
 
 def case_list(customer: Customer) -> Cached[tuple[CaseSummary, ...]]:
@@ -86,8 +86,7 @@ def record_type_ids() -> dict[RequestType, str]:
     def fetch() -> dict[RequestType, str]:
         return SalesforceCaseService(salesforce_connection()).record_type_ids()
 
-    return guard(AREA, lambda: fetch_cached("support:record-types", settings.CACHE_TTL_CASE_RECORD_TYPES, fetch,
-                                            failures=SALESFORCE_FAILURES)).value
+    return SALESFORCE.shared("support:record-types", settings.CACHE_TTL_CASE_RECORD_TYPES, fetch).value
 
 
 @dataclass(frozen=True)

@@ -44,26 +44,19 @@ from integrations.salesforce.cases import SalesforceCaseService
 from integrations.salesforce.errors import SalesforceApiError, SalesforceError
 from portal.accounts.models import Customer
 from portal.core import throttle
-from portal.core.errors import ProviderUnavailable, guarded
+from portal.core.errors import ProviderUnavailable, Refused
 from portal.core.providers import salesforce_connection
+from portal.core.reads import ProviderReads
 from portal.support import selectors
 from portal.support.models import CaseView, SupportWrite
 
 logger = logging.getLogger(__name__)
+SALESFORCE = ProviderReads(selectors.AREA, "Salesforce", (SalesforceError,), logger)
 COMMENT_LOOKBACK = timedelta(minutes=5)
 """How far before a comment was first sent its copy is looked for (clocks differ a little)."""
 
 
-class SupportRefused(Exception):
-    """The write cannot be made; ``message`` is for the customer."""
-
-    def __init__(self, message: str, *, field: str | None = None) -> None:
-        super().__init__(message)
-        self.message = message
-        self.field = field
-
-
-class TooManyCases(SupportRefused):
+class TooManyCases(Refused):
     def __init__(self, retry_after: int) -> None:
         minutes = max(1, -(-retry_after // 60))
         super().__init__(_("You have opened several cases in a short time. Please add to one of your open cases, "
@@ -71,7 +64,7 @@ class TooManyCases(SupportRefused):
         self.retry_after = retry_after
 
 
-class StillSending(SupportRefused):
+class StillSending(Refused):
     def __init__(self) -> None:
         super().__init__(_("We are still sending what you submitted a moment ago. Please reload this page in a "
                            "few seconds."))
@@ -95,7 +88,7 @@ def case_open(*, customer: Customer, request_id: str, request_type: RequestType,
 
     Checks that the related record is the customer's (404 otherwise), files a structured request
     under its own category and priority, and counts new cases against ``SUPPORT_CASE_RATE``.
-    Raises ``SupportRefused`` (``TooManyCases``, ``StillSending``) with a message for the customer,
+    Raises ``Refused`` (``TooManyCases``, ``StillSending``) with a message for the customer,
     ``ProviderUnavailable`` when Salesforce cannot be reached and nothing was written.
     """
     spec = SPECS[RequestType(request_type)]
@@ -121,7 +114,7 @@ def case_open(*, customer: Customer, request_id: str, request_type: RequestType,
         )
     except ValueError as exc:  # the forms check all of this first: a client of the API skipped them
         logger.info("refused a case for customer %s: %s", customer.pk, exc)
-        raise SupportRefused(_("Some details of this request are missing or not valid.")) from None
+        raise Refused(_("Some details of this request are missing or not valid.")) from None
     cases = SalesforceCaseService(salesforce_connection())
     account = customer.salesforce_account_id
     written = _write_once(
@@ -163,9 +156,9 @@ def case_attachment_add(*, customer: Customer, case_id: str, attachment: NewAtta
     ``request_id``. The bytes live in memory for the request only: never on the portal's disk."""
     case = _open_case(customer, case_id)
     if len(case.attachments) >= settings.SUPPORT_ATTACHMENTS_PER_CASE:
-        raise SupportRefused(_("This case already has %(count)d files, the most it can hold. Please describe the "
-                               "rest in a comment.") % {"count": settings.SUPPORT_ATTACHMENTS_PER_CASE},
-                             field="file")
+        raise Refused(_("This case already has %(count)d files, the most it can hold. Please describe the "
+                        "rest in a comment.") % {"count": settings.SUPPORT_ATTACHMENTS_PER_CASE},
+                      field="file")
     cases = SalesforceCaseService(salesforce_connection())
     written = _write_once(
         customer=customer, request_id=request_id, kind=SupportWrite.Kind.ATTACHMENT, case_id=case.id,
@@ -188,8 +181,8 @@ def case_mark_seen(customer: Customer, case: CaseDetails) -> None:
 def _open_case(customer: Customer, case_id: str) -> CaseDetails:
     case = selectors.case_detail(customer, case_id).value  # 404 unless it is theirs
     if not case.is_open:
-        raise SupportRefused(_("This case is solved, so nothing more can be added to it. If you still need help, "
-                               "please open a new case."))
+        raise Refused(_("This case is solved, so nothing more can be added to it. If you still need help, "
+                        "please open a new case."))
     return case
 
 
@@ -208,19 +201,19 @@ def _write_once(*, customer: Customer, request_id: str, kind: str, case_id: str,
         return Written(write.salesforce_id, write.case_id, created=False)
     try:
         if resend:  # sent before and no answer recorded: look for it before sending again
-            found = _guard(lambda: find(write))
+            found = SALESFORCE.guard(lambda: find(write))
             if found:
                 return _done(write, found, created=False)
         try:
             created_id = send()
         except SalesforceApiError as exc:
             if duplicate_means_sent and any(e.get("errorCode") == "DUPLICATE_VALUE" for e in exc.errors):
-                found = _guard(lambda: find(write))
+                found = SALESFORCE.guard(lambda: find(write))
                 if found:
                     return _done(write, found, created=False)
             logger.error("Salesforce refused the %s of request %s: %s", kind, request_id, exc)
-            raise SupportRefused(_("We could not save this. Please try again, or contact us by phone if it keeps "
-                                   "happening.")) from exc
+            raise Refused(_("We could not save this. Please try again, or contact us by phone if it keeps "
+                            "happening.")) from exc
         except SalesforceError as exc:
             logger.error("sending the %s of request %s failed: %s", kind, request_id, exc)
             try:
@@ -246,11 +239,11 @@ def _claim(customer: Customer, request_id: str, kind: str, case_id: str, digest:
                 defaults={"customer": customer, "kind": kind, "case_id": case_id, "content_digest": digest},
             )
             if write.customer_id != customer.pk or write.kind != kind or write.case_id != case_id:
-                raise SupportRefused(_("This form cannot be used for this. Please reload the page and try again."))
+                raise Refused(_("This form cannot be used for this. Please reload the page and try again."))
             if write.salesforce_id:
                 if write.content_digest != digest:
-                    raise SupportRefused(_("This form was sent already. Please reload the page to send something "
-                                           "new."))
+                    raise Refused(_("This form was sent already. Please reload the page to send something "
+                                    "new."))
                 return write, False
             if write.sending_until is not None and write.sending_until > now:
                 raise StillSending()
@@ -267,6 +260,3 @@ def _done(write: SupportWrite, salesforce_id: str, *, created: bool) -> Written:
     SupportWrite.objects.filter(pk=write.pk).update(salesforce_id=salesforce_id, sending_until=None)
     return Written(salesforce_id, write.case_id or salesforce_id, created)
 
-
-def _guard(read):
-    return guarded(selectors.AREA, "Salesforce", (SalesforceError,), read, log=logger)

@@ -11,7 +11,7 @@ from domain.support.requests import SPECS
 from domain.support.types import CaseCategory, RelatedKind, RequestType
 from portal.accounts.decorators import customer_required
 from portal.accounts.models import Customer
-from portal.core.errors import ProviderUnavailable
+from portal.core.errors import ProviderUnavailable, Refused, refusals_shown
 from portal.core.middleware import accepts_uploads
 from portal.support import labels, selectors, services
 from portal.support.forms import AttachmentForm, CommentForm, NewCaseForm
@@ -48,7 +48,7 @@ def case_new(request: HttpRequest, customer: Customer) -> HttpResponse:
                     subject=form.cleaned_data["subject"], description=form.cleaned_data["description"],
                     related=form.cleaned_data["related"], details=form.request_details(),
                 )
-            except services.SupportRefused as refused:
+            except Refused as refused:  # shown on the form, beside its field when it names one
                 form.add_error(refused.field, refused.message)
                 status = 429 if isinstance(refused, services.TooManyCases) else 200
                 return _new_page(request, form, related, request_type, status=status)
@@ -120,15 +120,11 @@ def case_comment(request: HttpRequest, customer: Customer, case_id: str) -> Http
     case = selectors.case_detail(customer, case_id)  # 404 unless it is theirs, before anything else
     form = CommentForm(request.POST)
     if form.is_valid():
-        try:
+        with refusals_shown(request):
             services.case_comment_add(customer=customer, case_id=case.value.id, body=form.cleaned_data["body"],
                                       request_id=form.cleaned_data["request_id"])
-        except services.SupportRefused as refused:
-            messages.error(request, refused.message)
-            return redirect("support:detail", case_id=case.value.id)
-        else:
             messages.success(request, _("Your reply has been sent."))
-            return redirect("support:detail", case_id=case.value.id)
+        return redirect("support:detail", case_id=case.value.id)
     return render(request, "support/case_detail.html",
                   _detail_context(case.value, stale=case.stale, comment_form=form))
 
@@ -141,14 +137,10 @@ def case_attach(request: HttpRequest, customer: Customer, case_id: str) -> HttpR
     case = selectors.case_detail(customer, case_id)  # 404 unless it is theirs, before anything is sent
     form = AttachmentForm(request.POST, request.FILES)
     if form.is_valid():
-        try:
+        with refusals_shown(request):
             services.case_attachment_add(customer=customer, case_id=case.value.id, attachment=form.cleaned_data["file"],
                                          request_id=form.cleaned_data["request_id"])
-        except services.SupportRefused as refused:
-            messages.error(request, refused.message)
-            return redirect("support:detail", case_id=case.value.id)
-        else:
             messages.success(request, _("Your file has been added to the case."))
-            return redirect("support:detail", case_id=case.value.id)
+        return redirect("support:detail", case_id=case.value.id)
     return render(request, "support/case_detail.html",
                   _detail_context(case.value, stale=case.stale, attachment_form=form))
