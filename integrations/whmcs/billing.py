@@ -15,9 +15,6 @@ class WhmcsCurrencyService:
     def list_currencies(self) -> tuple[Currency, ...]:
         return mapper.transform_whmcs_currencies(self._whmcs.call("GetCurrencies"))
 
-    def default_currency(self) -> Currency:
-        return mapper.default_currency(self.list_currencies())
-
 
 class WhmcsClientService:
     def __init__(self, connection: WhmcsConnection) -> None:

@@ -17,22 +17,21 @@ from django.http import Http404
 
 from domain.billing.providers import whmcs as whmcs_mapper
 from domain.billing.types import Invoice, InvoicePage, InvoiceStatus, PaymentMethod
-from domain.shared.errors import MappingError
 from domain.shared.money import Currency
 from domain.subscriptions.types import Subscription, SubscriptionPage
 from integrations.whmcs.billing import WhmcsClientService, WhmcsCurrencyService, WhmcsPaymentMethodService
-from integrations.whmcs.errors import WhmcsError, WhmcsNotFound
+from integrations.whmcs.errors import WhmcsNotFound
 from integrations.whmcs.invoices import WhmcsInvoiceService
 from integrations.whmcs.subscriptions import WhmcsSubscriptionService
 from portal.accounts.models import Customer
-from portal.core.cache import Cached, fetch_cached, fetch_for_customer
-from portal.core.errors import guarded
+from portal.core.cache import Cached
 from portal.core.providers import whmcs_connection
+from portal.core.reads import WHMCS_FAILURES, ProviderReads
 
 logger = logging.getLogger(__name__)
 
+WHMCS = ProviderReads("billing", "WHMCS", WHMCS_FAILURES, logger)
 INVOICES_PER_PAGE = 10
-WHMCS_FAILURES = (WhmcsError, MappingError)
 
 
 _currency_memo: dict[str, object] = {}
@@ -51,10 +50,8 @@ def currencies() -> dict[str, Currency]:
     with _currency_memo_lock:
         if _currency_memo.get("expires", 0) > now:
             return _currency_memo["value"]
-    cached = _guard(lambda: fetch_cached(
-        "whmcs:currencies", settings.CACHE_TTL_CURRENCIES,
-        lambda: WhmcsCurrencyService(whmcs_connection()).list_currencies(), failures=WHMCS_FAILURES,
-    ))
+    cached = WHMCS.shared("whmcs:currencies", settings.CACHE_TTL_CURRENCIES,
+                          lambda: WhmcsCurrencyService(whmcs_connection()).list_currencies())
     value = {currency.code: currency for currency in cached.value}
     if not cached.stale:
         with _currency_memo_lock:
@@ -73,7 +70,7 @@ def forget_currencies() -> None:
 def default_currency() -> Currency:
     """The installation's default currency (a client without one is billed in it)."""
     known = tuple(currencies().values())
-    return _guard(lambda: whmcs_mapper.default_currency(known))
+    return WHMCS.guard(lambda: whmcs_mapper.default_currency(known))
 
 
 def client_currency(customer: Customer) -> Currency:
@@ -94,8 +91,7 @@ def client_currency(customer: Customer) -> Currency:
     def fetch() -> Currency:
         return WhmcsClientService(whmcs_connection()).client_currency(customer.whmcs_client_id, currencies=known)
 
-    cached = _guard(lambda: fetch_for_customer(customer.user_id, "client-currency", settings.CACHE_TTL_CURRENCIES,
-                                               fetch, failures=WHMCS_FAILURES))
+    cached = WHMCS.for_customer(customer, "client-currency", settings.CACHE_TTL_CURRENCIES, fetch)
     if not cached.stale:
         with _currency_memo_lock:
             if len(_client_currency_memo) >= CLIENT_CURRENCY_MEMO_SIZE:
@@ -115,8 +111,7 @@ def invoice_list(customer: Customer, *, page: int = 1, status: InvoiceStatus | N
         return found.model_copy(update={"invoices": _only_theirs(customer, found.invoices, "invoices")})
 
     suffix = f"invoices:page:{page}" + (f":status:{status.value}" if status else "")
-    return _guard(lambda: fetch_for_customer(customer.user_id, suffix, settings.CACHE_TTL_INVOICES, fetch,
-                                             failures=WHMCS_FAILURES))
+    return WHMCS.for_customer(customer, suffix, settings.CACHE_TTL_INVOICES, fetch)
 
 
 def invoice_detail(customer: Customer, invoice_id: int) -> Cached[Invoice]:
@@ -133,8 +128,7 @@ def invoice_detail(customer: Customer, invoice_id: int) -> Cached[Invoice]:
             raise Http404("No such invoice")
         return invoice
 
-    return _guard(lambda: fetch_for_customer(customer.user_id, f"invoice:{invoice_id}", settings.CACHE_TTL_INVOICES,
-                                             fetch, failures=WHMCS_FAILURES))
+    return WHMCS.for_customer(customer, f"invoice:{invoice_id}", settings.CACHE_TTL_INVOICES, fetch)
 
 
 def subscription_list(customer: Customer) -> Cached[SubscriptionPage]:
@@ -148,8 +142,7 @@ def subscription_list(customer: Customer) -> Cached[SubscriptionPage]:
         # count as theirs, whatever WHMCS answered.
         return found.model_copy(update={"subscriptions": _only_theirs(customer, found.subscriptions, "services")})
 
-    return _guard(lambda: fetch_for_customer(customer.user_id, "subscriptions", settings.CACHE_TTL_SUBSCRIPTIONS,
-                                             fetch, failures=WHMCS_FAILURES))
+    return WHMCS.for_customer(customer, "subscriptions", settings.CACHE_TTL_SUBSCRIPTIONS, fetch)
 
 
 def subscription_detail(customer: Customer, service_id: int) -> Cached[Subscription]:
@@ -163,16 +156,14 @@ def subscription_detail(customer: Customer, service_id: int) -> Cached[Subscript
             raise Http404("No such subscription")
         return found
 
-    return _guard(lambda: fetch_for_customer(customer.user_id, f"subscription:{service_id}",
-                                             settings.CACHE_TTL_SUBSCRIPTIONS, fetch, failures=WHMCS_FAILURES))
+    return WHMCS.for_customer(customer, f"subscription:{service_id}", settings.CACHE_TTL_SUBSCRIPTIONS, fetch)
 
 
 def payment_methods(customer: Customer) -> Cached[tuple[PaymentMethod, ...]]:
     def fetch() -> tuple[PaymentMethod, ...]:
         return WhmcsPaymentMethodService(whmcs_connection()).list_payment_methods(customer.whmcs_client_id)
 
-    return _guard(lambda: fetch_for_customer(customer.user_id, "payment-methods", settings.CACHE_TTL_PAYMENT_METHODS,
-                                             fetch, failures=WHMCS_FAILURES))
+    return WHMCS.for_customer(customer, "payment-methods", settings.CACHE_TTL_PAYMENT_METHODS, fetch)
 
 
 def _only_theirs(customer: Customer, records: tuple, what: str) -> tuple:
@@ -185,6 +176,3 @@ def _only_theirs(customer: Customer, records: tuple, what: str) -> tuple:
                      len(records) - len(theirs), what, customer.whmcs_client_id)
     return theirs
 
-
-def _guard(read):
-    return guarded("billing", "WHMCS", WHMCS_FAILURES, read, log=logger)

@@ -5,9 +5,10 @@ from urllib.parse import urlsplit
 from domain.billing.types import PaymentLink
 from integrations.whmcs.billing import WhmcsSsoService
 from portal.accounts.models import Customer
-from portal.billing.selectors import WHMCS_FAILURES, invoice_detail
+from portal.billing.selectors import invoice_detail
 from portal.core.errors import ProviderUnavailable
 from portal.core.providers import whmcs_connection, whmcs_public_origin
+from portal.core.reads import WHMCS_FAILURES
 
 logger = logging.getLogger(__name__)
 
