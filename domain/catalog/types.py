@@ -6,8 +6,7 @@ from pydantic import Field, model_validator
 
 from domain.shared.model import DomainModel
 from domain.shared.money import Money
-from domain.shared.salesforce_id import InvalidSalesforceId
-from domain.shared.salesforce_keys import KeyPrefix, PricebookEntryId, ProductId, checked_id
+from domain.shared.salesforce_id import InvalidSalesforceId, KeyPrefix, PricebookEntryId, ProductId, checked_id
 
 
 class ProductCategory(StrEnum):

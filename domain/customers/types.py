@@ -17,7 +17,7 @@ from typing import Annotated
 from pydantic import AfterValidator, Field
 
 from domain.shared.model import DomainModel
-from domain.shared.salesforce_keys import AccountId
+from domain.shared.salesforce_id import AccountId
 
 PREFECTURES: tuple[tuple[str, str], ...] = (
     ("Hokkaido", "北海道"), ("Aomori", "青森県"), ("Iwate", "岩手県"), ("Miyagi", "宮城県"), ("Akita", "秋田県"),

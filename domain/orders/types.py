@@ -11,7 +11,7 @@ from pydantic import AfterValidator, AwareDatetime, Field, Strict, model_validat
 from domain.catalog.types import BillingCycle, ItemClass
 from domain.shared.model import DomainModel
 from domain.shared.money import Money
-from domain.shared.salesforce_keys import AccountId, OrderId, OrderItemId, PricebookEntryId, PricebookId, ProductId
+from domain.shared.salesforce_id import AccountId, OrderId, OrderItemId, PricebookEntryId, PricebookId, ProductId
 
 MAX_LINE_QUANTITY = 10
 MAX_ORDER_LINES = 199

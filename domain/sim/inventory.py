@@ -15,7 +15,7 @@ from typing import Annotated
 from pydantic import AfterValidator, StringConstraints, model_validator
 
 from domain.shared.model import DomainModel
-from domain.shared.salesforce_keys import AccountId, OrderId, checked_id
+from domain.shared.salesforce_id import AccountId, OrderId, checked_id
 from domain.sim.iccid import Iccid
 from domain.sim.types import Msisdn
 

@@ -19,7 +19,7 @@ from pydantic import AfterValidator, AwareDatetime, Field, Strict, StringConstra
 
 from domain.orders.types import RequestId
 from domain.shared.model import DomainModel
-from domain.shared.salesforce_keys import (
+from domain.shared.salesforce_id import (
     AccountId,
     CaseCommentId,
     CaseId,

@@ -3,13 +3,13 @@
 from datetime import datetime
 
 from domain.shared.providers.salesforce import single_record
-from domain.shared.salesforce_keys import KeyPrefix
+from domain.shared.salesforce_id import KeyPrefix
 from domain.support.attachments import NewAttachment
 from domain.support.providers import salesforce as mapper
 from domain.support.types import CaseComment, CaseDetails, CaseSummary, NewCase, NewComment, RequestType
 from integrations.salesforce.connection import SalesforceConnection
 from integrations.salesforce.utils import case_query_builder as queries
-from integrations.salesforce.utils.ids import require_salesforce_id
+from integrations.salesforce.utils.soql import require_salesforce_id
 
 
 class SalesforceCaseService:

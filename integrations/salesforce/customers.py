@@ -8,13 +8,13 @@ from __future__ import annotations
 from domain.customers.providers.salesforce import mapper
 from domain.customers.types import ContactDetails, IdentityVerification, NewCustomer
 from domain.shared.providers.salesforce import single_record
-from domain.shared.salesforce_keys import KeyPrefix
+from domain.shared.salesforce_id import KeyPrefix
 from domain.support.attachments import NewAttachment
 from domain.support.providers.salesforce import mapper as files
 from integrations.salesforce.connection import SalesforceConnection
 from integrations.salesforce.utils import case_query_builder as file_queries
 from integrations.salesforce.utils import customer_query_builder as queries
-from integrations.salesforce.utils.ids import require_salesforce_id
+from integrations.salesforce.utils.soql import require_salesforce_id
 
 
 class SalesforceCustomerService:

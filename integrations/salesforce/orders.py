@@ -6,11 +6,11 @@ from domain.catalog.types import ProductCategory
 from domain.orders.providers import salesforce as mapper
 from domain.orders.types import NewOrder, OrderDetails, OrderItem, OrderStatus, OrderSummary, ProvisioningStatus
 from domain.shared.providers.salesforce import SalesforceSaveError, single_record
-from domain.shared.salesforce_keys import KeyPrefix
+from domain.shared.salesforce_id import KeyPrefix
 from integrations.salesforce.connection import SalesforceConnection
 from integrations.salesforce.errors import SalesforceApiError
 from integrations.salesforce.utils import order_query_builder as queries
-from integrations.salesforce.utils.ids import require_salesforce_id
+from integrations.salesforce.utils.soql import require_salesforce_id
 from integrations.skipped import log_skipped
 
 __all__ = ["SalesforceOrderService", "SalesforceSaveError"]

@@ -2,12 +2,12 @@
 writes that take one for an order (assigned) and record its line in service (activated)."""
 import logging
 
-from domain.shared.salesforce_keys import KeyPrefix
+from domain.shared.salesforce_id import KeyPrefix
 from domain.sim.inventory import InventorySim, InventoryStatus, SimKind
 from domain.sim.providers.salesforce import transform_salesforce_inventory_sims
 from integrations.salesforce.connection import SalesforceConnection
 from integrations.salesforce.utils import sim_inventory_query_builder as queries
-from integrations.salesforce.utils.ids import require_salesforce_id
+from integrations.salesforce.utils.soql import require_salesforce_id
 
 logger = logging.getLogger(__name__)
 SOBJECT = "SIM_Inventory__c"

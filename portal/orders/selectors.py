@@ -5,9 +5,8 @@ from django.conf import settings
 from django.http import Http404
 
 from domain.orders.types import OrderDetails, OrderSummary
-from domain.shared.salesforce_keys import KeyPrefix
+from domain.shared.salesforce_id import InvalidSalesforceId, KeyPrefix, checked_id
 from integrations.salesforce.orders import SalesforceOrderService
-from integrations.salesforce.utils.ids import InvalidSalesforceIdError, require_salesforce_id
 from portal.accounts.models import Customer
 from portal.core.cache import Cached
 from portal.core.providers import salesforce_connection
@@ -30,8 +29,8 @@ def order_list(customer: Customer) -> Cached[tuple[OrderSummary, ...]]:
 def order_detail(customer: Customer, order_id: str) -> Cached[OrderDetails]:
     """The order with its items; 404 for a malformed id or another Account's order."""
     try:
-        order_id = require_salesforce_id(order_id, prefix=KeyPrefix.ORDER)
-    except InvalidSalesforceIdError:
+        order_id = checked_id(order_id, prefix=KeyPrefix.ORDER)
+    except InvalidSalesforceId:
         raise Http404("No such order") from None
 
     def fetch() -> OrderDetails:

@@ -14,8 +14,7 @@ from collections.abc import Iterable
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 
-from domain.shared.salesforce_keys import KeyPrefix
-from integrations.salesforce.utils.ids import InvalidSalesforceIdError, require_salesforce_id
+from domain.shared.salesforce_id import InvalidSalesforceId, KeyPrefix, checked_id
 from portal.provisioning import selectors
 from portal.provisioning.errors import InvalidProvisioningRequest, ProvisioningFailed, ProvisioningRetry
 from portal.provisioning.models import ProvisioningJob
@@ -43,8 +42,8 @@ def provisioning_request(*, order_id: str, idempotency_key: str, event_id: str |
     ``InvalidProvisioningRequest`` for a malformed order id, key or event id (nothing is stored).
     """
     try:
-        order_id = require_salesforce_id(order_id, prefix=KeyPrefix.ORDER)
-    except InvalidSalesforceIdError as exc:
+        order_id = checked_id(order_id, prefix=KeyPrefix.ORDER)
+    except InvalidSalesforceId as exc:
         raise InvalidProvisioningRequest(f"order id {exc}") from None
     key = _one_line(idempotency_key, "idempotency key") or order_id
     event_id = _one_line(event_id, "event id") or None

@@ -14,10 +14,9 @@ from dataclasses import dataclass
 from django.conf import settings
 from django.http import Http404
 
-from domain.shared.salesforce_keys import KeyPrefix
+from domain.shared.salesforce_id import InvalidSalesforceId, KeyPrefix, checked_id
 from domain.support.types import CaseDetails, CaseSummary, RelatedKind, RelatedRecord, RequestType
 from integrations.salesforce.cases import SalesforceCaseService
-from integrations.salesforce.utils.ids import InvalidSalesforceIdError, require_salesforce_id
 from portal.accounts.models import Customer
 from portal.core.cache import Cached, bump_namespace, namespace_version
 from portal.core.providers import salesforce_connection
@@ -55,8 +54,8 @@ def case_list(customer: Customer) -> Cached[tuple[CaseSummary, ...]]:
 
 def case_id_or_404(case_id: str) -> str:
     try:
-        return require_salesforce_id(case_id, prefix=KeyPrefix.CASE)
-    except InvalidSalesforceIdError:
+        return checked_id(case_id, prefix=KeyPrefix.CASE)
+    except InvalidSalesforceId:
         raise Http404("No such case") from None
 
 

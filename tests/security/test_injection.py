@@ -30,10 +30,8 @@ from simple_salesforce import format_soql
 
 import integrations.salesforce.utils as query_utils
 from domain.catalog.types import ProductCategory
-from domain.shared.salesforce_id import to_18
-from domain.shared.salesforce_keys import KeyPrefix
+from domain.shared.salesforce_id import KeyPrefix, to_18
 from integrations.salesforce.utils.catalog_query_builder import build_catalog_query, require_category
-from integrations.salesforce.utils.ids import require_salesforce_id
 from integrations.salesforce.utils.order_query_builder import (
     ORDER_FIELDS,
     build_order_by_id_query,
@@ -45,7 +43,13 @@ from integrations.salesforce.utils.order_query_builder import (
 )
 from integrations.salesforce.utils.organization_query_builder import build_org_id_query
 from integrations.salesforce.utils.pricebook_query_builder import build_pricebook_by_name_query
-from integrations.salesforce.utils.soql import InvalidQueryArgumentError, check_limit, field_list, unique_fields
+from integrations.salesforce.utils.soql import (
+    InvalidQueryArgumentError,
+    check_limit,
+    field_list,
+    require_salesforce_id,
+    unique_fields,
+)
 from tests.integrations.salesforce import test_query_builders as existing
 from tests.integrations.salesforce.test_query_builders import _TRICKS, _ids, split_literals
 from tests.security.conftest import ALICE, iccids, numbers

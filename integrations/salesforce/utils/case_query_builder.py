@@ -7,9 +7,8 @@ from datetime import UTC, datetime
 from simple_salesforce import format_soql
 
 from domain.orders.types import InvalidRequestId, check_request_id
-from domain.shared.salesforce_keys import KeyPrefix
-from integrations.salesforce.utils.ids import require_salesforce_id
-from integrations.salesforce.utils.soql import InvalidQueryArgumentError, check_limit, field_list
+from domain.shared.salesforce_id import KeyPrefix
+from integrations.salesforce.utils.soql import InvalidQueryArgumentError, check_limit, field_list, require_salesforce_id
 
 CASE_FIELDS = (
     "Id",

@@ -2,9 +2,8 @@
 from simple_salesforce import format_soql
 
 from domain.catalog.types import ProductCategory
-from domain.shared.salesforce_keys import KeyPrefix
-from integrations.salesforce.utils.ids import require_salesforce_id
-from integrations.salesforce.utils.soql import InvalidQueryArgumentError, field_list
+from domain.shared.salesforce_id import KeyPrefix
+from integrations.salesforce.utils.soql import InvalidQueryArgumentError, field_list, require_salesforce_id
 
 PRODUCT_FIELDS = (
     "Id",

@@ -4,9 +4,8 @@ value quoted by `format_soql`; field names are constants."""
 from simple_salesforce import format_soql
 
 from domain.orders.types import InvalidRequestId, check_request_id
-from domain.shared.salesforce_keys import KeyPrefix
-from integrations.salesforce.utils.ids import require_salesforce_id
-from integrations.salesforce.utils.soql import InvalidQueryArgumentError, field_list
+from domain.shared.salesforce_id import KeyPrefix
+from integrations.salesforce.utils.soql import InvalidQueryArgumentError, field_list, require_salesforce_id
 
 IDENTITY_FIELDS = ("Id", "Identity_Verification_Status__c", "Identity_Rejection_Reason__c")
 

@@ -7,10 +7,15 @@ from simple_salesforce import format_soql
 
 from domain.catalog.types import ProductCategory
 from domain.orders.types import InvalidRequestId, OrderStatus, ProvisioningStatus, check_request_id
-from domain.shared.salesforce_keys import KeyPrefix
+from domain.shared.salesforce_id import KeyPrefix
 from integrations.salesforce.utils.catalog_query_builder import require_category
-from integrations.salesforce.utils.ids import require_salesforce_id
-from integrations.salesforce.utils.soql import InvalidQueryArgumentError, check_limit, field_list, unique_fields
+from integrations.salesforce.utils.soql import (
+    InvalidQueryArgumentError,
+    check_limit,
+    field_list,
+    require_salesforce_id,
+    unique_fields,
+)
 
 ORDER_FIELDS = (
     "Id",

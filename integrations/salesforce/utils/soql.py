@@ -7,7 +7,10 @@ checked here once more so that a typo can never turn into an injection point.
 import re
 from collections.abc import Iterable
 
+from domain.shared.salesforce_id import InvalidSalesforceId, KeyPrefix, checked_id
+
 _FIELD = re.compile(r"[A-Za-z][A-Za-z0-9_]*(?:\.[A-Za-z][A-Za-z0-9_]*)*")
+_PREFIX = re.compile(r"[A-Za-z0-9]{3}")
 
 
 class InvalidQueryArgumentError(ValueError):
@@ -15,6 +18,25 @@ class InvalidQueryArgumentError(ValueError):
 
     The message never echoes the value: it may be an attacker's string.
     """
+
+
+class InvalidSalesforceIdError(InvalidQueryArgumentError, InvalidSalesforceId):
+    """Not a 15/18-character Salesforce id with a valid checksum, or the id of another object.
+
+    A ValueError, like every InvalidQueryArgumentError and the domain's InvalidSalesforceId.
+    """
+
+
+def require_salesforce_id(value: object, *, prefix: KeyPrefix | str | None = None) -> str:
+    """A builder's id argument, checked by the one id check (``domain.shared.salesforce_id``): its
+    18-character form, of the object ``prefix`` names (``KeyPrefix.ORDER``: "801") when given;
+    anything else raises InvalidSalesforceIdError before any SOQL exists."""
+    if prefix is not None and (not isinstance(prefix, str) or not _PREFIX.fullmatch(prefix)):
+        raise TypeError("prefix must be a three-character key prefix such as KeyPrefix.ORDER")
+    try:
+        return checked_id(value, prefix=prefix)
+    except InvalidSalesforceId as exc:
+        raise InvalidSalesforceIdError(str(exc)) from None
 
 
 def unique_fields(fields: Iterable[str]) -> list[str]:

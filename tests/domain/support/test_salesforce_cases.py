@@ -6,7 +6,7 @@ from datetime import UTC, date, datetime
 import pytest
 
 from domain.shared.errors import MappingError
-from domain.shared.salesforce_keys import KeyPrefix
+from domain.shared.salesforce_id import KeyPrefix
 from domain.support.attachments import check_attachment
 from domain.support.providers import salesforce
 from domain.support.types import (

@@ -10,8 +10,8 @@ from domain.orders.types import OrderStatus, ProvisioningStatus
 from integrations.salesforce.connection import SalesforceConfig, SalesforceConnection
 from integrations.salesforce.errors import SalesforceApiError
 from integrations.salesforce.orders import SalesforceOrderService
-from integrations.salesforce.utils.ids import InvalidSalesforceIdError
 from integrations.salesforce.utils.order_query_builder import build_order_by_id_query
+from integrations.salesforce.utils.soql import InvalidSalesforceIdError
 from sandbox.demo_identities import DEMO_CUSTOMERS
 from sandbox.salesforce import start_salesforce_sandbox
 from sandbox.salesforce.keys import generate_demo_keypair

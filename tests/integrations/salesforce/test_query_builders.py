@@ -13,10 +13,8 @@ from hypothesis import strategies as st
 from simple_salesforce import format_soql
 
 from domain.catalog.types import ProductCategory
-from domain.shared.salesforce_id import InvalidSalesforceId, to_18
-from domain.shared.salesforce_keys import KeyPrefix
+from domain.shared.salesforce_id import InvalidSalesforceId, KeyPrefix, to_18
 from integrations.salesforce.utils.catalog_query_builder import build_catalog_query
-from integrations.salesforce.utils.ids import InvalidSalesforceIdError, require_salesforce_id
 from integrations.salesforce.utils.order_query_builder import (
     build_open_order_in_category_query,
     build_order_by_request_id_query,
@@ -27,7 +25,11 @@ from integrations.salesforce.utils.order_query_builder import (
 )
 from integrations.salesforce.utils.organization_query_builder import build_org_id_query
 from integrations.salesforce.utils.pricebook_query_builder import build_pricebook_by_name_query
-from integrations.salesforce.utils.soql import InvalidQueryArgumentError
+from integrations.salesforce.utils.soql import (
+    InvalidQueryArgumentError,
+    InvalidSalesforceIdError,
+    require_salesforce_id,
+)
 
 ACCOUNT = "0015g0000C3J27XAQS"
 ORDER = "8015g0000eKOmXRAA1"

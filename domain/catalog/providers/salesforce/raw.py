@@ -23,7 +23,7 @@ from domain.shared.providers.salesforce import (
     SfWholeNumber,
     optional_picklist,
 )
-from domain.shared.salesforce_keys import PricebookEntryId, PricebookId, ProductId
+from domain.shared.salesforce_id import PricebookEntryId, PricebookId, ProductId
 
 
 class SfPricebookEntryRaw(SalesforceRawModel):

@@ -23,8 +23,7 @@ from domain.shared.providers.salesforce import (
     SfQueryResult,
     optional_picklist,
 )
-from domain.shared.salesforce_id import InvalidSalesforceId
-from domain.shared.salesforce_keys import AccountId, KeyPrefix, checked_id
+from domain.shared.salesforce_id import AccountId, InvalidSalesforceId, KeyPrefix, checked_id
 
 
 class SfIdentityStatus(StrEnum):

@@ -24,8 +24,7 @@ from domain.shared.errors import MappingError
 from domain.shared.mapping import build_domain, validate_raw
 from domain.shared.model import DomainModel
 from domain.shared.providers.salesforce import PROVIDER, SalesforceRawModel, SfOptionalText, single_record
-from domain.shared.salesforce_id import SalesforceId
-from domain.shared.salesforce_keys import OrderId, OrganizationId
+from domain.shared.salesforce_id import OrderId, OrganizationId, SalesforceId
 
 ORDER_PROVISION_REQUESTED = "OrderProvisionRequested__e"
 """The platform event's API name; its Pub/Sub topic is `/event/OrderProvisionRequested__e`."""

@@ -27,8 +27,7 @@ from domain.shared.errors import MappingError
 from domain.shared.mapping import Skipped, build_domain, map_each, validate_raw
 from domain.shared.money import Money
 from domain.shared.providers.salesforce import PROVIDER, SfQueryResult, tree_reference_ids
-from domain.shared.salesforce_id import InvalidSalesforceId
-from domain.shared.salesforce_keys import KeyPrefix, checked_id
+from domain.shared.salesforce_id import InvalidSalesforceId, KeyPrefix, checked_id
 
 ORDER_REFERENCE_ID = "order"
 """The reference id of the Order record in the sObject Tree body; its lines are `item1`, `item2`, ..."""

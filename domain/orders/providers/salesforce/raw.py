@@ -31,7 +31,7 @@ from domain.shared.providers.salesforce import (
     optional_picklist,
     picklist,
 )
-from domain.shared.salesforce_keys import AccountId, OrderId, OrderItemId, PricebookEntryId, ProductId
+from domain.shared.salesforce_id import AccountId, OrderId, OrderItemId, PricebookEntryId, ProductId
 
 
 class SfOrderAccountRaw(SalesforceRawModel):

@@ -13,8 +13,7 @@ a case's status or add a public reply. The Pub/Sub API delivers it as an Avro re
 from domain.orders.providers.salesforce.events import EpochMillis
 from domain.shared.mapping import build_domain, validate_raw
 from domain.shared.providers.salesforce import PROVIDER, SalesforceRawModel, SfOptionalText
-from domain.shared.salesforce_id import SalesforceId
-from domain.shared.salesforce_keys import AccountId, CaseId
+from domain.shared.salesforce_id import AccountId, CaseId, SalesforceId
 from domain.support.providers.salesforce.mapper import STATUSES, customer_status
 from domain.support.types import CaseStatus, CaseUpdate
 

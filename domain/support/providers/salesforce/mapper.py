@@ -20,8 +20,7 @@ from typing import Any
 from domain.shared.errors import MappingError
 from domain.shared.mapping import build_domain, validate_raw
 from domain.shared.providers.salesforce import PROVIDER, single_record
-from domain.shared.salesforce_id import InvalidSalesforceId, to_18
-from domain.shared.salesforce_keys import KeyPrefix, checked_id
+from domain.shared.salesforce_id import InvalidSalesforceId, KeyPrefix, checked_id, to_18
 from domain.sim.iccid import InvalidIccid, require_iccid
 from domain.support.attachments import NewAttachment
 from domain.support.providers.salesforce.raw import (

@@ -22,8 +22,7 @@ from domain.shared.providers.salesforce import (
     SfText,
     SfWholeNumber,
 )
-from domain.shared.salesforce_id import SalesforceId
-from domain.shared.salesforce_keys import (
+from domain.shared.salesforce_id import (
     AccountId,
     CaseCommentId,
     CaseId,
@@ -31,6 +30,7 @@ from domain.shared.salesforce_keys import (
     ContentVersionId,
     OrderId,
     RecordTypeId,
+    SalesforceId,
 )
 
 
