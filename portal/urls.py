@@ -1,18 +1,13 @@
-from django.conf import settings
 from django.contrib import admin
 from django.contrib.auth.decorators import login_not_required
 from django.urls import include, path
 from django.utils.translation import gettext_lazy as _
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerSplitView
 
-from portal.accounts.sandbox_views import sandbox_identity, sandbox_identity_account
 from portal.accounts.urls import auth_urlpatterns
 from portal.accounts.views import AdminSignInView
 from portal.core import views as core_views
 from portal.core.i18n import set_language
-from portal.demo.clock import clock_control
-from portal.provisioning.sandbox_views import sandbox_orders
-from portal.support.sandbox_views import sandbox_case, sandbox_cases
 
 handler404 = "portal.core.views.not_found"
 handler500 = "portal.core.views.server_error"
@@ -35,17 +30,11 @@ urlpatterns = [
     path("sims/", include("portal.sim.urls")),
     path("support/", include("portal.support.urls")),
     path("webhooks/", include("portal.webhooks.urls")),
-    path("admin/sandbox/orders/", sandbox_orders, name="sandbox-orders"),
-    path("admin/sandbox/cases/", sandbox_cases, name="sandbox-cases"),
-    path("admin/sandbox/cases/<str:case_id>/", sandbox_case, name="sandbox-case"),
+    path("", include("portal.demo.urls")),  # the demo's operator pages (under admin/sandbox/) and clock
     # Staff sign in through the portal's sign-in, which asks for their second factor (docs/accounts.md).
     path("admin/login/", AdminSignInView.as_view(), name="admin-login"),
-    path("admin/sandbox/identity/", sandbox_identity, name="sandbox-identity"),
-    path("admin/sandbox/identity/<str:account_id>/", sandbox_identity_account, name="sandbox-identity-account"),
     path("admin/", admin.site.urls),
     path("api/v1/", include("portal.api_urls")),
     path("api/schema/", login_not_required(SpectacularAPIView.as_view()), name="api-schema"),
     path("api/docs/", login_not_required(SpectacularSwaggerSplitView.as_view(url_name="api-schema")), name="api-docs"),
 ]
-if settings.DEMO_CLOCK_CONTROL:
-    urlpatterns.append(path("__demo__/clock", clock_control, name="demo-clock"))

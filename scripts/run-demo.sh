@@ -22,5 +22,5 @@ cat <<BANNER
   Press Ctrl+C to stop.
 
 BANNER
-exec bash scripts/with-clock.sh .venv/bin/gunicorn portal.wsgi:application --config portal/gunicorn_demo.py \
+exec bash scripts/with-clock.sh .venv/bin/gunicorn portal.wsgi:application --config portal/demo/gunicorn.py \
   --bind "127.0.0.1:${PORT}" --access-logfile - --log-level warning --no-control-socket

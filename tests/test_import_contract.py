@@ -44,6 +44,10 @@ def tree_copy(tmp_path):
         ("portal/core/leak.py", "import portal.dashboard.selectors\n", "portal.core sits below every app"),
         ("portal/billing/leak.py", "from portal.dashboard import selectors\n", "portal.core sits below every app"),
         ("portal/orders/leak.py", "from portal import urls\n", "portal.core sits below every app"),
+        ("portal/core/leak.py", "import sandbox.common.clock\n", "only portal.demo imports the sandbox"),
+        ("portal/billing/leak.py", "from sandbox.whmcs import start_whmcs_sandbox\n",
+         "only portal.demo imports the sandbox"),
+        ("portal/accounts/leak.py", "import sandbox.demo_identities\n", "only portal.demo imports the sandbox"),
     ],
 )
 def test_a_crossed_boundary_fails_the_contract(tree_copy, module, source, contract):

@@ -31,7 +31,7 @@ from integrations.salesforce.errors import SalesforceError
 from portal.accounts.models import Customer, IdentitySubmission
 from portal.core.cache import fetch_for_customer, invalidate_customer
 from portal.core.errors import ProviderUnavailable, guarded
-from portal.core.providers import salesforce_connection
+from portal.core.connections import salesforce_connection
 
 logger = logging.getLogger(__name__)
 AREA = "identity verification"

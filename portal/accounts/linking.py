@@ -32,7 +32,7 @@ from portal.accounts.models import Customer, LinkAttempt, OneTimeCode
 from portal.core import throttle
 from portal.core.cache import invalidate_customer
 from portal.core.errors import ProviderUnavailable, guarded
-from portal.core.providers import salesforce_connection, whmcs_connection
+from portal.core.connections import salesforce_connection, whmcs_connection
 
 logger = logging.getLogger(__name__)
 AREA = "account"

@@ -39,7 +39,7 @@ from integrations.whmcs.errors import WhmcsError
 from portal.accounts.models import AccountCreation, Customer
 from portal.core import jobs
 from portal.core.cache import invalidate_customer
-from portal.core.providers import salesforce_connection, whmcs_connection
+from portal.core.connections import salesforce_connection, whmcs_connection
 
 logger = logging.getLogger(__name__)
 Status = AccountCreation.Status

@@ -19,7 +19,7 @@ from integrations.whmcs.errors import WhmcsError
 from portal.accounts.models import Customer
 from portal.core.cache import Cached, fetch_for_customer, invalidate_customer
 from portal.core.errors import ProviderUnavailable, guarded
-from portal.core.providers import salesforce_connection, whmcs_connection
+from portal.core.connections import salesforce_connection, whmcs_connection
 
 logger = logging.getLogger(__name__)
 AREA = "profile"

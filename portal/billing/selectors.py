@@ -25,7 +25,7 @@ from integrations.whmcs.invoices import WhmcsInvoiceService
 from integrations.whmcs.subscriptions import WhmcsSubscriptionService
 from portal.accounts.models import Customer
 from portal.core.cache import Cached
-from portal.core.providers import whmcs_connection
+from portal.core.connections import whmcs_connection
 from portal.core.reads import WHMCS_FAILURES, ProviderReads
 
 logger = logging.getLogger(__name__)

@@ -7,7 +7,7 @@ from integrations.whmcs.billing import WhmcsSsoService
 from portal.accounts.models import Customer
 from portal.billing.selectors import invoice_detail
 from portal.core.errors import ProviderUnavailable
-from portal.core.providers import whmcs_connection, whmcs_public_origin
+from portal.core.connections import whmcs_connection, whmcs_public_origin
 from portal.core.reads import WHMCS_FAILURES
 
 logger = logging.getLogger(__name__)

@@ -9,7 +9,7 @@ from portal.accounts.models import Customer
 from portal.billing import selectors, services
 from portal.billing.forms import InvoiceFilterForm
 from portal.core.formats import customer_status
-from portal.core.providers import whmcs_public_origin
+from portal.core.connections import whmcs_public_origin
 
 
 @customer_required

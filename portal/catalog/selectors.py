@@ -7,7 +7,7 @@ from domain.catalog.types import Catalog, ProductCategory
 from domain.shared.errors import MappingError
 from integrations.salesforce.catalog import SalesforceCatalogService
 from portal.core.cache import Cached
-from portal.core.providers import salesforce_connection
+from portal.core.connections import salesforce_connection
 from portal.core.reads import SALESFORCE_FAILURES, ProviderReads
 
 logger = logging.getLogger(__name__)

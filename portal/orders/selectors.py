@@ -9,7 +9,7 @@ from domain.shared.salesforce_id import InvalidSalesforceId, KeyPrefix, checked_
 from integrations.salesforce.orders import SalesforceOrderService
 from portal.accounts.models import Customer
 from portal.core.cache import Cached
-from portal.core.providers import salesforce_connection
+from portal.core.connections import salesforce_connection
 from portal.core.reads import SALESFORCE_FAILURES, ProviderReads
 
 logger = logging.getLogger(__name__)

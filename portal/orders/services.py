@@ -18,7 +18,7 @@ from portal.billing import selectors as billing
 from portal.catalog.selectors import portal_pricebook_id
 from portal.core.cache import invalidate_customer
 from portal.core.errors import ProviderUnavailable, Refused
-from portal.core.providers import salesforce_connection
+from portal.core.connections import salesforce_connection
 from portal.core.reads import ProviderReads
 from portal.orders.cart import Cart
 

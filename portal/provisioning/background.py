@@ -1,7 +1,7 @@
 """Running the Platform Event subscriber inside the web process (the demo only).
 
 In the demo the provider sandboxes live in the web process, so the subscriber runs there too, as
-a daemon thread started by gunicorn's ``post_worker_init`` hook (``portal/gunicorn_demo.py``).
+a daemon thread started by gunicorn's ``post_worker_init`` hook (``portal/demo/gunicorn.py``).
 Everywhere else it is its own process: ``python manage.py subscribe_platform_events``.
 """
 import logging

@@ -56,7 +56,7 @@ from integrations.whmcs.orders import WhmcsOrderService, WhmcsServiceFieldServic
 from portal.accounts.models import Customer
 from portal.core import jobs
 from portal.core.cache import invalidate_customer
-from portal.core.providers import freebit_connection, salesforce_connection, whmcs_connection
+from portal.core.connections import freebit_connection, salesforce_connection, whmcs_connection
 from portal.provisioning import errors
 from portal.provisioning.errors import ProvisioningFailed, ProvisioningRetry
 from portal.provisioning.models import ProvisioningJob, SimAssignment

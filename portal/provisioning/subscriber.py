@@ -25,7 +25,7 @@ from integrations.salesforce.pubsub import (
     SubscriberSettings,
     fetch_tenant_id,
 )
-from portal.core.providers import salesforce_connection, salesforce_pubsub_target
+from portal.core.connections import salesforce_connection, salesforce_pubsub_target
 from portal.provisioning.errors import InvalidProvisioningRequest
 from portal.provisioning.models import EventCursor
 from portal.provisioning.services import provisioning_request

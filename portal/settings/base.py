@@ -91,6 +91,7 @@ PORTAL_APPS = [
     "portal.provisioning",
     "portal.support",
     "portal.dashboard",
+    "portal.demo",
 ]
 INSTALLED_APPS = DJANGO_APPS + THIRD_PARTY_APPS + PORTAL_APPS
 

@@ -68,7 +68,7 @@ from portal.catalog import selectors as catalog
 from portal.core import jobs
 from portal.core.cache import invalidate_customer
 from portal.core.errors import ProviderUnavailable, Refused
-from portal.core.providers import freebit_connection, whmcs_connection
+from portal.core.connections import freebit_connection, whmcs_connection
 from portal.core.reads import ProviderReads
 from portal.sim import selectors
 from portal.sim.models import PlanChange

@@ -22,7 +22,7 @@ from integrations.freebit.sims import FreebitSimService
 from portal.accounts.models import Customer
 from portal.billing import selectors as billing
 from portal.core.cache import Cached, fetch_for_customer
-from portal.core.providers import freebit_connection
+from portal.core.connections import freebit_connection
 from portal.core.reads import FREEBIT_FAILURES, ProviderReads
 from portal.sim import usage
 

@@ -71,7 +71,7 @@ from portal.billing import selectors as billing
 from portal.core import jobs
 from portal.core.cache import invalidate_customer
 from portal.core.errors import ProviderUnavailable, Refused
-from portal.core.providers import freebit_connection, whmcs_connection
+from portal.core.connections import freebit_connection, whmcs_connection
 from portal.sim import selectors
 from portal.sim.models import TopUp
 

@@ -27,7 +27,7 @@ from django.utils import timezone
 from domain.shared import clock
 from domain.sim.types import DataQuota, SimUsage, UsagePoint
 from integrations.freebit.sims import FreebitSimService
-from portal.core.providers import freebit_connection
+from portal.core.connections import freebit_connection
 from portal.sim.models import SimUsageDay
 
 logger = logging.getLogger(__name__)

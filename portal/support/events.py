@@ -20,7 +20,7 @@ from integrations.salesforce.pubsub import (
 )
 from portal.accounts.models import Customer
 from portal.core.cache import CacheUnavailable
-from portal.core.providers import salesforce_connection, salesforce_pubsub_target
+from portal.core.connections import salesforce_connection, salesforce_pubsub_target
 from portal.provisioning.subscriber import DatabaseReplayStore
 from portal.support.selectors import forget_cases
 

@@ -19,7 +19,7 @@ from domain.support.types import CaseDetails, CaseSummary, RelatedKind, RelatedR
 from integrations.salesforce.cases import SalesforceCaseService
 from portal.accounts.models import Customer
 from portal.core.cache import Cached, bump_namespace, namespace_version
-from portal.core.providers import salesforce_connection
+from portal.core.connections import salesforce_connection
 from portal.core.reads import SALESFORCE_FAILURES, ProviderReads
 from portal.support.models import CaseView
 

@@ -45,7 +45,7 @@ from integrations.salesforce.errors import SalesforceApiError, SalesforceError
 from portal.accounts.models import Customer
 from portal.core import throttle
 from portal.core.errors import ProviderUnavailable, Refused
-from portal.core.providers import salesforce_connection
+from portal.core.connections import salesforce_connection
 from portal.core.reads import ProviderReads
 from portal.support import selectors
 from portal.support.models import CaseView, SupportWrite

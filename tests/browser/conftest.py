@@ -1,6 +1,6 @@
 """Headless Debian Chromium, driven through its matching chromedriver, against the running demo.
 
-``demo`` starts the portal the way ``make run`` serves it: gunicorn with ``portal/gunicorn_demo.py``
+``demo`` starts the portal the way ``make run`` serves it: gunicorn with ``portal/demo/gunicorn.py``
 (the in-process provider sandboxes and the Platform Event subscriber thread) and
 ``portal.settings.local``, on a free port, on a fresh SQLite database (migrated, ``seed_demo``
 loaded) in a temporary directory. Its environment is built from scratch for the demo: nothing of
@@ -161,7 +161,7 @@ def demo(tmp_path_factory):
             log.write(f"==> gunicorn on {url}\n")
             log.flush()
             process = subprocess.Popen(
-                [sys.executable, "-m", "gunicorn", "portal.wsgi:application", "--config", "portal/gunicorn_demo.py",
+                [sys.executable, "-m", "gunicorn", "portal.wsgi:application", "--config", "portal/demo/gunicorn.py",
                  "--bind", f"127.0.0.1:{port}", "--access-logfile", "-", "--log-level", "warning",
                  "--no-control-socket"],
                 cwd=ROOT, env=env, stdout=log, stderr=subprocess.STDOUT, start_new_session=True,

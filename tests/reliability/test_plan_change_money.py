@@ -19,7 +19,7 @@ from django.utils import timezone
 
 from integrations.whmcs.upgrades import WhmcsUpgradeService
 from portal.core.jobs import ABANDONED
-from portal.core.providers import whmcs_connection
+from portal.core.connections import whmcs_connection
 from portal.sim import plan_changes
 from portal.sim.models import PlanChange
 from tests.portal.sim.conftest import (  # noqa: F401 - the SIM tests' emulator fixtures, used here too

@@ -194,7 +194,7 @@ def emulator_calls(salesforce) -> dict:
 
 
 def test_the_emulator_pages_at_200_and_the_connection_reads_every_batch(salesforce):
-    from portal.core.providers import salesforce_connection
+    from portal.core.connections import salesforce_connection
 
     store = salesforce.app.store
     before = len(store.rows("Product2"))
@@ -212,7 +212,7 @@ def test_the_emulator_pages_at_200_and_the_connection_reads_every_batch(salesfor
 
 
 def test_a_child_subquery_over_one_batch_is_paged_by_the_emulator_and_read_to_the_end(salesforce):
-    from portal.core.providers import salesforce_connection
+    from portal.core.connections import salesforce_connection
 
     store = salesforce.app.store
     product = store.insert("Product2", {"Name": "Sold everywhere", "StockKeepingUnit": "EVERYWHERE"}, system=True)

@@ -1,7 +1,7 @@
 """The demo's operator page: staff approve a sandbox order, which publishes the provisioning event."""
 import pytest
 
-from portal.core import providers
+from portal.demo import sandboxes
 
 pytestmark = pytest.mark.django_db
 
@@ -10,7 +10,7 @@ pytestmark = pytest.mark.django_db
 def in_process_salesforce(settings):
     settings.SALESFORCE_LOGIN_URL = ""
     settings.PROVIDERS_USE_SANDBOX = True
-    return providers.salesforce_sandbox()
+    return sandboxes.salesforce_sandbox()
 
 
 def test_only_staff_reach_it(customer_client):

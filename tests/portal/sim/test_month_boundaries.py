@@ -17,7 +17,7 @@ import time_machine
 from domain.shared import calendar, clock
 from domain.sim.types import DataQuota
 from integrations.freebit.sims import FreebitSimService
-from portal.core.providers import freebit_connection
+from portal.core.connections import freebit_connection
 from portal.sim.models import SimUsageDay
 from tests.portal.sim.conftest import ALICE_DATA, ALICE_VOICE, NUMBER_OF, main_of, sim_page
 from tests.timepoints import BOUNDARY_INSTANTS

@@ -13,7 +13,7 @@ from django.utils import timezone
 from domain.shared import clock
 from integrations.whmcs.charges import WhmcsChargeService
 from portal.core.jobs import ABANDONED
-from portal.core.providers import whmcs_connection
+from portal.core.connections import whmcs_connection
 from portal.sim import services, tasks, topups
 from portal.sim.models import TopUp
 from tests.portal.sim.conftest import (

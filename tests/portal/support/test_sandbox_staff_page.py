@@ -3,7 +3,7 @@ its status, which publishes ``Case_Status_Update__e`` on the sandbox's Pub/Sub A
 import pytest
 import requests
 
-from portal.core import providers
+from portal.demo import sandboxes
 from sandbox.salesforce.pubsub import CASE_STATUS_UPDATE_TOPIC
 
 pytestmark = pytest.mark.django_db
@@ -13,7 +13,7 @@ pytestmark = pytest.mark.django_db
 def in_process_salesforce(settings):
     settings.SALESFORCE_LOGIN_URL = ""
     settings.PROVIDERS_USE_SANDBOX = True
-    sandbox = providers.salesforce_sandbox()
+    sandbox = sandboxes.salesforce_sandbox()
     requests.post(sandbox.url + "/__sandbox__/reset", timeout=5).raise_for_status()
     return sandbox
 

@@ -2,7 +2,7 @@
 import hashlib
 import hmac
 
-from portal.core import providers
+from portal.demo import sandboxes
 from portal.webhooks import signing
 
 
@@ -39,11 +39,11 @@ def test_the_demo_sandbox_posts_to_the_portals_own_public_url_with_the_same_secr
     settings.WHMCS_API_URL = ""
     settings.PORTAL_PUBLIC_URL = "http://127.0.0.1:8080/"
 
-    assert providers._whmcs_sandbox_webhooks() == {
+    assert sandboxes._whmcs_sandbox_webhooks() == {
         "webhook_url": "http://127.0.0.1:8080/webhooks/whmcs/", "webhook_secret": signing.DEMO_SECRET}
 
     settings.WHMCS_WEBHOOK_SECRET = "configured"
-    assert providers._whmcs_sandbox_webhooks()["webhook_secret"] == "configured"
+    assert sandboxes._whmcs_sandbox_webhooks()["webhook_secret"] == "configured"
 
 
 def test_a_signature_is_matched_to_the_secret_that_made_it():

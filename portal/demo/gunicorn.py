@@ -11,6 +11,6 @@ def post_worker_init(worker) -> None:
 
 
 def worker_exit(server, worker) -> None:
-    from portal.core.providers import stop_sandboxes
+    from portal.demo.sandboxes import stop_sandboxes
 
     stop_sandboxes()

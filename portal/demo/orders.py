@@ -6,26 +6,19 @@ real approval would; the subscriber then records and runs the provisioning job.
 import requests
 from django.contrib import admin, messages
 from django.contrib.admin.views.decorators import staff_member_required
-from django.http import Http404, HttpRequest, HttpResponse
+from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods
 
 from domain.shared.salesforce_id import is_valid
-from portal.core.providers import salesforce_sandbox
-
-
-def _salesforce_sandbox():
-    sandbox = salesforce_sandbox()
-    if sandbox is None:
-        raise Http404("Only with the Salesforce sandbox")
-    return sandbox
+from portal.demo.sandboxes import salesforce_sandbox
 
 
 @staff_member_required
 @require_http_methods(["GET", "POST"])
 def sandbox_orders(request: HttpRequest) -> HttpResponse:
-    sandbox = _salesforce_sandbox()
+    sandbox = salesforce_sandbox()
     if request.method == "POST":
         order_id = request.POST.get("order_id", "")
         if not is_valid(order_id):
@@ -45,4 +38,4 @@ def sandbox_orders(request: HttpRequest) -> HttpResponse:
              "status": o.get("Provisioning_Status__c"), "error": o.get("Provisioning_Error__c")} for o in orders]
     # In the admin's own layout: it is a staff page, reached from the admin's index.
     context = {**admin.site.each_context(request), "orders": rows, "title": _("Sandbox: approve orders")}
-    return render(request, "provisioning/sandbox_orders.html", context)
+    return render(request, "demo/orders.html", context)

@@ -14,34 +14,28 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods
 
 from domain.shared.salesforce_id import InvalidSalesforceId, to_18
-from portal.core.providers import salesforce_sandbox
+from portal.demo.sandboxes import salesforce_sandbox
 
 STATUSES = ("New", "Working", "Escalated", "On Hold", "Waiting on Customer", "Closed")
 MAX_REPLY_LENGTH = 4000
 
 
-def _salesforce_sandbox():
-    sandbox = salesforce_sandbox()
-    if sandbox is None:
-        raise Http404("Only with the Salesforce sandbox")
-    return sandbox
-
 
 @staff_member_required
 def sandbox_cases(request: HttpRequest) -> HttpResponse:
-    store = _salesforce_sandbox().app.store
+    store = salesforce_sandbox().app.store
     accounts = {a["Id"]: a["Name"] for a in store.rows("Account")}
     cases = sorted(store.rows("Case"), key=lambda c: (c["IsClosed"], -c["LastModifiedDate"].timestamp()))
     rows = [{"id": c["Id"], "number": c["CaseNumber"], "subject": c["Subject"], "status": c["Status"],
              "priority": c["Priority"], "account": accounts.get(c["AccountId"], "?"),
              "updated": c["LastModifiedDate"]} for c in cases]
-    return render(request, "support/sandbox_cases.html", {"cases": rows})
+    return render(request, "demo/cases.html", {"cases": rows})
 
 
 @staff_member_required
 @require_http_methods(["GET", "POST"])
 def sandbox_case(request: HttpRequest, case_id: str) -> HttpResponse:
-    sandbox = _salesforce_sandbox()
+    sandbox = salesforce_sandbox()
     try:
         case_id = to_18(case_id)
     except InvalidSalesforceId:
@@ -83,7 +77,7 @@ def sandbox_case(request: HttpRequest, case_id: str) -> HttpResponse:
         "SIM_Size__c", "Delivery_Postal_Code__c", "Delivery_Prefecture__c", "Delivery_City__c", "Delivery_Street__c",
         "Delivery_Building__c", "SuppliedName", "SuppliedEmail") if case.get(name) not in (None, "")]
     record_type = store.get("RecordType", case.get("RecordTypeId") or "")
-    return render(request, "support/sandbox_case.html", {
+    return render(request, "demo/case.html", {
         "case": case, "account": account["Name"] if account else "?", "conversation": conversation,
         "files": [f for f in files if f is not None], "fields": fields, "statuses": STATUSES,
         "record_type": record_type["Name"] if record_type else "",

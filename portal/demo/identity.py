@@ -14,17 +14,11 @@ from django.views.decorators.http import require_http_methods
 
 from domain.shared.salesforce_id import InvalidSalesforceId, to_18
 from domain.support.attachments import sniff
-from portal.core.providers import salesforce_sandbox
+from portal.demo.sandboxes import salesforce_sandbox
 
 MAX_REASON_LENGTH = 255
 _ORDER = {"Under Review": 0, "Rejected": 1, "Not Submitted": 2, "Verified": 3}
 
-
-def _sandbox():
-    sandbox = salesforce_sandbox()
-    if sandbox is None:
-        raise Http404("Only with the Salesforce sandbox")
-    return sandbox
 
 
 def _account(store, account_id: str) -> dict:
@@ -39,10 +33,10 @@ def _account(store, account_id: str) -> dict:
 
 @staff_member_required
 def sandbox_identity(request: HttpRequest) -> HttpResponse:
-    store = _sandbox().app.store
+    store = salesforce_sandbox().app.store
     accounts = sorted(store.rows("Account"), key=lambda a: (_ORDER.get(a.get("Identity_Verification_Status__c"), 9),
                                                             a["Name"]))
-    return render(request, "accounts/sandbox_identity.html", {"accounts": [
+    return render(request, "demo/identity.html", {"accounts": [
         {"id": a["Id"], "name": a["Name"], "client": a.get("WHMCS_Client_Id__c"),
          "status": a.get("Identity_Verification_Status__c") or "Not Submitted"} for a in accounts]})
 
@@ -50,7 +44,7 @@ def sandbox_identity(request: HttpRequest) -> HttpResponse:
 @staff_member_required
 @require_http_methods(["GET", "POST"])
 def sandbox_identity_account(request: HttpRequest, account_id: str) -> HttpResponse:
-    sandbox = _sandbox()
+    sandbox = salesforce_sandbox()
     store = sandbox.app.store
     account = _account(store, account_id)
     if request.method == "POST":
@@ -77,7 +71,7 @@ def sandbox_identity_account(request: HttpRequest, account_id: str) -> HttpRespo
     from sandbox.salesforce.identity import documents
 
     files = documents(sandbox.app, account["Id"])
-    return render(request, "accounts/sandbox_identity_account.html", {
+    return render(request, "demo/identity_account.html", {
         "account": account, "status": account.get("Identity_Verification_Status__c") or "Not Submitted",
         "files": files})
 
