@@ -8,9 +8,10 @@ authentication header. Instead every request object carries an ``authKey``, whic
 by the connection, and, when Freebit refuses it (its lifetime is not documented), fetched once
 more and the call sent once more: a refused key means the call was not carried out.
 
-One pooled ``requests.Session`` with connect/read timeouts; redirects are never followed. Reads
-(PA03-02, PA05-01, PA05-02) are retried on network errors, 5xx and 429 with exponential backoff
-and jitter, honouring ``Retry-After`` (capped). Writes (PA04-04, PA05-21, PA02-01, PA05-41) are sent
+The provider HTTP base (``integrations.http``) sends it: one pooled session, timeouts, no
+redirects, the circuit breaker, call counting. Reads (PA03-02, PA05-01, PA05-02) are retried on
+network errors, 5xx and 429 with exponential backoff and jitter, honouring ``Retry-After``
+(capped). Writes (PA04-04, PA05-21, PA02-01, PA05-41) are sent
 once: **none of them has an idempotency key**, so this module never retries them and neither may
 any caller without first finding out whether the first one took effect (``portal/sim/topups.py``).
 
@@ -25,8 +26,7 @@ from __future__ import annotations
 import json
 import logging
 import threading
-import time
-from collections.abc import Callable, Mapping
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -35,23 +35,21 @@ from tenacity import Retrying
 
 from domain.shared.errors import MappingError
 from domain.sim.providers.freebit import transform_freebit_auth_key
-from integrations.circuit import CircuitBreaker, through_breaker
 from integrations.freebit.errors import (
+    KINDS,
     FreebitActivationRefused,
     FreebitAlreadyRegistered,
     FreebitApiError,
     FreebitAuthError,
-    FreebitCircuitOpen,
     FreebitError,
     FreebitInvalidRequest,
     FreebitMalformedResponse,
     FreebitPlanChangeRefused,
     FreebitRateLimited,
     FreebitSimSuspended,
-    FreebitTransportError,
     FreebitUnknownSim,
 )
-from integrations.retrying import read_retrying, retry_after_seconds
+from integrations.http import HttpSettings, ProviderConnection, retry_after_seconds
 
 logger = logging.getLogger(__name__)
 
@@ -97,36 +95,25 @@ RESULT_CODE_ERRORS: dict[str, type[FreebitError]] = {
 """Freebit's error codes -> our exceptions: ``"<resultCode>-<statusCode>"`` first, then
 ``"<resultCode>"``; an unlisted code raises FreebitApiError."""
 
-_RETRYABLE_STATUSES = frozenset({429, 500, 502, 503, 504})
-
 
 @dataclass(frozen=True)
-class FreebitConfig:
+class FreebitConfig(HttpSettings):
     api_url: str
     """``https://<host>/emptool/api``: the paths above are appended to it."""
     oem_id: str
     oem_key: str = field(repr=False)
-    connect_timeout: float = 3.0
-    read_timeout: float = 10.0
-    max_attempts: int = 3
-    backoff_base: float = 0.2
-    backoff_max: float = 3.0
 
 
-class FreebitConnection:
+class FreebitConnection(ProviderConnection):
     """Sends PA operations; answers the decoded JSON body of a successful one (``resultCode`` "100")."""
 
-    def __init__(self, config: FreebitConfig, *, session: requests.Session | None = None,
-                 on_call: Callable[[str], None] | None = None, breaker: CircuitBreaker | None = None) -> None:
-        self.config = config
-        self._session = session or requests.Session()
-        self._on_call = on_call
-        self._breaker = breaker
-        self._auth_lock = threading.Lock()
-        self._auth_key: str | None = None
+    name, kinds, logger = "freebit", KINDS, logger
+    config: FreebitConfig
 
-    def __repr__(self) -> str:
-        return f"FreebitConnection({self.config!r})"
+    def __init__(self, config: FreebitConfig, **transport) -> None:
+        super().__init__(config, **transport)
+        self._auth_lock = threading.Lock()
+        self._auth_key: str | None = None  # authOem's key, kept until Freebit refuses it
 
     def request(self, path: str, body: Mapping[str, Any]) -> dict[str, Any]:
         """Send the operation at ``path`` (e.g. ``TRAFFIC``) with ``body`` (``authKey`` is added);
@@ -142,12 +129,7 @@ class FreebitConnection:
     def retrying(self) -> Retrying:
         """The retry policy of reads: retryable FreebitErrors, ``max_attempts`` tries, backoff with
         jitter or ``Retry-After``. Only for calls that are safe to repeat."""
-        return read_retrying(error_type=FreebitError, max_attempts=self.config.max_attempts,
-                             backoff_base=self.config.backoff_base, backoff_max=self.config.backoff_max,
-                             provider="freebit", logger=logger)
-
-    def close(self) -> None:
-        self._session.close()
+        return self._http.retrying()
 
     # -- authentication ------------------------------------------------------------------------------
     def _authenticated(self, path: str, body: Mapping[str, Any]) -> dict[str, Any]:
@@ -180,47 +162,22 @@ class FreebitConnection:
 
     # -- one exchange --------------------------------------------------------------------------------
     def _send(self, path: str, body: Mapping[str, Any]) -> dict[str, Any]:
-        return through_breaker(
-            self._breaker, lambda: self._exchange(path, body),
-            is_failure=lambda exc: isinstance(exc, (FreebitTransportError, FreebitMalformedResponse)),
-            refused=lambda: FreebitCircuitOpen(path, "not sent, the circuit breaker is open"),
+        return self._http.post(
+            path, self.config.api_url.rstrip("/") + path, described=f"{OPERATIONS[path]} {path}",
+            data={"json": json.dumps(dict(body), ensure_ascii=False, separators=(",", ":"))},
+            headers={"Accept": "application/json"}, decode=lambda answer: self._decode(path, answer),
         )
-
-    def _exchange(self, path: str, body: Mapping[str, Any]) -> dict[str, Any]:
-        if self._on_call:
-            self._on_call(path)
-        started = time.monotonic()
-        try:
-            response = self._session.post(
-                self.config.api_url.rstrip("/") + path,
-                data={"json": json.dumps(dict(body), ensure_ascii=False, separators=(",", ":"))},
-                headers={"Accept": "application/json"},
-                timeout=(self.config.connect_timeout, self.config.read_timeout),
-                allow_redirects=False,
-            )
-        except requests.Timeout as exc:
-            raise FreebitTransportError(path, "timed out") from exc
-        except requests.RequestException as exc:
-            # The cause names the URL, never the body: the keys stay out of the message.
-            raise FreebitTransportError(path, f"network error ({type(exc).__name__})") from exc
-        elapsed_ms = (time.monotonic() - started) * 1000
-        logger.info("freebit %s %s -> HTTP %s in %.0f ms", OPERATIONS[path], path, response.status_code, elapsed_ms)
-        return self._decode(path, response)
 
     def _decode(self, path: str, response: requests.Response) -> dict[str, Any]:
         status = response.status_code
-        if response.is_redirect:
-            raise FreebitMalformedResponse(path, f"HTTP {status} redirect; api_url must end in /emptool/api")
+        self._http.refuse_redirect(path, response, hint="api_url must end in /emptool/api")
         try:
             payload = response.json()
         except ValueError:
             payload = None
         code = _result_code(payload)
         if code is None:
-            if status == 429:
-                raise FreebitRateLimited(path, "rate limited", retry_after=retry_after_seconds(response))
-            if status in _RETRYABLE_STATUSES or status >= 500:
-                raise FreebitTransportError(path, f"HTTP {status}", retry_after=retry_after_seconds(response))
+            self._http.refuse_unavailable(path, response)
             if status in (401, 403):
                 raise FreebitAuthError(path, f"HTTP {status}: refused")
             raise FreebitMalformedResponse(path, f"HTTP {status}, no Freebit envelope")

@@ -1,45 +1,47 @@
-"""Typed Freebit failures. ``retryable`` says whether sending the same request again may succeed.
+"""Freebit's failures: the kinds of ``integrations.http`` under Freebit's names, and the refusals its
+result codes stand for. An error names the operation's path and carries Freebit's ``resultCode``
+when the failure is an answer of the API.
 
 The connection is the one place that turns Freebit's answers (HTTP status, ``resultCode``) into
 these; callers catch these types and never look at a result code themselves.
 """
 from __future__ import annotations
 
+from integrations.http import ApiError, CircuitOpen, ErrorKinds, MalformedResponse, ProviderError, RateLimited
+from integrations.http import TransportError as _Transport
 
-class FreebitError(Exception):
-    retryable = False
+
+class FreebitError(ProviderError):
+    provider = "Freebit"
 
     def __init__(self, endpoint: str, reason: str, *, result_code: str | None = None,
                  retry_after: float | None = None) -> None:
-        super().__init__(f"Freebit {endpoint}: {reason}")
-        self.endpoint = endpoint
-        self.reason = reason
+        super().__init__(endpoint, reason, retry_after=retry_after)
         self.result_code = result_code
         """Freebit's ``resultCode`` when the failure is an answer of the API (for logs)."""
-        self.retry_after = retry_after
+
+    @property
+    def endpoint(self) -> str:
+        return self.operation
 
 
-class FreebitTransportError(FreebitError):
-    """Network error, timeout or 5xx: Freebit did not answer usefully."""
-
-    retryable = True
+class FreebitTransportError(FreebitError, _Transport):
+    pass
 
 
-class FreebitRateLimited(FreebitTransportError):
-    """Too many requests; ``retry_after`` holds the seconds Freebit asked us to wait."""
+class FreebitRateLimited(FreebitTransportError, RateLimited):
+    """Too many requests (HTTP 429, or result code 500)."""
 
 
-class FreebitCircuitOpen(FreebitTransportError):
-    """Not sent: Freebit failed repeatedly and the circuit breaker is open."""
-
-    retryable = False
+class FreebitCircuitOpen(FreebitTransportError, CircuitOpen):
+    pass
 
 
-class FreebitMalformedResponse(FreebitError):
-    """Freebit answered something that is not its JSON envelope."""
+class FreebitMalformedResponse(FreebitError, MalformedResponse):
+    """Not Freebit's JSON envelope."""
 
 
-class FreebitApiError(FreebitError):
+class FreebitApiError(FreebitError, ApiError):
     """Freebit answered with an error ``resultCode`` (the message is Freebit's)."""
 
 
@@ -70,3 +72,7 @@ class FreebitActivationRefused(FreebitApiError):
 class FreebitAlreadyRegistered(FreebitActivationRefused):
     """A new line cannot be registered because Freebit has an account with that phone number already
     (after a lost answer: most likely the one our own earlier request registered)."""
+
+
+KINDS = ErrorKinds(base=FreebitError, transport=FreebitTransportError, circuit_open=FreebitCircuitOpen,
+                   rate_limited=FreebitRateLimited, malformed=FreebitMalformedResponse)

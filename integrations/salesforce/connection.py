@@ -8,8 +8,12 @@ the assertion ourselves with PyJWT and hand simple-salesforce the resulting sess
 instance URL.
 
 One session is reused by every thread; when Salesforce answers ``INVALID_SESSION_ID`` the
-connection signs in again **once** and repeats the call. Reads (queries) are retried on network
-errors, timeouts and 5xx with exponential backoff and jitter; writes are not.
+connection signs in again **once** and repeats the call. Every exchange goes through the provider
+HTTP base (``integrations.http``: one pooled session, timeouts, the circuit breaker, call counting,
+network errors and 5xx as transport errors); what is Salesforce's own is here: the JWT bearer
+sign-in and simple-salesforce's errors turned into ours. Reads (queries) and idempotent writes (a
+PATCH setting the same values) are retried on network errors, timeouts and 5xx with exponential
+backoff and jitter; other writes are not.
 
 A query answer comes in batches (Salesforce's default 2,000 records, at least 200, fewer when the
 records are large; child records count towards it): ``query`` follows ``nextRecordsUrl`` until
@@ -32,13 +36,11 @@ import requests
 from simple_salesforce import Salesforce
 from simple_salesforce import exceptions as sf_exceptions
 
-from integrations.circuit import CircuitBreaker, through_breaker
-from integrations.retrying import read_retrying
+from integrations.http import HttpSettings, ProviderConnection
 from integrations.salesforce.errors import (
+    KINDS,
     SalesforceApiError,
     SalesforceAuthError,
-    SalesforceCircuitOpen,
-    SalesforceError,
     SalesforceNotFound,
     SalesforceQueryTooLarge,
     SalesforceRequestLimitExceeded,
@@ -56,18 +58,14 @@ _NEXT_RECORDS_URL = re.compile(r"/services/data/v\d{1,3}\.\d/(query|queryAll)/([
 
 
 @dataclass(frozen=True)
-class SalesforceConfig:
+class SalesforceConfig(HttpSettings):
     login_url: str
     client_id: str
     username: str
     private_key: str = field(repr=False)
     audience: str = ""  # defaults to the login URL
     api_version: str = "62.0"
-    connect_timeout: float = 3.0
-    read_timeout: float = 15.0
-    max_attempts: int = 3
-    backoff_base: float = 0.2
-    backoff_max: float = 3.0
+    read_timeout: float = field(default=15.0, kw_only=True)
     query_batch_size: int | None = None
     """Sent as ``Sforce-Query-Options: batchSize=N`` (200 to 2,000); None: Salesforce's default (2,000)."""
     max_query_records: int = 10_000
@@ -89,13 +87,12 @@ class SalesforceSession:
     """The signed-in (integration) user's id, from the token answer's identity URL ``.../id/<org>/<user>``."""
 
 
-class SalesforceConnection:
-    def __init__(self, config: SalesforceConfig, *, session: requests.Session | None = None,
-                 on_call: Callable[[str], None] | None = None, breaker: CircuitBreaker | None = None) -> None:
-        self.config = config
-        self._http = session or requests.Session()
-        self._on_call = on_call
-        self._breaker = breaker
+class SalesforceConnection(ProviderConnection):
+    name, kinds, logger = "salesforce", KINDS, logger
+    config: SalesforceConfig
+
+    def __init__(self, config: SalesforceConfig, **transport) -> None:
+        super().__init__(config, **transport)
         self._lock = threading.Lock()
         self._client: Salesforce | None = None
         self._session: SalesforceSession | None = None
@@ -106,28 +103,28 @@ class SalesforceConnection:
         every batch read: ``done`` true and all the records, child subqueries included."""
         headers = {QUERY_OPTIONS_HEADER: f"batchSize={self.config.query_batch_size}"} \
             if self.config.query_batch_size else {}
-        first = self._read("query", lambda client: client.query(soql, timeout=self._timeout, headers=headers))
+        first = self._retried("query", lambda client: client.query(soql, timeout=self._timeout, headers=headers))
         return self._complete(first, _PageBudget(self.config.max_query_records, self.config.max_query_pages))
 
     def create_tree(self, sobject: str, body: dict[str, Any]) -> dict[str, Any]:
         """``POST composite/tree/<sobject>``: records and their children, all or nothing."""
-        return self._write(
+        return self._once(
             "create tree", lambda client: client.restful(f"composite/tree/{sobject}", method="POST", json=body,
                                                          timeout=self._timeout)
         )
 
     def create(self, sobject: str, fields: dict[str, Any]) -> dict[str, Any]:
         """``POST sobjects/<sobject>``: one record; the answer ``{"id", "success", "errors"}``. Not retried."""
-        return self._write("create", lambda client: client.restful(f"sobjects/{sobject}", method="POST", json=fields,
+        return self._once("create", lambda client: client.restful(f"sobjects/{sobject}", method="POST", json=fields,
                                                                     timeout=self._timeout))
 
     def update(self, sobject: str, record_id: str, fields: dict[str, Any]) -> None:
         """``PATCH sobjects/<sobject>/<id>``; setting the same values twice is harmless, so it is retried."""
-        self._read("update", lambda client: client.restful(f"sobjects/{sobject}/{record_id}", method="PATCH",
+        self._retried("update", lambda client: client.restful(f"sobjects/{sobject}/{record_id}", method="PATCH",
                                                            json=fields, timeout=self._timeout))
 
     def delete(self, sobject: str, record_id: str) -> None:
-        self._write("delete", lambda client: client.restful(f"sobjects/{sobject}/{record_id}", method="DELETE",
+        self._once("delete", lambda client: client.restful(f"sobjects/{sobject}/{record_id}", method="DELETE",
                                                             timeout=self._timeout))
 
     def session(self) -> SalesforceSession:
@@ -145,7 +142,7 @@ class SalesforceConnection:
     # --- plumbing -------------------------------------------------------------------------------
     @property
     def _timeout(self) -> tuple[float, float]:
-        return (self.config.connect_timeout, self.config.read_timeout)
+        return self._http.timeout
 
     def _get_next_batch(self, client: Salesforce, path: str) -> Any:
         """``GET`` the ``nextRecordsUrl`` path as Salesforce wrote it, on the session's instance.
@@ -169,7 +166,7 @@ class SalesforceConnection:
         while page.get("done") is False:
             path = _next_records_path(page.get("nextRecordsUrl"))
             budget.next_page()
-            page = self._read("query more", lambda client, p=path: self._get_next_batch(client, p))
+            page = self._retried("query more", lambda client, p=path: self._get_next_batch(client, p))
             if not (isinstance(page, dict) and isinstance(page.get("records"), list)):
                 raise SalesforceTransportError("query more", "the answer is not a query result")
             if not page["records"] and page.get("done") is False:
@@ -185,13 +182,12 @@ class SalesforceConnection:
         complete.update(done=True, records=records)
         return complete
 
-    def _read(self, operation: str, call: Callable[[Salesforce], Any]) -> Any:
-        retrying = read_retrying(error_type=SalesforceError, max_attempts=self.config.max_attempts,
-                                 backoff_base=self.config.backoff_base, backoff_max=self.config.backoff_max,
-                                 provider="salesforce", logger=logger)
-        return retrying(self._with_session, operation, call)
+    def _retried(self, operation: str, call: Callable[[Salesforce], Any]) -> Any:
+        """A call that is safe to repeat (a read, or a write setting the same values again)."""
+        return self._http.retrying()(self._with_session, operation, call)
 
-    def _write(self, operation: str, call: Callable[[Salesforce], Any]) -> Any:
+    def _once(self, operation: str, call: Callable[[Salesforce], Any]) -> Any:
+        """A write that could be carried out twice: never repeated (nor by the caller, blindly)."""
         return self._with_session(operation, call)
 
     def _with_session(self, operation: str, call: Callable[[Salesforce], Any]) -> Any:
@@ -206,20 +202,14 @@ class SalesforceConnection:
             return self._send(operation, call, client)
 
     def _send(self, operation: str, call: Callable[[Salesforce], Any], client: Salesforce) -> Any:
-        return self._through_breaker(operation, lambda: self._exchange(operation, call, client))
+        return self._http.exchange(operation, lambda: self._translated(operation, call, client))
 
-    def _through_breaker(self, operation: str, send: Callable[[], Any]) -> Any:
-        return through_breaker(
-            self._breaker, send, is_failure=lambda exc: isinstance(exc, SalesforceTransportError),
-            refused=lambda: SalesforceCircuitOpen(operation, "not sent, the circuit breaker is open"),
-        )
-
-    def _exchange(self, operation: str, call: Callable[[Salesforce], Any], client: Salesforce) -> Any:
-        if self._on_call:
-            self._on_call(operation)
-        started = time.monotonic()
+    @staticmethod
+    def _translated(operation: str, call: Callable[[Salesforce], Any], client: Salesforce) -> Any:
+        """``call(client)``, simple-salesforce's errors raised as ours (a network error or a timeout
+        the HTTP base turns into a transport error)."""
         try:
-            result = call(client)
+            return call(client)
         except sf_exceptions.SalesforceExpiredSession as exc:
             raise SalesforceSessionExpired(operation, "session expired", errors=_errors(exc)) from None
         except sf_exceptions.SalesforceResourceNotFound as exc:
@@ -233,30 +223,25 @@ class SalesforceConnection:
             raise SalesforceApiError(operation, _summary(errors) or f"HTTP {exc.status}", errors=errors) from None
         except sf_exceptions.SalesforceGeneralError as exc:
             raise SalesforceTransportError(operation, f"HTTP {exc.status}") from None
-        except requests.Timeout as exc:
-            raise SalesforceTransportError(operation, "timed out") from exc
-        except requests.RequestException as exc:
-            raise SalesforceTransportError(operation, f"network error ({type(exc).__name__})") from exc
-        except ValueError as exc:  # a body that is not JSON
+        except ValueError as exc:
+            if isinstance(exc, requests.RequestException):  # requests' JSON errors: the HTTP base's to map
+                raise
             raise SalesforceTransportError(operation, "answer is not JSON") from exc
-        logger.info("salesforce %s in %.0f ms", operation, (time.monotonic() - started) * 1000)
-        return result
 
     def _ensure_client(self) -> tuple[Salesforce, SalesforceSession]:
         with self._lock:
             if self._client is None or self._session is None:
                 self._session = self._sign_in()
                 client = Salesforce(instance_url=self._session.instance_url, session_id=self._session.access_token,
-                                    session=self._http, version=self.config.api_version)
+                                    session=self._http.session, version=self.config.api_version)
                 # simple-salesforce assumes https; keep the scheme the token endpoint gave us.
                 client.base_url = f"{self._session.instance_url.rstrip('/')}/services/data/v{self.config.api_version}/"
                 self._client = client
             return self._client, self._session
 
     def _sign_in(self) -> SalesforceSession:
-        return self._through_breaker("sign-in", self._request_token)
-
-    def _request_token(self) -> SalesforceSession:
+        """The JWT bearer flow: a short-lived assertion signed with the connected app's key, exchanged
+        at the token endpoint for a session."""
         login_url = self.config.login_url.rstrip("/")
         claims = {
             "iss": self.config.client_id,
@@ -268,22 +253,17 @@ class SalesforceConnection:
             assertion = jwt.encode(claims, self.config.private_key, algorithm="RS256")
         except (ValueError, TypeError, jwt.PyJWTError):
             raise SalesforceAuthError("sign-in", "the private key could not sign the assertion") from None
-        if self._on_call:
-            self._on_call("sign-in")
-        try:
-            response = self._http.post(f"{login_url}/services/oauth2/token",
-                                       data={"grant_type": JWT_BEARER_GRANT, "assertion": assertion},
-                                       timeout=self._timeout, allow_redirects=False)
-        except requests.RequestException as exc:
-            raise SalesforceTransportError("sign-in", f"network error ({type(exc).__name__})") from exc
+        return self._http.post("sign-in", f"{login_url}/services/oauth2/token",
+                               data={"grant_type": JWT_BEARER_GRANT, "assertion": assertion}, decode=self._token)
+
+    def _token(self, response: requests.Response) -> SalesforceSession:
         try:
             body = response.json()
         except ValueError:
             body = None
         # Salesforce (or a proxy in front of it) failing is not a refusal of our credentials: 5xx, 429
         # and a 200 that is not a token are transport failures (retried, and counted by the breaker).
-        if response.status_code >= 500 or response.status_code == 429:
-            raise SalesforceTransportError("sign-in", f"HTTP {response.status_code}")
+        self._http.refuse_unavailable("sign-in", response)
         if response.status_code == 200 and not (isinstance(body, dict) and body.get("access_token")
                                                 and body.get("instance_url")):
             raise SalesforceTransportError("sign-in", "HTTP 200 without a token")

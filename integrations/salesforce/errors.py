@@ -1,14 +1,18 @@
-"""Typed Salesforce failures. ``retryable`` says whether trying the same read again may succeed."""
+"""Salesforce's failures: the kinds of ``integrations.http`` under Salesforce's names, and what only
+Salesforce says (its ``[{"errorCode", "message"}]`` answers, an expired session, a used-up request
+allocation, a query too large to read). An error names the operation ("query", "sign-in")."""
 from __future__ import annotations
 
+from integrations.http import ApiError, CircuitOpen, ErrorKinds, ProviderError
+from integrations.http import TransportError as _Transport
 
-class SalesforceError(Exception):
-    retryable = False
 
-    def __init__(self, operation: str, reason: str, *, errors: tuple[dict, ...] = ()) -> None:
-        super().__init__(f"Salesforce {operation}: {reason}")
-        self.operation = operation
-        self.reason = reason
+class SalesforceError(ProviderError):
+    provider = "Salesforce"
+
+    def __init__(self, operation: str, reason: str, *, errors: tuple[dict, ...] = (),
+                 retry_after: float | None = None) -> None:
+        super().__init__(operation, reason, retry_after=retry_after)
         self.errors = errors
 
     @property
@@ -16,10 +20,8 @@ class SalesforceError(Exception):
         return tuple(str(e.get("errorCode") or e.get("statusCode") or "") for e in self.errors)
 
 
-class SalesforceTransportError(SalesforceError):
-    """Network error, timeout or 5xx: Salesforce did not answer usefully."""
-
-    retryable = True
+class SalesforceTransportError(SalesforceError, _Transport):
+    """Also an answer that is not Salesforce's JSON: Salesforce has no separate "malformed" kind."""
 
 
 class SalesforceRequestLimitExceeded(SalesforceTransportError):
@@ -35,10 +37,8 @@ class SalesforceQueryTooLarge(SalesforceError):
     read without end."""
 
 
-class SalesforceCircuitOpen(SalesforceTransportError):
-    """Not sent: Salesforce failed repeatedly and the circuit breaker is open."""
-
-    retryable = False
+class SalesforceCircuitOpen(SalesforceTransportError, CircuitOpen):
+    pass
 
 
 class SalesforceAuthError(SalesforceError):
@@ -49,9 +49,13 @@ class SalesforceSessionExpired(SalesforceError):
     """``INVALID_SESSION_ID``: the access token expired or was revoked."""
 
 
-class SalesforceApiError(SalesforceError):
+class SalesforceApiError(SalesforceError, ApiError):
     """Salesforce answered ``[{"errorCode": ..., "message": ...}]`` (400/403)."""
 
 
 class SalesforceNotFound(SalesforceApiError):
     """404: the record does not exist."""
+
+
+KINDS = ErrorKinds(base=SalesforceError, transport=SalesforceTransportError, circuit_open=SalesforceCircuitOpen,
+                   rate_limited=SalesforceTransportError, malformed=SalesforceTransportError)

@@ -1,38 +1,36 @@
-"""Typed WHMCS failures. ``retryable`` says whether trying the same read again may succeed."""
+"""WHMCS's failures: the kinds of ``integrations.http`` under WHMCS's names, and what only WHMCS says
+(its credentials refused, an object it does not have). An error names the API action."""
 from __future__ import annotations
 
-
-class WhmcsError(Exception):
-    retryable = False
-
-    def __init__(self, action: str, reason: str, *, retry_after: float | None = None) -> None:
-        super().__init__(f"WHMCS {action}: {reason}")
-        self.action = action
-        self.reason = reason
-        self.retry_after = retry_after
+from integrations.http import ApiError, CircuitOpen, ErrorKinds, MalformedResponse, ProviderError, RateLimited
+from integrations.http import TransportError as _Transport
 
 
-class WhmcsTransportError(WhmcsError):
-    """Network error, timeout or 5xx: WHMCS did not answer usefully."""
+class WhmcsError(ProviderError):
+    provider = "WHMCS"
 
-    retryable = True
-
-
-class WhmcsRateLimited(WhmcsTransportError):
-    """HTTP 429; ``retry_after`` holds the seconds WHMCS asked us to wait."""
+    @property
+    def action(self) -> str:
+        return self.operation
 
 
-class WhmcsCircuitOpen(WhmcsTransportError):
-    """Not sent: WHMCS failed repeatedly and the circuit breaker is open."""
-
-    retryable = False
+class WhmcsTransportError(WhmcsError, _Transport):
+    pass
 
 
-class WhmcsMalformedResponse(WhmcsError):
-    """WHMCS answered something that is not its JSON envelope."""
+class WhmcsRateLimited(WhmcsTransportError, RateLimited):
+    pass
 
 
-class WhmcsApiError(WhmcsError):
+class WhmcsCircuitOpen(WhmcsTransportError, CircuitOpen):
+    pass
+
+
+class WhmcsMalformedResponse(WhmcsError, MalformedResponse):
+    """Not WHMCS's JSON envelope (or a redirect: ``api_url`` must name api.php itself)."""
+
+
+class WhmcsApiError(WhmcsError, ApiError):
     """WHMCS answered ``{"result": "error", "message": ...}``."""
 
 
@@ -42,3 +40,7 @@ class WhmcsAuthError(WhmcsApiError):
 
 class WhmcsNotFound(WhmcsApiError):
     """The object asked for does not exist."""
+
+
+KINDS = ErrorKinds(base=WhmcsError, transport=WhmcsTransportError, circuit_open=WhmcsCircuitOpen,
+                   rate_limited=WhmcsRateLimited, malformed=WhmcsMalformedResponse)

@@ -15,7 +15,7 @@ import uuid
 import pytest
 from django.core.cache import cache
 
-from integrations.circuit import through_breaker
+from integrations.http import through_breaker
 from portal.core.circuit import CacheCircuitBreaker
 
 THRESHOLD = 3
