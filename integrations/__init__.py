@@ -1,4 +1,4 @@
-"""Provider integrations: connection, entity services, query builders, orchestrators.
+"""Provider integrations: connection, entity clients, query builders, orchestrators.
 
 Imports ``domain`` and transport libraries only; Django settings arrive as values passed in.
 """

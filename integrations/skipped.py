@@ -1,4 +1,4 @@
-"""What the entity services do with a record left out of a provider's list (``on_skip`` of the
+"""What the entity clients do with a record left out of a provider's list (``on_skip`` of the
 tolerant mappers): log it, once, with the field and the reason, never the record itself."""
 import logging
 

@@ -1,1 +1,1 @@
-"""Freebit: the MVNO SIM platform API (connection, typed errors, the SIM entity service)."""
+"""Freebit: the MVNO SIM platform API (connection, typed errors, the SIM entity client)."""

@@ -60,7 +60,7 @@ def wire_date(day: date) -> str:
     return require_day(day).strftime("%Y%m%d")
 
 
-class FreebitSimService:
+class FreebitSimClient:
     def __init__(self, connection: FreebitConnection) -> None:
         self._freebit = connection
 

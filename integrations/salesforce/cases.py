@@ -12,7 +12,7 @@ from integrations.salesforce.utils import case_query_builder as queries
 from integrations.salesforce.utils.soql import require_salesforce_id
 
 
-class SalesforceCaseService:
+class SalesforceCaseClient:
     def __init__(self, connection: SalesforceConnection) -> None:
         self._sf = connection
 

@@ -6,7 +6,7 @@ from integrations.salesforce.utils import catalog_query_builder, pricebook_query
 from integrations.skipped import log_skipped
 
 
-class SalesforceCatalogService:
+class SalesforceCatalogClient:
     def __init__(self, connection: SalesforceConnection) -> None:
         self._sf = connection
 

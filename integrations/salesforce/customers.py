@@ -17,7 +17,7 @@ from integrations.salesforce.utils import customer_query_builder as queries
 from integrations.salesforce.utils.soql import require_salesforce_id
 
 
-class SalesforceCustomerService:
+class SalesforceCustomerClient:
     def __init__(self, connection: SalesforceConnection) -> None:
         self._sf = connection
 

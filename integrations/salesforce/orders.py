@@ -13,13 +13,13 @@ from integrations.salesforce.utils import order_query_builder as queries
 from integrations.salesforce.utils.soql import require_salesforce_id
 from integrations.skipped import log_skipped
 
-__all__ = ["SalesforceOrderService", "SalesforceSaveError"]
+__all__ = ["SalesforceOrderClient", "SalesforceSaveError"]
 
 PROVISIONING_ERROR_MAX_LENGTH = 255
 """The length of ``Order.Provisioning_Error__c``."""
 
 
-class SalesforceOrderService:
+class SalesforceOrderClient:
     def __init__(self, connection: SalesforceConnection) -> None:
         self._sf = connection
 

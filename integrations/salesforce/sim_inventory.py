@@ -14,7 +14,7 @@ SOBJECT = "SIM_Inventory__c"
 ASSIGNMENT_KEY_MAX_LENGTH = 255
 
 
-class SalesforceSimInventoryService:
+class SalesforceSimInventoryClient:
     def __init__(self, connection: SalesforceConnection) -> None:
         self._sf = connection
 

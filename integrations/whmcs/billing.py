@@ -1,6 +1,4 @@
-"""Currencies (the installation's, and the one a client is billed in), payment methods and pay-by-SSO."""
-from collections.abc import Sequence
-
+"""Currencies, payment methods and pay-by-SSO (the currency a client is billed in: ``clients``)."""
 from domain.billing.providers import whmcs as mapper
 from domain.billing.types import PaymentLink, PaymentMethod
 from domain.shared.money import Currency
@@ -8,7 +6,7 @@ from integrations.skipped import log_skipped
 from integrations.whmcs.connection import WhmcsConnection
 
 
-class WhmcsCurrencyService:
+class WhmcsCurrencyClient:
     def __init__(self, connection: WhmcsConnection) -> None:
         self._whmcs = connection
 
@@ -16,18 +14,7 @@ class WhmcsCurrencyService:
         return mapper.transform_whmcs_currencies(self._whmcs.call("GetCurrencies"))
 
 
-class WhmcsClientService:
-    def __init__(self, connection: WhmcsConnection) -> None:
-        self._whmcs = connection
-
-    def client_currency(self, client_id: int, *, currencies: Sequence[Currency]) -> Currency:
-        """The currency WHMCS bills the client in (``GetClientsDetails`` → ``currency_code``): every
-        amount of the client's invoices and services is in it."""
-        raw = self._whmcs.call("GetClientsDetails", {"clientid": client_id})
-        return mapper.transform_whmcs_client_currency(raw, currencies=currencies)
-
-
-class WhmcsPaymentMethodService:
+class WhmcsPaymentMethodClient:
     def __init__(self, connection: WhmcsConnection) -> None:
         self._whmcs = connection
 
@@ -38,7 +25,7 @@ class WhmcsPaymentMethodService:
         return mapper.transform_whmcs_pay_methods(raw, on_skip=log_skipped)
 
 
-class WhmcsSsoService:
+class WhmcsSsoClient:
     def __init__(self, connection: WhmcsConnection) -> None:
         self._whmcs = connection
 

@@ -3,7 +3,7 @@
 Neither call is idempotent in WHMCS. The caller records that it is about to create an invoice,
 gives it a marker in its notes (``domain.billing.markers.request_marker``) and records the invoice
 id as soon as it exists; after a lost answer it finds the invoice by its marker
-(:meth:`WhmcsChargeService.find_invoices_with_marker`) instead of creating another. Before
+(:meth:`WhmcsChargeClient.find_invoices_with_marker`) instead of creating another. Before
 capturing again it checks the invoice (``GetInvoice``): a paid invoice is never captured twice.
 """
 from decimal import Decimal
@@ -19,7 +19,7 @@ INVOICES_SEARCHED = 100
 invoice is looked for right after it may have been created."""
 
 
-class WhmcsChargeService:
+class WhmcsChargeClient:
     def __init__(self, connection: WhmcsConnection) -> None:
         self._whmcs = connection
 

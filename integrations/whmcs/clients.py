@@ -1,10 +1,10 @@
-"""WHMCS clients: checking a client-area sign-in (ValidateLogin, GetUsers), finding clients by email
-(GetClients), reading one (GetClientsDetails), creating one (AddClient) and changing its phone and
-address (UpdateClient).
+"""WHMCS clients (our customers' billing records): checking a client-area sign-in (ValidateLogin,
+GetUsers), finding clients by email (GetClients), reading one and the currency it is billed in
+(GetClientsDetails), creating one (AddClient) and changing its phone and address (UpdateClient).
 
 ``AddClient`` is not idempotent and the connection sends it once. The caller records that it is
 about to send it; the sign-up's marker is in the client's notes, so after a lost answer
-:meth:`WhmcsClientService.find_client_with_marker` finds the client already made (its email is
+:meth:`WhmcsCustomerClient.find_client_with_marker` finds the client already made (its email is
 unique in WHMCS: a search by it finds at most the one).
 
 Passwords sent to ``ValidateLogin`` are checked and forgotten: never logged (the connection logs
@@ -13,7 +13,9 @@ the action and the status only), never kept.
 from __future__ import annotations
 
 import secrets
+from collections.abc import Sequence
 
+from domain.billing.providers import whmcs as billing_mapper
 from domain.customers.providers.whmcs import mapper
 from domain.customers.types import (
     ContactDetails,
@@ -22,6 +24,7 @@ from domain.customers.types import (
     NewCustomer,
     carries_signup_marker,
 )
+from domain.shared.money import Currency
 from integrations.whmcs.connection import WhmcsConnection
 from integrations.whmcs.errors import WhmcsApiError
 
@@ -38,9 +41,15 @@ class WhmcsDuplicateEmail(Exception):
     """``AddClient`` was refused: a user or client with that email exists in WHMCS."""
 
 
-class WhmcsClientService:
+class WhmcsCustomerClient:
     def __init__(self, connection: WhmcsConnection) -> None:
         self._whmcs = connection
+
+    def client_currency(self, client_id: int, *, currencies: Sequence[Currency]) -> Currency:
+        """The currency WHMCS bills the client in (``GetClientsDetails`` → ``currency_code``): every
+        amount of the client's invoices and services is in it."""
+        raw = self._whmcs.call("GetClientsDetails", {"clientid": client_id})
+        return billing_mapper.transform_whmcs_client_currency(raw, currencies=currencies)
 
     # --- client-area credentials ----------------------------------------------------------------
     def owned_clients(self, email: str, password: str) -> tuple[LinkableClient, ...]:

@@ -6,7 +6,7 @@ from integrations.skipped import log_skipped
 from integrations.whmcs.connection import WhmcsConnection
 
 
-class WhmcsInvoiceService:
+class WhmcsInvoiceClient:
     def __init__(self, connection: WhmcsConnection) -> None:
         self._whmcs = connection
 

@@ -3,10 +3,10 @@ for real), the upgrade orders it leaves, their invoices' notes, CancelOrder, and
 
 ``UpgradeProduct`` is not idempotent and takes no marker, so a real one is sent once (the
 connection never retries a write). A caller that may lose its answer first records
-:meth:`WhmcsUpgradeService.newest_order_id`, and after a lost answer looks for the upgrade with
-:meth:`WhmcsUpgradeService.find_upgrade_orders` (the service's upgrade orders placed after that id)
+:meth:`WhmcsUpgradeClient.newest_order_id`, and after a lost answer looks for the upgrade with
+:meth:`WhmcsUpgradeClient.find_upgrade_orders` (the service's upgrade orders placed after that id)
 before it tries again; WHMCS itself refuses a second upgrade of a service while the first one's
-invoice is unpaid. Once the invoice is known, :meth:`WhmcsUpgradeService.mark_invoice` writes the
+invoice is unpaid. Once the invoice is known, :meth:`WhmcsUpgradeClient.mark_invoice` writes the
 caller's marker into its notes.
 """
 from __future__ import annotations
@@ -22,7 +22,7 @@ ORDERS_SEARCHED = 100
 """How many of the client's most recent orders an upgrade search reads (WHMCS lists newest first)."""
 
 
-class WhmcsUpgradeService:
+class WhmcsUpgradeClient:
     def __init__(self, connection: WhmcsConnection) -> None:
         self._whmcs = connection
 

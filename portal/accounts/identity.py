@@ -26,12 +26,12 @@ from domain.customers.types import IdentityStatus, IdentityVerification
 from domain.shared.errors import MappingError
 from domain.sim.plans import PlanKind, plan_kind
 from domain.support.attachments import AttachmentRefused, NewAttachment, check_attachment
-from integrations.salesforce.customers import SalesforceCustomerService
+from integrations.salesforce.customers import SalesforceCustomerClient
 from integrations.salesforce.errors import SalesforceError
 from portal.accounts.models import Customer, IdentitySubmission
 from portal.core.cache import fetch_for_customer, invalidate_customer
-from portal.core.errors import ProviderUnavailable, guarded
 from portal.core.connections import salesforce_connection
+from portal.core.errors import ProviderUnavailable, guarded
 
 logger = logging.getLogger(__name__)
 AREA = "identity verification"
@@ -54,8 +54,8 @@ class Documents:
     back: NewAttachment
 
 
-def _service() -> SalesforceCustomerService:
-    return SalesforceCustomerService(salesforce_connection())
+def _service() -> SalesforceCustomerClient:
+    return SalesforceCustomerClient(salesforce_connection())
 
 
 def identity_status(customer: Customer) -> IdentityVerification:

@@ -22,17 +22,17 @@ from django.db import IntegrityError, transaction
 
 from domain.shared import clock
 from domain.shared.errors import MappingError
-from integrations.salesforce.customers import SalesforceCustomerService
+from integrations.salesforce.customers import SalesforceCustomerClient
 from integrations.salesforce.errors import SalesforceError
-from integrations.whmcs.clients import WhmcsClientService, WhmcsLoginRefused
+from integrations.whmcs.clients import WhmcsCustomerClient, WhmcsLoginRefused
 from integrations.whmcs.errors import WhmcsError
 from portal.accounts import codes
 from portal.accounts.mail import send_templated
 from portal.accounts.models import Customer, LinkAttempt, OneTimeCode
 from portal.core import throttle
 from portal.core.cache import invalidate_customer
-from portal.core.errors import ProviderUnavailable, guarded
 from portal.core.connections import salesforce_connection, whmcs_connection
+from portal.core.errors import ProviderUnavailable, guarded
 
 logger = logging.getLogger(__name__)
 AREA = "account"
@@ -78,7 +78,7 @@ def link_with_credentials(*, user, email: str, password: str, address: str) -> C
     """Link the client the WHMCS sign-in (``email``, ``password``) owns. ``LinkRefused`` otherwise."""
     _not_linked(user)
     _counted(user, address)
-    clients = WhmcsClientService(whmcs_connection())
+    clients = WhmcsCustomerClient(whmcs_connection())
     try:
         owned = _whmcs(lambda: clients.owned_clients(email.strip(), password))
     except WhmcsLoginRefused:
@@ -99,7 +99,7 @@ def request_code(*, user, client_id: int, address: str) -> OneTimeCode:
     _not_linked(user)
     _counted(user, address)
     allowed = throttle.hit("link-client", str(client_id), settings.LINK_CODE_RATE_PER_CLIENT) is None
-    profile = _whmcs(lambda: WhmcsClientService(whmcs_connection()).profile(client_id)) if allowed else None
+    profile = _whmcs(lambda: WhmcsCustomerClient(whmcs_connection()).profile(client_id)) if allowed else None
     usable = profile is not None and bool(profile.email)
     row, code = codes.create(purpose=OneTimeCode.Purpose.LINK, email=profile.email if usable else "",
                              usable=usable, user=user, whmcs_client_id=client_id)
@@ -140,7 +140,7 @@ def _link(user, client_id: int, method: str, address: str) -> Customer:
         _tell_staff(user, client_id, method)
         raise LinkRefused(Refusal.ALREADY_LINKED)
     try:
-        account_id = SalesforceCustomerService(salesforce_connection()).account_of_client(client_id)
+        account_id = SalesforceCustomerClient(salesforce_connection()).account_of_client(client_id)
     except (SalesforceError, MappingError) as exc:
         logger.error("link for user %s: the CRM Account of WHMCS client %s could not be read: %s",
                      user.pk, client_id, exc)

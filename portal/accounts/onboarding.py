@@ -32,9 +32,9 @@ from django.utils import timezone
 
 from domain.customers.types import ContactDetails, JapaneseAddress, NewCustomer, PersonName
 from domain.shared.providers.salesforce import SalesforceSaveError
-from integrations.salesforce.customers import SalesforceCustomerService
+from integrations.salesforce.customers import SalesforceCustomerClient
 from integrations.salesforce.errors import SalesforceApiError, SalesforceError
-from integrations.whmcs.clients import WhmcsClientService, WhmcsDuplicateEmail
+from integrations.whmcs.clients import WhmcsCustomerClient, WhmcsDuplicateEmail
 from integrations.whmcs.errors import WhmcsError
 from portal.accounts.models import AccountCreation, Customer
 from portal.core import jobs
@@ -121,12 +121,12 @@ class AccountCreationFlow(jobs.JobFlow):
         return new_customer(self.job)
 
     @staticmethod
-    def whmcs() -> WhmcsClientService:
-        return WhmcsClientService(whmcs_connection())
+    def whmcs() -> WhmcsCustomerClient:
+        return WhmcsCustomerClient(whmcs_connection())
 
     @staticmethod
-    def salesforce() -> SalesforceCustomerService:
-        return SalesforceCustomerService(salesforce_connection())
+    def salesforce() -> SalesforceCustomerClient:
+        return SalesforceCustomerClient(salesforce_connection())
 
     # -- steps ----------------------------------------------------------------------------------------
     def check_email(self) -> None:

@@ -12,14 +12,14 @@ from django.conf import settings
 
 from domain.customers.types import ContactDetails, CustomerProfile
 from domain.shared.errors import MappingError
-from integrations.salesforce.customers import SalesforceCustomerService
+from integrations.salesforce.customers import SalesforceCustomerClient
 from integrations.salesforce.errors import SalesforceError
-from integrations.whmcs.clients import WhmcsClientService
+from integrations.whmcs.clients import WhmcsCustomerClient
 from integrations.whmcs.errors import WhmcsError
 from portal.accounts.models import Customer
 from portal.core.cache import Cached, fetch_for_customer, invalidate_customer
-from portal.core.errors import ProviderUnavailable, guarded
 from portal.core.connections import salesforce_connection, whmcs_connection
+from portal.core.errors import ProviderUnavailable, guarded
 
 logger = logging.getLogger(__name__)
 AREA = "profile"
@@ -29,7 +29,7 @@ _FAILURES = (WhmcsError, MappingError)
 def customer_profile(customer: Customer) -> Cached[CustomerProfile]:
     """The customer's details as billing holds them (a stale copy with a notice while it fails)."""
     def read() -> CustomerProfile:
-        found = WhmcsClientService(whmcs_connection()).profile(customer.whmcs_client_id)
+        found = WhmcsCustomerClient(whmcs_connection()).profile(customer.whmcs_client_id)
         if found is None:
             raise MappingError(provider="whmcs", entity="client", field="clientid", reason="the client was not found")
         return found
@@ -42,12 +42,12 @@ def update_contact(customer: Customer, contact: ContactDetails) -> None:
     """Write the new phone and address to billing, then to the CRM Contact. ``ProviderUnavailable``
     when either fails (nothing else is needed than sending the form again)."""
     try:
-        WhmcsClientService(whmcs_connection()).update_contact(customer.whmcs_client_id, contact)
+        WhmcsCustomerClient(whmcs_connection()).update_contact(customer.whmcs_client_id, contact)
     except (WhmcsError, MappingError) as exc:
         logger.error("profile of user %s not saved in WHMCS: %s", customer.user_id, exc)
         raise ProviderUnavailable(AREA) from exc
     invalidate_customer(customer.user_id)
-    service = SalesforceCustomerService(salesforce_connection())
+    service = SalesforceCustomerClient(salesforce_connection())
     try:
         contact_id = service.contact_of_account(customer.salesforce_account_id)
         if contact_id is None:

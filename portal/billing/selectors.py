@@ -19,10 +19,11 @@ from domain.billing.providers import whmcs as whmcs_mapper
 from domain.billing.types import Invoice, InvoicePage, InvoiceStatus, PaymentMethod
 from domain.shared.money import Currency
 from domain.subscriptions.types import Subscription, SubscriptionPage
-from integrations.whmcs.billing import WhmcsClientService, WhmcsCurrencyService, WhmcsPaymentMethodService
+from integrations.whmcs.billing import WhmcsCurrencyClient, WhmcsPaymentMethodClient
+from integrations.whmcs.clients import WhmcsCustomerClient
 from integrations.whmcs.errors import WhmcsNotFound
-from integrations.whmcs.invoices import WhmcsInvoiceService
-from integrations.whmcs.subscriptions import WhmcsSubscriptionService
+from integrations.whmcs.invoices import WhmcsInvoiceClient
+from integrations.whmcs.subscriptions import WhmcsSubscriptionClient
 from portal.accounts.models import Customer
 from portal.core.cache import Cached
 from portal.core.connections import whmcs_connection
@@ -51,7 +52,7 @@ def currencies() -> dict[str, Currency]:
         if _currency_memo.get("expires", 0) > now:
             return _currency_memo["value"]
     cached = WHMCS.shared("whmcs:currencies", settings.CACHE_TTL_CURRENCIES,
-                          lambda: WhmcsCurrencyService(whmcs_connection()).list_currencies())
+                          lambda: WhmcsCurrencyClient(whmcs_connection()).list_currencies())
     value = {currency.code: currency for currency in cached.value}
     if not cached.stale:
         with _currency_memo_lock:
@@ -89,7 +90,7 @@ def client_currency(customer: Customer) -> Currency:
     known = tuple(currencies().values())
 
     def fetch() -> Currency:
-        return WhmcsClientService(whmcs_connection()).client_currency(customer.whmcs_client_id, currencies=known)
+        return WhmcsCustomerClient(whmcs_connection()).client_currency(customer.whmcs_client_id, currencies=known)
 
     cached = WHMCS.for_customer(customer, "client-currency", settings.CACHE_TTL_CURRENCIES, fetch)
     if not cached.stale:
@@ -104,7 +105,7 @@ def invoice_list(customer: Customer, *, page: int = 1, status: InvoiceStatus | N
     currency = client_currency(customer)
 
     def fetch() -> InvoicePage:
-        found = WhmcsInvoiceService(whmcs_connection()).list_invoices(
+        found = WhmcsInvoiceClient(whmcs_connection()).list_invoices(
             customer.whmcs_client_id, default_currency=currency, offset=(page - 1) * INVOICES_PER_PAGE,
             limit=INVOICES_PER_PAGE, status=status,
         )
@@ -118,7 +119,7 @@ def invoice_detail(customer: Customer, invoice_id: int) -> Cached[Invoice]:
     currency = client_currency(customer)  # GetInvoice names no currency: the client's is the invoice's
 
     def fetch() -> Invoice:
-        service = WhmcsInvoiceService(whmcs_connection())
+        service = WhmcsInvoiceClient(whmcs_connection())
         try:
             invoice = service.get_invoice(invoice_id, default_currency=currency)
         except WhmcsNotFound:
@@ -135,7 +136,7 @@ def subscription_list(customer: Customer) -> Cached[SubscriptionPage]:
     currency = client_currency(customer)  # GetClientsProducts names none: services are in the client's
 
     def fetch() -> SubscriptionPage:
-        found = WhmcsSubscriptionService(whmcs_connection()).list_subscriptions(
+        found = WhmcsSubscriptionClient(whmcs_connection()).list_subscriptions(
             customer.whmcs_client_id, default_currency=currency
         )
         # The customer's SIMs are the ones their services carry: another client's service must never
@@ -149,7 +150,7 @@ def subscription_detail(customer: Customer, service_id: int) -> Cached[Subscript
     currency = client_currency(customer)
 
     def fetch() -> Subscription:
-        found = WhmcsSubscriptionService(whmcs_connection()).get_subscription(
+        found = WhmcsSubscriptionClient(whmcs_connection()).get_subscription(
             customer.whmcs_client_id, service_id, default_currency=currency
         )
         if found is None:
@@ -161,7 +162,7 @@ def subscription_detail(customer: Customer, service_id: int) -> Cached[Subscript
 
 def payment_methods(customer: Customer) -> Cached[tuple[PaymentMethod, ...]]:
     def fetch() -> tuple[PaymentMethod, ...]:
-        return WhmcsPaymentMethodService(whmcs_connection()).list_payment_methods(customer.whmcs_client_id)
+        return WhmcsPaymentMethodClient(whmcs_connection()).list_payment_methods(customer.whmcs_client_id)
 
     return WHMCS.for_customer(customer, "payment-methods", settings.CACHE_TTL_PAYMENT_METHODS, fetch)
 

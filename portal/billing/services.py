@@ -3,11 +3,11 @@ import logging
 from urllib.parse import urlsplit
 
 from domain.billing.types import PaymentLink
-from integrations.whmcs.billing import WhmcsSsoService
+from integrations.whmcs.billing import WhmcsSsoClient
 from portal.accounts.models import Customer
 from portal.billing.selectors import invoice_detail
-from portal.core.errors import ProviderUnavailable
 from portal.core.connections import whmcs_connection, whmcs_public_origin
+from portal.core.errors import ProviderUnavailable
 from portal.core.reads import WHMCS_FAILURES
 
 logger = logging.getLogger(__name__)
@@ -17,7 +17,7 @@ def invoice_payment_link(*, customer: Customer, invoice_id: int) -> PaymentLink:
     """A fresh single-use WHMCS sign-in link to the invoice's payment page (404 if not theirs)."""
     invoice_detail(customer, invoice_id)  # ownership check (raises Http404)
     try:
-        link = WhmcsSsoService(whmcs_connection()).invoice_payment_link(customer.whmcs_client_id, invoice_id)
+        link = WhmcsSsoClient(whmcs_connection()).invoice_payment_link(customer.whmcs_client_id, invoice_id)
     except WHMCS_FAILURES as exc:
         logger.error("WHMCS could not create a payment link for invoice %s: %s", invoice_id, exc)
         raise ProviderUnavailable("billing") from exc

@@ -8,8 +8,8 @@ from portal.accounts.decorators import customer_required
 from portal.accounts.models import Customer
 from portal.billing import selectors, services
 from portal.billing.forms import InvoiceFilterForm
-from portal.core.formats import customer_status
 from portal.core.connections import whmcs_public_origin
+from portal.core.formats import customer_status
 
 
 @customer_required

@@ -5,7 +5,7 @@ from django.conf import settings
 
 from domain.catalog.types import Catalog, ProductCategory
 from domain.shared.errors import MappingError
-from integrations.salesforce.catalog import SalesforceCatalogService
+from integrations.salesforce.catalog import SalesforceCatalogClient
 from portal.core.cache import Cached
 from portal.core.connections import salesforce_connection
 from portal.core.reads import SALESFORCE_FAILURES, ProviderReads
@@ -16,7 +16,7 @@ SALESFORCE = ProviderReads("catalog", "Salesforce", SALESFORCE_FAILURES, logger)
 
 def portal_pricebook_id() -> str:
     def fetch() -> str:
-        service = SalesforceCatalogService(salesforce_connection())
+        service = SalesforceCatalogClient(salesforce_connection())
         found = service.portal_pricebook_id(settings.SALESFORCE_PRICEBOOK_NAME)
         if found is None:
             raise MappingError(provider="salesforce", entity="pricebook", field="Name",
@@ -30,7 +30,7 @@ def catalog(category: ProductCategory | None = None) -> Cached[Catalog]:
     pricebook_id = portal_pricebook_id()
 
     def fetch() -> Catalog:
-        return SalesforceCatalogService(salesforce_connection()).get_catalog(
+        return SalesforceCatalogClient(salesforce_connection()).get_catalog(
             pricebook_id, category=category, currency_code=settings.SALESFORCE_CURRENCY
         )
 

@@ -6,7 +6,7 @@ from django.http import Http404
 
 from domain.orders.types import OrderDetails, OrderSummary
 from domain.shared.salesforce_id import InvalidSalesforceId, KeyPrefix, checked_id
-from integrations.salesforce.orders import SalesforceOrderService
+from integrations.salesforce.orders import SalesforceOrderClient
 from portal.accounts.models import Customer
 from portal.core.cache import Cached
 from portal.core.connections import salesforce_connection
@@ -19,7 +19,7 @@ CACHE_TTL_ORDERS = 60
 
 def order_list(customer: Customer) -> Cached[tuple[OrderSummary, ...]]:
     def fetch() -> tuple[OrderSummary, ...]:
-        return SalesforceOrderService(salesforce_connection()).list_orders(
+        return SalesforceOrderClient(salesforce_connection()).list_orders(
             customer.salesforce_account_id, currency_code=settings.SALESFORCE_CURRENCY
         )
 
@@ -34,7 +34,7 @@ def order_detail(customer: Customer, order_id: str) -> Cached[OrderDetails]:
         raise Http404("No such order") from None
 
     def fetch() -> OrderDetails:
-        found = SalesforceOrderService(salesforce_connection()).get_order(
+        found = SalesforceOrderClient(salesforce_connection()).get_order(
             order_id, customer.salesforce_account_id, currency_code=settings.SALESFORCE_CURRENCY
         )
         if found is None:

@@ -11,14 +11,14 @@ from domain.shared import clock
 from domain.shared.providers.salesforce import SalesforceSaveError
 from domain.subscriptions.types import SubscriptionStatus
 from integrations.salesforce.errors import SalesforceError
-from integrations.salesforce.orders import SalesforceOrderService
+from integrations.salesforce.orders import SalesforceOrderClient
 from portal.accounts import identity
 from portal.accounts.models import Customer
 from portal.billing import selectors as billing
 from portal.catalog.selectors import portal_pricebook_id
 from portal.core.cache import invalidate_customer
-from portal.core.errors import ProviderUnavailable, Refused
 from portal.core.connections import salesforce_connection
+from portal.core.errors import ProviderUnavailable, Refused
 from portal.core.reads import ProviderReads
 from portal.orders.cart import Cart
 
@@ -66,7 +66,7 @@ def checkout_problems(*, customer: Customer, cart: Cart) -> list[str]:
 
 def _has_open_internet_order(customer: Customer) -> bool:
     """An Internet order placed earlier and not yet provisioned (WHMCS has no service for it yet)."""
-    orders = SalesforceOrderService(salesforce_connection())
+    orders = SalesforceOrderClient(salesforce_connection())
     return SALESFORCE.guard(lambda: orders.has_open_order_in_category(customer.salesforce_account_id,
                                                                       ProductCategory.INTERNET))
 
@@ -81,7 +81,7 @@ def order_place(*, customer: Customer, cart: Cart, request_id: str) -> PlacedOrd
     The order and its items are one atomic sObject Tree request; Salesforce also holds
     ``Portal_Request_Id__c`` unique, the last guard should two submits ever race past the lock.
     """
-    orders = SalesforceOrderService(salesforce_connection())
+    orders = SalesforceOrderClient(salesforce_connection())
     already = SALESFORCE.guard(lambda: orders.find_order_by_request_id(request_id, customer.salesforce_account_id))
     if already:  # this checkout was submitted before (a double click, a reload): same order
         return PlacedOrder(order_id=already, created=False)
@@ -109,7 +109,7 @@ def order_place(*, customer: Customer, cart: Cart, request_id: str) -> PlacedOrd
 
 
 def _create_once(new_order: NewOrder) -> PlacedOrder:
-    orders = SalesforceOrderService(salesforce_connection())
+    orders = SalesforceOrderClient(salesforce_connection())
     try:
         order_id = orders.create_order(new_order, effective_date=clock.today())
         logger.info("created Salesforce order %s for checkout %s", order_id, new_order.request_id)

@@ -47,12 +47,12 @@ from integrations.freebit.errors import (
     FreebitInvalidRequest,
     FreebitUnknownSim,
 )
-from integrations.freebit.sims import FreebitSimService
-from integrations.salesforce.orders import SalesforceOrderService
-from integrations.salesforce.sim_inventory import SalesforceSimInventoryService
-from integrations.whmcs.billing import WhmcsPaymentMethodService
+from integrations.freebit.sims import FreebitSimClient
+from integrations.salesforce.orders import SalesforceOrderClient
+from integrations.salesforce.sim_inventory import SalesforceSimInventoryClient
+from integrations.whmcs.billing import WhmcsPaymentMethodClient
+from integrations.whmcs.billing_orders import WhmcsBillingOrderClient, WhmcsServiceFieldClient
 from integrations.whmcs.errors import WhmcsApiError, WhmcsAuthError, WhmcsNotFound
-from integrations.whmcs.orders import WhmcsOrderService, WhmcsServiceFieldService
 from portal.accounts.models import Customer
 from portal.core import jobs
 from portal.core.cache import invalidate_customer
@@ -108,7 +108,7 @@ class ProvisioningFlow(jobs.JobFlow):
 
     def __init__(self, job: ProvisioningJob) -> None:
         super().__init__(job)
-        self._orders: SalesforceOrderService | None = None
+        self._orders: SalesforceOrderClient | None = None
         self.order: OrderDetails | None = None
         self.customer: Customer | None = None
         self.lines: list[dict] = []
@@ -201,7 +201,7 @@ class ProvisioningFlow(jobs.JobFlow):
         """AddOrder exactly once (see the module docstring)."""
         job = self.job
         if job.whmcs_order_id is None:
-            whmcs = WhmcsOrderService(whmcs_connection())
+            whmcs = WhmcsBillingOrderClient(whmcs_connection())
             marker = order_marker(job.idempotency_key)
             found = None
             if job.whmcs_order_requested_at is not None:  # sent before, answer not recorded: look first
@@ -238,7 +238,7 @@ class ProvisioningFlow(jobs.JobFlow):
     def _new_billing_order(self, order: OrderDetails, customer: Customer, lines: list[dict],
                            marker: str) -> NewBillingOrder:
         try:
-            methods = WhmcsPaymentMethodService(whmcs_connection()).list_payment_methods(customer.whmcs_client_id)
+            methods = WhmcsPaymentMethodClient(whmcs_connection()).list_payment_methods(customer.whmcs_client_id)
         except WhmcsNotFound as exc:
             raise ProvisioningFailed(errors.UNKNOWN_CUSTOMER, f"GetPayMethods: {exc.reason}") from exc
         gateway = next((method.gateway for method in methods if method.gateway), None)
@@ -260,7 +260,7 @@ class ProvisioningFlow(jobs.JobFlow):
         job = self.job
         if job.reached(Step.WHMCS_ACCEPTED):
             return
-        whmcs = WhmcsOrderService(whmcs_connection())
+        whmcs = WhmcsBillingOrderClient(whmcs_connection())
         try:
             whmcs.accept_order(job.whmcs_order_id)
         except WhmcsAuthError:
@@ -330,7 +330,7 @@ class ProvisioningFlow(jobs.JobFlow):
     def _register_line(self, assignment: SimAssignment) -> None:
         """The SIM's line on Freebit, registered once: after a lost answer (the request was sent,
         no outcome recorded) Freebit is asked for the line before anything is sent again."""
-        sims = FreebitSimService(freebit_connection())
+        sims = FreebitSimClient(freebit_connection())
         if assignment.registration_requested_at is not None and self._line_exists(sims, assignment):
             logger.warning("provisioning job %s: the line %s was registered by an earlier attempt (its answer was "
                            "lost); adopted, not sent again", self.job.pk, assignment.msisdn)
@@ -355,7 +355,7 @@ class ProvisioningFlow(jobs.JobFlow):
         logger.info("provisioning job %s: line %s registered on SIM %s for WHMCS service %s", self.job.pk,
                     assignment.msisdn, assignment.iccid, assignment.whmcs_service_id)
 
-    def _line_exists(self, sims: FreebitSimService, assignment: SimAssignment) -> bool:
+    def _line_exists(self, sims: FreebitSimClient, assignment: SimAssignment) -> bool:
         """Whether Freebit has the line on this SIM (PA03-02); another SIM under the number is a
         failure for staff."""
         try:
@@ -369,7 +369,7 @@ class ProvisioningFlow(jobs.JobFlow):
 
     def _write_sim_onto_service(self, assignment: SimAssignment, customer: Customer) -> None:
         service_id = assignment.whmcs_service_id
-        fields_service = WhmcsServiceFieldService(whmcs_connection())
+        fields_service = WhmcsServiceFieldClient(whmcs_connection())
         fields = fields_service.get_custom_fields(service_id)
         if fields is None or fields.client_id != customer.whmcs_client_id:
             raise ProvisioningFailed(errors.BILLING_SETUP, f"WHMCS service {service_id} is not the client's")
@@ -421,13 +421,13 @@ class ProvisioningFlow(jobs.JobFlow):
 
     # --- plumbing -------------------------------------------------------------------------------
     @property
-    def inventory(self) -> SalesforceSimInventoryService:
-        return SalesforceSimInventoryService(salesforce_connection())
+    def inventory(self) -> SalesforceSimInventoryClient:
+        return SalesforceSimInventoryClient(salesforce_connection())
 
     @property
-    def orders(self) -> SalesforceOrderService:
+    def orders(self) -> SalesforceOrderClient:
         if self._orders is None:
-            self._orders = SalesforceOrderService(salesforce_connection())
+            self._orders = SalesforceOrderClient(salesforce_connection())
         return self._orders
 
     def _advance(self, step: str) -> None:

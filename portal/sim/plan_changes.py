@@ -57,18 +57,18 @@ from domain.shared.calendar import next_month_start
 from domain.shared.money import Money
 from domain.sim.plans import can_move_to, plan_kind, sim_kind
 from integrations.freebit.errors import FreebitError, FreebitPlanChangeRefused, FreebitSimSuspended
-from integrations.freebit.sims import FreebitSimService
-from integrations.whmcs.charges import WhmcsChargeService
+from integrations.freebit.sims import FreebitSimClient
+from integrations.whmcs.charges import WhmcsChargeClient
 from integrations.whmcs.errors import WhmcsApiError, WhmcsAuthError, WhmcsError
-from integrations.whmcs.subscriptions import WhmcsSubscriptionService
-from integrations.whmcs.upgrades import WhmcsUpgradeService
+from integrations.whmcs.subscriptions import WhmcsSubscriptionClient
+from integrations.whmcs.upgrades import WhmcsUpgradeClient
 from portal.accounts.models import Customer
 from portal.billing import selectors as billing
 from portal.catalog import selectors as catalog
 from portal.core import jobs
 from portal.core.cache import invalidate_customer
-from portal.core.errors import ProviderUnavailable, Refused
 from portal.core.connections import freebit_connection, whmcs_connection
+from portal.core.errors import ProviderUnavailable, Refused
 from portal.core.reads import ProviderReads
 from portal.sim import selectors
 from portal.sim.models import PlanChange
@@ -146,7 +146,7 @@ def plan_change_quote(*, customer: Customer, sim: SimLink, plan_code: str, immed
         raise Refused(_("This SIM's plan cannot be changed right now. Please contact support."))
     plan = _target_plan(data_only=details.data_only, current_plan_code=details.plan_code, plan_code=plan_code)
     service = _service(customer, sim.service_id)
-    upgrades = WhmcsUpgradeService(whmcs_connection())
+    upgrades = WhmcsUpgradeClient(whmcs_connection())
     currencies = tuple(billing.currencies().values())
     cycle = _whmcs_cycle(service.billing_cycle)
     calc = _whmcs(lambda: upgrades.quote(sim.service_id, plan.whmcs_product_id, billing_cycle=cycle,
@@ -405,7 +405,7 @@ class PlanChangeFlow(jobs.JobFlow):
         if change.status != Status.REQUESTED or change.immediate or change.upgrade_requested_at is not None:
             return
         msisdn = selectors.owned_sim(change.customer, change.iccid).msisdn
-        details = FreebitSimService(freebit_connection()).get_details(msisdn)
+        details = FreebitSimClient(freebit_connection()).get_details(msisdn)
         if details.plan_code == change.to_plan_code:
             return  # changed already (by support, or an earlier attempt): WHMCS is brought in line
         if not details.can_change_plan:
@@ -485,7 +485,7 @@ class PlanChangeFlow(jobs.JobFlow):
         change = self.job
         if change.status != Status.BILLED:
             return
-        sims = FreebitSimService(freebit_connection())
+        sims = FreebitSimClient(freebit_connection())
         msisdn = selectors.owned_sim(change.customer, change.iccid).msisdn  # Freebit names the SIM by its number
         try:
             sims.change_plan(msisdn, change.to_plan_code)
@@ -532,12 +532,12 @@ class PlanChangeFlow(jobs.JobFlow):
 
     # --- WHMCS: adopt, check, cancel ----------------------------------------------------------------
     @property
-    def upgrades(self) -> WhmcsUpgradeService:
-        return WhmcsUpgradeService(whmcs_connection())
+    def upgrades(self) -> WhmcsUpgradeClient:
+        return WhmcsUpgradeClient(whmcs_connection())
 
     @property
-    def charges(self) -> WhmcsChargeService:
-        return WhmcsChargeService(whmcs_connection())
+    def charges(self) -> WhmcsChargeClient:
+        return WhmcsChargeClient(whmcs_connection())
 
     @property
     def currencies(self):
@@ -586,7 +586,7 @@ class PlanChangeFlow(jobs.JobFlow):
 
     def _already_billed(self) -> bool:
         change = self.job
-        service = WhmcsSubscriptionService(whmcs_connection()).get_subscription(
+        service = WhmcsSubscriptionClient(whmcs_connection()).get_subscription(
             self.client_id, change.whmcs_service_id, default_currency=billing.default_currency())
         if service is None:
             raise PlanChangeFailed(f"WHMCS service {change.whmcs_service_id} is gone", Failure.BILLING_REFUSED)
@@ -628,7 +628,7 @@ class PlanChangeFlow(jobs.JobFlow):
 
 def _service(customer: Customer, service_id: int):
     currency = billing.default_currency()
-    found = WHMCS.guard(lambda: WhmcsSubscriptionService(whmcs_connection()).get_subscription(
+    found = WHMCS.guard(lambda: WhmcsSubscriptionClient(whmcs_connection()).get_subscription(
         customer.whmcs_client_id, service_id, default_currency=currency))
     if found is None:
         raise Refused(_("This SIM's plan cannot be changed right now. Please contact support."))

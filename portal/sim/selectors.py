@@ -18,7 +18,7 @@ from domain.sim.commands import InvalidSimCommand, require_msisdn
 from domain.sim.iccid import InvalidIccid, require_iccid
 from domain.sim.types import SimDetails, SimUsage
 from integrations.freebit.errors import FreebitMalformedResponse, FreebitUnknownSim
-from integrations.freebit.sims import FreebitSimService
+from integrations.freebit.sims import FreebitSimClient
 from portal.accounts.models import Customer
 from portal.billing import selectors as billing
 from portal.core.cache import Cached, fetch_for_customer
@@ -113,7 +113,7 @@ def _details_key(iccid: str) -> str:
 def _details_fetch(customer: Customer, iccid: str, msisdn: str):
     def fetch() -> SimDetails:
         try:
-            details = FreebitSimService(freebit_connection()).get_details(msisdn)
+            details = FreebitSimClient(freebit_connection()).get_details(msisdn)
         except FreebitUnknownSim:
             logger.error("SIM %s (number on WHMCS service of customer %s) is unknown to Freebit", iccid, customer.pk)
             raise

@@ -63,15 +63,15 @@ from integrations.freebit.errors import (
     FreebitTransportError,
     FreebitUnknownSim,
 )
-from integrations.freebit.sims import FreebitSimService
-from integrations.whmcs.charges import WhmcsChargeService
+from integrations.freebit.sims import FreebitSimClient
+from integrations.whmcs.charges import WhmcsChargeClient
 from integrations.whmcs.errors import WhmcsApiError, WhmcsAuthError, WhmcsError
 from portal.accounts.models import Customer
 from portal.billing import selectors as billing
 from portal.core import jobs
 from portal.core.cache import invalidate_customer
-from portal.core.errors import ProviderUnavailable, Refused
 from portal.core.connections import freebit_connection, whmcs_connection
+from portal.core.errors import ProviderUnavailable, Refused
 from portal.sim import selectors
 from portal.sim.models import TopUp
 
@@ -291,7 +291,7 @@ class TopUpFlow(jobs.JobFlow):
         topup = self.job
         if topup.status != Status.CHARGED:
             return
-        sims = FreebitSimService(freebit_connection())
+        sims = FreebitSimClient(freebit_connection())
         msisdn = topup.msisdn or self._msisdn()
         if topup.quota_requested_at is not None and self._settled_from_history(sims, msisdn):
             return
@@ -312,7 +312,7 @@ class TopUpFlow(jobs.JobFlow):
         # the next attempt settles it from the quota history.
         self._applied()
 
-    def _settled_from_history(self, sims: FreebitSimService, msisdn: str) -> bool:
+    def _settled_from_history(self, sims: FreebitSimClient, msisdn: str) -> bool:
         """After a call whose answer was lost: True when the history shows the data added (the
         top-up is applied); False when it shows it was not, and the call may be sent again. Raises
         ``QuotaUnknown`` when the history cannot tell, and a transient error to look again later."""
@@ -389,8 +389,8 @@ class TopUpFlow(jobs.JobFlow):
 
     # --- invoices: adopt, cancel ------------------------------------------------------------------
     @property
-    def charges(self) -> WhmcsChargeService:
-        return WhmcsChargeService(whmcs_connection())
+    def charges(self) -> WhmcsChargeClient:
+        return WhmcsChargeClient(whmcs_connection())
 
     @property
     def marker(self) -> str:

@@ -26,7 +26,7 @@ from django.utils import timezone
 
 from domain.shared import clock
 from domain.sim.types import DataQuota, SimUsage, UsagePoint
-from integrations.freebit.sims import FreebitSimService
+from integrations.freebit.sims import FreebitSimClient
 from portal.core.connections import freebit_connection
 from portal.sim.models import SimUsageDay
 
@@ -54,7 +54,7 @@ def read_traffic(iccid: str, msisdn: str) -> bool:
     today, now = clock.today(), timezone.now()
     if not _claim_read(iccid, today, now):
         return False
-    traffic = FreebitSimService(freebit_connection()).get_traffic(msisdn)
+    traffic = FreebitSimClient(freebit_connection()).get_traffic(msisdn)
     SimUsageDay.objects.filter(iccid=iccid, day=today).update(
         used_kb=Greatest(Coalesce(F("used_kb"), 0), traffic.today.kb),
         throttled=traffic.throttled, read_at=timezone.now())

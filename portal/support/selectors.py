@@ -16,7 +16,7 @@ from django.http import Http404
 
 from domain.shared.salesforce_id import InvalidSalesforceId, KeyPrefix, checked_id
 from domain.support.types import CaseDetails, CaseSummary, RelatedKind, RelatedRecord, RequestType
-from integrations.salesforce.cases import SalesforceCaseService
+from integrations.salesforce.cases import SalesforceCaseClient
 from portal.accounts.models import Customer
 from portal.core.cache import Cached, bump_namespace, namespace_version
 from portal.core.connections import salesforce_connection
@@ -45,7 +45,7 @@ def _cached(customer: Customer, suffix: str, fetch) -> Cached:
 def case_list(customer: Customer) -> Cached[tuple[CaseSummary, ...]]:
     """The customer's cases: open ones first, then the most recently changed."""
     def fetch() -> tuple[CaseSummary, ...]:
-        cases = SalesforceCaseService(salesforce_connection()).list_cases(customer.salesforce_account_id)
+        cases = SalesforceCaseClient(salesforce_connection()).list_cases(customer.salesforce_account_id)
         newest_first = sorted(cases, key=lambda case: case.updated_at, reverse=True)
         return tuple(sorted(newest_first, key=lambda case: not case.is_open))
 
@@ -65,7 +65,7 @@ def case_detail(customer: Customer, case_id: str) -> Cached[CaseDetails]:
     case_id = case_id_or_404(case_id)
 
     def fetch() -> CaseDetails:
-        found = SalesforceCaseService(salesforce_connection()).get_case(case_id, customer.salesforce_account_id)
+        found = SalesforceCaseClient(salesforce_connection()).get_case(case_id, customer.salesforce_account_id)
         if found is None:
             raise Http404("No such case")
         return found
@@ -83,7 +83,7 @@ def changed_since_seen(customer: Customer, cases: tuple[CaseSummary, ...]) -> se
 def record_type_ids() -> dict[RequestType, str]:
     """The org's Case record type of each request type (one query an hour, shared by everyone)."""
     def fetch() -> dict[RequestType, str]:
-        return SalesforceCaseService(salesforce_connection()).record_type_ids()
+        return SalesforceCaseClient(salesforce_connection()).record_type_ids()
 
     return SALESFORCE.shared("support:record-types", settings.CACHE_TTL_CASE_RECORD_TYPES, fetch).value
 

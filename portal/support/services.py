@@ -40,12 +40,12 @@ from domain.support.types import (
     RequestDetails,
     RequestType,
 )
-from integrations.salesforce.cases import SalesforceCaseService
+from integrations.salesforce.cases import SalesforceCaseClient
 from integrations.salesforce.errors import SalesforceApiError, SalesforceError
 from portal.accounts.models import Customer
 from portal.core import throttle
-from portal.core.errors import ProviderUnavailable, Refused
 from portal.core.connections import salesforce_connection
+from portal.core.errors import ProviderUnavailable, Refused
 from portal.core.reads import ProviderReads
 from portal.support import selectors
 from portal.support.models import CaseView, SupportWrite
@@ -115,7 +115,7 @@ def case_open(*, customer: Customer, request_id: str, request_type: RequestType,
     except ValueError as exc:  # the forms check all of this first: a client of the API skipped them
         logger.info("refused a case for customer %s: %s", customer.pk, exc)
         raise Refused(_("Some details of this request are missing or not valid.")) from None
-    cases = SalesforceCaseService(salesforce_connection())
+    cases = SalesforceCaseClient(salesforce_connection())
     account = customer.salesforce_account_id
     written = _write_once(
         customer=customer, request_id=request_id, kind=SupportWrite.Kind.CASE, case_id="",
@@ -137,7 +137,7 @@ def case_comment_add(*, customer: Customer, case_id: str, body: str, request_id:
     """Add the customer's comment to their open case, once per ``request_id``."""
     case = _open_case(customer, case_id)
     comment = NewComment(case_id=case.id, body=body)
-    cases = SalesforceCaseService(salesforce_connection())
+    cases = SalesforceCaseClient(salesforce_connection())
 
     def find(write: SupportWrite) -> str | None:
         since = (write.sent_at or clock.now()) - COMMENT_LOOKBACK
@@ -159,7 +159,7 @@ def case_attachment_add(*, customer: Customer, case_id: str, attachment: NewAtta
         raise Refused(_("This case already has %(count)d files, the most it can hold. Please describe the "
                         "rest in a comment.") % {"count": settings.SUPPORT_ATTACHMENTS_PER_CASE},
                       field="file")
-    cases = SalesforceCaseService(salesforce_connection())
+    cases = SalesforceCaseClient(salesforce_connection())
     written = _write_once(
         customer=customer, request_id=request_id, kind=SupportWrite.Kind.ATTACHMENT, case_id=case.id,
         digest=hashlib.sha256(attachment.content).hexdigest(),

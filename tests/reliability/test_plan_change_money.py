@@ -17,9 +17,9 @@ from decimal import Decimal
 import pytest
 from django.utils import timezone
 
-from integrations.whmcs.upgrades import WhmcsUpgradeService
-from portal.core.jobs import ABANDONED
+from integrations.whmcs.upgrades import WhmcsUpgradeClient
 from portal.core.connections import whmcs_connection
+from portal.core.jobs import ABANDONED
 from portal.sim import plan_changes
 from portal.sim.models import PlanChange
 from tests.portal.sim.conftest import (  # noqa: F401 - the SIM tests' emulator fixtures, used here too
@@ -161,7 +161,7 @@ def test_a_process_killed_after_upgrade_product_is_taken_over_and_charges_once(p
     """The process sent UpgradeProduct and died before recording its answer: the row is left leased,
     ``upgrade_requested_at`` set, no order id. Its lease runs out; the sweep releases it and queues
     it; the run finds the upgrade order placed after the recorded floor and adopts it."""
-    upgrades = WhmcsUpgradeService(whmcs_connection())
+    upgrades = WhmcsUpgradeClient(whmcs_connection())
     floor = upgrades.newest_order_id(ALICE.whmcs_client_id)
     now = timezone.now()
     change = PlanChange.objects.create(

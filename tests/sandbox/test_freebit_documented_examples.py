@@ -13,7 +13,7 @@ import requests
 import responses
 
 from integrations.freebit.connection import FreebitConfig, FreebitConnection
-from integrations.freebit.sims import FreebitSimService
+from integrations.freebit.sims import FreebitSimClient
 from sandbox.freebit import API_PREFIX, DEFAULT_OEM_ID, DEFAULT_OEM_KEY, start_freebit_sandbox
 from sandbox.whmcs import DEMO_SIMS
 
@@ -71,7 +71,7 @@ def test_the_documents_example_is_answered_with_the_envelope(freebit, key, code,
 def portal_requests() -> dict[str, dict]:
     """What the portal's client sends for each example's operation."""
     base = "https://freebit.example.test/emptool/api"
-    service = FreebitSimService(FreebitConnection(FreebitConfig(api_url=base, oem_id="o", oem_key="k")))
+    service = FreebitSimClient(FreebitConnection(FreebitConfig(api_url=base, oem_id="o", oem_key="k")))
     ok = {"resultCode": "100", "status": {"message": "OK", "statusCode": "200"}}
     sent = {}
     with responses.RequestsMock(assert_all_requests_are_fired=False) as mock:

@@ -274,9 +274,9 @@ FREEBIT_URL = "https://freebit.example.test/emptool/api"
 def test_freebit_gets_only_a_checked_phone_number(value):
     from domain.sim.commands import InvalidSimCommand, require_msisdn
     from integrations.freebit.connection import FreebitConfig, FreebitConnection
-    from integrations.freebit.sims import FreebitSimService
+    from integrations.freebit.sims import FreebitSimClient
 
-    service = FreebitSimService(FreebitConnection(FreebitConfig(api_url=FREEBIT_URL, oem_id="oem", oem_key="k" * 16,
+    service = FreebitSimClient(FreebitConnection(FreebitConfig(api_url=FREEBIT_URL, oem_id="oem", oem_key="k" * 16,
                                                                 max_attempts=1)))
     with responses.RequestsMock(assert_all_requests_are_fired=False) as mock:
         mock.post(FREEBIT_URL + "/authOem/", json={"resultCode": "100", "authKey": "key"})

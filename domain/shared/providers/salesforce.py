@@ -153,7 +153,7 @@ class SfQueryResult(SalesforceRawModel, Generic[RecordT]):
 def single_record(raw_query_response: object, *, entity: str) -> Mapping[str, Any] | None:
     """The one record of a query answer (`... LIMIT 1`), or None when it found nothing.
 
-    Lets an entity service tell "not found" from a record without reading the answer itself; the
+    Lets an entity client tell "not found" from a record without reading the answer itself; the
     record is then handed to the entity's mapper.
     """
     parsed = validate_raw(SfQueryResult[dict[str, Any]], raw_query_response, provider=PROVIDER, entity=entity)

@@ -1,4 +1,4 @@
-"""FreebitSimService, mocked at the HTTP boundary with ``responses``: the exact request object of
+"""FreebitSimClient, mocked at the HTTP boundary with ``responses``: the exact request object of
 each PA operation (documented fields, string values, ``kind`` "MVNO", YYYYMMDD dates), the mapping
 of its answer, the checks made before anything is sent, and that no write is ever sent twice."""
 from __future__ import annotations
@@ -31,7 +31,7 @@ from integrations.freebit.errors import (
     FreebitSimSuspended,
     FreebitTransportError,
 )
-from integrations.freebit.sims import FreebitSimService
+from integrations.freebit.sims import FreebitSimClient
 
 BASE = "https://i1.mvno.example.test/emptool/api"
 KEY = "AUTHKEY-1"
@@ -53,8 +53,8 @@ def mocked():
 
 
 @pytest.fixture
-def service() -> FreebitSimService:
-    return FreebitSimService(FreebitConnection(FreebitConfig(api_url=BASE, oem_id="oem", oem_key="k",
+def service() -> FreebitSimClient:
+    return FreebitSimClient(FreebitConnection(FreebitConfig(api_url=BASE, oem_id="oem", oem_key="k",
                                                              max_attempts=3, backoff_base=0.001, backoff_max=0.002)))
 
 

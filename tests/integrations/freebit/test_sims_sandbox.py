@@ -1,4 +1,4 @@
-"""FreebitSimService against the Freebit emulator over real HTTP: every PA operation the portal
+"""FreebitSimClient against the Freebit emulator over real HTTP: every PA operation the portal
 uses, from the wire to the domain types, with the demo lines and the MVNO's stock SIMs
 (``sandbox.sim_stock``); authOem and the renewal of a refused key included."""
 from __future__ import annotations
@@ -20,7 +20,7 @@ from integrations.freebit.errors import (
     FreebitSimSuspended,
     FreebitUnknownSim,
 )
-from integrations.freebit.sims import FreebitSimService
+from integrations.freebit.sims import FreebitSimClient
 from sandbox.freebit import API_PREFIX, DEFAULT_OEM_ID, DEFAULT_OEM_KEY, start_freebit_sandbox
 from sandbox.sim_stock import STOCK
 from sandbox.whmcs import DEMO_SIMS
@@ -53,9 +53,9 @@ def connect(freebit, **config) -> FreebitConnection:
 
 
 @pytest.fixture
-def service(freebit) -> FreebitSimService:
+def service(freebit) -> FreebitSimClient:
     connection = connect(freebit)
-    yield FreebitSimService(connection)
+    yield FreebitSimClient(connection)
     connection.close()
 
 
@@ -84,7 +84,7 @@ def test_an_expired_key_is_renewed_once_and_the_call_made(freebit, service):
 
 def test_wrong_oem_credentials_are_an_auth_error(freebit):
     with pytest.raises(FreebitAuthError, match="resultCode 401"):
-        FreebitSimService(connect(freebit, oem_key="not-the-key")).get_details(VOICE.msisdn)
+        FreebitSimClient(connect(freebit, oem_key="not-the-key")).get_details(VOICE.msisdn)
     assert calls(freebit) == {"PA01-01": 1}
 
 
@@ -211,7 +211,7 @@ def test_a_new_line_on_an_esim(service):
 def test_a_new_line_stays_temporary_until_freebit_brings_it_into_service(freebit):
     handle = start_freebit_sandbox(env={}, today=TODAY, activation_delay_seconds=3600)
     try:
-        service = FreebitSimService(connect(handle))
+        service = FreebitSimClient(connect(handle))
         service.register_line(PHYSICAL_DATA.msisdn, "MOB-DATA-3G", product_number=PHYSICAL_DATA.product_number)
         assert service.get_details(PHYSICAL_DATA.msisdn).status is SimStatus.PENDING
     finally:

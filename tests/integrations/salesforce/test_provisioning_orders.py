@@ -1,5 +1,5 @@
 """What provisioning reads and writes on Salesforce orders: the order-by-id query (exact SOQL, no
-way for an input to change its shape) and SalesforceOrderService's provisioning reads and status
+way for an input to change its shape) and SalesforceOrderClient's provisioning reads and status
 writes, against the Salesforce emulator over real HTTP."""
 from __future__ import annotations
 
@@ -9,7 +9,7 @@ import requests
 from domain.orders.types import OrderStatus, ProvisioningStatus
 from integrations.salesforce.connection import SalesforceConfig, SalesforceConnection
 from integrations.salesforce.errors import SalesforceApiError
-from integrations.salesforce.orders import SalesforceOrderService
+from integrations.salesforce.orders import SalesforceOrderClient
 from integrations.salesforce.utils.order_query_builder import build_order_by_id_query
 from integrations.salesforce.utils.soql import InvalidSalesforceIdError
 from sandbox.demo_identities import DEMO_CUSTOMERS
@@ -55,7 +55,7 @@ def orders(salesforce):
     connection = SalesforceConnection(SalesforceConfig(login_url=salesforce.url, client_id="ck",
                                                        username="integration@test",
                                                        private_key=salesforce.private_pem))
-    return SalesforceOrderService(connection)
+    return SalesforceOrderClient(connection)
 
 
 @pytest.fixture

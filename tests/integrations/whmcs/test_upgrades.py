@@ -1,5 +1,5 @@
 """WHMCS product changes: the UpgradeProduct request and answer mappers (raw JSON in, domain out,
-table-driven), and WhmcsUpgradeService against the WHMCS emulator over real HTTP."""
+table-driven), and WhmcsUpgradeClient against the WHMCS emulator over real HTTP."""
 from __future__ import annotations
 
 from decimal import Decimal
@@ -12,7 +12,7 @@ from domain.shared.errors import MappingError
 from domain.shared.money import Currency, Money
 from integrations.whmcs.connection import WhmcsConfig, WhmcsConnection
 from integrations.whmcs.errors import WhmcsApiError
-from integrations.whmcs.upgrades import WhmcsUpgradeService
+from integrations.whmcs.upgrades import WhmcsUpgradeClient
 from sandbox.demo_identities import DEMO_CUSTOMERS
 from sandbox.whmcs import start_whmcs_sandbox
 
@@ -125,7 +125,7 @@ def upgrades(whmcs_sandbox):
     requests.post(f"{whmcs_sandbox.url}/__sandbox__/reset", timeout=5).raise_for_status()
     connection = WhmcsConnection(WhmcsConfig(api_url=whmcs_sandbox.url + "/includes/api.php",
                                              identifier="sandbox-identifier", secret="sandbox-secret"))
-    yield WhmcsUpgradeService(connection)
+    yield WhmcsUpgradeClient(connection)
     connection.close()
 
 

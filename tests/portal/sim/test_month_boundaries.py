@@ -16,7 +16,7 @@ import time_machine
 
 from domain.shared import calendar, clock
 from domain.sim.types import DataQuota
-from integrations.freebit.sims import FreebitSimService
+from integrations.freebit.sims import FreebitSimClient
 from portal.core.connections import freebit_connection
 from portal.sim.models import SimUsageDay
 from tests.portal.sim.conftest import ALICE_DATA, ALICE_VOICE, NUMBER_OF, main_of, sim_page
@@ -41,9 +41,9 @@ def sims_at(instant, providers):
     return providers
 
 
-def freebit_service() -> FreebitSimService:
+def freebit_service() -> FreebitSimClient:
     """The portal's own Freebit client, wired to the emulator by the ``providers`` fixture."""
-    return FreebitSimService(freebit_connection())
+    return FreebitSimClient(freebit_connection())
 
 
 def make_new(freebit, iccid: str) -> None:

@@ -11,9 +11,9 @@ import pytest
 from django.utils import timezone
 
 from domain.shared import clock
-from integrations.whmcs.charges import WhmcsChargeService
-from portal.core.jobs import ABANDONED
+from integrations.whmcs.charges import WhmcsChargeClient
 from portal.core.connections import whmcs_connection
+from portal.core.jobs import ABANDONED
 from portal.sim import services, tasks, topups
 from portal.sim.models import TopUp
 from tests.portal.sim.conftest import (
@@ -53,7 +53,7 @@ def left_by_a_dead_process(customer_user, **fields) -> TopUp:
 
 def invoice_made_by_that_attempt(topup: TopUp) -> int:
     """What the dead process's CreateInvoice did in WHMCS: an unpaid invoice carrying the marker."""
-    return WhmcsChargeService(whmcs_connection()).create_invoice(
+    return WhmcsChargeClient(whmcs_connection()).create_invoice(
         ALICE.whmcs_client_id, description=f"Data top-up 1 GB for SIM {topup.iccid}", amount=topup.amount,
         due_date=clock.today().isoformat(), notes=f"portal-request:{topup.request_id}")
 

@@ -4,21 +4,21 @@ an order created (GetClientsProducts, UpdateClientProduct).
 Neither AddOrder nor AcceptOrder is idempotent in WHMCS and the connection sends each once. A caller
 that must place an order exactly once records the order id as soon as AddOrder answers, and puts a
 marker in the order's notes (``domain.billing.orders.order_marker``) so that, when the answer was
-lost, :meth:`WhmcsOrderService.find_order_with_marker` finds the order it already placed.
+lost, :meth:`WhmcsBillingOrderClient.find_order_with_marker` finds the order it already placed.
 """
 from __future__ import annotations
 
 from collections.abc import Mapping
 
 from domain.billing.orders import BillingOrder, NewBillingOrder, PlacedBillingOrder, ServiceCustomFields
-from domain.billing.providers.whmcs import orders as mapper
+from domain.billing.providers.whmcs import billing_orders as mapper
 from integrations.whmcs.connection import WhmcsConnection
 
 ORDERS_SEARCHED = 100
 """How many of the client's most recent orders a marker search reads (WHMCS lists newest first)."""
 
 
-class WhmcsOrderService:
+class WhmcsBillingOrderClient:
     def __init__(self, connection: WhmcsConnection) -> None:
         self._whmcs = connection
 
@@ -50,7 +50,7 @@ class WhmcsOrderService:
                     None)
 
 
-class WhmcsServiceFieldService:
+class WhmcsServiceFieldClient:
     """The custom fields of one client service (e.g. a SIM service's "ICCID")."""
 
     def __init__(self, connection: WhmcsConnection) -> None:

@@ -1,5 +1,5 @@
 """WHMCS billing orders: the request and answer mappers (raw JSON in, domain out, table-driven), and
-WhmcsOrderService / WhmcsServiceFieldService against the WHMCS emulator over real HTTP."""
+WhmcsBillingOrderClient / WhmcsServiceFieldClient against the WHMCS emulator over real HTTP."""
 from __future__ import annotations
 
 import base64
@@ -10,11 +10,11 @@ import requests
 import responses
 
 from domain.billing.orders import BillingOrderLine, NewBillingOrder, order_marker
-from domain.billing.providers.whmcs import orders as mapper
+from domain.billing.providers.whmcs import billing_orders as mapper
 from domain.shared.errors import MappingError
+from integrations.whmcs.billing_orders import WhmcsBillingOrderClient, WhmcsServiceFieldClient
 from integrations.whmcs.connection import WhmcsConfig, WhmcsConnection
 from integrations.whmcs.errors import WhmcsApiError, WhmcsTransportError
-from integrations.whmcs.orders import WhmcsOrderService, WhmcsServiceFieldService
 from sandbox.demo_identities import DEMO_CUSTOMERS
 from sandbox.whmcs import start_whmcs_sandbox
 from sandbox.whmcs.php import php_unserialize
@@ -133,7 +133,7 @@ def test_add_order_is_sent_once_even_when_its_answer_is_lost():
     connection = WhmcsConnection(WhmcsConfig(api_url=API_URL, identifier="i", secret="s", max_attempts=3))
 
     with pytest.raises(WhmcsTransportError):
-        WhmcsOrderService(connection).add_order(new_order((10, "Monthly")))
+        WhmcsBillingOrderClient(connection).add_order(new_order((10, "Monthly")))
 
     assert len(responses.calls) == 1
     sent = dict(parse_qsl(responses.calls[0].request.body))
@@ -160,7 +160,7 @@ def connection(whmcs):
 
 
 def test_place_find_and_accept_an_order(whmcs, connection):
-    orders = WhmcsOrderService(connection)
+    orders = WhmcsBillingOrderClient(connection)
     marker = order_marker("0b5c7e3a-1111-4c2e-9a57-1b0e6d2f4c81")
 
     placed = orders.add_order(new_order((10, "Monthly"), (13, "One-time"), notes=f"SF order 00000102\n{marker}"))
@@ -189,7 +189,7 @@ def test_every_catalog_product_of_salesforce_can_be_ordered(connection):
     cycles = {"Monthly": "Monthly", "Annually": "Annually", "One-time": "One-time"}
     lines = [(product.whmcs_product_id, cycles[product.billing_cycle]) for product in CATALOG]
 
-    placed = WhmcsOrderService(connection).add_order(new_order(*lines))
+    placed = WhmcsBillingOrderClient(connection).add_order(new_order(*lines))
 
     assert product_ids == list(range(1, 15))
     assert len(placed.service_ids) == len(CATALOG)
@@ -197,13 +197,13 @@ def test_every_catalog_product_of_salesforce_can_be_ordered(connection):
 
 def test_a_refused_order_is_an_api_error(connection):
     with pytest.raises(WhmcsApiError, match="Invalid Product ID"):
-        WhmcsOrderService(connection).add_order(new_order((999, "Monthly")))
+        WhmcsBillingOrderClient(connection).add_order(new_order((999, "Monthly")))
 
 
 def test_write_the_iccid_onto_a_sim_service(whmcs, connection):
-    placed = WhmcsOrderService(connection).add_order(new_order((10, "Monthly"), (12, "Monthly")))
+    placed = WhmcsBillingOrderClient(connection).add_order(new_order((10, "Monthly"), (12, "Monthly")))
     sim_service, vpn_service = placed.service_ids
-    fields_service = WhmcsServiceFieldService(connection)
+    fields_service = WhmcsServiceFieldClient(connection)
 
     fields = fields_service.get_custom_fields(sim_service)
     iccid = fields.field_named("ICCID")
