@@ -29,12 +29,14 @@ from domain.support.attachments import AttachmentRefused, NewAttachment, check_a
 from integrations.salesforce.customers import SalesforceCustomerClient
 from integrations.salesforce.errors import SalesforceError
 from portal.accounts.models import Customer, IdentitySubmission
-from portal.core.cache import fetch_for_customer, invalidate_customer
+from portal.core.cache import invalidate_customer
 from portal.core.connections import salesforce_connection
-from portal.core.errors import ProviderUnavailable, guarded
+from portal.core.errors import ProviderUnavailable
+from portal.core.reads import ProviderReads
 
 logger = logging.getLogger(__name__)
 AREA = "identity verification"
+SALESFORCE = ProviderReads(AREA, "Salesforce", (SalesforceError, MappingError), logger)
 SIDES = ("front", "back")
 
 
@@ -67,9 +69,7 @@ def identity_status(customer: Customer) -> IdentityVerification:
                                reason="the customer's Account was not found")
         return found
 
-    return guarded(AREA, "Salesforce", (SalesforceError, MappingError), lambda: fetch_for_customer(
-        customer.user_id, "identity", settings.CACHE_TTL_IDENTITY, read, failures=(SalesforceError, MappingError)),
-        log=logger).value
+    return SALESFORCE.for_customer(customer, "identity", settings.CACHE_TTL_IDENTITY, read).value
 
 
 def check_documents(front: UploadedFile | None, back: UploadedFile | None) -> Documents:

@@ -25,17 +25,18 @@ from domain.shared.errors import MappingError
 from integrations.salesforce.customers import SalesforceCustomerClient
 from integrations.salesforce.errors import SalesforceError
 from integrations.whmcs.clients import WhmcsCustomerClient, WhmcsLoginRefused
-from integrations.whmcs.errors import WhmcsError
 from portal.accounts import codes
 from portal.accounts.mail import send_templated
 from portal.accounts.models import Customer, LinkAttempt, OneTimeCode
 from portal.core import throttle
 from portal.core.cache import invalidate_customer
 from portal.core.connections import salesforce_connection, whmcs_connection
-from portal.core.errors import ProviderUnavailable, guarded
+from portal.core.errors import ProviderUnavailable
+from portal.core.reads import WHMCS_FAILURES, ProviderReads
 
 logger = logging.getLogger(__name__)
 AREA = "account"
+WHMCS = ProviderReads(AREA, "WHMCS", WHMCS_FAILURES, logger)
 
 
 class Refusal(StrEnum):
@@ -52,10 +53,6 @@ class LinkRefused(Exception):
     def __init__(self, reason: Refusal) -> None:
         super().__init__(reason.value)
         self.reason = reason
-
-
-def _whmcs(read):
-    return guarded(AREA, "WHMCS", (WhmcsError, MappingError), read, log=logger)
 
 
 def _counted(user, address: str) -> None:
@@ -80,7 +77,7 @@ def link_with_credentials(*, user, email: str, password: str, address: str) -> C
     _counted(user, address)
     clients = WhmcsCustomerClient(whmcs_connection())
     try:
-        owned = _whmcs(lambda: clients.owned_clients(email.strip(), password))
+        owned = WHMCS.guard(lambda: clients.owned_clients(email.strip(), password))
     except WhmcsLoginRefused:
         logger.info("link for user %s refused: WHMCS did not accept the sign-in", user.pk)
         raise LinkRefused(Refusal.WRONG_CREDENTIALS) from None
@@ -99,7 +96,7 @@ def request_code(*, user, client_id: int, address: str) -> OneTimeCode:
     _not_linked(user)
     _counted(user, address)
     allowed = throttle.hit("link-client", str(client_id), settings.LINK_CODE_RATE_PER_CLIENT) is None
-    profile = _whmcs(lambda: WhmcsCustomerClient(whmcs_connection()).profile(client_id)) if allowed else None
+    profile = WHMCS.guard(lambda: WhmcsCustomerClient(whmcs_connection()).profile(client_id)) if allowed else None
     usable = profile is not None and bool(profile.email)
     row, code = codes.create(purpose=OneTimeCode.Purpose.LINK, email=profile.email if usable else "",
                              usable=usable, user=user, whmcs_client_id=client_id)

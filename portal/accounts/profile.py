@@ -17,13 +17,14 @@ from integrations.salesforce.errors import SalesforceError
 from integrations.whmcs.clients import WhmcsCustomerClient
 from integrations.whmcs.errors import WhmcsError
 from portal.accounts.models import Customer
-from portal.core.cache import Cached, fetch_for_customer, invalidate_customer
+from portal.core.cache import Cached, invalidate_customer
 from portal.core.connections import salesforce_connection, whmcs_connection
-from portal.core.errors import ProviderUnavailable, guarded
+from portal.core.errors import ProviderUnavailable
+from portal.core.reads import WHMCS_FAILURES, ProviderReads
 
 logger = logging.getLogger(__name__)
 AREA = "profile"
-_FAILURES = (WhmcsError, MappingError)
+WHMCS = ProviderReads(AREA, "WHMCS", WHMCS_FAILURES, logger)
 
 
 def customer_profile(customer: Customer) -> Cached[CustomerProfile]:
@@ -34,8 +35,7 @@ def customer_profile(customer: Customer) -> Cached[CustomerProfile]:
             raise MappingError(provider="whmcs", entity="client", field="clientid", reason="the client was not found")
         return found
 
-    return guarded(AREA, "WHMCS", _FAILURES, lambda: fetch_for_customer(
-        customer.user_id, "profile", settings.CACHE_TTL_PROFILE, read, failures=_FAILURES), log=logger)
+    return WHMCS.for_customer(customer, "profile", settings.CACHE_TTL_PROFILE, read)
 
 
 def update_contact(customer: Customer, contact: ContactDetails) -> None:
