@@ -68,3 +68,28 @@ def require_day(value: object) -> date:
     if not isinstance(value, date) or isinstance(value, datetime):
         raise InvalidSimCommand("the date must be a date")
     return value
+
+
+def require_voice_changes(value: object) -> dict:
+    """Voice options to switch (``domain.sim.types.VoiceOption`` -> on/off): at least one."""
+    from domain.sim.types import VoiceOption
+
+    if not isinstance(value, dict) or not value:
+        raise InvalidSimCommand("at least one voice option must be given")
+    try:
+        changes = {VoiceOption(name): enabled for name, enabled in value.items()}
+    except ValueError:
+        raise InvalidSimCommand("an unknown voice option was given") from None
+    if any(not isinstance(enabled, bool) for enabled in changes.values()):
+        raise InvalidSimCommand("a voice option is switched on or off")
+    return changes
+
+
+def require_network(value: object):
+    """A contract line: "4G" or "5G" (``domain.sim.types.NetworkType``)."""
+    from domain.sim.types import NetworkType
+
+    try:
+        return NetworkType(value)
+    except ValueError:
+        raise InvalidSimCommand("the network type must be 4G or 5G") from None

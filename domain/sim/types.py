@@ -132,6 +132,13 @@ class VoiceOption(StrEnum):
     INTERNATIONAL_ROAMING = "International roaming"
 
 
+class NetworkType(StrEnum):
+    """The SIM's contract line: 4G (LTE) or 5G (Freebit PA05-38)."""
+
+    LTE = "4G"
+    NR = "5G"
+
+
 class SimDetails(DomainModel):
     iccid: Iccid
     msisdn: Msisdn
@@ -147,6 +154,10 @@ class SimDetails(DomainModel):
     activation_date: date
     voice_options: tuple[tuple[VoiceOption, bool], ...] = ()
     """(option, enabled) pairs; empty for a data-only SIM."""
+    network: NetworkType = NetworkType.LTE
+    """The contract line (4G or 5G) the platform reports."""
+    eid: Annotated[str, StringConstraints(pattern=r"^\d{32}$")] | None = None
+    """The eSIM's EID (the device it is installed on); None for a physical SIM."""
 
     @model_validator(mode="after")
     def _consistent(self) -> SimDetails:

@@ -11,7 +11,7 @@ more and the call sent once more: a refused key means the call was not carried o
 The provider HTTP base (``integrations.http``) sends it: one pooled session, timeouts, no
 redirects, the circuit breaker, call counting. Reads (PA03-02, PA05-01, PA05-02) are retried on
 network errors, 5xx and 429 with exponential backoff and jitter, honouring ``Retry-After``
-(capped). Writes (PA04-04, PA05-21, PA02-01, PA05-41) are sent
+(capped). Writes (PA04-04, PA05-21, PA02-01, PA05-41, PA05-06, PA05-38, PA02-04) are sent
 once: **none of them has an idempotency key**, so this module never retries them and neither may
 any caller without first finding out whether the first one took effect (``portal/sim/topups.py``).
 
@@ -43,7 +43,9 @@ from integrations.freebit.errors import (
     FreebitAuthError,
     FreebitError,
     FreebitInvalidRequest,
+    FreebitLineLocked,
     FreebitMalformedResponse,
+    FreebitNoVoiceService,
     FreebitPlanChangeRefused,
     FreebitRateLimited,
     FreebitSimSuspended,
@@ -61,7 +63,10 @@ QUOTA_ADD = "/master/addSpec/"  # PA04-04 (path from the implementation guide, n
 QUOTA_HISTORY = "/mvno/getQuotaHistory/"  # PA05-02: ASSUMPTION, the path is not in any document we have
 PLAN_CHANGE = "/mvno/changePlan/"  # PA05-21: ASSUMPTION, the document prints only https://<endpoint>
 NEW_LINE = "/master/addAcnt/"  # PA02-01, a physical SIM
-NEW_ESIM_LINE = "/mvno/esim/addAcnt/"  # PA05-41, an eSIM
+NEW_ESIM_LINE = "/mvno/esim/addAcnt/"  # PA05-41, an eSIM (a new line, or a reissue: addKind "R")
+VOICE_OPTIONS = "/mvno/talkoption/changeOrder/"  # PA05-06
+CONTRACT_LINE = "/mvno/contractline/change/"  # PA05-38
+CANCEL = "/master/cnclAcnt/"  # PA02-04
 
 OPERATIONS = {
     AUTH: "PA01-01",
@@ -72,6 +77,9 @@ OPERATIONS = {
     PLAN_CHANGE: "PA05-21",
     NEW_LINE: "PA02-01",
     NEW_ESIM_LINE: "PA05-41",
+    VOICE_OPTIONS: "PA05-06",
+    CONTRACT_LINE: "PA05-38",
+    CANCEL: "PA02-04",
 }
 """Every path the portal calls, with Freebit's document code."""
 READS = frozenset({AUTH, ACCOUNT_DETAILS, TRAFFIC, QUOTA_HISTORY})
@@ -89,6 +97,8 @@ RESULT_CODE_ERRORS: dict[str, type[FreebitError]] = {
     "240": FreebitInvalidRequest,  # quota out of range (1..512000 MB)
     "250": FreebitActivationRefused,  # new line refused: unknown product number / EID, or plan
     "251": FreebitAlreadyRegistered,  # new line refused: the phone number is already registered
+    "260": FreebitLineLocked,  # the account is locked: a 4G/5G switch (PA05-38) is in progress
+    "270": FreebitNoVoiceService,  # a voice-option change for a data-only account
     "401": FreebitAuthError,  # authOem: wrong OEM id or key; any other call: authKey unknown or expired
     "500": FreebitRateLimited,  # too many requests
 }

@@ -65,6 +65,15 @@ class FreebitPlanChangeRefused(FreebitApiError):
     """The plan cannot be changed to: unknown or retired plan, other SIM type, or already on it."""
 
 
+class FreebitLineLocked(FreebitApiError):
+    """The SIM's line is locked while a 4G/5G switch (PA05-38) is in progress: nothing else is
+    accepted for it until the switch ends (about 30 minutes)."""
+
+
+class FreebitNoVoiceService(FreebitApiError):
+    """A voice-option change for a SIM without voice service (a data-only SIM)."""
+
+
 class FreebitActivationRefused(FreebitApiError):
     """A new line cannot be registered: the product number, EID or plan is refused."""
 

@@ -11,6 +11,10 @@ method                 PA code    what it does
 ``change_plan``        PA05-21    a new plan now, or on a day (``runTime``)
 ``register_line``      PA02-01    a new line on a physical SIM the MVNO holds (its product number)
 ``register_esim_line`` PA05-41    a new line on an eSIM (its EID)
+``reissue_esim``       PA05-41    the line's eSIM profile again, for a new device (``addKind`` "R")
+``change_voice_options`` PA05-06  switch voice options; applied later (PA03-02 shows when)
+``change_network``     PA05-38    switch the line between 4G and 5G; ~30 minutes, the line locked
+``cancel_line``        PA02-04    cancel the line now or from a day (``runDate``)
 =====================  =========  ======================================================================
 
 A SIM is named by its phone number (Freebit's ``account``, with ``kind`` "MVNO" where the operation
@@ -30,27 +34,32 @@ from domain.sim.commands import (
     require_day,
     require_eid,
     require_msisdn,
+    require_network,
     require_plan_code,
     require_product_number,
     require_quota_code,
     require_top_up_mb,
+    require_voice_changes,
 )
 from domain.sim.providers import freebit as mapper
-from domain.sim.types import PlanChange, QuotaAddition, SimDetails, SimTraffic
+from domain.sim.types import NetworkType, PlanChange, QuotaAddition, SimDetails, SimTraffic, VoiceOption
 from integrations.freebit.connection import (
     ACCOUNT_DETAILS,
+    CANCEL,
+    CONTRACT_LINE,
     NEW_ESIM_LINE,
     NEW_LINE,
     PLAN_CHANGE,
     QUOTA_ADD,
     QUOTA_HISTORY,
     TRAFFIC,
+    VOICE_OPTIONS,
     FreebitConnection,
 )
 from integrations.freebit.errors import FreebitMalformedResponse
 
 MVNO = "MVNO"
-FLAG_NO = "20"
+FLAG_YES, FLAG_NO = "10", "20"
 DETAILS_VERSION = "2"
 """PA03-02's ``version``: the MVNO example sends "2"."""
 
@@ -137,6 +146,38 @@ class FreebitSimClient:
         self._freebit.request(NEW_ESIM_LINE, {
             "aladinOperated": FLAG_NO, "createType": "new", "addKind": "N", "account": require_msisdn(msisdn),
             "eid": require_eid(eid), "planCode": require_plan_code(plan_code)})
+
+    def reissue_esim(self, msisdn: str, *, eid: str, old_eid: str | None = None) -> None:
+        """PA05-41 ``addKind`` "R": the SIM's eSIM profile for the device ``eid`` (a new phone),
+        not operated through ALADIN (ALADIN allows only "N"). **Not idempotent**: every call is one
+        more reissue, so after a lost answer read the SIM's details (its ``eid``) before sending
+        again. Completion is reported by Freebit's notification file."""
+        body: dict = {"aladinOperated": FLAG_NO, "addKind": "R", "account": require_msisdn(msisdn),
+                      "eid": require_eid(eid)}
+        if old_eid is not None:
+            body["reissue"] = {"oldEid": require_eid(old_eid)}
+        self._freebit.request(NEW_ESIM_LINE, body)
+
+    def change_voice_options(self, msisdn: str, changes: dict[VoiceOption, bool]) -> None:
+        """PA05-06: switch the voice options in ``changes`` (others are left as they are). Freebit
+        applies it later and it cannot be withdrawn: the SIM's details show it once applied."""
+        self._freebit.request(VOICE_OPTIONS, {
+            "account": require_msisdn(msisdn), "userConfirmed": FLAG_YES, "aladinOperated": FLAG_NO,
+            "talkOption": mapper.freebit_talk_options(require_voice_changes(changes))})
+
+    def change_network(self, msisdn: str, network: NetworkType | str) -> None:
+        """PA05-38: switch the SIM's contract line to 4G or 5G. It takes about 30 minutes, locks the
+        line meanwhile (FreebitLineLocked for anything else sent for it) and cannot be withdrawn."""
+        self._freebit.request(CONTRACT_LINE, {"account": require_msisdn(msisdn),
+                                              "contractLine": require_network(network).value})
+
+    def cancel_line(self, msisdn: str, *, run_date: date | None = None) -> None:
+        """PA02-04: cancel the SIM's line from ``run_date`` (its first day without service; None:
+        now). Takes effect up to ten minutes after; a second call replaces the first booking."""
+        body = {"kind": MVNO, "account": require_msisdn(msisdn)}
+        if run_date is not None:
+            body["runDate"] = wire_date(run_date)
+        self._freebit.request(CANCEL, body)
 
 
 def _same(path: str, answered: object, asked: object) -> None:

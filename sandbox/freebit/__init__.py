@@ -1,5 +1,7 @@
 """An emulator of Freebit's MVNO "PA" API: authOem, account details, traffic, quota additions and
-their history, plan changes, and new lines on the MVNO's own SIMs (``sandbox.sim_stock``).
+their history, plan changes, new lines on the MVNO's own SIMs (``sandbox.sim_stock``), voice-option
+changes, 4G/5G switches (with the line locked meanwhile), cancellations and eSIM reissues, the
+asynchronous ones landing on the emulator's clock.
 
 In process (the demo, tests)::
 
@@ -35,7 +37,8 @@ def start_freebit_sandbox(
 
     Settings come from the environment (``os.environ``, or ``env``: pass ``env={}`` to ignore it)
     and are overridden by ``config``, whose names are :class:`FreebitConfig`'s fields: ``oem_id``,
-    ``oem_key``, ``auth_key_ttl_seconds``, ``activation_delay_seconds``, ``faults`` (a dict or
+    ``oem_key``, ``auth_key_ttl_seconds``, ``activation_delay_seconds``, ``voice_option_delay_seconds``,
+    ``contract_line_seconds``, ``cancel_delay_seconds``, ``faults`` (a dict or
     :class:`~sandbox.common.FaultConfig`), ``seed``, ``today``, ``usage_seed``.
     """
     settings = replace(FreebitConfig.from_env(os.environ if env is None else env), **config)

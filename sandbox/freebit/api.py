@@ -21,8 +21,27 @@ path (under ``/emptool/api``)   PA code  request object (besides ``authKey``)
 ``/master/addAcnt/``            PA02-01  ``createType: "new"``, ``kind``, ``account``, ``productNumber``,
                                          ``planCode``
 ``/mvno/esim/addAcnt/``         PA05-41  ``aladinOperated``?, ``createType: "new"``, ``addKind: "N"``,
-                                         ``account``, ``eid``, ``planCode``
+                                         ``account``, ``eid``, ``planCode``; or a reissue: ``addKind: "R"``,
+                                         ``account``, ``eid`` (the new device's), ``reissue: {oldEid}``?
+``/mvno/talkoption/changeOrder/`` PA05-06 ``account``, ``userConfirmed: "10"``, ``aladinOperated``?,
+                                         ``talkOption: {voiceMail?, callWaiting?, worldWing?}`` (non-empty)
+``/mvno/contractline/change/``  PA05-38  ``account``, ``contractLine: "4G" | "5G"``, ``productNumber``?
+``/master/cnclAcnt/``           PA02-04  ``kind``, ``account``, ``runDate``? (YYYYMMDD, YYYY/MM/DD or
+                                         YYYY-MM-DD; immediate without)
 ==============================  =======  ==============================================================
+
+Asynchronous writes (the emulator's clock decides when they land; ``FreebitConfig`` sets the delays):
+
+- PA05-06 is accepted and applied ``voice_option_delay_seconds`` later; until then PA03-02 shows the
+  options as they were. An option left out is unchanged.
+- PA05-38 locks the account at once for ``contract_line_seconds`` (about 30 minutes): every write
+  to it (PA04-04, PA05-21, PA05-06, PA05-38, PA02-04, PA05-41) is refused with "260" until the new
+  line shows in PA03-02's ``contractLine``.
+- PA02-04 books the cancellation for the start of ``runDate`` (now without it), effective
+  ``cancel_delay_seconds`` later (Freebit: up to 10 minutes); the line is then ``"obsolete"``. A
+  second call for the same account replaces the booking.
+- PA05-41 ``"R"`` moves the line to the new EID at once (PA03-02's ``eid``); every call is one more
+  reissue (no idempotency key). Freebit's completion notice is a file, not emulated.
 
 ``kind`` is ``"MVNO"`` wherever it is sent.
 
@@ -44,7 +63,9 @@ the same as in the portal's ``domain/sim/providers/freebit/raw.py``; data figure
                         "startDate": "20240318", "talk": "10",           # "20": a data-only line
                         "talkOption": {"voiceMail": "10", "callWaiting": "10", "worldWing": "20"},  # null: data line
                         "quota": "8123456",            # kB left this month
-                        "monthQuota": "21495808"}]}    # kB this month: the plan's plus this month's additions
+                        "monthQuota": "21495808",      # kB this month: the plan's plus this month's additions
+                        "contractLine": "4G",          # "4G" | "5G"
+                        "eid": null}]}                 # an eSIM's EID; null: a physical SIM
     getTrafficInfo/   {"account": "...", "traffic": {"today": "123456",         # kB today so far
                         "inRecentDays": "2345678",     # kB over the three days before today
                         "blackList": "20"}}            # "10": speed-restricted
@@ -67,6 +88,8 @@ code    meaning
 "240"   quota out of range (1..512000 MB)
 "250"   new line refused: the product number / EID is not the MVNO's, already used, or the plan
 "251"   new line refused: the phone number is registered already
+"260"   the account is locked: a contract line change (PA05-38) is in progress
+"270"   the account has no voice service (PA05-06 on a data-only line)
 "400"   with statusCode "356": an unsupported pattern (PA05-41 ``aladinOperated`` "10" with ``addKind`` not "N")
 "401"   authentication: wrong OEM id / key, or an ``authKey`` unknown or expired
 "500"   too many requests (HTTP 429 with ``Retry-After``)
@@ -83,7 +106,18 @@ from typing import Any
 
 from sandbox.sim_stock import BY_EID, BY_PRODUCT_NUMBER
 
-from .store import HEAVY_RECENT_KB, KB_PER_MB, PLANS, Account, FreebitStore, PendingChange, Plan
+from .store import (
+    HEAVY_RECENT_KB,
+    KB_PER_MB,
+    PLANS,
+    Account,
+    FreebitStore,
+    PendingChange,
+    PendingLine,
+    PendingVoice,
+    Plan,
+    Reissue,
+)
 
 OK = "100"
 API_PREFIX = "/emptool/api"
@@ -106,6 +140,9 @@ OPERATIONS = {
     "/mvno/changePlan/": "PA05-21",
     "/master/addAcnt/": "PA02-01",
     "/mvno/esim/addAcnt/": "PA05-41",
+    "/mvno/talkoption/changeOrder/": "PA05-06",
+    "/mvno/contractline/change/": "PA05-38",
+    "/master/cnclAcnt/": "PA02-04",
 }
 """Path (under ``API_PREFIX``) -> the PA code calls are counted under (and faults filtered by)."""
 
@@ -157,6 +194,9 @@ class ApiContext:
     body: dict[str, Any]
     now: datetime  # JST
     activation_delay: timedelta
+    voice_option_delay: timedelta = timedelta(minutes=5)
+    contract_line_delay: timedelta = timedelta(minutes=30)
+    cancel_delay: timedelta = timedelta(minutes=10)
 
     @property
     def today(self) -> date:
@@ -215,6 +255,11 @@ def _in_service(account: Account, what: str) -> None:
         raise ApiError("230", f"It can not {what} because the account is {account.status}.", "409")
 
 
+def _unlocked(account: Account) -> None:
+    if account.locked:
+        raise ApiError("260", "The account is locked: a contract line change is in progress.", "409")
+
+
 def _plan(code: str, *, data_only: bool | None = None) -> Plan:
     plan = PLANS.get(code)
     if plan is None or not plan.orderable:
@@ -246,6 +291,8 @@ def account_details(store: FreebitStore, account: Account) -> dict:
         "talkOption": None if account.voice is None else {name: flag(on) for name, on in account.voice.items()},
         "quota": str(store.remaining_kb(account)),
         "monthQuota": str(store.month_quota_kb(account, store.today)),
+        "contractLine": account.contract_line,
+        "eid": account.eid,
     }
 
 
@@ -280,6 +327,7 @@ def add_quota(ctx: ApiContext) -> dict:
     expire = _date(ctx, "expire") if _optional(ctx, "expire") is not None else None
     account = _account(ctx)
     _in_service(account, "add quota")
+    _unlocked(account)
     if not QUOTA_MIN_MB <= int(quota) <= QUOTA_MAX_MB:
         raise ApiError("240", f"Quota is out of range ({QUOTA_MIN_MB}-{QUOTA_MAX_MB} MB).", "400")
     if expire is not None and expire < ctx.today:
@@ -307,6 +355,7 @@ def change_plan(ctx: ApiContext) -> dict:
     run_date = _date(ctx, "runTime") if _optional(ctx, "runTime") is not None else None
     account = _account(ctx)
     _in_service(account, "change the plan")
+    _unlocked(account)
     plan = _plan(plan_code, data_only=account.data_only)
     if run_date is None or run_date <= ctx.today:
         if run_date is not None and run_date < ctx.today:
@@ -352,14 +401,121 @@ def new_esim_line(ctx: ApiContext) -> dict:
     add_kind = _text(ctx, "addKind")
     if aladin == YES and add_kind != "N":
         raise ApiError("400", "Unsupported pattern.", "356")
+    if add_kind == "R":
+        return reissue_esim(ctx)
     if add_kind != "N":
-        raise _bad("addKind", 'must be "N" (MNP and reissue are not emulated)')
+        raise _bad("addKind", 'must be "N" or "R" (MNP is not emulated)')
     if _text(ctx, "createType") != "new":
         raise _bad("createType", 'must be "new" (no User Management Service)')
     eid = _text(ctx, "eid")
     if not _EID.fullmatch(eid):
         raise _bad("eid", "must be 32 digits")
     return _new_line(ctx, stock=BY_EID.get(eid), plan_code=_text(ctx, "planCode"))
+
+
+def reissue_esim(ctx: ApiContext) -> dict:
+    """PA05-41 ``addKind`` "R": the line's eSIM profile for a new device (its EID). Not idempotent."""
+    eid = _text(ctx, "eid")
+    if not _EID.fullmatch(eid):
+        raise _bad("eid", "must be 32 digits")
+    old = ctx.body.get("reissue")
+    if old is not None and not isinstance(old, dict):
+        raise _bad("reissue", "must be an object")
+    account = _account(ctx)
+    _in_service(account, "reissue the eSIM")
+    _unlocked(account)
+    if old and old.get("oldEid") not in (None, "", account.eid):
+        raise _bad("reissue.oldEid", "is not the account's EID")
+    if eid == account.eid:
+        raise ApiError("250", "Specified EID is already the account's.", "409")
+    if eid in ctx.store.used_stock() or eid in BY_EID:
+        raise ApiError("250", "Specified EID is already in use.", "409")
+    ctx.store.reissues.append(Reissue(account.msisdn, eid, account.eid, ctx.now))
+    account.eid, account.product_number = eid, None
+    ctx.store.orders.append((ctx.now, "PA05-41", account.msisdn, {"addKind": "R", "eid": eid}))
+    return envelope()
+
+
+VOICE_OPTIONS = ("voiceMail", "callWaiting", "worldWing")
+
+
+def change_voice_options(ctx: ApiContext) -> dict:
+    """PA05-06: accepted now, applied later; an option left out stays as it is."""
+    if _text(ctx, "userConfirmed") != YES:
+        raise _bad("userConfirmed", 'must be "10"')
+    if (_optional(ctx, "aladinOperated") or NO) not in (YES, NO):
+        raise _bad("aladinOperated", 'must be "10" or "20"')
+    options = ctx.body.get("talkOption")
+    if not isinstance(options, dict) or not options:
+        raise _bad("talkOption", "must be a non-empty object")
+    changes = {}
+    for name, value in options.items():
+        if name not in VOICE_OPTIONS:
+            raise _bad(f"talkOption.{name}", "is not a voice option")
+        if value not in (YES, NO):
+            raise _bad(f"talkOption.{name}", 'must be "10" or "20"')
+        changes[name] = value == YES
+    account = _account(ctx)
+    if account.data_only:
+        raise ApiError("270", "The account has no voice service.", "409")
+    _in_service(account, "change voice options")
+    _unlocked(account)
+    pending = account.voice_order.options if account.voice_order else {}
+    account.voice_order = PendingVoice({**pending, **changes}, ctx.now + ctx.voice_option_delay)
+    ctx.store.orders.append((ctx.now, "PA05-06", account.msisdn, dict(changes)))
+    return envelope()
+
+
+def change_contract_line(ctx: ApiContext) -> dict:
+    """PA05-38: the switch takes about 30 minutes and locks the account meanwhile."""
+    line = _text(ctx, "contractLine")
+    if line not in ("4G", "5G"):
+        raise _bad("contractLine", 'must be "4G" or "5G"')
+    product_number = _optional(ctx, "productNumber")
+    account = _account(ctx)
+    if product_number is not None and product_number != account.product_number:
+        raise _bad("productNumber", "is not the account's SIM")
+    _in_service(account, "change the contract line")
+    _unlocked(account)
+    if line == account.contract_line:
+        raise _bad("contractLine", "is the account's contract line already")
+    account.line_change = PendingLine(line, ctx.now + ctx.contract_line_delay)
+    ctx.store.orders.append((ctx.now, "PA05-38", account.msisdn, {"contractLine": line}))
+    return envelope()
+
+
+def _run_date(ctx: ApiContext) -> date | None:
+    value = _optional(ctx, "runDate")
+    if value is None:
+        return None
+    digits = value.replace("/", "").replace("-", "") if re.fullmatch(r"\d{4}([/-])\d{2}\1\d{2}", value) else value
+    try:
+        if not _DATE.fullmatch(digits):
+            raise ValueError
+        return date(int(digits[:4]), int(digits[4:6]), int(digits[6:]))
+    except ValueError:
+        raise _bad("runDate", "must be a date (YYYYMMDD, YYYY/MM/DD or YYYY-MM-DD)") from None
+
+
+def cancel_account(ctx: ApiContext) -> dict:
+    """PA02-04: the line ends at the start of ``runDate`` (now without it), up to 10 minutes later."""
+    kind = _text(ctx, "kind")
+    if kind == "MASTER":
+        raise _bad("kind", "MASTER accounts cannot be cancelled")
+    _kind(ctx)
+    run_date = _run_date(ctx)
+    account = _account(ctx)
+    if account.status not in ("active", "suspended"):
+        raise ApiError("230", f"It can not cancel because the account is {account.status}.", "409")
+    _unlocked(account)
+    if run_date is not None and run_date < ctx.today:
+        raise _bad("runDate", "is in the past")
+    start = ctx.now if run_date is None or run_date == ctx.today else datetime.combine(
+        run_date, datetime.min.time(), ctx.now.tzinfo)
+    account.cancel_at, account.cancel_run_date = start + ctx.cancel_delay, run_date  # a later call replaces it
+    ctx.store.orders.append((ctx.now, "PA02-04", account.msisdn,
+                             {"runDate": wire_date(run_date) if run_date else None}))
+    return envelope()
 
 
 HANDLERS: dict[str, Callable[[ApiContext], dict]] = {
@@ -370,6 +526,9 @@ HANDLERS: dict[str, Callable[[ApiContext], dict]] = {
     "PA05-21": change_plan,
     "PA02-01": new_line,
     "PA05-41": new_esim_line,
+    "PA05-06": change_voice_options,
+    "PA05-38": change_contract_line,
+    "PA02-04": cancel_account,
 }
 
 __all__ = ["API_PREFIX", "HANDLERS", "KB_PER_MB", "OPERATIONS", "ApiContext", "ApiError", "AuthKeys",

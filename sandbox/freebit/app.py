@@ -2,7 +2,8 @@
 ``api.py``) plus sandbox-only operator endpoints under ``/__sandbox__/``:
 
 - ``GET|POST /__sandbox__/clock``: the calendar (``{"today": "YYYY-MM-DD"}`` pins it; null: real);
-- ``GET /__sandbox__/sims``, ``GET|POST /__sandbox__/sims/<phone number>``: the lines, and
+- ``GET /__sandbox__/sims``, ``GET|POST /__sandbox__/sims/<phone number>``: the lines (with what is
+  pending on each: voice options, a 4G/5G switch and its lock, a cancellation, the writes accepted), and
   ``{"status": "active" | "suspended"}`` to suspend or resume one (a lost SIM, an unpaid bill);
 - ``DELETE /__sandbox__/auth-keys``: expire every authKey handed out (the next call is refused
   with resultCode "401", as when a key's lifetime runs out).
@@ -48,6 +49,12 @@ class FreebitConfig:
     """How long an authKey stays valid (Freebit's own lifetime is not documented)."""
     activation_delay_seconds: int = 0
     """How long a new line stays "temporary" before it is in service (Freebit: up to 10 minutes)."""
+    voice_option_delay_seconds: int = 300
+    """How long after it is accepted a voice-option change (PA05-06) is applied (Freebit: "later")."""
+    contract_line_seconds: int = 1800
+    """How long a 4G/5G switch (PA05-38) takes and locks the line (Freebit: about 30 minutes)."""
+    cancel_delay_seconds: int = 600
+    """How long after its time a cancellation (PA02-04) takes effect (Freebit: up to 10 minutes)."""
     faults: FaultConfig | Mapping[str, Any] | None = None
     seed: int | None = None
     """Seeds the fault injector's random generator."""
@@ -59,7 +66,8 @@ class FreebitConfig:
     @classmethod
     def from_env(cls, environ: Mapping[str, str] | None = None) -> FreebitConfig:
         """``SANDBOX_FREEBIT_OEM_ID``, ``_OEM_KEY``, ``_AUTH_KEY_TTL_SECONDS``,
-        ``_ACTIVATION_DELAY_SECONDS``, ``_TODAY`` (YYYY-MM-DD), ``_USAGE_SEED``, and the fault
+        ``_ACTIVATION_DELAY_SECONDS``, ``_VOICE_OPTION_DELAY_SECONDS``, ``_CONTRACT_LINE_SECONDS``,
+        ``_CANCEL_DELAY_SECONDS``, ``_TODAY`` (YYYY-MM-DD), ``_USAGE_SEED``, and the fault
         variables (``SANDBOX_FREEBIT_FAULT_*`` or ``SANDBOX_FAULT_*``, see ``FaultConfig.from_env``)."""
         env = os.environ if environ is None else environ
 
@@ -72,6 +80,9 @@ class FreebitConfig:
             oem_key=get("OEM_KEY") or DEFAULT_OEM_KEY,
             auth_key_ttl_seconds=int(get("AUTH_KEY_TTL_SECONDS") or 3600),
             activation_delay_seconds=int(get("ACTIVATION_DELAY_SECONDS") or 0),
+            voice_option_delay_seconds=int(get("VOICE_OPTION_DELAY_SECONDS") or 300),
+            contract_line_seconds=int(get("CONTRACT_LINE_SECONDS") or 1800),
+            cancel_delay_seconds=int(get("CANCEL_DELAY_SECONDS") or 600),
             faults=FaultConfig.from_env(env, emulator="freebit"),
             today=date.fromisoformat(get("TODAY")) if get("TODAY") else None,
             usage_seed=int(get("USAGE_SEED") or DEFAULT_USAGE_SEED),
@@ -136,8 +147,12 @@ class FreebitSandbox(EmulatorApp):
                     return _answer(self._authenticate(body, now))
                 if not self.auth_keys.valid(body.get("authKey"), now):
                     raise ApiError("401", "Authentication error: the authKey is invalid or expired.", "401")
+                config = self.config
                 context = ApiContext(store=self.store, body=body, now=now,
-                                     activation_delay=timedelta(seconds=self.config.activation_delay_seconds))
+                                     activation_delay=timedelta(seconds=config.activation_delay_seconds),
+                                     voice_option_delay=timedelta(seconds=config.voice_option_delay_seconds),
+                                     contract_line_delay=timedelta(seconds=config.contract_line_seconds),
+                                     cancel_delay=timedelta(seconds=config.cancel_delay_seconds))
                 return _answer(HANDLERS[operation](context))
             except ApiError as error:
                 return _answer(error_body(error), error.http_status)
@@ -219,6 +234,18 @@ class FreebitSandbox(EmulatorApp):
             "pendingPlanChange": None if account.pending is None else {
                 "planCode": account.pending.plan_code, "runTime": account.pending.run_date.strftime("%Y%m%d")},
             "quotaAdditions": len([r for r in self.store.quota if r.account == account.msisdn]),
+            "pendingVoiceOptions": None if account.voice_order is None else {
+                "talkOption": {name: "10" if on else "20" for name, on in account.voice_order.options.items()},
+                "landsAt": account.voice_order.lands_at.isoformat()},
+            "lineChange": None if account.line_change is None else {
+                "contractLine": account.line_change.contract_line,
+                "lockedUntil": account.line_change.lands_at.isoformat()},
+            "cancellation": None if account.cancel_at is None else {
+                "runDate": account.cancel_run_date.strftime("%Y%m%d") if account.cancel_run_date else None,
+                "effectiveAt": account.cancel_at.isoformat()},
+            "reissues": len([r for r in self.store.reissues if r.account == account.msisdn]),
+            "orders": [{"at": at.isoformat(), "operation": code, "request": asked}
+                       for at, code, number, asked in self.store.orders if number == account.msisdn],
         }
 
 

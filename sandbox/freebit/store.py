@@ -59,6 +59,32 @@ class PendingChange:
     run_date: date
 
 
+@dataclass
+class PendingVoice:
+    """A voice-option change (PA05-06) accepted and not applied yet: it lands at ``lands_at``."""
+
+    options: dict[str, bool]
+    lands_at: datetime
+
+
+@dataclass
+class PendingLine:
+    """A contract-line switch (PA05-38) in progress: the account is locked until ``lands_at``."""
+
+    contract_line: str
+    lands_at: datetime
+
+
+@dataclass(frozen=True)
+class Reissue:
+    """An eSIM profile reissued to a new device (PA05-41 ``addKind`` "R")."""
+
+    account: str
+    eid: str
+    old_eid: str | None
+    at: datetime
+
+
 @dataclass(frozen=True)
 class QuotaRecord:
     """One quota addition (PA04-04): never merged with another, whatever its quotaCode."""
@@ -95,6 +121,14 @@ class Account:
     """For a line registered but not in service yet: when it will be."""
     pending: PendingChange | None = None
     suspended_since: date | None = None
+    contract_line: str = "4G"
+    """"4G" or "5G" (PA05-38)."""
+    voice_order: PendingVoice | None = None
+    line_change: PendingLine | None = None
+    """While set, the account is locked: every write to it is refused (PA05-38)."""
+    cancel_at: datetime | None = None
+    """A cancellation booked (PA02-04): the line ends ("obsolete") at this instant."""
+    cancel_run_date: date | None = None
     usage: dict[date, int] = field(default_factory=dict)
     """kB used per whole day, generated day by day."""
 
@@ -106,6 +140,10 @@ class Account:
     def data_only(self) -> bool:
         return self.voice is None
 
+    @property
+    def locked(self) -> bool:
+        return self.line_change is not None
+
 
 class FreebitStore:
     def __init__(self, now: datetime, usage_seed: int) -> None:
@@ -113,6 +151,9 @@ class FreebitStore:
         self.usage_seed = usage_seed
         self.accounts: dict[str, Account] = {}
         self.quota: list[QuotaRecord] = []
+        self.reissues: list[Reissue] = []
+        self.orders: list[tuple[datetime, str, str, dict]] = []
+        """Every write accepted: (when, PA code, account, what it asked), for the operator page and tests."""
 
     @property
     def today(self) -> date:
@@ -128,6 +169,15 @@ class FreebitStore:
                 account.status, account.in_service_at = "active", None
             if account.pending and account.pending.run_date <= self.today:
                 account.plan_code, account.pending = account.pending.plan_code, None
+            if account.voice_order and account.voice_order.lands_at <= self.now and account.voice is not None:
+                account.voice.update(account.voice_order.options)
+                account.voice_order = None
+            if account.line_change and account.line_change.lands_at <= self.now:
+                account.contract_line, account.line_change = account.line_change.contract_line, None
+            if account.cancel_at and account.cancel_at <= self.now and account.status != "obsolete":
+                account.status = "obsolete"
+                account.suspended_since = min(account.suspended_since or account.cancel_at.date(),
+                                              account.cancel_at.date())  # no traffic from then on
             self.fill_usage(account)
 
     @property
@@ -242,5 +292,7 @@ class FreebitStore:
             return
         if account.status == "temporary":
             raise ValueError("the line is not in service yet")
+        if account.status == "obsolete":
+            raise ValueError("the line is cancelled")
         account.status = status
         account.suspended_since = self.today if status == "suspended" else None

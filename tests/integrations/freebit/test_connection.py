@@ -24,6 +24,8 @@ from responses.registries import OrderedRegistry
 from integrations.freebit.connection import (
     ACCOUNT_DETAILS,
     AUTH,
+    CANCEL,
+    CONTRACT_LINE,
     NEW_ESIM_LINE,
     NEW_LINE,
     OPERATIONS,
@@ -33,6 +35,7 @@ from integrations.freebit.connection import (
     READS,
     RESULT_CODE_ERRORS,
     TRAFFIC,
+    VOICE_OPTIONS,
     FreebitConfig,
     FreebitConnection,
 )
@@ -59,7 +62,7 @@ AUTH_KEY = "AUTHKEY-9f8e7d6c5b4a-secret"
 AUTH_KEY_2 = "AUTHKEY-0a1b2c3d4e5f-renewed"
 SECRETS = (OEM_KEY, AUTH_KEY, AUTH_KEY_2)
 PHONE = "09012340012"
-WRITES = (QUOTA_ADD, PLAN_CHANGE, NEW_LINE, NEW_ESIM_LINE)
+WRITES = (QUOTA_ADD, PLAN_CHANGE, NEW_LINE, NEW_ESIM_LINE, VOICE_OPTIONS, CONTRACT_LINE, CANCEL)
 OK = {"resultCode": "100", "status": {"message": "OK", "statusCode": "200"}}
 AUTH_OK = {**OK, "authKey": AUTH_KEY}
 
@@ -155,6 +158,9 @@ def test_every_path_is_freebits_with_its_trailing_slash():
         "/mvno/changePlan/": "PA05-21",
         "/master/addAcnt/": "PA02-01",
         "/mvno/esim/addAcnt/": "PA05-41",
+        "/mvno/talkoption/changeOrder/": "PA05-06",
+        "/mvno/contractline/change/": "PA05-38",
+        "/master/cnclAcnt/": "PA02-04",
     }
     assert all(path.startswith("/") and path.endswith("/") for path in OPERATIONS)
 
@@ -338,7 +344,8 @@ def test_error_result_codes_map_to_typed_errors_without_retry(mocked, conn, call
 
 
 def test_the_code_table_is_the_documented_one_and_the_assumed_ones():
-    assert set(RESULT_CODE_ERRORS) == {"400-356", "201", "210", "220", "230", "240", "250", "251", "401", "500"}
+    assert set(RESULT_CODE_ERRORS) == {"400-356", "201", "210", "220", "230", "240", "250", "251", "260",
+                                       "270", "401", "500"}
 
 
 def test_an_error_without_a_message_still_says_its_code(mocked, conn):

@@ -10,7 +10,10 @@ from datetime import date
 from domain.shared.errors import MappingError
 from domain.shared.mapping import build_domain, validate_raw
 from domain.sim.providers.freebit.raw import (
+    NO,
     PROVIDER,
+    TALK_OPTION_NAMES,
+    YES,
     FreebitAccountDetailsRaw,
     FreebitAuthRaw,
     FreebitPlanChangeRaw,
@@ -52,6 +55,8 @@ def transform_freebit_account_details(raw: object) -> SimDetails:
         total=DataQuota(kb=account.monthQuota),
         activation_date=account.startDate,
         voice_options=_voice_options(account.talkOption),
+        network=account.contractLine,
+        eid=account.eid,
     )
 
 
@@ -99,3 +104,10 @@ def transform_freebit_plan_change(raw: object, *, msisdn: str, plan_code: str, r
     answer = validate_raw(FreebitPlanChangeRaw, raw, provider=PROVIDER, entity="plan change")
     return build_domain(PlanChange, provider=PROVIDER, entity="plan change", msisdn=msisdn, plan_code=plan_code,
                         run_date=run_date, ipv4=answer.ipv4 or "")
+
+
+def freebit_talk_options(changes: dict[VoiceOption, bool]) -> dict[str, str]:
+    """PA05-06's ``talkOption`` for the options to switch: Freebit's names and flags (the way back
+    of ``_voice_options``)."""
+    names = {VoiceOption(domain_name): wire for wire, domain_name in TALK_OPTION_NAMES.items()}
+    return {names[option]: YES if enabled else NO for option, enabled in changes.items()}

@@ -22,7 +22,7 @@ from typing import Annotated, TypeVar
 
 from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, StringConstraints
 
-from domain.sim.types import SimStatus
+from domain.sim.types import NetworkType, SimStatus
 
 PROVIDER = "freebit"
 JST = timezone(timedelta(hours=9), "JST")
@@ -102,6 +102,13 @@ Flag = Annotated[bool, BeforeValidator(_flag)]
 Text = Annotated[str, Field(strict=True)]
 NonEmptyText = Annotated[str, Field(strict=True), StringConstraints(min_length=1)]
 
+CONTRACT_LINES = {"4G": NetworkType.LTE, "5G": NetworkType.NR}  # documented spellings (PA05-38)
+TALK_OPTION_NAMES = {  # documented: voiceMail, callWaiting (PA05-05/06); ASSUMPTION: worldWing (roaming)
+    "voiceMail": "Voicemail",
+    "callWaiting": "Call waiting",
+    "worldWing": "International roaming",
+}
+
 SIM_STATUSES = {  # ASSUMPTION (PA03-02 ``state``): the words and what they mean
     "active": SimStatus.ACTIVE,
     "suspended": SimStatus.SUSPENDED,
@@ -149,6 +156,10 @@ class FreebitAccountRaw(FreebitRawModel):
     """Data left this month, in kilobytes."""
     monthQuota: Kilobytes
     """This month's allowance (the plan's data plus this month's additions), in kilobytes."""
+    contractLine: Annotated[NetworkType, wire_enum(CONTRACT_LINES)] = NetworkType.LTE
+    """ASSUMPTION: the contract line PA05-38 switches, "4G" or "5G" (absent: 4G)."""
+    eid: Annotated[str, StringConstraints(pattern=r"^[0-9]{32}$")] | None = None
+    """ASSUMPTION: an eSIM's EID (PA05-41 moves it to a new one on a reissue); null for a physical SIM."""
 
 
 class FreebitAccountDetailsRaw(FreebitRawModel):
