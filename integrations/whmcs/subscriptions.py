@@ -4,6 +4,7 @@ from domain.subscriptions.providers import whmcs as mapper
 from domain.subscriptions.types import Subscription, SubscriptionPage
 from integrations.skipped import log_skipped
 from integrations.whmcs.connection import WhmcsConnection
+from integrations.whmcs.errors import WhmcsApiError
 
 
 class WhmcsSubscriptionClient:
@@ -22,3 +23,17 @@ class WhmcsSubscriptionClient:
         raw = self._whmcs.call("GetClientsProducts", {"clientid": client_id, "serviceid": service_id})
         page = mapper.transform_whmcs_subscription_list(raw, default_currency=default_currency)
         return next((s for s in page.subscriptions if s.id == service_id and s.client_id == client_id), None)
+
+    def add_cancel_request(self, service_id: int, *, reason: str, end_of_period: bool = True) -> bool:
+        """``AddCancelRequest`` for the service: at the end of its billing period (or at once).
+        Not idempotent: a second one is refused ("Existing Cancellation Request Exists"), which
+        this answers as False (the request is there already); True when this call made it."""
+        try:
+            self._whmcs.call("AddCancelRequest", {
+                "serviceid": service_id, "type": "End of Billing Period" if end_of_period else "Immediate",
+                "reason": reason[:250]})
+        except WhmcsApiError as exc:
+            if "existing cancellation request" in str(exc).lower():
+                return False
+            raise
+        return True

@@ -508,6 +508,40 @@ CELERY_BEAT_SCHEDULE["sim-plan-changes-start-due"] = {
     "schedule": env.int("SIM_PLAN_CHANGE_START_INTERVAL_SECONDS", default=300),
 }
 
+# --- A SIM's lifecycle: voice options, 4G/5G, eSIM reissue, cancellation (docs/sim-lifecycle.md) --------
+# Each is a durable job (portal.core.jobs). Fees are before tax, in WHMCS's currency; the rules of
+# which plan allows which option are here, never in templates.
+SIM_ACTION_MAX_ATTEMPTS = env.int("SIM_ACTION_MAX_ATTEMPTS", default=8)
+SIM_ACTION_RETRY_BACKOFF_SECONDS = env.int("SIM_ACTION_RETRY_BACKOFF_SECONDS", default=30)
+SIM_ACTION_RETRY_BACKOFF_MAX_SECONDS = env.int("SIM_ACTION_RETRY_BACKOFF_MAX_SECONDS", default=300)
+SIM_ACTION_LEASE_SECONDS = env.int("SIM_ACTION_LEASE_SECONDS", default=CELERY_TASK_TIME_LIMIT + 60)
+SIM_ACTION_SWEEP_AFTER_SECONDS = env.int("SIM_ACTION_SWEEP_AFTER_SECONDS", default=60)
+SIM_ACTION_RESEND_AFTER_SECONDS = env.int("SIM_ACTION_RESEND_AFTER_SECONDS", default=120)
+"""After a lost answer, how long the SIM's details are given to show the change before it is sent again."""
+SIM_ACTION_MAX_SENDS = env.int("SIM_ACTION_MAX_SENDS", default=2)
+SIM_ACTION_CONFIRM_TIMEOUT_SECONDS = env.int("SIM_ACTION_CONFIRM_TIMEOUT_SECONDS", default=3 * 3600)
+"""How long a change Freebit accepted may take to show in the SIM's details before it is failed for staff."""
+CELERY_BEAT_SCHEDULE["sim-actions-sweep"] = {
+    "task": "portal.sim.sweep_sim_actions",
+    "schedule": env.int("SIM_ACTION_SWEEP_INTERVAL_SECONDS", default=120),
+}
+CELERY_BEAT_SCHEDULE["sim-actions-start-due"] = {
+    "task": "portal.sim.start_due_cancellations",
+    "schedule": env.int("SIM_ACTION_START_INTERVAL_SECONDS", default=600),
+}
+SIM_ESIM_REISSUE_FEE = Decimal(env("SIM_ESIM_REISSUE_FEE", default="3000"))
+SIM_REPLACEMENT_FEE = Decimal(env("SIM_REPLACEMENT_FEE", default="3000"))
+SIM_CANCELLATION_CUTOFF_DAY = env.int("SIM_CANCELLATION_CUTOFF_DAY", default=25)
+"""Asked by this day of the month (Japan time): the service ends at this month's end; after it, next month's."""
+SIM_CANCELLATION_MONTHS_OFFERED = env.int("SIM_CANCELLATION_MONTHS_OFFERED", default=3)
+SIM_CANCELLATION_SEND_DAYS_BEFORE = env.int("SIM_CANCELLATION_SEND_DAYS_BEFORE", default=3)
+"""Freebit and WHMCS are told this many days before the last day; until then the customer may withdraw."""
+SIM_VOICE_OPTIONS = ["Voicemail", "Call waiting", "International roaming"]
+"""The voice options a customer may switch on a voice SIM (domain.sim.types.VoiceOption values)."""
+SIM_PLANS_WITHOUT_ROAMING = env.list("SIM_PLANS_WITHOUT_ROAMING", default=["MOB-VOICE-3G"])
+SIM_5G_PLANS = env.list("SIM_5G_PLANS", default=["MOB-VOICE-20G", "MOB-DATA-10G", "MOB-DATA-20G"])
+"""The plans whose SIMs may switch to 5G (PA05-38); any SIM may go back to 4G."""
+
 # --- Provisioning (docs/provisioning.md) --------------------------------------------------------
 # Attempts of a provisioning job before it is failed for support (Celery retries it with exponential
 # backoff and jitter in between), and the job task's own time limits (a job makes several calls).

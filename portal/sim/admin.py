@@ -2,7 +2,8 @@ from django.contrib import admin, messages
 from django.utils.translation import gettext_lazy as _
 
 from portal.core.jobs_admin import retry_action
-from portal.sim.models import PlanChange, SimUsageDay, TopUp
+from portal.sim.actions import SimActionFlow
+from portal.sim.models import PlanChange, SimAction, SimUsageDay, TopUp
 from portal.sim.plan_changes import PlanChangeFlow
 from portal.sim.topups import TopUpFlow, topup_review
 
@@ -87,3 +88,20 @@ class SimUsageDayAdmin(admin.ModelAdmin):
 
     def has_add_permission(self, request) -> bool:
         return False
+
+
+@admin.register(SimAction)
+class SimActionAdmin(admin.ModelAdmin):
+    """A SIM's lifecycle actions (voice options, 4G/5G, eSIM reissue, cancellation), read only
+    (docs/sim-lifecycle.md). A failed one says why in last_error; retry sends it again."""
+
+    list_display = ("request_id", "customer", "kind", "msisdn", "status", "failure", "end_date", "whmcs_invoice_id",
+                    "provider_requests", "attempts", "created_at")
+    list_filter = ("kind", "status", "failure", "created_at")
+    search_fields = ("request_id", "iccid", "msisdn", "customer__user__email", "=whmcs_invoice_id")
+    list_select_related = ("customer__user",)
+    readonly_fields = [field.name for field in SimAction._meta.fields]
+    actions = (retry_action(SimActionFlow, name="retry_sim_actions",
+                            description=_("Retry the selected failed SIM actions"),
+                            queued_message=_("%(count)d SIM action(s) queued again."),
+                            skipped_message=_("%(count)d SIM action(s) could not be retried.")),)

@@ -14,8 +14,8 @@ from domain.shared.calendar import current_month
 from domain.sim.usage_range import UsageRangeError, validate_usage_range
 from portal.billing.api import MoneySerializer
 from portal.core.api import MINOR_UNITS_HELP, CustomerApi, minor_units_of
-from portal.sim import selectors, services
-from portal.sim.models import PlanChange, TopUp
+from portal.sim import actions, selectors, services
+from portal.sim.models import PlanChange, SimAction, TopUp
 
 
 class QuotaSerializer(serializers.Serializer):
@@ -312,3 +312,114 @@ class SimPlanCancelApi(CustomerApi):
         except services.PlanChangeNotFound as missing:
             return Response({"message": missing.message, "extra": {}}, status=status.HTTP_404_NOT_FOUND)
         return Response({"data": PlanChangeSerializer(change).data})
+
+
+class SimActionSerializer(serializers.ModelSerializer):
+    done = serializers.BooleanField(source="is_done", help_text=(
+        "True once the action is done, failed or withdrawn; false while it is scheduled, requested or in progress "
+        "(it goes on by itself)"))
+    message = serializers.SerializerMethodField(help_text="What happened, in words for the customer")
+    fee = serializers.SerializerMethodField(help_text="The fee before tax, charged first (an eSIM reissue). "
+                                                      + MINOR_UNITS_HELP)
+    withdraw_until = serializers.SerializerMethodField(help_text="A scheduled cancellation may be withdrawn until "
+                                                                 "this day (Japan time)")
+
+    class Meta:
+        model = SimAction
+        fields = ["request_id", "iccid", "kind", "status", "failure", "done", "message", "params", "end_date",
+                  "withdraw_until", "fee", "currency", "whmcs_invoice_id", "created_at"]
+
+    def get_message(self, action: SimAction) -> str:
+        return actions.action_message(action)[1]
+
+    def get_fee(self, action: SimAction) -> int | None:
+        return minor_units_of(action.fee, action.currency) if action.fee is not None else None
+
+    def get_withdraw_until(self, action: SimAction):
+        return actions.withdraw_until(action) if action.status == SimAction.Status.SCHEDULED else None
+
+
+class SimActionListApi(CustomerApi):
+    """The SIM's lifecycle actions (voice options, network type, eSIM reissue, cancellation), newest
+    first, with their state, and the end dates a cancellation asked now may have."""
+
+    @extend_schema(operation_id="sims_actions", responses=SimActionSerializer(many=True))
+    def get(self, request: Request, iccid: str) -> Response:
+        link = selectors.owned_sim(request.user.customer, iccid)
+        actions.refresh_actions(request.user.customer, link.iccid)
+        found = actions.sim_actions(request.user.customer, link.iccid, limit=50)
+        return Response({"data": SimActionSerializer(found, many=True).data,
+                         "cancellation_end_dates": actions.cancellation_end_dates(clock.today())})
+
+
+@method_decorator(transaction.non_atomic_requests, name="dispatch")
+class SimActionApi(CustomerApi):
+    """Ask for a change to the SIM with your own `request_id`: 201 when recorded (its state in the
+    body), 200 with the same action for a repeat once done, 202 while it is still going. What cannot
+    be done (a data-only SIM's voice options, a line locked by a network switch...) is a 400 saying why."""
+
+    kind: str = ""
+    refused_field = "action"
+
+    class ActionInputSerializer(serializers.Serializer):
+        request_id = serializers.UUIDField(help_text="Idempotency key: repeat it to get the same action back")
+        voice_options = serializers.DictField(child=serializers.BooleanField(), required=False, help_text=(
+            "voice-options: {\"Voicemail\": true, \"Call waiting\": false, \"International roaming\": true}"))
+        network = serializers.ChoiceField(choices=["4G", "5G"], required=False, help_text="network: 4G or 5G")
+        eid = serializers.CharField(required=False, help_text="esim-reissue: the new phone's EID (32 digits)")
+        end_date = serializers.DateField(required=False, help_text="cancellation: the last day of service, one of "
+                                                                   "the actions list's cancellation_end_dates")
+
+    @extend_schema(request=ActionInputSerializer, responses={201: SimActionSerializer, 200: SimActionSerializer,
+                                                            202: SimActionSerializer})
+    def post(self, request: Request, iccid: str) -> Response:
+        customer = request.user.customer
+        sim = selectors.owned_sim(customer, iccid)  # another customer's SIM: 404 whatever the body
+        form = self.ActionInputSerializer(data=request.data)
+        form.is_valid(raise_exception=True)
+        data = form.validated_data
+        details = selectors.sim_details(customer, sim).value
+        answer = actions.action_request(customer=customer, sim=sim, details=details, kind=self.kind,
+                                        request_id=str(data["request_id"]), voice=data.get("voice_options"),
+                                        network=data.get("network"), eid=data.get("eid"),
+                                        end_date=data.get("end_date"))
+        if answer.created:
+            code = status.HTTP_201_CREATED
+        else:
+            code = status.HTTP_202_ACCEPTED if answer.in_flight else status.HTTP_200_OK
+        return Response({"data": SimActionSerializer(answer.action).data}, status=code)
+
+
+class SimVoiceOptionsApi(SimActionApi):
+    kind = SimAction.Kind.VOICE_OPTIONS
+
+
+class SimNetworkApi(SimActionApi):
+    kind = SimAction.Kind.NETWORK
+
+
+class SimEsimReissueApi(SimActionApi):
+    kind = SimAction.Kind.ESIM_REISSUE
+
+
+class SimCancellationApi(SimActionApi):
+    kind = SimAction.Kind.CANCELLATION
+
+
+class SimCancellationWithdrawApi(CustomerApi):
+    refused_status = status.HTTP_409_CONFLICT
+
+    class WithdrawInputSerializer(serializers.Serializer):
+        request_id = serializers.UUIDField(required=False)
+
+    @extend_schema(operation_id="sims_cancellation_withdraw", request=WithdrawInputSerializer,
+                   responses=SimActionSerializer)
+    def post(self, request: Request, iccid: str) -> Response:
+        """Withdraw the SIM's cancellation before it is sent: nothing is cancelled (409 once sent)."""
+        customer = request.user.customer
+        sim = selectors.owned_sim(customer, iccid)
+        form = self.WithdrawInputSerializer(data=request.data)
+        form.is_valid(raise_exception=True)
+        request_id = form.validated_data.get("request_id")
+        action = actions.action_withdraw(customer=customer, sim=sim, request_id=str(request_id) if request_id else None)
+        return Response({"data": SimActionSerializer(action).data})

@@ -69,3 +69,27 @@ class PlanChangeForm(forms.Form):
 
 class PlanCancelForm(forms.Form):
     request_id = forms.UUIDField(widget=forms.HiddenInput)
+
+
+def _request_id_field():
+    return forms.UUIDField(widget=forms.HiddenInput, error_messages={
+        "invalid": _("This form is no longer valid; please reload the page."),
+        "required": _("This form is no longer valid; please reload the page."),
+    })
+
+
+class SimActionForm(forms.Form):
+    """The form of a SIM action (voice options, network type, eSIM reissue, cancellation): its request
+    id is the idempotency key, so the same form sent twice makes one action."""
+
+    request_id = _request_id_field()
+    confirm = forms.BooleanField(required=False, widget=forms.HiddenInput)
+    network = forms.ChoiceField(required=False, choices=[("4G", "4G"), ("5G", "5G")])
+    eid = forms.CharField(label=_("EID of the new phone"), required=False, max_length=40,
+                          help_text=_("32 digits, in the phone's settings (About > EID)."),
+                          widget=forms.TextInput(attrs={"inputmode": "numeric", "autocomplete": "off"}))
+    end_date = forms.DateField(label=_("Last day of service"), required=False)
+
+    def __init__(self, *args, **kwargs):
+        kwargs.setdefault("initial", {}).setdefault("request_id", uuid.uuid4())
+        super().__init__(*args, **kwargs)

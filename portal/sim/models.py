@@ -178,3 +178,92 @@ class SimUsageDay(models.Model):
 
     def __str__(self) -> str:
         return f"{self.iccid} on {self.day}: {self.used_kb} kB"
+
+
+class SimAction(DurableJob):
+    """One change to a SIM or its service the customer asked for on the SIM page or the API, followed
+    until the provider confirms it (a durable job: ``portal.sim.actions.SimActionFlow``;
+    docs/sim-lifecycle.md).
+
+    ``request_id`` is the idempotency key of the confirmation form (and the marker of a fee's
+    invoice): the same confirmation never becomes two actions, two charges or two provider changes.
+    A SIM has at most one action in flight (requested or in progress): a 4G/5G switch locks its line.
+    """
+
+    class Kind(models.TextChoices):
+        VOICE_OPTIONS = "voice_options", _("Voice options")
+        NETWORK = "network", _("Network type")
+        ESIM_REISSUE = "esim_reissue", _("eSIM reissue")
+        CANCELLATION = "cancellation", _("Cancellation")
+
+    class Status(models.TextChoices):
+        SCHEDULED = "scheduled", _("Scheduled")  # a cancellation waiting for its day; the customer may withdraw it
+        REQUESTED = "requested", _("Requested")  # recorded; being charged or sent to the providers
+        IN_PROGRESS = "in_progress", _("In progress")  # the providers accepted it; waiting until it shows
+        DONE = "done", _("Done")
+        FAILED = "failed", _("Failed")  # see failure (the customer's words) and last_error (staff's)
+        WITHDRAWN = "withdrawn", _("Withdrawn")  # by the customer, before anything was sent
+
+    class Failure(models.TextChoices):
+        PAYMENT_REFUSED = "payment_refused", _("The payment was refused")
+        REFUSED = "refused", _("The mobile network refused the change")
+        NOT_CONFIRMED = "not_confirmed", _("The mobile network did not confirm the change in time")
+        GAVE_UP = "gave_up", _("It could not be completed")
+
+    IN_FLIGHT = (Status.REQUESTED, Status.IN_PROGRESS)
+    OPEN = (Status.SCHEDULED, *IN_FLIGHT)
+
+    request_id = models.UUIDField(unique=True)
+    customer = models.ForeignKey(Customer, on_delete=models.PROTECT, related_name="sim_actions")
+    kind = models.CharField(max_length=20, choices=Kind.choices)
+    iccid = models.CharField(max_length=20)
+    msisdn = models.CharField("phone number", max_length=14)
+    whmcs_service_id = models.PositiveIntegerField("WHMCS service")
+    params = models.JSONField(default=dict, blank=True, help_text=(
+        "What was asked: voice options {name: on}, the network type, the new EID."))
+    status = models.CharField(max_length=16, choices=Status.choices, default=Status.REQUESTED, db_index=True)
+    failure = models.CharField(max_length=20, choices=Failure.choices, blank=True)
+    # A cancellation: the last day of service, and the day the providers are told (until then it may be withdrawn).
+    end_date = models.DateField(null=True, blank=True, help_text="The last day of service (Japan time).")
+    send_on = models.DateField(null=True, blank=True, help_text="The day Freebit and WHMCS are told.")
+    # A fee, charged first (like a top-up): the invoice carries the request's marker.
+    fee = models.DecimalField(max_digits=12, decimal_places=2, null=True, blank=True, help_text="Before tax.")
+    currency = models.CharField(max_length=3, blank=True)
+    invoice_requested_at = models.DateTimeField("WHMCS CreateInvoice sent at", null=True, blank=True)
+    invoice_requests = models.PositiveSmallIntegerField("CreateInvoice sent", default=0)
+    whmcs_invoice_id = models.PositiveIntegerField(null=True, blank=True)
+    capture_requested_at = models.DateTimeField("WHMCS CapturePayment sent at", null=True, blank=True)
+    charged_at = models.DateTimeField(null=True, blank=True)
+    # The provider change (none has an idempotency key): recorded before it is sent.
+    provider_requested_at = models.DateTimeField(
+        "Freebit change sent at", null=True, blank=True,
+        help_text="Set before the change is sent: while set and not accepted, the SIM's details are read before "
+                  "anything is sent again.")
+    provider_requests = models.PositiveSmallIntegerField("Freebit changes sent", default=0)
+    accepted_at = models.DateTimeField("Freebit accepted at", null=True, blank=True)
+    billing_cancelled_at = models.DateTimeField("WHMCS cancellation request made at", null=True, blank=True)
+    salesforce_noted_at = models.DateTimeField("written to Salesforce at", null=True, blank=True)
+    confirmed_at = models.DateTimeField(null=True, blank=True, help_text="When the SIM's details showed it.")
+    withdrawn_at = models.DateTimeField(null=True, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["-created_at"]
+        constraints = [
+            models.UniqueConstraint(fields=["iccid"], name="sim_one_action_in_flight",
+                                    condition=models.Q(status__in=["requested", "in_progress"])),
+            models.UniqueConstraint(fields=["whmcs_service_id"], name="sim_one_open_cancellation",
+                                    condition=models.Q(kind="cancellation",
+                                                       status__in=["scheduled", "requested", "in_progress"])),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.get_kind_display()} of {self.iccid} ({self.get_status_display()})"
+
+    @property
+    def is_open(self) -> bool:
+        return self.status in self.OPEN
+
+    @property
+    def is_done(self) -> bool:
+        return not self.is_open

@@ -17,3 +17,15 @@ sweep_plan_changes = sweep_task(PlanChangeFlow, name="portal.sim.sweep_plan_chan
 def start_due_plan_changes() -> int:
     """Periodic: start the plan changes booked for a day that has come (the first of the month)."""
     return plan_changes.start_due_plan_changes()
+
+from portal.sim import actions  # noqa: E402
+from portal.sim.actions import SimActionFlow  # noqa: E402
+
+process_sim_action = job_task(SimActionFlow, name="portal.sim.process_sim_action")
+sweep_sim_actions = sweep_task(SimActionFlow, name="portal.sim.sweep_sim_actions")
+
+
+@shared_task(name="portal.sim.start_due_cancellations")
+def start_due_cancellations() -> int:
+    """Periodic: send the cancellations whose day has come to Freebit and WHMCS."""
+    return actions.start_due_cancellations()

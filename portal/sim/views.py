@@ -1,3 +1,4 @@
+from django.conf import settings
 from django.contrib import messages
 from django.db import transaction
 from django.http import HttpRequest, HttpResponse
@@ -11,9 +12,9 @@ from portal.accounts.decorators import customer_required
 from portal.accounts.models import Customer
 from portal.core import formats
 from portal.core.errors import ProviderUnavailable, refusals_shown
-from portal.sim import selectors, services
+from portal.sim import actions, selectors, services
 from portal.sim.charts import Bar, usage_bar_chart
-from portal.sim.forms import TOPUP_CHOICES_MB, PlanCancelForm, PlanChangeForm, TopUpForm
+from portal.sim.forms import TOPUP_CHOICES_MB, PlanCancelForm, PlanChangeForm, SimActionForm, TopUpForm
 from portal.sim.models import TopUp
 from portal.sim.usage import latest_reading
 
@@ -34,6 +35,7 @@ def _detail_context(customer: Customer, iccid: str, *, topup_form: TopUpForm | N
     """The SIM page's context; ``topup_form`` is a refused top-up form, shown with its errors beside
     its field and the customer's entry kept."""
     sim = selectors.owned_sim(customer, iccid)
+    actions.refresh_actions(customer, sim.iccid)
     details = selectors.sim_details(customer, sim)
     today = clock.today()
     usage_started = details.value.usage_started(today)
@@ -56,6 +58,13 @@ def _detail_context(customer: Customer, iccid: str, *, topup_form: TopUpForm | N
         "plan_change": services.open_plan_change(customer, details.value.iccid),
         "topups": TopUp.objects.filter(customer=customer, iccid=details.value.iccid)[:5],
         "usage_reading": latest_reading(details.value.iccid),
+        "rules": actions.action_rules(details.value),
+        "action_form": SimActionForm(),
+        "sim_actions": [(action, actions.action_message(action)[1]) for action in
+                        actions.sim_actions(customer, details.value.iccid, limit=5)],
+        "busy": actions.in_flight_action(details.value.iccid),
+        "cancellation": actions.open_cancellation(customer, details.value.iccid),
+        "replacement_fee": settings.SIM_REPLACEMENT_FEE,
     }
     return context
 
@@ -134,6 +143,52 @@ def sim_plan_cancel(request: HttpRequest, customer: Customer, iccid: str) -> Htt
         change = services.plan_change_cancel(customer=customer, sim=sim,
                                              request_id=str(form.cleaned_data["request_id"]))
         level, text = services.plan_change_message(change)
+        messages.add_message(request, MESSAGE_LEVELS[level], text)
+    return redirect("sim:detail", iccid=iccid)
+
+
+VOICE_FIELD = "voice_"
+
+
+@require_POST
+@transaction.non_atomic_requests  # each step of an action is recorded the moment it happens
+@customer_required
+def sim_action(request: HttpRequest, customer: Customer, iccid: str, kind: str) -> HttpResponse:
+    """Voice options, network type, eSIM reissue (its fee confirmed first) or cancellation (its end
+    date and billing confirmed first) of the customer's SIM."""
+    sim = selectors.owned_sim(customer, iccid)  # another customer's SIM: 404 whatever the form holds
+    form = SimActionForm(request.POST)
+    if not form.is_valid():
+        messages.error(request, _("This form is no longer valid; please reload the page."))
+        return redirect("sim:detail", iccid=iccid)
+    data = form.cleaned_data
+    with refusals_shown(request):
+        details = selectors.sim_details(customer, sim).value
+        if kind in ("esim_reissue", "cancellation") and not data["confirm"]:
+            rules = actions.action_rules(details)
+            if kind == "cancellation" and data["end_date"] not in rules.end_dates:
+                messages.error(request, _("Please choose one of the end dates offered."))
+                return redirect("sim:detail", iccid=iccid)
+            return render(request, "sim/action_confirm.html", {
+                "sim": details, "kind": kind, "form": form, "rules": rules, "end_date": data["end_date"],
+                "eid": data["eid"], "send_days": settings.SIM_CANCELLATION_SEND_DAYS_BEFORE})
+        voice = {key[len(VOICE_FIELD):]: value == "on" for key, value in request.POST.items()
+                 if key.startswith(VOICE_FIELD)}
+        answer = actions.action_request(customer=customer, sim=sim, details=details, kind=kind,
+                                        request_id=str(data["request_id"]), voice=voice, network=data["network"],
+                                        eid=data["eid"], end_date=data["end_date"])
+        level, text = actions.action_message(answer.action)
+        messages.add_message(request, MESSAGE_LEVELS[level], text)
+    return redirect("sim:detail", iccid=iccid)
+
+
+@require_POST
+@customer_required
+def sim_cancel_withdraw(request: HttpRequest, customer: Customer, iccid: str) -> HttpResponse:
+    sim = selectors.owned_sim(customer, iccid)
+    with refusals_shown(request):
+        action = actions.action_withdraw(customer=customer, sim=sim, request_id=request.POST.get("request_id") or None)
+        level, text = actions.action_message(action)
         messages.add_message(request, MESSAGE_LEVELS[level], text)
     return redirect("sim:detail", iccid=iccid)
 

@@ -937,6 +937,29 @@ def cancel_order(ctx: ApiContext) -> dict:
     return {"result": "success"}
 
 
+CANCEL_TYPES = ("Immediate", "End of Billing Period")
+
+
+def add_cancel_request(ctx: ApiContext) -> dict:
+    """``AddCancelRequest``: ``serviceid``, ``type`` ("Immediate" or "End of Billing Period", the
+    default) and ``reason``. One request per service ("Existing Cancellation Request Exists");
+    staff act on it in WHMCS (an "Immediate" one terminates the service at once here)."""
+    service = ctx.store.services.get(ctx.int_param("serviceid", 0) or 0)
+    if service is None:
+        raise ApiError("Service ID Not Found")
+    kind = ctx.get("type") or "End of Billing Period"
+    if kind not in CANCEL_TYPES:
+        raise ApiError("Invalid Cancellation Type")
+    if service.id in ctx.store.cancel_requests:
+        raise ApiError("Existing Cancellation Request Exists")
+    if service.status not in ("Active", "Suspended"):
+        raise ApiError("Service Not Active")
+    ctx.store.cancel_requests[service.id] = {"type": kind, "reason": ctx.get("reason"), "date": ctx.today}
+    if kind == "Immediate":
+        service.status = "Cancelled"
+    return {"result": "success", "serviceid": service.id, "userid": service.clientid}
+
+
 ACTIONS: dict[str, Callable[[ApiContext], dict]] = {
     "GetInvoices": get_invoices,
     "GetInvoice": get_invoice,
@@ -960,6 +983,7 @@ ACTIONS: dict[str, Callable[[ApiContext], dict]] = {
     "GetClients": get_clients,
     "AddClient": add_client,
     "UpdateClientProduct": update_client_product,
+    "AddCancelRequest": add_cancel_request,
     **{action: _module_command(action) for action in MODULE_COMMANDS},
 }
 CANONICAL_ACTIONS = {name.lower(): name for name in ACTIONS}  # WHMCS matches action names case-insensitively

@@ -258,6 +258,7 @@ class WhmcsStore:
         self.sessions: dict[str, int] = {}  # client-area session cookie -> client id
         self.upgrades: dict[int, Any] = {}  # upgrade id -> upgrades.Upgrade
         self.upgrade_packages: dict[int, tuple[int, ...]] = {}  # product id -> products it may change to
+        self.cancel_requests: dict[int, dict[str, Any]] = {}  # service id -> AddCancelRequest's type, reason, date
         self._item_ids = 0
 
     # -- ids --------------------------------------------------------------------------------------
