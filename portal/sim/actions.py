@@ -596,7 +596,7 @@ class SimActionFlow(jobs.JobFlow):
         customer = action.customer
         if not customer.salesforce_account_id:
             return
-        case_request = str(uuid.uuid5(action.request_id, "salesforce-case"))
+        case_request = str(uuid.uuid5(uuid.UUID(str(action.request_id)), "salesforce-case"))
         cases = SalesforceCaseClient(salesforce_connection())
         if cases.find_case_by_request_id(case_request, customer.salesforce_account_id) is None:
             if action.kind == Kind.CANCELLATION:
