@@ -1,5 +1,5 @@
 """``/api/v1/sims``: the customer's SIMs, details, usage, top-up and plan change."""
-from datetime import timedelta
+from datetime import date, timedelta
 
 from django.db import transaction
 from django.utils.decorators import method_decorator
@@ -335,7 +335,7 @@ class SimActionSerializer(serializers.ModelSerializer):
     def get_fee(self, action: SimAction) -> int | None:
         return minor_units_of(action.fee, action.currency) if action.fee is not None else None
 
-    def get_withdraw_until(self, action: SimAction):
+    def get_withdraw_until(self, action: SimAction) -> date | None:
         return actions.withdraw_until(action) if action.status == SimAction.Status.SCHEDULED else None
 
 

@@ -99,7 +99,7 @@ def test_a_suspended_sim_shows_no_top_up_form(providers, customer_client):
     assert response.status_code == 200
     page = main_of(response)
     assert 'badge-bad">Suspended<' in page and "This SIM is suspended" in page
-    assert "/top-up/" not in page and 'name="request_id"' not in page and 'name="quota_mb"' not in page
+    assert "/top-up/" not in page and 'name="quota_mb"' not in page  # its cancellation is still offered
     assert "This SIM is not active, so data cannot be added." in page
     assert "The plan of this SIM cannot be changed right now." in page
 
