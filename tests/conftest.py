@@ -1,4 +1,5 @@
-"""Shared fixtures: ready-made users, and the guarantee that the real services are there.
+"""Shared fixtures: ready-made users, one fixture per provider emulator, and the guarantee that the
+real services are there.
 
 The suite runs on real PostgreSQL and Redis. When either cannot be reached it stops at once with
 a clear message (under CI=true as everywhere else): it never skips its way to a green run.
@@ -10,6 +11,7 @@ import pytest
 from django.conf import settings
 
 from sandbox.demo_identities import DEMO_CUSTOMERS
+from tests.emulator import FreebitEmulator, SalesforceEmulator, WhmcsEmulator, controlled
 
 PASSWORD = "correct-horse-battery-9"
 
@@ -127,23 +129,35 @@ def whmcs_server():
     handle.stop()
 
 
-@pytest.fixture
-def whmcs(whmcs_server, settings):
-    """The WHMCS emulator, reset to its seed data with no faults, wired into the portal's settings.
-
-    Talk to it over HTTP like the portal does: ``requests.post(whmcs.url + "/__sandbox__/faults", json=...)``;
-    ``whmcs.app.store`` holds its live data for assertions.
-    """
+def _fresh(server, settings) -> None:
+    """The emulator back to its seed data with no faults; the portal's calls to it given short
+    timeouts and two tries."""
     import requests
 
-    requests.delete(whmcs_server.url + "/__sandbox__/faults", timeout=5)
-    requests.post(whmcs_server.url + "/__sandbox__/reset", timeout=5)
+    requests.delete(server.url + "/__sandbox__/faults", timeout=5).raise_for_status()
+    requests.post(server.url + "/__sandbox__/reset", timeout=5).raise_for_status()
+    settings.PROVIDER_READ_TIMEOUT = 2.0
+    settings.PROVIDER_MAX_ATTEMPTS = 2
+
+
+@pytest.fixture
+def whmcs(whmcs_server, settings) -> WhmcsEmulator:
+    """The WHMCS emulator, reset to its seed data with no faults and zeroed call counts, wired into the
+    portal's settings: a :class:`~tests.emulator.WhmcsEmulator` (``whmcs.store`` holds its live data,
+    ``whmcs.faults(...)``, ``whmcs.calls(...)`` drive and count it over HTTP)."""
+    _fresh(whmcs_server, settings)
     settings.WHMCS_API_URL = whmcs_server.url + "/includes/api.php"
     settings.WHMCS_API_IDENTIFIER = whmcs_server.app.config.identifier
     settings.WHMCS_API_SECRET = whmcs_server.app.config.secret
-    settings.PROVIDER_READ_TIMEOUT = 2.0
-    settings.PROVIDER_MAX_ATTEMPTS = 2
-    return whmcs_server
+    yield from controlled(WhmcsEmulator, whmcs_server)
+
+
+@pytest.fixture
+def billing(whmcs) -> WhmcsEmulator:
+    """``whmcs`` with its call counts zeroed when the test asks for it (after the other fixtures'
+    calls): what the money tests count."""
+    whmcs.reset_stats()
+    return whmcs
 
 
 @pytest.fixture
@@ -182,25 +196,29 @@ def salesforce_server(salesforce_keys):
 
 
 @pytest.fixture
-def salesforce(salesforce_server, salesforce_keys, settings):
-    """The Salesforce emulator, reset to its seed data with no faults, wired into the portal's settings
-    (JWT bearer with the test key pair). Control it over HTTP like ``whmcs``; ``salesforce.app.store``
-    holds its records."""
-    import requests
-
-    requests.delete(salesforce_server.url + "/__sandbox__/faults", timeout=5)
-    requests.post(salesforce_server.url + "/__sandbox__/reset", timeout=5)
+def salesforce(salesforce_server, salesforce_keys, settings) -> SalesforceEmulator:
+    """The Salesforce emulator, reset to its seed data with no faults and zeroed call counts, wired into
+    the portal's settings (JWT bearer with the test key pair): a :class:`~tests.emulator.SalesforceEmulator`."""
+    _fresh(salesforce_server, settings)
     settings.SALESFORCE_LOGIN_URL = salesforce_server.url
     settings.SALESFORCE_CLIENT_ID = SALESFORCE_CONSUMER_KEY
     settings.SALESFORCE_USERNAME = SALESFORCE_USERNAME
     settings.SALESFORCE_PRIVATE_KEY = salesforce_keys[0]
-    settings.PROVIDER_READ_TIMEOUT = 2.0
-    settings.PROVIDER_MAX_ATTEMPTS = 2
-    return salesforce_server
+    yield from controlled(SalesforceEmulator, salesforce_server)
+
+
+@pytest.fixture
+def sf(salesforce, whmcs) -> SalesforceEmulator:
+    """``salesforce`` with its call counts zeroed when the test asks for it, and WHMCS wired in too
+    (checkout, cases and provisioning read the customer's billing)."""
+    salesforce.reset_stats()
+    return salesforce
 
 
 @pytest.fixture(scope="session")
 def freebit_server():
+    """One Freebit emulator for the session. Its calendar follows the clock (Japan time, as the
+    portal's): a test moves both with time-machine."""
     from sandbox.freebit import start_freebit_sandbox
 
     handle = start_freebit_sandbox(env={}, seed=5)
@@ -209,18 +227,14 @@ def freebit_server():
 
 
 @pytest.fixture
-def freebit(freebit_server, settings):
-    """The Freebit emulator, reset to its seed data with no faults, wired into the portal's settings."""
-    import requests
-
-    requests.delete(freebit_server.url + "/__sandbox__/faults", timeout=5)
-    requests.post(freebit_server.url + "/__sandbox__/reset", timeout=5)
+def freebit(freebit_server, settings) -> FreebitEmulator:
+    """The Freebit emulator, reset to its seed data with no faults and zeroed call counts, wired into
+    the portal's settings: a :class:`~tests.emulator.FreebitEmulator`."""
+    _fresh(freebit_server, settings)
     settings.FREEBIT_API_URL = freebit_server.url + "/emptool/api"
     settings.FREEBIT_OEM_ID = freebit_server.app.config.oem_id
     settings.FREEBIT_OEM_KEY = freebit_server.app.config.oem_key
-    settings.PROVIDER_READ_TIMEOUT = 2.0
-    settings.PROVIDER_MAX_ATTEMPTS = 2
-    return freebit_server
+    yield from controlled(FreebitEmulator, freebit_server)
 
 
 class TaskQueue:

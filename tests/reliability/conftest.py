@@ -24,9 +24,7 @@ from django.conf import settings
 from django.db import connection
 
 from portal.celery import app as celery_app
-from tests.emulator import controlled
-from tests.portal.provisioning import conftest as provisioning_fixtures
-from tests.portal.provisioning.conftest import FreebitEmulator
+from tests.emulator import FreebitEmulator
 from tests.processes import Process, RedisServer, free_port, logs_of, wait_for
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -160,9 +158,7 @@ def _forget_broker_connections() -> None:
     celery_app.amqp._producer_pool = None
 
 
-sf, billing = provisioning_fixtures.sf, provisioning_fixtures.billing  # the same emulator fixtures here
-
-
 @pytest.fixture
 def sims(freebit) -> FreebitEmulator:
-    yield from controlled(FreebitEmulator, freebit)
+    freebit.reset_stats()
+    return freebit

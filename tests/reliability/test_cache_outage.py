@@ -23,24 +23,21 @@ from django.urls import reverse
 from sandbox.whmcs import DEMO_SIMS
 from tests.conftest import PASSWORD
 from tests.emulator import EmulatorControl
+from tests.pages import main_of
 from tests.processes import wait_for
 
 pytestmark = pytest.mark.django_db
 
 ALICE_SIM = next(sim.iccid for sim in DEMO_SIMS if sim.service_id == 12)  # Mobile Voice 20 GB, active
-STALE_NOTICE = "this is the\ninformation we had most recently"
+STALE_NOTICE = "this is the information we had most recently"
 DASHBOARD_NOTICE = "details could not be loaded just now"
 PAGES = {  # page -> what it shows of its provider's data
     "/": re.compile(r'(\d+ unpaid invoices?)|href="/subscriptions/(\d+)/"|([\d.]+ [KMG]B left of)'
                     r'|href="/orders/(801\w+)/"'),
     "/billing/invoices/": re.compile(r'<a href="/billing/invoices/\d+/">([^<]+)</a>'),
     "/catalog/": re.compile(r'href="/catalog/(01t\w+)/"'),
-    f"/sims/{ALICE_SIM}/": re.compile(r'<p class="quota-figure">(.*?)</p>'),
+    f"/sims/{ALICE_SIM}/": re.compile(r'<span class="gauge-figure">(.*?)</span>'),
 }
-
-
-def main_of(response) -> str:
-    return response.content.decode().split("<main", 1)[-1]
 
 
 def shown(path: str, response) -> list:
@@ -53,13 +50,10 @@ def provider_calls(response) -> int:
 
 @pytest.fixture
 def providers(whmcs, salesforce, freebit, settings) -> dict[str, EmulatorControl]:
+    """The three emulators (their fixtures clear their faults when the test ends), answering within a second."""
     settings.PROVIDER_READ_TIMEOUT = 1.0
     settings.PROVIDER_MAX_ATTEMPTS = 1
-    handles = {"whmcs": EmulatorControl(whmcs), "salesforce": EmulatorControl(salesforce),
-               "freebit": EmulatorControl(freebit)}
-    yield handles
-    for handle in handles.values():
-        handle.clear_faults()
+    return {"whmcs": whmcs, "salesforce": salesforce, "freebit": freebit}
 
 
 @pytest.fixture

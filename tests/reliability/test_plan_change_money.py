@@ -7,7 +7,6 @@ agreeing on the plan the customer paid for (or both on the old one).
 The faults come from the emulators' own controls (``lost_answer_rate`` on one action: the call is
 carried out and answered 504); a retry is what the Celery task or the sweep runs, called here.
 """
-# ruff: noqa: F811 - the emulator fixtures are imported from the SIM tests and named as arguments
 from __future__ import annotations
 
 import uuid
@@ -22,18 +21,11 @@ from portal.core.connections import whmcs_connection
 from portal.core.jobs import ABANDONED
 from portal.sim import plan_changes
 from portal.sim.models import PlanChange
-from tests.portal.sim.conftest import (  # noqa: F401 - the SIM tests' emulator fixtures, used here too
-    ALICE,
-    ALICE_VOICE_5G,
-    _fast_password_hashing,
-    billing,
-    freebit,
-    freebit_server,
-    messages_of,
-    providers,
-)
+from tests.pages import messages_of
+from tests.portal.sim.conftest import ALICE, ALICE_VOICE_5G
 
-pytestmark = pytest.mark.django_db(transaction=True)  # the plan change view records each step as it happens
+pytestmark = [pytest.mark.django_db(transaction=True),  # the plan change view records each step as it happens
+              pytest.mark.usefixtures("salesforce")]  # the plans offered come from the catalog
 Status = PlanChange.Status
 SERVICE, OLD_PRODUCT, NEW_PRODUCT = 13, 4, 3  # Alice's Mobile Voice 5 GB service -> Mobile Voice 20 GB
 OLD_PLAN, NEW_PLAN = "MOB-VOICE-5G", "MOB-VOICE-20G"
@@ -80,7 +72,7 @@ def retry(change: PlanChange) -> PlanChange:
     return change
 
 
-def test_a_lost_upgrade_answer_is_adopted_and_charged_once(providers, billing, customer_client, caplog):
+def test_a_lost_upgrade_answer_is_adopted_and_charged_once(freebit, billing, customer_client, caplog):
     request_id = str(uuid.uuid4())
     billing.lose_answer("UpgradeProduct")
 
@@ -88,7 +80,7 @@ def test_a_lost_upgrade_answer_is_adopted_and_charged_once(providers, billing, c
 
     change = PlanChange.objects.get(request_id=request_id)
     assert change.status == Status.DONE, change.last_error
-    assert ledger(billing, providers) == PAID_ONCE
+    assert ledger(billing, freebit) == PAID_ONCE
     [order] = upgrade_orders(billing)
     assert (change.whmcs_order_id, change.whmcs_invoice_id) == (order.id, order.invoiceid)
     assert billing.store.invoices[order.invoiceid].notes == f"portal-request:{request_id}"
@@ -97,7 +89,7 @@ def test_a_lost_upgrade_answer_is_adopted_and_charged_once(providers, billing, c
     assert response.status_code == 200 and messages_of(response)[0][0] == "success"
 
 
-def test_a_lost_capture_answer_is_read_back_not_captured_again(providers, billing, customer_client):
+def test_a_lost_capture_answer_is_read_back_not_captured_again(freebit, billing, customer_client):
     request_id = str(uuid.uuid4())
     billing.lose_answer("CapturePayment")
 
@@ -106,18 +98,18 @@ def test_a_lost_capture_answer_is_read_back_not_captured_again(providers, billin
     change = PlanChange.objects.get(request_id=request_id)
     assert change.status == Status.REQUESTED and change.capture_requested_at is not None
     assert NOT_CONFIRMED in messages_of(response)
-    assert providers.calls("PA05-21") == 0, "the SIM waits for the payment to be confirmed"
+    assert freebit.calls("PA05-21") == 0, "the SIM waits for the payment to be confirmed"
 
     change = retry(change)
 
     assert change.status == Status.DONE, change.last_error
-    assert ledger(billing, providers) == PAID_ONCE
+    assert ledger(billing, freebit) == PAID_ONCE
     assert billing.calls("CapturePayment") == 1 and billing.calls("UpgradeProduct") == 1
 
 
-def test_a_lost_answer_from_freebit_is_adopted_from_the_sims_plan(providers, billing, customer_client):
+def test_a_lost_answer_from_freebit_is_adopted_from_the_sims_plan(freebit, billing, customer_client):
     request_id = str(uuid.uuid4())
-    providers.lose_answer("PA05-21")
+    freebit.lose_answer("PA05-21")
 
     response = confirm_upgrade(customer_client, request_id)
 
@@ -129,11 +121,11 @@ def test_a_lost_answer_from_freebit_is_adopted_from_the_sims_plan(providers, bil
     change = retry(change)
 
     assert change.status == Status.DONE, change.last_error
-    assert ledger(billing, providers) == PAID_ONCE
-    assert providers.calls("PA05-21") == 2, "sent again, answered 'already on that plan', adopted"
+    assert ledger(billing, freebit) == PAID_ONCE
+    assert freebit.calls("PA05-21") == 2, "sent again, answered 'already on that plan', adopted"
 
 
-def test_a_refused_card_charges_nothing_and_leaves_no_invoice_to_pay(providers, billing, customer_client):
+def test_a_refused_card_charges_nothing_and_leaves_no_invoice_to_pay(freebit, billing, customer_client):
     billing.remove_cards()
     request_id = str(uuid.uuid4())
 
@@ -141,23 +133,23 @@ def test_a_refused_card_charges_nothing_and_leaves_no_invoice_to_pay(providers, 
 
     change = PlanChange.objects.get(request_id=request_id)
     assert (change.status, change.failure) == (Status.FAILED, PlanChange.Failure.PAYMENT_REFUSED)
-    assert ledger(billing, providers) == NOTHING_CHANGED
+    assert ledger(billing, freebit) == NOTHING_CHANGED
     [order] = upgrade_orders(billing)
     assert order.status == "Cancelled" and billing.store.invoices[order.invoiceid].status == "Cancelled"
-    assert providers.calls("PA05-21") == 0
+    assert freebit.calls("PA05-21") == 0
 
 
-def test_a_refused_card_after_a_lost_upgrade_answer_leaves_no_invoice_to_pay(providers, billing, customer_client):
+def test_a_refused_card_after_a_lost_upgrade_answer_leaves_no_invoice_to_pay(freebit, billing, customer_client):
     billing.remove_cards()
     billing.lose_answer("UpgradeProduct")
 
     confirm_upgrade(customer_client, str(uuid.uuid4()))
 
-    assert ledger(billing, providers) == NOTHING_CHANGED
+    assert ledger(billing, freebit) == NOTHING_CHANGED
     assert PlanChange.objects.get().failure == PlanChange.Failure.PAYMENT_REFUSED
 
 
-def test_a_process_killed_after_upgrade_product_is_taken_over_and_charges_once(providers, billing, customer_user):
+def test_a_process_killed_after_upgrade_product_is_taken_over_and_charges_once(freebit, billing, customer_user):
     """The process sent UpgradeProduct and died before recording its answer: the row is left leased,
     ``upgrade_requested_at`` set, no order id. Its lease runs out; the sweep releases it and queues
     it; the run finds the upgrade order placed after the recorded floor and adopts it."""
@@ -185,6 +177,6 @@ def test_a_process_killed_after_upgrade_product_is_taken_over_and_charges_once(p
     change.refresh_from_db()
     assert change.status == Status.DONE, change.last_error
     assert change.attempts == 2 and ABANDONED not in change.last_error
-    assert ledger(billing, providers) == PAID_ONCE
+    assert ledger(billing, freebit) == PAID_ONCE
     assert billing.calls("UpgradeProduct") == 0, "adopted, not placed again"
     assert billing.calls("CapturePayment") == 1

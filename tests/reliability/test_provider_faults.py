@@ -32,6 +32,7 @@ from portal.billing.selectors import forget_currencies
 from portal.core.cache import invalidate_customer
 from sandbox.whmcs import DEMO_SIMS
 from tests.emulator import EmulatorControl
+from tests.pages import main_of
 from tests.processes import free_port
 
 pytestmark = pytest.mark.django_db
@@ -55,17 +56,13 @@ URL_SETTINGS = {  # provider -> (setting, path after scheme://host:port)
 }
 PROVIDER_NAMES = {"whmcs": "WHMCS", "salesforce": "Salesforce", "freebit": "Freebit"}
 
-STALE_NOTICE = "this is the\ninformation we had most recently"  # templates/portal/_stale_notice.html
+STALE_NOTICE = "this is the information we had most recently"  # templates/portal/_stale_notice.html
 DASHBOARD_NOTICE = "details could not be loaded just now"
 DASHBOARD_STALE_NOTICE = "or are from our last successful check"
 ALICE_SIM = next(sim.iccid for sim in DEMO_SIMS if sim.service_id == 12)  # Mobile Voice 20 GB, active
 
 
 # -- what each page shows of its provider's data -----------------------------------------------------
-
-
-def main_of(response) -> str:
-    return response.content.decode().split("<main", 1)[-1]
 
 
 def finder(pattern: str) -> Callable[[object], list]:

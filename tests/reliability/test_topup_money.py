@@ -17,10 +17,9 @@ import uuid
 import pytest
 
 from portal.sim.models import TopUp
-from tests.emulator import controlled
+from tests.emulator import FreebitEmulator as SimFreebit
+from tests.emulator import WhmcsEmulator as SimWhmcs
 from tests.portal.sim.conftest import ALICE_VOICE
-from tests.portal.sim.conftest import FreebitEmulator as SimFreebit
-from tests.portal.sim.conftest import WhmcsEmulator as SimWhmcs
 
 pytestmark = pytest.mark.django_db(transaction=True)  # the top-up API commits each step as it happens
 Status = TopUp.Status
@@ -35,13 +34,15 @@ BEAT_ENV = {"SIM_TOPUP_SWEEP_INTERVAL_SECONDS": 1}
 @pytest.fixture
 def money(whmcs) -> SimWhmcs:
     """The WHMCS emulator: invoices, captures and payments to count."""
-    yield from controlled(SimWhmcs, whmcs)
+    whmcs.reset_stats()
+    return whmcs
 
 
 @pytest.fixture
 def quota(freebit) -> SimFreebit:
     """The Freebit emulator: the top-ups it made."""
-    yield from controlled(SimFreebit, freebit)
+    freebit.reset_stats()
+    return freebit
 
 
 @pytest.fixture

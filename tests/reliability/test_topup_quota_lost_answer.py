@@ -16,10 +16,9 @@ import uuid
 import pytest
 
 from portal.sim.models import TopUp
-from tests.emulator import controlled
+from tests.emulator import FreebitEmulator as SimFreebit
+from tests.emulator import WhmcsEmulator as SimWhmcs
 from tests.portal.sim.conftest import ALICE_VOICE
-from tests.portal.sim.conftest import FreebitEmulator as SimFreebit
-from tests.portal.sim.conftest import WhmcsEmulator as SimWhmcs
 
 pytestmark = [pytest.mark.worker, pytest.mark.django_db(transaction=True)]
 Status = TopUp.Status
@@ -30,12 +29,14 @@ WORKER_ENV = {"SIM_TOPUP_LEASE_SECONDS": 12, "PROVIDER_READ_TIMEOUT": 8, "SIM_TO
 
 @pytest.fixture
 def money(whmcs) -> SimWhmcs:
-    yield from controlled(SimWhmcs, whmcs)
+    whmcs.reset_stats()
+    return whmcs
 
 
 @pytest.fixture
 def quota(freebit) -> SimFreebit:
-    yield from controlled(SimFreebit, freebit)
+    freebit.reset_stats()
+    return freebit
 
 
 @pytest.fixture

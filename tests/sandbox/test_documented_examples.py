@@ -143,7 +143,7 @@ def test_whmcs_documents_the_clients_currency_code_and_so_does_the_sandbox(whmcs
 
 
 @pytest.fixture(scope="module")
-def salesforce():
+def salesforce_sandbox():
     """An emulator of its own (signed in to with the sandbox tests' key), in batches of 200."""
     handle = start_salesforce_sandbox(env={}, public_key_pem=PUBLIC_PEM, batch_size=200)
     yield handle
@@ -151,10 +151,10 @@ def salesforce():
 
 
 @pytest.fixture
-def salesforce_api(salesforce):
-    requests.post(f"{salesforce.url}/__sandbox__/reset", timeout=5).raise_for_status()
-    requests.delete(f"{salesforce.url}/__sandbox__/faults", timeout=5).raise_for_status()
-    client = Api(salesforce)
+def salesforce_api(salesforce_sandbox):
+    requests.post(f"{salesforce_sandbox.url}/__sandbox__/reset", timeout=5).raise_for_status()
+    requests.delete(f"{salesforce_sandbox.url}/__sandbox__/faults", timeout=5).raise_for_status()
+    client = Api(salesforce_sandbox)
     yield client
     client.session.close()
 
@@ -163,12 +163,12 @@ def test_salesforce_answers_a_small_query_like_its_documentation(salesforce_api)
     assert_like("salesforce/query_done.json", salesforce_api.raw_query("SELECT Id, Name FROM Account").json())
 
 
-def test_salesforce_answers_a_large_query_in_batches_like_its_documentation(salesforce, salesforce_api):
+def test_salesforce_answers_a_large_query_in_batches_like_its_documentation(salesforce_sandbox, salesforce_api):
     for n in range(250):
-        salesforce.app.store.insert("Product2", {"Name": f"Documented {n:03d}"}, system=True)
+        salesforce_sandbox.app.store.insert("Product2", {"Name": f"Documented {n:03d}"}, system=True)
 
     first = salesforce_api.raw_query("SELECT Id, Name FROM Product2").json()
-    last = salesforce_api.session.get(salesforce.url + first["nextRecordsUrl"], timeout=5).json()
+    last = salesforce_api.session.get(salesforce_sandbox.url + first["nextRecordsUrl"], timeout=5).json()
 
     assert_like("salesforce/query_first_batch.json", first)
     assert_like("salesforce/query_more_last_batch.json", last)
@@ -178,8 +178,8 @@ def test_salesforce_answers_a_large_query_in_batches_like_its_documentation(sale
         "/v", 1)[0]  # /services/data/vXX.X/query/<locator>-<position>
 
 
-def test_salesforce_answers_an_exhausted_request_limit_like_its_documentation(salesforce, salesforce_api):
-    requests.post(f"{salesforce.url}/__sandbox__/faults", json={"rate_limit": {"status": 429}}, timeout=5)
+def test_salesforce_answers_an_exhausted_request_limit_like_its_documentation(salesforce_sandbox, salesforce_api):
+    requests.post(f"{salesforce_sandbox.url}/__sandbox__/faults", json={"rate_limit": {"status": 429}}, timeout=5)
 
     limited = salesforce_api.raw_query("SELECT Id FROM Account")
 

@@ -35,16 +35,16 @@ ENVELOPE = {"resultCode": "100", "status": {"message": "OK", "statusCode": "200"
 
 
 @pytest.fixture(scope="module")
-def freebit():
+def freebit_sandbox():
     handle = start_freebit_sandbox(env={}, today=TODAY)
     yield handle
     handle.stop()
 
 
 @pytest.fixture
-def key(freebit) -> str:
-    requests.post(f"{freebit.url}/__sandbox__/reset", timeout=5).raise_for_status()
-    answer = requests.post(f"{freebit.url}{API_PREFIX}/authOem/", timeout=5, data={
+def key(freebit_sandbox) -> str:
+    requests.post(f"{freebit_sandbox.url}/__sandbox__/reset", timeout=5).raise_for_status()
+    answer = requests.post(f"{freebit_sandbox.url}{API_PREFIX}/authOem/", timeout=5, data={
         "json": json.dumps({"oemId": DEFAULT_OEM_ID, "oemKey": DEFAULT_OEM_KEY})}).json()
     return answer["authKey"]
 
@@ -59,13 +59,13 @@ def shape(value):
 
 
 @pytest.mark.parametrize("code, path, example, stand_ins", EXAMPLES, ids=[e[0] for e in EXAMPLES])
-def test_the_documents_example_is_answered_with_the_envelope(freebit, key, code, path, example, stand_ins):
+def test_the_documents_example_is_answered_with_the_envelope(freebit_sandbox, key, code, path, example, stand_ins):
     body = {**example, **stand_ins, "authKey": key}
 
-    answer = requests.post(freebit.url + API_PREFIX + path, data={"json": json.dumps(body)}, timeout=5).json()
+    answer = requests.post(freebit_sandbox.url + API_PREFIX + path, data={"json": json.dumps(body)}, timeout=5).json()
 
     assert {k: answer[k] for k in ENVELOPE} == ENVELOPE, (code, answer)
-    assert freebit.app.stats()["calls"].get(code) >= 1
+    assert freebit_sandbox.app.stats()["calls"].get(code) >= 1
 
 
 def portal_requests() -> dict[str, dict]:

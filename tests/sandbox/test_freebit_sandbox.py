@@ -33,35 +33,35 @@ KB_PER_GB = 1024 * 1024
 
 
 @pytest.fixture(scope="module")
-def freebit():
+def freebit_sandbox():
     handle = start_freebit_sandbox(env={}, today=TODAY)
     yield handle
     handle.stop()
 
 
 @pytest.fixture(autouse=True)
-def clean(freebit):
+def clean(freebit_sandbox):
     """Every test starts from the seed data, with no faults and zeroed stats."""
-    requests.post(f"{freebit.url}/__sandbox__/reset", timeout=5).raise_for_status()
-    requests.delete(f"{freebit.url}/__sandbox__/faults", timeout=5).raise_for_status()
+    requests.post(f"{freebit_sandbox.url}/__sandbox__/reset", timeout=5).raise_for_status()
+    requests.delete(f"{freebit_sandbox.url}/__sandbox__/faults", timeout=5).raise_for_status()
 
 
-def post(freebit, path: str, body, *, raw: bool = False) -> requests.Response:
+def post(freebit_sandbox, path: str, body, *, raw: bool = False) -> requests.Response:
     data = body if raw else {"json": json.dumps(body)}
-    return requests.post(f"{freebit.url}{API_PREFIX}{path}", data=data, timeout=5)
+    return requests.post(f"{freebit_sandbox.url}{API_PREFIX}{path}", data=data, timeout=5)
 
 
 @pytest.fixture
-def key(freebit) -> str:
-    answer = post(freebit, "/authOem/", {"oemId": DEFAULT_OEM_ID, "oemKey": DEFAULT_OEM_KEY}).json()
+def key(freebit_sandbox) -> str:
+    answer = post(freebit_sandbox, "/authOem/", {"oemId": DEFAULT_OEM_ID, "oemKey": DEFAULT_OEM_KEY}).json()
     assert answer["resultCode"] == "100" and re.fullmatch(r"[0-9a-f]{32}", answer["authKey"])
     return answer["authKey"]
 
 
 @pytest.fixture
-def api(freebit, key):
+def api(freebit_sandbox, key):
     def call(path: str, **fields) -> dict:
-        response = post(freebit, path, {"authKey": key, **fields})
+        response = post(freebit_sandbox, path, {"authKey": key, **fields})
         assert response.status_code == 200, response.text
         assert response.headers["Content-Type"].startswith("application/json")
         return response.json()
@@ -87,15 +87,15 @@ def details(api, number: str) -> dict:
     return account
 
 
-def stats(freebit) -> dict:
-    return requests.get(f"{freebit.url}/__sandbox__/stats", timeout=5).json()
+def stats(freebit_sandbox) -> dict:
+    return requests.get(f"{freebit_sandbox.url}/__sandbox__/stats", timeout=5).json()
 
 
 # -- the wire ------------------------------------------------------------------------------------------
 
 
-def test_health(freebit):
-    assert requests.get(f"{freebit.url}/__sandbox__/health", timeout=5).json() == {"status": "ok",
+def test_health(freebit_sandbox):
+    assert requests.get(f"{freebit_sandbox.url}/__sandbox__/health", timeout=5).json() == {"status": "ok",
                                                                                    "emulator": "freebit"}
 
 
@@ -105,19 +105,19 @@ def test_health(freebit):
     ("/emptool/api/mvno/unknown/", "POST", 404),
     ("/details", "POST", 404),
 ])
-def test_only_the_pa_paths_by_post(freebit, path, method, status):
-    assert requests.request(method, freebit.url + path, data={"json": "{}"}, timeout=5).status_code == status
+def test_only_the_pa_paths_by_post(freebit_sandbox, path, method, status):
+    assert requests.request(method, freebit_sandbox.url + path, data={"json": "{}"}, timeout=5).status_code == status
 
 
 @pytest.mark.parametrize("body", [
     {"json": "not json"}, {"json": "[1, 2]"}, {"json": ""}, {"other": "{}"},
 ])
-def test_a_form_without_a_json_object_is_a_parameter_error(freebit, body):
-    refused(post(freebit, "/mvno/getTrafficInfo/", body, raw=True).json(), "201")
+def test_a_form_without_a_json_object_is_a_parameter_error(freebit_sandbox, body):
+    refused(post(freebit_sandbox, "/mvno/getTrafficInfo/", body, raw=True).json(), "201")
 
 
-def test_a_raw_json_body_is_not_the_documented_format(freebit, key):
-    response = requests.post(f"{freebit.url}{API_PREFIX}/mvno/getTrafficInfo/", timeout=5,
+def test_a_raw_json_body_is_not_the_documented_format(freebit_sandbox, key):
+    response = requests.post(f"{freebit_sandbox.url}{API_PREFIX}/mvno/getTrafficInfo/", timeout=5,
                              json={"authKey": key, "account": VOICE.msisdn})
     assert "must be a form with the field json" in refused(response.json(), "201")
 
@@ -129,21 +129,21 @@ def test_a_raw_json_body_is_not_the_documented_format(freebit, key):
     {"oemId": DEFAULT_OEM_ID, "oemKey": "wrong"}, {"oemId": "someone", "oemKey": DEFAULT_OEM_KEY},
     {"oemId": DEFAULT_OEM_ID}, {},
 ])
-def test_wrong_oem_credentials_are_401_in_the_envelope(freebit, credentials):
-    response = post(freebit, "/authOem/", credentials)
+def test_wrong_oem_credentials_are_401_in_the_envelope(freebit_sandbox, credentials):
+    response = post(freebit_sandbox, "/authOem/", credentials)
     assert response.status_code == 200
     refused(response.json(), "401")
 
 
 @pytest.mark.parametrize("auth_key", [None, "", "0" * 32, 12345])
-def test_a_call_without_a_valid_auth_key_is_refused(freebit, auth_key):
+def test_a_call_without_a_valid_auth_key_is_refused(freebit_sandbox, auth_key):
     body = {"account": VOICE.msisdn} if auth_key is None else {"authKey": auth_key, "account": VOICE.msisdn}
-    refused(post(freebit, "/mvno/getTrafficInfo/", body).json(), "401")
+    refused(post(freebit_sandbox, "/mvno/getTrafficInfo/", body).json(), "401")
 
 
-def test_auth_keys_expire_and_the_operator_can_expire_them_all(freebit, key, api):
+def test_auth_keys_expire_and_the_operator_can_expire_them_all(freebit_sandbox, key, api):
     ok(api("/mvno/getTrafficInfo/", account=VOICE.msisdn))
-    assert requests.delete(f"{freebit.url}/__sandbox__/auth-keys", timeout=5).json()["expired"] >= 1
+    assert requests.delete(f"{freebit_sandbox.url}/__sandbox__/auth-keys", timeout=5).json()["expired"] >= 1
     refused(api("/mvno/getTrafficInfo/", account=VOICE.msisdn), "401")
 
     with start_freebit_sandbox(env={}, today=TODAY, auth_key_ttl_seconds=0) as handle:
@@ -205,9 +205,9 @@ def test_details_refusals(api, request_datas, code):
 # -- PA05-01 traffic ------------------------------------------------------------------------------------
 
 
-def test_traffic_figures(freebit, api):
+def test_traffic_figures(freebit_sandbox, api):
     answer = ok(api("/mvno/getTrafficInfo/", account=VOICE.msisdn))
-    store = freebit.app.store
+    store = freebit_sandbox.app.store
     account = store.accounts[VOICE.msisdn]
 
     assert answer["account"] == VOICE.msisdn
@@ -217,14 +217,14 @@ def test_traffic_figures(freebit, api):
     assert int(answer["traffic"]["inRecentDays"]) == sum(kb for _, kb in days)
 
 
-def test_the_remaining_quota_is_the_months_allowance_less_its_use(freebit, api):
+def test_the_remaining_quota_is_the_months_allowance_less_its_use(freebit_sandbox, api):
     account = details(api, VOICE.msisdn)
-    store, line = freebit.app.store, freebit.app.store.accounts[VOICE.msisdn]
+    store, line = freebit_sandbox.app.store, freebit_sandbox.app.store.accounts[VOICE.msisdn]
     assert int(account["monthQuota"]) - int(account["quota"]) == store.month_used_kb(line)
 
 
-def test_a_suspended_line_carries_no_traffic_since(freebit, api):
-    line = freebit.app.store.accounts[SUSPENDED.msisdn]
+def test_a_suspended_line_carries_no_traffic_since(freebit_sandbox, api):
+    line = freebit_sandbox.app.store.accounts[SUSPENDED.msisdn]
     assert all(kb == 0 for day, kb in line.usage.items() if day >= line.suspended_since)
 
 
@@ -239,7 +239,7 @@ def test_usage_is_deterministic_per_seed():
 # -- PA04-04 quota add / PA05-02 history -----------------------------------------------------------------
 
 
-def test_a_quota_addition_raises_the_months_allowance_every_time(freebit, api):
+def test_a_quota_addition_raises_the_months_allowance_every_time(freebit_sandbox, api):
     before = int(details(api, VOICE.msisdn)["monthQuota"])
 
     for _ in range(2):
@@ -274,10 +274,10 @@ def test_the_quota_history_is_newest_first_within_its_range(api):
     ({"kind": "MVNO", "account": VOICE.msisdn, "quota": "1024", "expire": "2026-03-31"}, "201"),
     ({"kind": "MVNO", "account": VOICE.msisdn, "quota": "1024", "expire": "20260301"}, "201"),  # in the past
 ])
-def test_quota_add_refusals_add_nothing(freebit, api, fields, code):
-    before = len(freebit.app.store.quota)
+def test_quota_add_refusals_add_nothing(freebit_sandbox, api, fields, code):
+    before = len(freebit_sandbox.app.store.quota)
     refused(api("/master/addSpec/", **fields), code)
-    assert len(freebit.app.store.quota) == before
+    assert len(freebit_sandbox.app.store.quota) == before
 
 
 # -- PA05-21 plan change --------------------------------------------------------------------------------
@@ -348,7 +348,7 @@ def test_a_new_esim_line(api):
     ("/mvno/esim/addAcnt/", {"addKind": "M"}, "201"),
     ("/mvno/esim/addAcnt/", {"eid": "89049032" + "9" * 24}, "250"),
 ])
-def test_new_line_refusals(freebit, api, path, fields, code):
+def test_new_line_refusals(freebit_sandbox, api, path, fields, code):
     base = ({"createType": "new", "kind": "MVNO", "account": PHYSICAL.msisdn, "productNumber": PHYSICAL.product_number,
              "planCode": "MOB-VOICE-5G"} if path == "/master/addAcnt/" else
             {"aladinOperated": "20", "createType": "new", "addKind": "N", "account": ESIM.msisdn, "eid": ESIM.eid,
@@ -357,89 +357,92 @@ def test_new_line_refusals(freebit, api, path, fields, code):
     refused(answer, code)
     if code == "400":
         assert answer["status"]["statusCode"] == "356"
-    assert {PHYSICAL.msisdn, ESIM.msisdn}.isdisjoint(freebit.app.store.accounts)
+    assert {PHYSICAL.msisdn, ESIM.msisdn}.isdisjoint(freebit_sandbox.app.store.accounts)
 
 
 # -- faults, stats, reset, operator endpoints ----------------------------------------------------------------
 
 
-def test_calls_are_counted_per_pa_code(freebit, api):
-    requests.delete(f"{freebit.url}/__sandbox__/stats", timeout=5)
+def test_calls_are_counted_per_pa_code(freebit_sandbox, api):
+    requests.delete(f"{freebit_sandbox.url}/__sandbox__/stats", timeout=5)
     details(api, VOICE.msisdn)
     ok(api("/mvno/getTrafficInfo/", account=VOICE.msisdn))
-    post(freebit, "/mvno/getTrafficInfo/", {"account": VOICE.msisdn})  # refused: no key, still a call
+    post(freebit_sandbox, "/mvno/getTrafficInfo/", {"account": VOICE.msisdn})  # refused: no key, still a call
 
-    assert stats(freebit)["calls"] == {"PA03-02": 1, "PA05-01": 2}
+    assert stats(freebit_sandbox)["calls"] == {"PA03-02": 1, "PA05-01": 2}
 
 
-def test_a_lost_answer_fault_carries_out_the_quota_addition(freebit, key):
-    requests.post(f"{freebit.url}/__sandbox__/faults", json={"lost_answer_rate": 1.0, "actions": ["PA04-04"]},
+def test_a_lost_answer_fault_carries_out_the_quota_addition(freebit_sandbox, key):
+    requests.post(f"{freebit_sandbox.url}/__sandbox__/faults", json={"lost_answer_rate": 1.0, "actions": ["PA04-04"]},
                   timeout=5).raise_for_status()
-    before = len(freebit.app.store.quota)
+    before = len(freebit_sandbox.app.store.quota)
 
-    response = post(freebit, "/master/addSpec/", {"authKey": key, "kind": "MVNO", "account": VOICE.msisdn,
+    response = post(freebit_sandbox, "/master/addSpec/", {"authKey": key, "kind": "MVNO", "account": VOICE.msisdn,
                                                   "quota": "1024"})
 
     assert response.status_code == 504 and "nginx" in response.text
-    assert len(freebit.app.store.quota) == before + 1
+    assert len(freebit_sandbox.app.store.quota) == before + 1
 
 
-def test_rate_limit_fault_answers_in_freebit_shape_with_retry_after(freebit):
-    requests.post(f"{freebit.url}/__sandbox__/faults", json={"rate_limit": {"retry_after": 7}}, timeout=5)
-    response = post(freebit, "/mvno/getTrafficInfo/", {"account": VOICE.msisdn})
+def test_rate_limit_fault_answers_in_freebit_shape_with_retry_after(freebit_sandbox):
+    requests.post(f"{freebit_sandbox.url}/__sandbox__/faults", json={"rate_limit": {"retry_after": 7}}, timeout=5)
+    response = post(freebit_sandbox, "/mvno/getTrafficInfo/", {"account": VOICE.msisdn})
 
     assert response.status_code == 429 and response.headers["Retry-After"] == "7"
     assert response.json()["resultCode"] == "500"
 
 
-def test_malformed_and_timeout_faults(freebit, key):
-    requests.post(f"{freebit.url}/__sandbox__/faults", json={"malformed_rate": 1.0}, timeout=5)
-    response = post(freebit, "/mvno/getTrafficInfo/", {"authKey": key, "account": VOICE.msisdn})
+def test_malformed_and_timeout_faults(freebit_sandbox, key):
+    requests.post(f"{freebit_sandbox.url}/__sandbox__/faults", json={"malformed_rate": 1.0}, timeout=5)
+    response = post(freebit_sandbox, "/mvno/getTrafficInfo/", {"authKey": key, "account": VOICE.msisdn})
     assert response.status_code == 200
     with pytest.raises(ValueError):
         response.json()
 
-    requests.post(f"{freebit.url}/__sandbox__/faults", json={"timeout_rate": 1.0, "timeout_seconds": 0.1}, timeout=5)
+    requests.post(f"{freebit_sandbox.url}/__sandbox__/faults", json={"timeout_rate": 1.0, "timeout_seconds": 0.1},
+                  timeout=5)
     with pytest.raises(requests.exceptions.ConnectionError):
-        post(freebit, "/mvno/getTrafficInfo/", {"authKey": key, "account": VOICE.msisdn})
+        post(freebit_sandbox, "/mvno/getTrafficInfo/", {"authKey": key, "account": VOICE.msisdn})
 
 
-def test_latency_fault(freebit, api):
-    requests.post(f"{freebit.url}/__sandbox__/faults", json={"latency_ms": 150}, timeout=5)
+def test_latency_fault(freebit_sandbox, api):
+    requests.post(f"{freebit_sandbox.url}/__sandbox__/faults", json={"latency_ms": 150}, timeout=5)
     started = time.monotonic()
     details(api, VOICE.msisdn)
     assert time.monotonic() - started >= 0.14
 
 
-def test_invalid_faults_are_refused(freebit):
-    assert requests.post(f"{freebit.url}/__sandbox__/faults", json={"error_rate": 2}, timeout=5).status_code == 400
+def test_invalid_faults_are_refused(freebit_sandbox):
+    assert requests.post(f"{freebit_sandbox.url}/__sandbox__/faults", json={"error_rate": 2},
+                         timeout=5).status_code == 400
     with pytest.raises(FaultConfigError):
         FreebitSandbox(faults={"nonsense": 1})
 
 
-def test_reset_restores_the_seed_and_keeps_faults_and_keys(freebit, api):
+def test_reset_restores_the_seed_and_keeps_faults_and_keys(freebit_sandbox, api):
     ok(api("/master/addSpec/", kind="MVNO", account=VOICE.msisdn, quota="1024"))
     ok(api("/mvno/changePlan/", account=BOB.msisdn, planCode="MOB-VOICE-5G"))
-    requests.post(f"{freebit.url}/__sandbox__/faults", json={"latency_ms": 1}, timeout=5)
+    requests.post(f"{freebit_sandbox.url}/__sandbox__/faults", json={"latency_ms": 1}, timeout=5)
 
-    requests.post(f"{freebit.url}/__sandbox__/reset", timeout=5).raise_for_status()
+    requests.post(f"{freebit_sandbox.url}/__sandbox__/reset", timeout=5).raise_for_status()
 
     assert details(api, VOICE.msisdn)["monthQuota"] == str(20 * KB_PER_GB), "still the same key: keys outlive a reset"
     assert details(api, BOB.msisdn)["planCode"] == "MOB-VOICE-20G"
-    assert requests.get(f"{freebit.url}/__sandbox__/faults", timeout=5).json()["latency_ms"] == 1
+    assert requests.get(f"{freebit_sandbox.url}/__sandbox__/faults", timeout=5).json()["latency_ms"] == 1
 
 
-def test_operator_sim_endpoints(freebit, api):
-    sims = requests.get(f"{freebit.url}/__sandbox__/sims", timeout=5).json()["sims"]
+def test_operator_sim_endpoints(freebit_sandbox, api):
+    sims = requests.get(f"{freebit_sandbox.url}/__sandbox__/sims", timeout=5).json()["sims"]
     assert [s["account"] for s in sims] == [sim.msisdn for sim in DEMO_SIMS]
     assert {s["clientId"] for s in sims} == {1001, 1002}
 
-    suspended = requests.post(f"{freebit.url}/__sandbox__/sims/{BOB.msisdn}", json={"status": "suspended"}, timeout=5)
+    suspended = requests.post(f"{freebit_sandbox.url}/__sandbox__/sims/{BOB.msisdn}", json={"status": "suspended"},
+                              timeout=5)
     assert suspended.json()["state"] == "suspended"
     refused(api("/master/addSpec/", kind="MVNO", account=BOB.msisdn, quota="512"), "230")
-    assert requests.post(f"{freebit.url}/__sandbox__/sims/{BOB.msisdn}", json={"status": "gone"},
+    assert requests.post(f"{freebit_sandbox.url}/__sandbox__/sims/{BOB.msisdn}", json={"status": "gone"},
                          timeout=5).status_code == 400
-    assert requests.get(f"{freebit.url}/__sandbox__/sims/{UNKNOWN}", timeout=5).status_code == 404
+    assert requests.get(f"{freebit_sandbox.url}/__sandbox__/sims/{UNKNOWN}", timeout=5).status_code == 404
 
 
 def test_the_standalone_entry_point():

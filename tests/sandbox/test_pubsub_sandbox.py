@@ -33,31 +33,31 @@ _, PUBLIC_PEM = generate_demo_keypair()
 
 
 @pytest.fixture(scope="module")
-def salesforce():
+def salesforce_sandbox():
     handle = start_salesforce_sandbox(env={}, public_key_pem=PUBLIC_PEM, pubsub={"keepalive_seconds": KEEPALIVE})
     yield handle
     handle.stop()
 
 
 @pytest.fixture
-def pubsub(salesforce):
-    requests.post(f"{salesforce.url}/__sandbox__/reset", timeout=5).raise_for_status()
-    yield salesforce.app.pubsub
-    salesforce.app.pubsub.kill_streams()
+def pubsub(salesforce_sandbox):
+    requests.post(f"{salesforce_sandbox.url}/__sandbox__/reset", timeout=5).raise_for_status()
+    yield salesforce_sandbox.app.pubsub
+    salesforce_sandbox.app.pubsub.kill_streams()
 
 
 @pytest.fixture(scope="module")
-def stub(salesforce):
-    channel = grpc.insecure_channel(salesforce.app.pubsub.target)
+def stub(salesforce_sandbox):
+    channel = grpc.insecure_channel(salesforce_sandbox.app.pubsub.target)
     yield pb2_grpc.PubSubStub(channel)
     channel.close()
 
 
 @pytest.fixture
-def auth(salesforce):
+def auth(salesforce_sandbox):
     """Valid metadata: a live access token of the REST emulator, its URL and org id."""
-    token = salesforce.app.sessions.issue()
-    return (("accesstoken", token), ("instanceurl", salesforce.url), ("tenantid", ORG_ID))
+    token = salesforce_sandbox.app.sessions.issue()
+    return (("accesstoken", token), ("instanceurl", salesforce_sandbox.url), ("tenantid", ORG_ID))
 
 
 class Subscription:
@@ -175,11 +175,11 @@ def test_the_15_character_org_id_is_accepted_as_tenant_id(stub, auth):
     assert stub.GetTopic(pb2.TopicRequest(topic_name=TOPIC), metadata=tuple(metadata.items())).topic_name == TOPIC
 
 
-def test_an_expired_session_ends_an_open_stream(pubsub, subscribe, salesforce):
+def test_an_expired_session_ends_an_open_stream(pubsub, subscribe, salesforce_sandbox):
     subscription = subscribe()
     wait_for_stream(pubsub)
 
-    requests.post(f"{salesforce.url}/__sandbox__/expire-sessions", timeout=5).raise_for_status()
+    requests.post(f"{salesforce_sandbox.url}/__sandbox__/expire-sessions", timeout=5).raise_for_status()
 
     with pytest.raises(grpc.RpcError) as caught:
         while True:
@@ -237,11 +237,11 @@ def test_the_python_api_publishes_the_event_a_salesforce_flow_would(pubsub):
     assert abs(event["payload"]["CreatedDate"] / 1000 - time.time()) < 60
 
 
-def test_approving_an_order_in_the_rest_emulator_publishes_it(pubsub, salesforce):
-    draft = next(o for o in salesforce.app.store.tables["Order"].values()
+def test_approving_an_order_in_the_rest_emulator_publishes_it(pubsub, salesforce_sandbox):
+    draft = next(o for o in salesforce_sandbox.app.store.tables["Order"].values()
                  if o["Provisioning_Status__c"] == "Pending Review")
 
-    requests.post(f"{salesforce.url}/__sandbox__/orders/{draft['Id']}/approve", timeout=5).raise_for_status()
+    requests.post(f"{salesforce_sandbox.url}/__sandbox__/orders/{draft['Id']}/approve", timeout=5).raise_for_status()
 
     (event,) = pubsub.events()
     assert event["payload"]["orderId__c"] == draft["Id"]
@@ -323,11 +323,11 @@ def test_an_unknown_topic_cannot_be_subscribed(pubsub, subscribe):
     assert caught.value.code() == grpc.StatusCode.NOT_FOUND
 
 
-def test_kill_streams_drops_every_subscription(pubsub, subscribe, salesforce):
+def test_kill_streams_drops_every_subscription(pubsub, subscribe, salesforce_sandbox):
     subscriptions = [subscribe(), subscribe()]
     wait_for_stream(pubsub, 2)
 
-    answer = requests.post(f"{salesforce.url}/__sandbox__/pubsub/kill-streams", timeout=5)
+    answer = requests.post(f"{salesforce_sandbox.url}/__sandbox__/pubsub/kill-streams", timeout=5)
 
     assert answer.json() == {"killed": 2}
     for subscription in subscriptions:
@@ -337,8 +337,8 @@ def test_kill_streams_drops_every_subscription(pubsub, subscribe, salesforce):
         assert caught.value.code() == grpc.StatusCode.UNAVAILABLE
 
 
-def test_http_controls_publish_list_and_purge(pubsub, salesforce):
-    base = f"{salesforce.url}/__sandbox__/pubsub"
+def test_http_controls_publish_list_and_purge(pubsub, salesforce_sandbox):
+    base = f"{salesforce_sandbox.url}/__sandbox__/pubsub"
 
     published = requests.post(f"{base}/publish", json={"order_id": ORDER, "idem_key": "k"}, timeout=5)
     assert published.status_code == 201
@@ -351,10 +351,10 @@ def test_http_controls_publish_list_and_purge(pubsub, salesforce):
     assert requests.get(f"{base}/nope", timeout=5).status_code == 404
 
 
-def test_a_reset_expires_events_but_replay_ids_keep_increasing(pubsub, salesforce, subscribe):
+def test_a_reset_expires_events_but_replay_ids_keep_increasing(pubsub, salesforce_sandbox, subscribe):
     before = pubsub.publish_order_provision_requested(ORDER)
 
-    requests.post(f"{salesforce.url}/__sandbox__/reset", timeout=5).raise_for_status()
+    requests.post(f"{salesforce_sandbox.url}/__sandbox__/reset", timeout=5).raise_for_status()
     after = pubsub.publish_order_provision_requested(ORDER)
 
     assert pubsub.events()[0]["replay_id"] == after.hex()

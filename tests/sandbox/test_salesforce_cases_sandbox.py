@@ -20,28 +20,28 @@ PNG = b"\x89PNG\r\n\x1a\n" + b"\x00" * 40
 
 
 @pytest.fixture(scope="module")
-def salesforce():
+def salesforce_sandbox():
     handle = start_salesforce_sandbox(env={}, public_key_pem=PUBLIC_PEM, today=TODAY, pubsub=True)
     yield handle
     handle.stop()
 
 
 @pytest.fixture(autouse=True)
-def clean(salesforce):
-    requests.post(f"{salesforce.url}/__sandbox__/reset", timeout=5).raise_for_status()
-    requests.delete(f"{salesforce.url}/__sandbox__/faults", timeout=5).raise_for_status()
+def clean(salesforce_sandbox):
+    requests.post(f"{salesforce_sandbox.url}/__sandbox__/reset", timeout=5).raise_for_status()
+    requests.delete(f"{salesforce_sandbox.url}/__sandbox__/faults", timeout=5).raise_for_status()
     yield
 
 
 @pytest.fixture
-def api(salesforce):
-    client = Api(salesforce)
+def api(salesforce_sandbox):
+    client = Api(salesforce_sandbox)
     yield client
     client.session.close()
 
 
-def reply(salesforce, case_id, **body):
-    return requests.post(f"{salesforce.url}/__sandbox__/cases/{case_id}/reply", json=body, timeout=5)
+def reply(salesforce_sandbox, case_id, **body):
+    return requests.post(f"{salesforce_sandbox.url}/__sandbox__/cases/{case_id}/reply", json=body, timeout=5)
 
 
 def new_case(api, **fields) -> str:
@@ -141,32 +141,33 @@ def test_a_file_must_be_base64(api):
     assert api.error(response)["errorCode"] == "JSON_PARSER_ERROR"
 
 
-def test_the_operator_replies_solves_and_publishes_the_case_event(salesforce, api):
+def test_the_operator_replies_solves_and_publishes_the_case_event(salesforce_sandbox, api):
     case_id = new_case(api)
-    answer = reply(salesforce, case_id, body="Fixed on our side.", status="Closed")
+    answer = reply(salesforce_sandbox, case_id, body="Fixed on our side.", status="Closed")
     assert answer.status_code == 200, answer.text
     assert answer.json()["case"]["Status"] == "Closed" and answer.json()["case"]["IsClosed"] is True
     comment = api.get(f"sobjects/CaseComment/{answer.json()['comment_id']}").json()
     assert comment["IsPublished"] is True and comment["CreatedById"] == SUPPORT_USER_ID
 
-    events = salesforce.app.pubsub.events(CASE_STATUS_UPDATE_TOPIC)
+    events = salesforce_sandbox.app.pubsub.events(CASE_STATUS_UPDATE_TOPIC)
     assert [e["payload"]["caseId__c"] for e in events] == [case_id]
     assert events[-1]["payload"]["accountId__c"] == ALICE and events[-1]["payload"]["status__c"] == "Closed"
     assert events[-1]["schema_id"] == CASE_STATUS_UPDATE_AVRO.id
-    listed = requests.get(f"{salesforce.url}/__sandbox__/pubsub/events", params={"topic": CASE_STATUS_UPDATE_TOPIC},
+    listed = requests.get(f"{salesforce_sandbox.url}/__sandbox__/pubsub/events",
+                          params={"topic": CASE_STATUS_UPDATE_TOPIC},
                           timeout=5).json()
     assert [e["payload"]["caseId__c"] for e in listed] == [case_id]
 
 
-def test_an_internal_note_alone_publishes_nothing(salesforce, api):
+def test_an_internal_note_alone_publishes_nothing(salesforce_sandbox, api):
     case_id = new_case(api)
-    assert reply(salesforce, case_id, body="Customer sounds upset.", public=False).status_code == 200
-    assert salesforce.app.pubsub.events(CASE_STATUS_UPDATE_TOPIC) == []
+    assert reply(salesforce_sandbox, case_id, body="Customer sounds upset.", public=False).status_code == 200
+    assert salesforce_sandbox.app.pubsub.events(CASE_STATUS_UPDATE_TOPIC) == []
 
 
 @pytest.mark.parametrize(("body", "status"), [({}, 400), ({"status": "Solved"}, 400), ({"body": 3}, 400)])
-def test_the_reply_endpoint_refuses_what_salesforce_would(salesforce, api, body, status):
+def test_the_reply_endpoint_refuses_what_salesforce_would(salesforce_sandbox, api, body, status):
     case_id = new_case(api)
-    assert reply(salesforce, case_id, **body).status_code == status
-    assert reply(salesforce, make_id("500", 12345), body="hello").status_code == 404
+    assert reply(salesforce_sandbox, case_id, **body).status_code == status
+    assert reply(salesforce_sandbox, make_id("500", 12345), body="hello").status_code == 404
     assert api.get(f"sobjects/Case/{case_id}").json()["Status"] == "New"  # nothing half-done

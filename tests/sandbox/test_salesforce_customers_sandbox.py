@@ -16,27 +16,27 @@ PNG = b"\x89PNG\r\n\x1a\n" + b"\x00" * 40
 
 
 @pytest.fixture(scope="module")
-def salesforce():
+def salesforce_sandbox():
     handle = start_salesforce_sandbox(env={}, public_key_pem=PUBLIC_PEM, today=date(2026, 11, 26))
     yield handle
     handle.stop()
 
 
 @pytest.fixture(autouse=True)
-def clean(salesforce):
-    requests.post(f"{salesforce.url}/__sandbox__/reset", timeout=5).raise_for_status()
+def clean(salesforce_sandbox):
+    requests.post(f"{salesforce_sandbox.url}/__sandbox__/reset", timeout=5).raise_for_status()
     yield
 
 
 @pytest.fixture
-def api(salesforce):
-    client = Api(salesforce)
+def api(salesforce_sandbox):
+    client = Api(salesforce_sandbox)
     yield client
     client.session.close()
 
 
-def review(salesforce, account_id, **body):
-    return requests.post(f"{salesforce.url}/__sandbox__/accounts/{account_id}/identity", json=body, timeout=5)
+def review(salesforce_sandbox, account_id, **body):
+    return requests.post(f"{salesforce_sandbox.url}/__sandbox__/accounts/{account_id}/identity", json=body, timeout=5)
 
 
 def test_the_demo_accounts_are_verified_and_the_unlinked_customer_has_sent_nothing(api):
@@ -93,14 +93,14 @@ def test_a_file_cannot_be_published_to_an_order(api):
     assert refused.status_code == 400
 
 
-def test_the_operator_verifies_or_rejects_with_a_reason(salesforce, api):
+def test_the_operator_verifies_or_rejects_with_a_reason(salesforce_sandbox, api):
     account = DEMO_UNLINKED.salesforce_account_id
-    assert review(salesforce, account, status="Rejected").status_code == 400  # a reason is required
-    rejected = review(salesforce, account, status="Rejected", reason="The photo is blurred")
+    assert review(salesforce_sandbox, account, status="Rejected").status_code == 400  # a reason is required
+    rejected = review(salesforce_sandbox, account, status="Rejected", reason="The photo is blurred")
     assert rejected.status_code == 200
     assert rejected.json()["account"]["Identity_Rejection_Reason__c"] == "The photo is blurred"
-    verified = review(salesforce, account, status="Verified", reason="ignored")
+    verified = review(salesforce_sandbox, account, status="Verified", reason="ignored")
     assert verified.json()["account"]["Identity_Verification_Status__c"] == "Verified"
     assert verified.json()["account"]["Identity_Rejection_Reason__c"] is None
-    assert review(salesforce, account, status="Maybe").status_code == 400
-    assert review(salesforce, "001Dn00000ZzzzzIAA", status="Verified").status_code == 404
+    assert review(salesforce_sandbox, account, status="Maybe").status_code == 400
+    assert review(salesforce_sandbox, "001Dn00000ZzzzzIAA", status="Verified").status_code == 404

@@ -40,18 +40,18 @@ OTHER_PRIVATE_PEM, _ = generate_demo_keypair()
 
 
 @pytest.fixture(scope="module")
-def salesforce():
+def salesforce_sandbox():
     handle = start_salesforce_sandbox(env={}, public_key_pem=PUBLIC_PEM, today=TODAY)
     yield handle
     handle.stop()
 
 
 @pytest.fixture(autouse=True)
-def clean(salesforce):
+def clean(salesforce_sandbox):
     """Every test starts from the seed data, with no faults and zeroed stats."""
-    requests.post(f"{salesforce.url}/__sandbox__/reset", timeout=5).raise_for_status()
-    requests.delete(f"{salesforce.url}/__sandbox__/faults", timeout=5).raise_for_status()
-    salesforce.app.on_order_approved = None
+    requests.post(f"{salesforce_sandbox.url}/__sandbox__/reset", timeout=5).raise_for_status()
+    requests.delete(f"{salesforce_sandbox.url}/__sandbox__/faults", timeout=5).raise_for_status()
+    salesforce_sandbox.app.on_order_approved = None
     yield
 
 
@@ -120,8 +120,8 @@ class Api:
 
 
 @pytest.fixture
-def api(salesforce):
-    client = Api(salesforce)
+def api(salesforce_sandbox):
+    client = Api(salesforce_sandbox)
     yield client
     client.session.close()
 
@@ -154,28 +154,28 @@ def test_ids_carry_salesforce_checksums():
     assert make_id("801", 5) < make_id("801", 62) < make_id("801", 9_000_000_000)
 
 
-def test_every_seeded_id_is_valid_and_prefixed(salesforce):
+def test_every_seeded_id_is_valid_and_prefixed(salesforce_sandbox):
     prefixes = {"Organization": "00D", "User": "005", "Account": "001", "Product2": "01t", "Pricebook2": "01s",
                 "PricebookEntry": "01u", "Order": "801", "OrderItem": "802"}
     for type_name, prefix in prefixes.items():
-        for record_id in salesforce.app.store.tables[type_name]:
+        for record_id in salesforce_sandbox.app.store.tables[type_name]:
             assert record_id.startswith(prefix) and salesforce_id.is_valid(record_id), record_id
 
 
 # -- OAuth 2.0 JWT bearer flow --------------------------------------------------------------------
-def test_token_for_a_valid_assertion(salesforce):
+def test_token_for_a_valid_assertion(salesforce_sandbox):
     before = int(time.time() * 1000)
-    token = get_token(salesforce.url)
+    token = get_token(salesforce_sandbox.url)
 
     assert token["token_type"] == "Bearer" and token["scope"] == "api"
-    assert token["instance_url"] == salesforce.url
-    assert re.fullmatch(rf"{re.escape(salesforce.url)}/id/00D\w{{15}}/005\w{{15}}", token["id"])
+    assert token["instance_url"] == salesforce_sandbox.url
+    assert re.fullmatch(rf"{re.escape(salesforce_sandbox.url)}/id/00D\w{{15}}/005\w{{15}}", token["id"])
     assert before <= int(token["issued_at"]) <= int(time.time() * 1000)
     assert token["access_token"].startswith("00D") and "!" in token["access_token"]
 
 
-def test_token_accepts_exp_as_a_string_like_simple_salesforce(salesforce):
-    token = get_token(salesforce.url, exp=f"{time.time() + 180:.0f}")
+def test_token_accepts_exp_as_a_string_like_simple_salesforce(salesforce_sandbox):
+    token = get_token(salesforce_sandbox.url, exp=f"{time.time() + 180:.0f}")
     assert token["access_token"]
 
 
@@ -189,9 +189,10 @@ def test_token_accepts_exp_as_a_string_like_simple_salesforce(salesforce):
     ({"exp": None}, "invalid_grant", "invalid assertion"),
     ({"key": "a-shared-secret-instead-of-an-rsa-key", "algorithm": "HS256"}, "invalid_grant", "invalid assertion"),
 ])
-def test_token_rejections(salesforce, claims, error, description):
-    response = requests.post(f"{salesforce.url}/services/oauth2/token",
-                             data={"grant_type": GRANT, "assertion": assertion(salesforce.url, **claims)}, timeout=5)
+def test_token_rejections(salesforce_sandbox, claims, error, description):
+    response = requests.post(f"{salesforce_sandbox.url}/services/oauth2/token",
+                             data={"grant_type": GRANT, "assertion": assertion(salesforce_sandbox.url,
+                                                                               **claims)}, timeout=5)
 
     assert response.status_code == 400
     assert response.json() == {"error": error, "error_description": description}
@@ -202,15 +203,15 @@ def test_token_rejections(salesforce, claims, error, description):
     {"grant_type": GRANT, "assertion": "not.a.jwt"},
     {"grant_type": GRANT, "assertion": ""},
 ])
-def test_token_without_a_usable_assertion(salesforce, data):
-    response = requests.post(f"{salesforce.url}/services/oauth2/token", data=data, timeout=5)
+def test_token_without_a_usable_assertion(salesforce_sandbox, data):
+    response = requests.post(f"{salesforce_sandbox.url}/services/oauth2/token", data=data, timeout=5)
 
     assert response.status_code == 400
     assert response.json() == {"error": "invalid_grant", "error_description": "invalid assertion"}
 
 
-def test_token_with_another_grant_type(salesforce):
-    response = requests.post(f"{salesforce.url}/services/oauth2/token",
+def test_token_with_another_grant_type(salesforce_sandbox):
+    response = requests.post(f"{salesforce_sandbox.url}/services/oauth2/token",
                              data={"grant_type": "password", "username": "u", "password": "p"}, timeout=5)
 
     assert response.status_code == 400
@@ -263,30 +264,31 @@ def test_without_a_configured_key_the_emulator_makes_one():
 
 
 @pytest.mark.parametrize("authorization", [None, "Bearer", "Bearer 00Dxx!not-a-token", "Basic dXNlcjpwYXNz"])
-def test_rest_needs_a_live_session(salesforce, authorization):
+def test_rest_needs_a_live_session(salesforce_sandbox, authorization):
     headers = {"Authorization": authorization} if authorization else {}
-    response = requests.get(f"{salesforce.url}/services/data/v62.0/query", params={"q": "SELECT Id FROM Account"},
+    response = requests.get(f"{salesforce_sandbox.url}/services/data/v62.0/query",
+                            params={"q": "SELECT Id FROM Account"},
                             headers=headers, timeout=5)
 
     assert response.status_code == 401
     assert response.json() == [{"message": "Session expired or invalid", "errorCode": "INVALID_SESSION_ID"}]
 
 
-def test_expire_sessions_then_renew_once(salesforce, api):
+def test_expire_sessions_then_renew_once(salesforce_sandbox, api):
     assert api.raw_query("SELECT Id FROM Organization").status_code == 200
 
-    expired = requests.post(f"{salesforce.url}/__sandbox__/expire-sessions", timeout=5)
+    expired = requests.post(f"{salesforce_sandbox.url}/__sandbox__/expire-sessions", timeout=5)
 
     assert expired.json()["expired"] >= 1
     assert api.error(api.raw_query("SELECT Id FROM Organization"), 401)["errorCode"] == "INVALID_SESSION_ID"
-    api.session.headers["Authorization"] = "Bearer " + get_token(salesforce.url)["access_token"]
+    api.session.headers["Authorization"] = "Bearer " + get_token(salesforce_sandbox.url)["access_token"]
     assert api.raw_query("SELECT Id FROM Organization").status_code == 200
 
 
-def test_expire_one_session(salesforce, api):
-    other = get_token(salesforce.url)["access_token"]
+def test_expire_one_session(salesforce_sandbox, api):
+    other = get_token(salesforce_sandbox.url)["access_token"]
 
-    requests.post(f"{salesforce.url}/__sandbox__/expire-sessions", json={"access_token": other}, timeout=5)
+    requests.post(f"{salesforce_sandbox.url}/__sandbox__/expire-sessions", json={"access_token": other}, timeout=5)
 
     assert api.raw_query("SELECT Id FROM Organization").status_code == 200
     response = requests.get(f"{api.base}query", params={"q": "SELECT Id FROM Organization"},
@@ -398,7 +400,7 @@ FROM OrderItem WHERE OrderId = {} ORDER BY Id""", order["Id"]))
                                              "url": f"/services/data/v62.0/sobjects/Product2/{sim['Product2Id']}"}
 
 
-def test_idempotency_and_tenant_queries(api, salesforce):
+def test_idempotency_and_tenant_queries(api, salesforce_sandbox):
     request_id = "b8e1f0d2-5a3c-4e7f-8b19-6c2d0a9e3f57"
 
     [order] = api.records(format_soql("SELECT Id FROM Order WHERE Portal_Request_Id__c = {} LIMIT 1", request_id))
@@ -406,7 +408,7 @@ def test_idempotency_and_tenant_queries(api, salesforce):
 
     assert list(order) == ["attributes", "Id"]
     assert api.records(format_soql("SELECT Id FROM Order WHERE Portal_Request_Id__c = {} LIMIT 1", "x")) == []
-    assert org["Id"] == salesforce.app.org_id and org["Id"].startswith("00D")
+    assert org["Id"] == salesforce_sandbox.app.org_id and org["Id"].startswith("00D")
 
 
 def test_child_subquery_is_null_when_empty(api):
@@ -883,35 +885,37 @@ def test_tree_input_errors(api):
 
 
 # -- operator endpoints ---------------------------------------------------------------------------
-def test_approve_an_order(salesforce, api):
+def test_approve_an_order(salesforce_sandbox, api):
     seen = []
-    salesforce.app.on_order_approved = seen.append
+    salesforce_sandbox.app.on_order_approved = seen.append
     [draft] = api.records("SELECT Id, OrderNumber FROM Order WHERE Status = 'Draft'")
 
-    response = requests.post(f"{salesforce.url}/__sandbox__/orders/{draft['Id']}/approve", timeout=5)
+    response = requests.post(f"{salesforce_sandbox.url}/__sandbox__/orders/{draft['Id']}/approve", timeout=5)
 
     assert response.status_code == 200, response.text
     assert response.json()["order"]["Provisioning_Status__c"] == "Approved"
-    [approval] = salesforce.app.approved_orders
+    [approval] = salesforce_sandbox.app.approved_orders
     assert seen == [approval]
     assert approval.order_id == draft["Id"] and approval.account_id == ALICE
     assert approval.idempotency_key == "b8e1f0d2-5a3c-4e7f-8b19-6c2d0a9e3f57"
     assert approval.order_number == draft["OrderNumber"]
     assert api.get(f"sobjects/Order/{draft['Id']}").json()["Provisioning_Status__c"] == "Approved"
-    listed = requests.get(f"{salesforce.url}/__sandbox__/approved-orders", timeout=5).json()
+    listed = requests.get(f"{salesforce_sandbox.url}/__sandbox__/approved-orders", timeout=5).json()
     assert [a["order_id"] for a in listed] == [draft["Id"]]
     # approving again publishes again (a duplicate the portal must absorb); an Active order cannot be approved
-    assert requests.post(f"{salesforce.url}/__sandbox__/orders/{draft['Id']}/approve", timeout=5).status_code == 200
-    assert len(salesforce.app.approved_orders) == 2
+    assert requests.post(f"{salesforce_sandbox.url}/__sandbox__/orders/{draft['Id']}/approve",
+                         timeout=5).status_code == 200
+    assert len(salesforce_sandbox.app.approved_orders) == 2
     [active] = api.records(format_soql("SELECT Id FROM Order WHERE AccountId = {} AND Status = 'Activated'", ALICE))
-    assert requests.post(f"{salesforce.url}/__sandbox__/orders/{active['Id']}/approve", timeout=5).status_code == 409
-    missing = requests.post(f"{salesforce.url}/__sandbox__/orders/{make_id('801', 1)}/approve", timeout=5)
+    assert requests.post(f"{salesforce_sandbox.url}/__sandbox__/orders/{active['Id']}/approve",
+                         timeout=5).status_code == 409
+    missing = requests.post(f"{salesforce_sandbox.url}/__sandbox__/orders/{make_id('801', 1)}/approve", timeout=5)
     assert missing.status_code == 404
 
 
-def test_set_an_order_status(salesforce, api):
+def test_set_an_order_status(salesforce_sandbox, api):
     [draft] = api.records("SELECT Id FROM Order WHERE Status = 'Draft'")
-    url = f"{salesforce.url}/__sandbox__/orders/{draft['Id']}/status"
+    url = f"{salesforce_sandbox.url}/__sandbox__/orders/{draft['Id']}/status"
 
     response = requests.post(url, json={"Status": "Activated", "Provisioning_Status__c": "Failed",
                                         "Provisioning_Error__c": "Number porting was refused"}, timeout=5)
@@ -925,23 +929,23 @@ def test_set_an_order_status(salesforce, api):
     assert requests.post(url, data="{", timeout=5, headers={"Content-Type": "application/json"}).status_code == 400
 
 
-def test_reset_restores_the_seed(salesforce, api):
+def test_reset_restores_the_seed(salesforce_sandbox, api):
     assert api.post("composite/tree/Order", tree_body(api)).status_code == 201
     [draft] = api.records(format_soql("SELECT Id FROM Order WHERE Status = 'Draft' AND AccountId = {}", ALICE))
-    salesforce.app.approve_order(draft["Id"])
+    salesforce_sandbox.app.approve_order(draft["Id"])
 
-    requests.post(f"{salesforce.url}/__sandbox__/reset", timeout=5).raise_for_status()
+    requests.post(f"{salesforce_sandbox.url}/__sandbox__/reset", timeout=5).raise_for_status()
 
     assert api.records("SELECT Id FROM Order WHERE Portal_Request_Id__c = 'req-1'") == []
     assert api.records(format_soql("SELECT Provisioning_Status__c FROM Order WHERE Id = {}", draft["Id"]))[0][
         "Provisioning_Status__c"] == "Pending Review"
-    assert salesforce.app.approved_orders == []
+    assert salesforce_sandbox.app.approved_orders == []
     assert api.raw_query("SELECT Id FROM Organization").status_code == 200  # sessions survive a reset
 
 
 # -- faults, stats, misc --------------------------------------------------------------------------
-def test_latency(salesforce, api):
-    faults(salesforce, latency_ms=150)
+def test_latency(salesforce_sandbox, api):
+    faults(salesforce_sandbox, latency_ms=150)
 
     started = time.monotonic()
     api.raw_query("SELECT Id FROM Organization")
@@ -949,45 +953,46 @@ def test_latency(salesforce, api):
 
     assert elapsed >= 0.15
     started = time.monotonic()
-    requests.get(f"{salesforce.url}/__sandbox__/stats", timeout=5)
+    requests.get(f"{salesforce_sandbox.url}/__sandbox__/stats", timeout=5)
     assert time.monotonic() - started < 0.15
 
 
-def test_error_status_and_request_limit(salesforce, api):
-    faults(salesforce, error_rate=1.0, status=503)
+def test_error_status_and_request_limit(salesforce_sandbox, api):
+    faults(salesforce_sandbox, error_rate=1.0, status=503)
     unavailable = api.raw_query("SELECT Id FROM Organization")
-    faults(salesforce, rate_limit={"status": 403, "retry_after": 5})
+    faults(salesforce_sandbox, rate_limit={"status": 403, "retry_after": 5})
     limited = api.raw_query("SELECT Id FROM Organization")
 
     assert unavailable.status_code == 503 and "503" in unavailable.text
     assert limited.status_code == 403
     assert limited.json() == [{"message": "TotalRequests Limit exceeded.", "errorCode": "REQUEST_LIMIT_EXCEEDED"}]
-    assert requests.post(f"{salesforce.url}/__sandbox__/orders/x/status", json={}, timeout=5).status_code == 400
+    assert requests.post(f"{salesforce_sandbox.url}/__sandbox__/orders/x/status", json={}, timeout=5).status_code == 400
 
 
-def test_stats_count_calls(salesforce, api):
-    requests.delete(f"{salesforce.url}/__sandbox__/stats", timeout=5)
+def test_stats_count_calls(salesforce_sandbox, api):
+    requests.delete(f"{salesforce_sandbox.url}/__sandbox__/stats", timeout=5)
     api.raw_query("SELECT Id FROM Organization")
     api.get(f"sobjects/Account/{ALICE}")
 
-    stats = requests.get(f"{salesforce.url}/__sandbox__/stats", timeout=5).json()
+    stats = requests.get(f"{salesforce_sandbox.url}/__sandbox__/stats", timeout=5).json()
 
     assert stats["emulator"] == "salesforce"
     assert stats["calls"] == {"query": 1, "GET sobjects/Account": 1}
     assert api.get(f"sobjects/Account/{ALICE}").headers["Sforce-Limit-Info"] == "api-usage=3/15000"
 
 
-def test_versions_resources_and_unknown_paths(salesforce, api):
-    versions = requests.get(f"{salesforce.url}/services/data/", timeout=5).json()
+def test_versions_resources_and_unknown_paths(salesforce_sandbox, api):
+    versions = requests.get(f"{salesforce_sandbox.url}/services/data/", timeout=5).json()
     resources = api.get("").json()
 
     assert {"label": "Winter '25", "url": "/services/data/v62.0", "version": "62.0"} in versions
     assert resources["query"] == "/services/data/v62.0/query"
-    assert api.session.get(f"{salesforce.url}/services/data/v59.0/query", params={"q": "SELECT Id FROM Organization"},
+    assert api.session.get(f"{salesforce_sandbox.url}/services/data/v59.0/query",
+                           params={"q": "SELECT Id FROM Organization"},
                            timeout=5).json()["records"][0]["attributes"]["url"].startswith("/services/data/v59.0/")
     assert api.error(api.get("nope"), 404)["errorCode"] == "NOT_FOUND"
     assert api.error(api.request("PUT", "query"), 405)["errorCode"] == "METHOD_NOT_ALLOWED"
-    assert requests.get(f"{salesforce.url}/__sandbox__/health", timeout=5).json()["emulator"] == "salesforce"
+    assert requests.get(f"{salesforce_sandbox.url}/__sandbox__/health", timeout=5).json()["emulator"] == "salesforce"
 
 
 def test_config_from_the_environment(tmp_path):
@@ -1026,9 +1031,9 @@ def test_standalone_entry_point(tmp_path):
         process.stderr.close()
 
 
-def test_parser_raises_only_soql_errors_in_process(salesforce):
+def test_parser_raises_only_soql_errors_in_process(salesforce_sandbox):
     """The same fuzzing without HTTP, many more times: only SoqlError ever leaves the query engine."""
-    store = salesforce.app.store
+    store = salesforce_sandbox.app.store
     with pytest.raises(soql.SoqlError) as too_long:
         soql.execute(format_soql("SELECT Id FROM Order WHERE Status = {}", "x" * soql.MAX_QUERY_LENGTH), store)
     assert too_long.value.code == "MALFORMED_QUERY"

@@ -17,28 +17,30 @@ AUTH = {"identifier": "sandbox-identifier", "secret": "sandbox-secret", "respons
 
 
 @pytest.fixture(scope="module")
-def whmcs():
+def whmcs_sandbox():
     handle = start_whmcs_sandbox(env={})
     yield handle
     handle.stop()
 
 
-def call(whmcs, action: str, **params) -> dict:
-    response = requests.post(f"{whmcs.url}/includes/api.php", data={**AUTH, "action": action, **params}, timeout=5)
+def call(whmcs_sandbox, action: str, **params) -> dict:
+    response = requests.post(f"{whmcs_sandbox.url}/includes/api.php", data={**AUTH, "action": action, **params},
+                             timeout=5)
     assert response.status_code == 200, response.text
     return response.json()
 
 
 @pytest.mark.parametrize("name", list(BOUNDARY_INSTANTS))
-def test_a_monthly_service_is_registered_on_japans_day_and_next_due_one_cycle_later(whmcs, name):
+def test_a_monthly_service_is_registered_on_japans_day_and_next_due_one_cycle_later(whmcs_sandbox, name):
     instant = BOUNDARY_INSTANTS[name]
     with time_machine.travel(instant, tick=True):
-        requests.post(f"{whmcs.url}/__sandbox__/reset", timeout=5).raise_for_status()
-        created = call(whmcs, "AddOrder", clientid=ALICE, paymentmethod="stripe", pid="10", billingcycle="monthly")
-        call(whmcs, "AcceptOrder", orderid=created["orderid"])
+        requests.post(f"{whmcs_sandbox.url}/__sandbox__/reset", timeout=5).raise_for_status()
+        created = call(whmcs_sandbox, "AddOrder", clientid=ALICE, paymentmethod="stripe", pid="10",
+                       billingcycle="monthly")
+        call(whmcs_sandbox, "AcceptOrder", orderid=created["orderid"])
 
-        service = call(whmcs, "GetClientsProducts", serviceid=created["serviceids"])["products"]["product"][0]
-        invoice = call(whmcs, "GetInvoice", invoiceid=created["invoiceid"])
+        service = call(whmcs_sandbox, "GetClientsProducts", serviceid=created["serviceids"])["products"]["product"][0]
+        invoice = call(whmcs_sandbox, "GetInvoice", invoiceid=created["invoiceid"])
 
     registered = date.fromisoformat(service["regdate"])
     assert registered == instant.date(), "registered on Japan's day, whatever the UTC date"

@@ -16,24 +16,25 @@ NEW_CLIENT = {"firstname": "Taro", "lastname": "Yamada", "email": "taro@example.
 
 
 @pytest.fixture(scope="module")
-def whmcs():
+def whmcs_sandbox():
     handle = start_whmcs_sandbox(env={})
     yield handle
     handle.stop()
 
 
 @pytest.fixture(autouse=True)
-def clean(whmcs):
-    requests.post(f"{whmcs.url}/__sandbox__/reset", timeout=5).raise_for_status()
+def clean(whmcs_sandbox):
+    requests.post(f"{whmcs_sandbox.url}/__sandbox__/reset", timeout=5).raise_for_status()
     yield
 
 
 @pytest.fixture
-def api(whmcs):
+def api(whmcs_sandbox):
     session = requests.Session()
 
     def call(action, **params):
-        response = session.post(f"{whmcs.url}/includes/api.php", data={**AUTH, "action": action, **params}, timeout=5)
+        response = session.post(f"{whmcs_sandbox.url}/includes/api.php", data={**AUTH, "action": action, **params},
+                                timeout=5)
         assert response.status_code == 200, response.text
         return response.json()
 

@@ -17,19 +17,20 @@ CYCLES = {"Monthly": "monthly", "Annually": "annually", "One-time": "onetime"}
 
 
 @pytest.fixture(scope="module")
-def whmcs():
+def whmcs_sandbox():
     handle = start_whmcs_sandbox(env={})
     yield handle
     handle.stop()
 
 
 @pytest.fixture
-def api(whmcs):
-    requests.post(f"{whmcs.url}/__sandbox__/reset", timeout=5).raise_for_status()
+def api(whmcs_sandbox):
+    requests.post(f"{whmcs_sandbox.url}/__sandbox__/reset", timeout=5).raise_for_status()
     session = requests.Session()
 
     def call(action, **params):
-        response = session.post(f"{whmcs.url}/includes/api.php", data={**AUTH, "action": action, **params}, timeout=5)
+        response = session.post(f"{whmcs_sandbox.url}/includes/api.php", data={**AUTH, "action": action, **params},
+                                timeout=5)
         assert response.status_code == 200, response.text
         return response.json()
 
@@ -45,8 +46,8 @@ def service(api, service_id):
     return api("GetClientsProducts", serviceid=service_id)["products"]["product"][0]
 
 
-def test_every_salesforce_catalog_product_is_a_whmcs_product_of_the_same_name(whmcs):
-    products = whmcs.app.store.products
+def test_every_salesforce_catalog_product_is_a_whmcs_product_of_the_same_name(whmcs_sandbox):
+    products = whmcs_sandbox.app.store.products
 
     for item in CATALOG:
         product = products[item.whmcs_product_id]

@@ -18,26 +18,26 @@ AUTH = {"identifier": "sandbox-identifier", "secret": "sandbox-secret", "respons
 
 
 @pytest.fixture(scope="module")
-def whmcs():
+def whmcs_sandbox():
     handle = start_whmcs_sandbox(env={})
     yield handle
     handle.stop()
 
 
 @pytest.fixture(autouse=True)
-def clean(whmcs):
+def clean(whmcs_sandbox):
     """Every test starts from the seed data, with no faults and zeroed stats."""
-    requests.post(f"{whmcs.url}/__sandbox__/reset", timeout=5).raise_for_status()
-    requests.delete(f"{whmcs.url}/__sandbox__/faults", timeout=5).raise_for_status()
+    requests.post(f"{whmcs_sandbox.url}/__sandbox__/reset", timeout=5).raise_for_status()
+    requests.delete(f"{whmcs_sandbox.url}/__sandbox__/faults", timeout=5).raise_for_status()
     yield
 
 
 @pytest.fixture
-def api(whmcs):
+def api(whmcs_sandbox):
     session = requests.Session()
 
     def call(action, *, expect_status=200, timeout=5, **params):
-        response = session.post(f"{whmcs.url}/includes/api.php", data={**AUTH, "action": action, **params},
+        response = session.post(f"{whmcs_sandbox.url}/includes/api.php", data={**AUTH, "action": action, **params},
                                 timeout=timeout)
         assert response.status_code == expect_status, response.text
         return response.json()
@@ -46,14 +46,14 @@ def api(whmcs):
     session.close()
 
 
-def faults(whmcs, **config):
-    response = requests.post(f"{whmcs.url}/__sandbox__/faults", json=config, timeout=5)
+def faults(whmcs_sandbox, **config):
+    response = requests.post(f"{whmcs_sandbox.url}/__sandbox__/faults", json=config, timeout=5)
     assert response.status_code == 200, response.text
     return response.json()
 
 
-def stats(whmcs):
-    return requests.get(f"{whmcs.url}/__sandbox__/stats", timeout=5).json()
+def stats(whmcs_sandbox):
+    return requests.get(f"{whmcs_sandbox.url}/__sandbox__/stats", timeout=5).json()
 
 
 def all_invoices(api, **params):
@@ -67,16 +67,16 @@ def all_invoices(api, **params):
     {"identifier": "nobody", "secret": "sandbox-secret"},
     {},
 ])
-def test_bad_or_missing_credentials_fail_authentication(whmcs, credentials):
-    response = requests.post(f"{whmcs.url}/includes/api.php",
+def test_bad_or_missing_credentials_fail_authentication(whmcs_sandbox, credentials):
+    response = requests.post(f"{whmcs_sandbox.url}/includes/api.php",
                              data={"action": "GetCurrencies", "responsetype": "json", **credentials}, timeout=5)
 
     assert response.status_code == 403
     assert response.json() == {"result": "error", "message": "Authentication Failed"}
 
 
-def test_legacy_username_password_parameters_are_accepted(whmcs):
-    response = requests.post(f"{whmcs.url}/includes/api.php", timeout=5, data={
+def test_legacy_username_password_parameters_are_accepted(whmcs_sandbox):
+    response = requests.post(f"{whmcs_sandbox.url}/includes/api.php", timeout=5, data={
         "action": "GetCurrencies", "responsetype": "json",
         "username": "sandbox-identifier", "password": "sandbox-secret",
     })
@@ -89,15 +89,16 @@ def test_unknown_action_is_command_not_found_and_names_are_case_insensitive(api)
     assert api("getcurrencies")["result"] == "success"
 
 
-def test_api_php_only_answers_post(whmcs):
-    response = requests.get(f"{whmcs.url}/includes/api.php", params={**AUTH, "action": "GetCurrencies"}, timeout=5)
+def test_api_php_only_answers_post(whmcs_sandbox):
+    response = requests.get(f"{whmcs_sandbox.url}/includes/api.php", params={**AUTH, "action": "GetCurrencies"},
+                            timeout=5)
 
     assert response.status_code == 405
     assert "POST" in response.headers["Allow"]
 
 
-def test_without_responsetype_json_the_answer_is_xml(whmcs):
-    response = requests.post(f"{whmcs.url}/includes/api.php", timeout=5, data={
+def test_without_responsetype_json_the_answer_is_xml(whmcs_sandbox):
+    response = requests.post(f"{whmcs_sandbox.url}/includes/api.php", timeout=5, data={
         "action": "GetCurrencies", "identifier": "sandbox-identifier", "secret": "sandbox-secret",
     })
 
@@ -121,8 +122,9 @@ def test_custom_credentials_and_access_key():
         handle.stop()
 
 
-def test_php_json_escapes_like_json_encode(whmcs):
-    response = requests.post(f"{whmcs.url}/includes/api.php", data={**AUTH, "action": "GetCurrencies"}, timeout=5)
+def test_php_json_escapes_like_json_encode(whmcs_sandbox):
+    response = requests.post(f"{whmcs_sandbox.url}/includes/api.php", data={**AUTH, "action": "GetCurrencies"},
+                             timeout=5)
 
     assert "\\u00a5" in response.text  # ¥, as PHP's json_encode writes it
     assert response.json()["currencies"]["currency"][0]["prefix"] == "¥"
@@ -347,17 +349,17 @@ def _unpaid(api, client):
     return next(i for i in all_invoices(api, userid=client, status="Unpaid"))
 
 
-def test_sso_token_is_single_use_and_redirects(whmcs, api):
+def test_sso_token_is_single_use_and_redirects(whmcs_sandbox, api):
     invoice_id = _unpaid(api, ALICE)["id"]
     token = api("CreateSsoToken", client_id=ALICE, destination="sso:custom_redirect",
                 sso_redirect_path=f"viewinvoice.php?id={invoice_id}")
 
-    assert token["redirect_url"] == f"{whmcs.url}/oauth/singlesignon.php?access_token={token['access_token']}"
+    assert token["redirect_url"] == f"{whmcs_sandbox.url}/oauth/singlesignon.php?access_token={token['access_token']}"
     first = requests.get(token["redirect_url"], allow_redirects=False, timeout=5)
     second = requests.get(token["redirect_url"], allow_redirects=False, timeout=5)
 
     assert first.status_code == 302
-    assert first.headers["Location"] == f"{whmcs.url}/viewinvoice.php?id={invoice_id}"
+    assert first.headers["Location"] == f"{whmcs_sandbox.url}/viewinvoice.php?id={invoice_id}"
     assert "WHMCSsandbox=" in first.headers["Set-Cookie"]
     assert second.status_code == 403 and "Invalid or expired token" in second.text
 
@@ -374,7 +376,7 @@ def test_sso_token_expires():
         handle.stop()
 
 
-def test_pay_flow_from_sso_to_paid_invoice(whmcs, api):
+def test_pay_flow_from_sso_to_paid_invoice(whmcs_sandbox, api):
     invoice_id = _unpaid(api, ALICE)["id"]
     browser = requests.Session()
     token = api("CreateSsoToken", client_id=ALICE, destination="sso:custom_redirect",
@@ -383,7 +385,7 @@ def test_pay_flow_from_sso_to_paid_invoice(whmcs, api):
     page = browser.get(token["redirect_url"], timeout=5)
     assert page.status_code == 200 and "Pay now" in page.text and "Invoice #INV-" in page.text
 
-    paid = browser.post(f"{whmcs.url}/creditcard.php?invoiceid={invoice_id}", timeout=5)
+    paid = browser.post(f"{whmcs_sandbox.url}/creditcard.php?invoiceid={invoice_id}", timeout=5)
     assert paid.status_code == 200 and "Payment successful" in paid.text
 
     invoice = api("GetInvoice", invoiceid=invoice_id)
@@ -391,7 +393,7 @@ def test_pay_flow_from_sso_to_paid_invoice(whmcs, api):
     assert invoice["transactions"]["transaction"][0]["amountin"] == invoice["total"]
 
 
-def test_client_area_pages_need_the_right_session(whmcs, api):
+def test_client_area_pages_need_the_right_session(whmcs_sandbox, api):
     bobs_invoice = all_invoices(api, userid=BOB)[0]["id"]
     browser = requests.Session()
     token = api("CreateSsoToken", client_id=ALICE, destination="clientarea:invoices")
@@ -399,8 +401,8 @@ def test_client_area_pages_need_the_right_session(whmcs, api):
     home = browser.get(token["redirect_url"], timeout=5)
 
     assert home.status_code == 200 and "Welcome back, Alice" in home.text
-    assert browser.get(f"{whmcs.url}/viewinvoice.php?id={bobs_invoice}", timeout=5).status_code == 403
-    assert requests.get(f"{whmcs.url}/viewinvoice.php?id={bobs_invoice}", timeout=5).status_code == 403
+    assert browser.get(f"{whmcs_sandbox.url}/viewinvoice.php?id={bobs_invoice}", timeout=5).status_code == 403
+    assert requests.get(f"{whmcs_sandbox.url}/viewinvoice.php?id={bobs_invoice}", timeout=5).status_code == 403
 
 
 def test_sso_for_unknown_client(api):
@@ -493,14 +495,14 @@ def test_create_invoice_errors_and_update(api):
     assert api("GetInvoice", invoiceid=created["invoiceid"])["status"] == "Cancelled"
 
 
-def test_an_invoice_whose_create_answer_was_lost_is_found_by_the_note_it_carries(whmcs, api):
+def test_an_invoice_whose_create_answer_was_lost_is_found_by_the_note_it_carries(whmcs_sandbox, api):
     """What the portal's top-ups rely on: CreateInvoice takes ``notes``; with the answer lost the
     invoice still exists, and GetInvoices (newest id first) lists it with its notes."""
-    faults(whmcs, lost_answer_rate=1, actions=["CreateInvoice"], times=1)
+    faults(whmcs_sandbox, lost_answer_rate=1, actions=["CreateInvoice"], times=1)
     create = {**AUTH, "action": "CreateInvoice", "userid": ALICE, "itemdescription1": "Data top-up 1 GB",
               "itemamount1": "500", "itemtaxed1": "1", "notes": "portal-request:abc-123"}
 
-    lost = requests.post(f"{whmcs.url}/includes/api.php", data=create, timeout=5)
+    lost = requests.post(f"{whmcs_sandbox.url}/includes/api.php", data=create, timeout=5)
 
     assert lost.status_code == 504
     listed = api("GetInvoices", userid=ALICE, orderby="id", order="desc", limitstart=0, limitnum=100)
@@ -511,8 +513,8 @@ def test_an_invoice_whose_create_answer_was_lost_is_found_by_the_note_it_carries
 
 
 # -- faults ---------------------------------------------------------------------------------------
-def test_latency(whmcs, api):
-    faults(whmcs, latency_ms=150)
+def test_latency(whmcs_sandbox, api):
+    faults(whmcs_sandbox, latency_ms=150)
 
     started = time.monotonic()
     api("GetCurrencies")
@@ -520,53 +522,56 @@ def test_latency(whmcs, api):
 
     assert elapsed >= 0.15
     started = time.monotonic()
-    stats(whmcs)
+    stats(whmcs_sandbox)
     assert time.monotonic() - started < 0.15  # control endpoints are never delayed
 
 
-def test_error_status(whmcs):
-    faults(whmcs, error_rate=1.0, status=502)
+def test_error_status(whmcs_sandbox):
+    faults(whmcs_sandbox, error_rate=1.0, status=502)
 
-    response = requests.post(f"{whmcs.url}/includes/api.php", data={**AUTH, "action": "GetCurrencies"}, timeout=5)
+    response = requests.post(f"{whmcs_sandbox.url}/includes/api.php", data={**AUTH, "action": "GetCurrencies"},
+                             timeout=5)
 
     assert response.status_code == 502 and "502" in response.text
-    assert requests.get(f"{whmcs.url}/__sandbox__/stats", timeout=5).status_code == 200
+    assert requests.get(f"{whmcs_sandbox.url}/__sandbox__/stats", timeout=5).status_code == 200
 
 
-def test_rate_limit_with_retry_after(whmcs):
-    faults(whmcs, rate_limit={"status": 429, "retry_after": 2})
+def test_rate_limit_with_retry_after(whmcs_sandbox):
+    faults(whmcs_sandbox, rate_limit={"status": 429, "retry_after": 2})
 
-    response = requests.post(f"{whmcs.url}/includes/api.php", data={**AUTH, "action": "GetCurrencies"}, timeout=5)
+    response = requests.post(f"{whmcs_sandbox.url}/includes/api.php", data={**AUTH, "action": "GetCurrencies"},
+                             timeout=5)
 
     assert response.status_code == 429 and response.headers["Retry-After"] == "2"
 
 
 @pytest.mark.parametrize("kind", ["truncate", "html"])
-def test_malformed_body(whmcs, kind):
-    faults(whmcs, malformed_rate=1.0, malformed_kind=kind)
+def test_malformed_body(whmcs_sandbox, kind):
+    faults(whmcs_sandbox, malformed_rate=1.0, malformed_kind=kind)
 
-    response = requests.post(f"{whmcs.url}/includes/api.php", data={**AUTH, "action": "GetCurrencies"}, timeout=5)
+    response = requests.post(f"{whmcs_sandbox.url}/includes/api.php", data={**AUTH, "action": "GetCurrencies"},
+                             timeout=5)
 
     assert response.status_code == 200
     with pytest.raises(ValueError):
         response.json()
 
 
-def test_timeout_hangs_then_closes_without_an_answer(whmcs):
-    faults(whmcs, timeout_rate=1.0, timeout_seconds=0.6)
-    url = f"{whmcs.url}/includes/api.php"
+def test_timeout_hangs_then_closes_without_an_answer(whmcs_sandbox):
+    faults(whmcs_sandbox, timeout_rate=1.0, timeout_seconds=0.6)
+    url = f"{whmcs_sandbox.url}/includes/api.php"
 
     with pytest.raises(requests.exceptions.ReadTimeout):
         requests.post(url, data={**AUTH, "action": "GetCurrencies"}, timeout=0.2)
-    faults(whmcs, timeout_rate=1.0, timeout_seconds=0.05)
+    faults(whmcs_sandbox, timeout_rate=1.0, timeout_seconds=0.05)
     with pytest.raises(requests.exceptions.ConnectionError):
         requests.post(url, data={**AUTH, "action": "GetCurrencies"}, timeout=2)
 
 
-def test_seeded_faults_repeat_exactly(whmcs):
+def test_seeded_faults_repeat_exactly(whmcs_sandbox):
     def run():
-        faults(whmcs, error_rate=0.5, seed=1234)
-        return [requests.post(f"{whmcs.url}/includes/api.php", data={**AUTH, "action": "GetCurrencies"},
+        faults(whmcs_sandbox, error_rate=0.5, seed=1234)
+        return [requests.post(f"{whmcs_sandbox.url}/includes/api.php", data={**AUTH, "action": "GetCurrencies"},
                               timeout=5).status_code for _ in range(20)]
 
     first, second = run(), run()
@@ -588,7 +593,7 @@ def test_faults_at_construction_from_a_dict_and_from_the_environment():
         other.stop()
 
 
-def test_fault_config_from_env_and_validation(whmcs):
+def test_fault_config_from_env_and_validation(whmcs_sandbox):
     config = FaultConfig.from_env({
         "SANDBOX_FAULT_LATENCY_MS": "100", "SANDBOX_WHMCS_FAULT_LATENCY_MS": "20",
         "SANDBOX_FAULT_RATE_LIMIT_RATE": "0.5", "SANDBOX_FAULT_RATE_LIMIT_RETRY_AFTER": "3", "SANDBOX_FAULT_SEED": "9",
@@ -598,64 +603,65 @@ def test_fault_config_from_env_and_validation(whmcs):
     assert config.rate_limit.rate == 0.5 and config.rate_limit.retry_after == 3
     with pytest.raises(FaultConfigError):
         FaultConfig.from_dict({"error_rate": 2})
-    assert requests.post(f"{whmcs.url}/__sandbox__/faults", json={"nonsense": 1}, timeout=5).status_code == 400
-    assert requests.get(f"{whmcs.url}/__sandbox__/faults", timeout=5).json()["error_rate"] == 0.0
+    assert requests.post(f"{whmcs_sandbox.url}/__sandbox__/faults", json={"nonsense": 1}, timeout=5).status_code == 400
+    assert requests.get(f"{whmcs_sandbox.url}/__sandbox__/faults", timeout=5).json()["error_rate"] == 0.0
 
 
-def test_faults_can_target_some_actions_and_stop_after_a_number_of_calls(whmcs):
+def test_faults_can_target_some_actions_and_stop_after_a_number_of_calls(whmcs_sandbox):
     def status(action):
-        return requests.post(f"{whmcs.url}/includes/api.php", data={**AUTH, "action": action}, timeout=5).status_code
+        return requests.post(f"{whmcs_sandbox.url}/includes/api.php", data={**AUTH, "action": action},
+                             timeout=5).status_code
 
-    faults(whmcs, error_rate=1, status=502, actions=["GetCurrencies"], times=2)
+    faults(whmcs_sandbox, error_rate=1, status=502, actions=["GetCurrencies"], times=2)
 
     assert status("GetProducts") == 200
     assert [status("GetCurrencies") for _ in range(3)] == [502, 502, 200]
-    assert stats(whmcs)["faults_injected"] == {"error": 2}
+    assert stats(whmcs_sandbox)["faults_injected"] == {"error": 2}
     with pytest.raises(FaultConfigError):
         FaultConfig.from_dict({"actions": "GetCurrencies"})
     with pytest.raises(FaultConfigError):
         FaultConfig.from_dict({"times": -1})
 
 
-def test_a_lost_answer_carries_the_call_out_and_answers_504(whmcs, api):
-    faults(whmcs, lost_answer_rate=1, actions=["UpdateClient"], times=1)
+def test_a_lost_answer_carries_the_call_out_and_answers_504(whmcs_sandbox, api):
+    faults(whmcs_sandbox, lost_answer_rate=1, actions=["UpdateClient"], times=1)
 
     change = {**AUTH, "action": "UpdateClient", "clientid": ALICE, "companyname": "Lost Ltd"}
-    lost = requests.post(f"{whmcs.url}/includes/api.php", data=change, timeout=5)
+    lost = requests.post(f"{whmcs_sandbox.url}/includes/api.php", data=change, timeout=5)
 
     assert lost.status_code == 504
-    assert whmcs.app.store.clients[ALICE].companyname == "Lost Ltd", "the change was made"
-    assert stats(whmcs)["faults_injected"] == {"lost_answer": 1}
+    assert whmcs_sandbox.app.store.clients[ALICE].companyname == "Lost Ltd", "the change was made"
+    assert stats(whmcs_sandbox)["faults_injected"] == {"lost_answer": 1}
 
 
 # -- stats and reset ------------------------------------------------------------------------------
-def test_stats_count_api_calls_per_action(whmcs, api):
+def test_stats_count_api_calls_per_action(whmcs_sandbox, api):
     api("GetInvoices", userid=ALICE)
     api("GetInvoices", userid=BOB)
     api("getinvoice", invoiceid=1)
     api("NoSuchThing")
-    requests.get(f"{whmcs.url}/includes/api.php", timeout=5)  # not an API call: 405
-    faults(whmcs, error_rate=1.0)
-    requests.post(f"{whmcs.url}/includes/api.php", data={**AUTH, "action": "GetCurrencies"}, timeout=5)
+    requests.get(f"{whmcs_sandbox.url}/includes/api.php", timeout=5)  # not an API call: 405
+    faults(whmcs_sandbox, error_rate=1.0)
+    requests.post(f"{whmcs_sandbox.url}/includes/api.php", data={**AUTH, "action": "GetCurrencies"}, timeout=5)
 
-    counted = stats(whmcs)
+    counted = stats(whmcs_sandbox)
 
     assert counted["calls"] == {"GetInvoices": 2, "GetInvoice": 1, "NoSuchThing": 1, "GetCurrencies": 1}
     assert counted["total"] == 5 and counted["faults_injected"] == {"error": 1}
-    requests.delete(f"{whmcs.url}/__sandbox__/stats", timeout=5)
-    assert stats(whmcs)["total"] == 0
+    requests.delete(f"{whmcs_sandbox.url}/__sandbox__/stats", timeout=5)
+    assert stats(whmcs_sandbox)["total"] == 0
 
 
-def test_reset_restores_the_seed_data(whmcs, api):
+def test_reset_restores_the_seed_data(whmcs_sandbox, api):
     before = api("GetInvoices", userid=ALICE)["totalresults"]
     created = api("CreateInvoice", userid=ALICE, itemdescription1="Extra", itemamount1="100")
     assert api("GetInvoices", userid=ALICE)["totalresults"] == str(int(before) + 1)
 
-    assert requests.post(f"{whmcs.url}/__sandbox__/reset", timeout=5).json()["status"] == "reset"
+    assert requests.post(f"{whmcs_sandbox.url}/__sandbox__/reset", timeout=5).json()["status"] == "reset"
 
     assert api("GetInvoices", userid=ALICE)["totalresults"] == before
     assert api("GetInvoice", invoiceid=created["invoiceid"])["result"] == "error"
-    assert stats(whmcs)["total"] == 2  # counted since the reset
+    assert stats(whmcs_sandbox)["total"] == 2  # counted since the reset
 
 
 # -- plumbing -------------------------------------------------------------------------------------

@@ -17,19 +17,20 @@ VOICE_20G, DATA_3G, DATA_20G = 3, 10, 11
 
 
 @pytest.fixture(scope="module")
-def whmcs():
+def whmcs_sandbox():
     handle = start_whmcs_sandbox(env={})
     yield handle
     handle.stop()
 
 
 @pytest.fixture
-def api(whmcs):
-    requests.post(f"{whmcs.url}/__sandbox__/reset", timeout=5).raise_for_status()
+def api(whmcs_sandbox):
+    requests.post(f"{whmcs_sandbox.url}/__sandbox__/reset", timeout=5).raise_for_status()
     session = requests.Session()
 
     def call(action, **params):
-        response = session.post(f"{whmcs.url}/includes/api.php", data={**AUTH, "action": action, **params}, timeout=5)
+        response = session.post(f"{whmcs_sandbox.url}/includes/api.php", data={**AUTH, "action": action, **params},
+                                timeout=5)
         assert response.status_code == 200, response.text
         return response.json()
 
@@ -58,8 +59,8 @@ def yen(amount: Decimal) -> str:
     return f"¥{amount:,.0f} JPY"
 
 
-def test_calconly_answers_the_pro_rata_price_and_creates_nothing(api, whmcs):
-    store = whmcs.app.store
+def test_calconly_answers_the_pro_rata_price_and_creates_nothing(api, whmcs_sandbox):
+    store = whmcs_sandbox.app.store
     orders, invoices = len(store.orders), len(store.invoices)
     price, days, total = expected_price(store, VOICE_5G_SERVICE, VOICE_20G)
 
@@ -75,8 +76,8 @@ def test_calconly_answers_the_pro_rata_price_and_creates_nothing(api, whmcs):
     assert store.services[VOICE_5G_SERVICE].pid == 4
 
 
-def test_an_upgrade_is_an_order_with_an_invoice_and_the_service_moves_once_it_is_paid(api, whmcs):
-    store = whmcs.app.store
+def test_an_upgrade_is_an_order_with_an_invoice_and_the_service_moves_once_it_is_paid(api, whmcs_sandbox):
+    store = whmcs_sandbox.app.store
     price, _, _ = expected_price(store, VOICE_5G_SERVICE, VOICE_20G)
 
     answer = upgrade(api)
@@ -114,8 +115,8 @@ def test_a_second_upgrade_is_refused_while_the_first_ones_invoice_is_unpaid(api)
     assert upgrade(api)["result"] == "success"
 
 
-def test_cancelling_the_invoice_or_the_order_cancels_the_upgrade(api, whmcs):
-    store = whmcs.app.store
+def test_cancelling_the_invoice_or_the_order_cancels_the_upgrade(api, whmcs_sandbox):
+    store = whmcs_sandbox.app.store
     by_invoice = upgrade(api)
     api("UpdateInvoice", invoiceid=by_invoice["invoiceid"], status="Cancelled")
     assert api("GetOrders", id=by_invoice["orderid"])["orders"]["order"][0]["status"] == "Cancelled"
@@ -129,8 +130,8 @@ def test_cancelling_the_invoice_or_the_order_cancels_the_upgrade(api, whmcs):
     assert api("CapturePayment", invoiceid=by_order["invoiceid"])["result"] == "error"
 
 
-def test_a_downgrade_has_nothing_to_pay_and_moves_at_once(api, whmcs):
-    store = whmcs.app.store
+def test_a_downgrade_has_nothing_to_pay_and_moves_at_once(api, whmcs_sandbox):
+    store = whmcs_sandbox.app.store
     invoices = len(store.invoices)
     price, _, _ = expected_price(store, DATA_10G_SERVICE, DATA_3G)
 
@@ -151,8 +152,8 @@ def test_a_downgrade_has_nothing_to_pay_and_moves_at_once(api, whmcs):
     ({"paymentmethod": "bitcoin"}, "Invalid Payment Method. Valid options include stripe,banktransfer"),
     ({"type": "addon"}, "Invalid Upgrade Type"),
 ])
-def test_refusals_answer_an_error_and_change_nothing(api, whmcs, params, message):
-    store = whmcs.app.store
+def test_refusals_answer_an_error_and_change_nothing(api, whmcs_sandbox, params, message):
+    store = whmcs_sandbox.app.store
     orders = len(store.orders)
     body = {"serviceid": VOICE_5G_SERVICE, "type": "product", "newproductid": VOICE_20G,
             "newproductbillingcycle": "monthly", "paymentmethod": "stripe", **params}
@@ -161,7 +162,7 @@ def test_refusals_answer_an_error_and_change_nothing(api, whmcs, params, message
     assert len(store.orders) == orders and store.services[VOICE_5G_SERVICE].pid == 4
 
 
-def test_get_products_lists_each_products_price_per_currency_and_cycle(api, whmcs):
+def test_get_products_lists_each_products_price_per_currency_and_cycle(api, whmcs_sandbox):
     answer = api("GetProducts", pid=VOICE_20G)
 
     [product] = answer["products"]["product"]

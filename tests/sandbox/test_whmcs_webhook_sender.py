@@ -42,44 +42,45 @@ def receiver():
 
 
 @pytest.fixture(scope="module")
-def whmcs(receiver):
+def whmcs_sandbox(receiver):
     handle = start_whmcs_sandbox(env={}, webhook_url=receiver.url + "/hook", webhook_secret=SECRET)
     yield handle
     handle.stop()
 
 
 @pytest.fixture(autouse=True)
-def clean(whmcs, receiver):
-    requests.post(f"{whmcs.url}/__sandbox__/reset", timeout=5).raise_for_status()
+def clean(whmcs_sandbox, receiver):
+    requests.post(f"{whmcs_sandbox.url}/__sandbox__/reset", timeout=5).raise_for_status()
     receiver.app.requests.clear()
     receiver.app.status = 202
     yield
 
 
-def api(whmcs, action, **params):
-    return requests.post(f"{whmcs.url}/includes/api.php", data={**AUTH, "action": action, **params}, timeout=5).json()
+def api(whmcs_sandbox, action, **params):
+    return requests.post(f"{whmcs_sandbox.url}/includes/api.php", data={**AUTH, "action": action, **params},
+                         timeout=5).json()
 
 
-def events(whmcs, count=1):
+def events(whmcs_sandbox, count=1):
     """(event, payload without its id and time) of every delivery, once ``count`` have finished."""
-    whmcs.app.wait_for_webhooks(count, timeout=10)
+    whmcs_sandbox.app.wait_for_webhooks(count, timeout=10)
     time.sleep(0.1)  # anything extra would show up now
     return [(d.event, {k: v for k, v in d.payload.items() if k not in ("event_id", "event", "occurred_at")})
-            for d in whmcs.app.webhook_deliveries]
+            for d in whmcs_sandbox.app.webhook_deliveries]
 
 
-def unpaid(whmcs, client_id=ALICE):
-    store = whmcs.app.store
+def unpaid(whmcs_sandbox, client_id=ALICE):
+    store = whmcs_sandbox.app.store
     return next(i for i in store.invoices.values()
                 if i.userid == client_id and i.status == "Unpaid" and store.balance(i) > 0)
 
 
-def test_a_delivery_is_signed_like_the_hook_module_signs(whmcs, receiver):
-    invoice = unpaid(whmcs)
+def test_a_delivery_is_signed_like_the_hook_module_signs(whmcs_sandbox, receiver):
+    invoice = unpaid(whmcs_sandbox)
     before = int(time.time())
 
-    api(whmcs, "CapturePayment", invoiceid=invoice.id)
-    [delivery] = whmcs.app.wait_for_webhooks(1)
+    api(whmcs_sandbox, "CapturePayment", invoiceid=invoice.id)
+    [delivery] = whmcs_sandbox.app.wait_for_webhooks(1)
 
     [request] = receiver.app.requests
     headers, body = request["headers"], request["body"]
@@ -96,112 +97,112 @@ def test_a_delivery_is_signed_like_the_hook_module_signs(whmcs, receiver):
     assert delivery.ok and delivery.status == 202 and delivery.body == body
 
 
-def test_each_event_has_its_own_id(whmcs):
-    first, second = unpaid(whmcs), [i for i in whmcs.app.store.invoices.values()
+def test_each_event_has_its_own_id(whmcs_sandbox):
+    first, second = unpaid(whmcs_sandbox), [i for i in whmcs_sandbox.app.store.invoices.values()
                                     if i.userid == BOB and i.status == "Unpaid"][0]
-    api(whmcs, "CapturePayment", invoiceid=first.id)
-    api(whmcs, "CapturePayment", invoiceid=second.id)
+    api(whmcs_sandbox, "CapturePayment", invoiceid=first.id)
+    api(whmcs_sandbox, "CapturePayment", invoiceid=second.id)
 
-    deliveries = whmcs.app.wait_for_webhooks(2)
+    deliveries = whmcs_sandbox.app.wait_for_webhooks(2)
 
     assert len({d.event_id for d in deliveries}) == 2
 
 
-def test_pay_now_in_the_client_area_sends_invoice_paid(whmcs):
-    invoice = unpaid(whmcs)
-    token = api(whmcs, "CreateSsoToken", client_id=ALICE, destination="sso:custom_redirect",
+def test_pay_now_in_the_client_area_sends_invoice_paid(whmcs_sandbox):
+    invoice = unpaid(whmcs_sandbox)
+    token = api(whmcs_sandbox, "CreateSsoToken", client_id=ALICE, destination="sso:custom_redirect",
                 sso_redirect_path=f"viewinvoice.php?id={invoice.id}")
     browser = requests.Session()
     browser.get(token["redirect_url"], timeout=5)
 
-    browser.post(f"{whmcs.url}/creditcard.php", params={"invoiceid": invoice.id}, timeout=5)
+    browser.post(f"{whmcs_sandbox.url}/creditcard.php", params={"invoiceid": invoice.id}, timeout=5)
 
-    assert events(whmcs) == [("InvoicePaid", {"client_id": ALICE, "invoice_id": invoice.id})]
+    assert events(whmcs_sandbox) == [("InvoicePaid", {"client_id": ALICE, "invoice_id": invoice.id})]
 
 
-def test_a_failed_payment_sends_nothing(whmcs):
-    paid = next(i for i in whmcs.app.store.invoices.values() if i.userid == ALICE and i.status == "Paid")
+def test_a_failed_payment_sends_nothing(whmcs_sandbox):
+    paid = next(i for i in whmcs_sandbox.app.store.invoices.values() if i.userid == ALICE and i.status == "Paid")
 
-    assert api(whmcs, "CapturePayment", invoiceid=paid.id)["result"] == "error"
+    assert api(whmcs_sandbox, "CapturePayment", invoiceid=paid.id)["result"] == "error"
 
     time.sleep(0.2)
-    assert whmcs.app.webhook_deliveries == []
+    assert whmcs_sandbox.app.webhook_deliveries == []
 
 
 @pytest.mark.parametrize("status, event", [("Paid", "InvoicePaid"), ("Cancelled", "InvoiceCancelled"),
                                            ("Refunded", "InvoiceRefunded")])
-def test_update_invoice_to_a_new_status_sends_its_event(whmcs, status, event):
-    invoice = unpaid(whmcs)
+def test_update_invoice_to_a_new_status_sends_its_event(whmcs_sandbox, status, event):
+    invoice = unpaid(whmcs_sandbox)
 
-    api(whmcs, "UpdateInvoice", invoiceid=invoice.id, status=status)
+    api(whmcs_sandbox, "UpdateInvoice", invoiceid=invoice.id, status=status)
 
-    assert events(whmcs) == [(event, {"client_id": ALICE, "invoice_id": invoice.id})]
+    assert events(whmcs_sandbox) == [(event, {"client_id": ALICE, "invoice_id": invoice.id})]
 
 
-def test_update_invoice_without_a_status_change_sends_nothing(whmcs):
-    invoice = unpaid(whmcs)
+def test_update_invoice_without_a_status_change_sends_nothing(whmcs_sandbox):
+    invoice = unpaid(whmcs_sandbox)
 
-    api(whmcs, "UpdateInvoice", invoiceid=invoice.id, status="Unpaid", notes="hello")
+    api(whmcs_sandbox, "UpdateInvoice", invoiceid=invoice.id, status="Unpaid", notes="hello")
 
     time.sleep(0.2)
-    assert whmcs.app.webhook_deliveries == []
+    assert whmcs_sandbox.app.webhook_deliveries == []
 
 
-def test_create_invoice_and_add_order_send_invoice_created(whmcs):
-    created = api(whmcs, "CreateInvoice", userid=BOB, itemdescription1="Top-up", itemamount1="1000")
-    order = api(whmcs, "AddOrder", clientid=BOB, paymentmethod="stripe", pid="1")
+def test_create_invoice_and_add_order_send_invoice_created(whmcs_sandbox):
+    created = api(whmcs_sandbox, "CreateInvoice", userid=BOB, itemdescription1="Top-up", itemamount1="1000")
+    order = api(whmcs_sandbox, "AddOrder", clientid=BOB, paymentmethod="stripe", pid="1")
 
-    sent = events(whmcs, 2)
+    sent = events(whmcs_sandbox, 2)
     assert {e for e, _ in sent} == {"InvoiceCreated"}
     assert sorted((p["client_id"], p["invoice_id"]) for _, p in sent) == [
         (BOB, created["invoiceid"]), (BOB, order["invoiceid"])]
 
 
-def test_accepting_an_order_sends_after_module_create_per_service(whmcs):
-    order = api(whmcs, "AddOrder", clientid=BOB, paymentmethod="stripe", noinvoice="true",
+def test_accepting_an_order_sends_after_module_create_per_service(whmcs_sandbox):
+    order = api(whmcs_sandbox, "AddOrder", clientid=BOB, paymentmethod="stripe", noinvoice="true",
                 **{"pid[0]": "1", "pid[1]": "3"})
     service_ids = [int(s) for s in order["serviceids"].split(",")]
 
-    api(whmcs, "AcceptOrder", orderid=order["orderid"])
+    api(whmcs_sandbox, "AcceptOrder", orderid=order["orderid"])
 
-    sent = events(whmcs, 2)
+    sent = events(whmcs_sandbox, 2)
     assert sorted(p["service_id"] for e, p in sent if e == "AfterModuleCreate") == service_ids
     assert all(p["client_id"] == BOB and p["product_id"] in (1, 3) for _, p in sent)
 
 
-def test_module_commands_change_the_service_and_send_their_event(whmcs):
-    service = next(s for s in whmcs.app.store.services.values() if s.clientid == ALICE and s.status == "Active")
+def test_module_commands_change_the_service_and_send_their_event(whmcs_sandbox):
+    service = next(s for s in whmcs_sandbox.app.store.services.values() if s.clientid == ALICE and s.status == "Active")
     expected = {"client_id": ALICE, "service_id": service.id, "product_id": service.pid, "domain": ""}
 
-    assert api(whmcs, "ModuleSuspend", serviceid=service.id, suspendreason="Overdue")["result"] == "success"
+    assert api(whmcs_sandbox, "ModuleSuspend", serviceid=service.id, suspendreason="Overdue")["result"] == "success"
     assert service.status == "Suspended" and service.suspensionreason == "Overdue"
-    assert api(whmcs, "ModuleUnsuspend", serviceid=service.id)["result"] == "success"
-    assert api(whmcs, "ModuleTerminate", serviceid=service.id)["result"] == "success"
+    assert api(whmcs_sandbox, "ModuleUnsuspend", serviceid=service.id)["result"] == "success"
+    assert api(whmcs_sandbox, "ModuleTerminate", serviceid=service.id)["result"] == "success"
     assert service.status == "Terminated"
-    assert api(whmcs, "ModuleSuspend", serviceid=service.id) == {
+    assert api(whmcs_sandbox, "ModuleSuspend", serviceid=service.id) == {
         "result": "error", "message": "Service status is Terminated: ModuleSuspend not possible"}
-    assert api(whmcs, "ModuleCreate", serviceid=999999)["message"] == "Service ID Not Found"
+    assert api(whmcs_sandbox, "ModuleCreate", serviceid=999999)["message"] == "Service ID Not Found"
 
-    sent = events(whmcs, 3)
+    sent = events(whmcs_sandbox, 3)
     assert sorted(sent, key=lambda e: e[0]) == [
         ("AfterModuleSuspend", expected), ("AfterModuleTerminate", expected), ("AfterModuleUnsuspend", expected)]
 
 
-def test_update_client_sends_client_edit_with_the_new_details(whmcs):
-    assert api(whmcs, "UpdateClient", clientid=ALICE, firstname="Alicia", email="alicia@example.com") == {
+def test_update_client_sends_client_edit_with_the_new_details(whmcs_sandbox):
+    assert api(whmcs_sandbox, "UpdateClient", clientid=ALICE, firstname="Alicia", email="alicia@example.com") == {
         "result": "success", "clientid": ALICE}
 
-    assert events(whmcs) == [("ClientEdit", {"client_id": ALICE, "firstname": "Alicia", "lastname": "Andersen",
+    assert events(whmcs_sandbox) == [("ClientEdit", {"client_id": ALICE, "firstname": "Alicia", "lastname": "Andersen",
                                              "email": "alicia@example.com", "companyname": ""})]
-    assert api(whmcs, "UpdateClient", clientid=999999)["message"] == "Client ID Not Found"
+    assert api(whmcs_sandbox, "UpdateClient", clientid=999999)["message"] == "Client ID Not Found"
 
 
-def test_a_receiver_answering_an_error_is_recorded_not_retried(whmcs, receiver):
+def test_a_receiver_answering_an_error_is_recorded_not_retried(whmcs_sandbox, receiver):
     receiver.app.status = 503
 
-    api(whmcs, "CapturePayment", invoiceid=unpaid(whmcs).id)
+    api(whmcs_sandbox, "CapturePayment", invoiceid=unpaid(whmcs_sandbox).id)
 
-    [delivery] = whmcs.app.wait_for_webhooks(1)
+    [delivery] = whmcs_sandbox.app.wait_for_webhooks(1)
     time.sleep(0.2)
     assert (delivery.status, delivery.ok, delivery.error) == (503, False, "HTTP 503")
     assert len(receiver.app.requests) == 1
@@ -241,13 +242,13 @@ def test_the_webhook_settings_come_from_the_environment():
         "http://portal.test/webhooks/whmcs/", "s3", 2.5)
 
 
-def test_the_control_endpoint_configures_lists_and_turns_off_webhooks(whmcs, receiver):
-    control = f"{whmcs.url}/__sandbox__/webhooks"
+def test_the_control_endpoint_configures_lists_and_turns_off_webhooks(whmcs_sandbox, receiver):
+    control = f"{whmcs_sandbox.url}/__sandbox__/webhooks"
     try:
         assert requests.post(control, json={"url": receiver.url + "/other", "secret": "x"}, timeout=5).json() == {
             "url": receiver.url + "/other", "deliveries": []}
-        api(whmcs, "CapturePayment", invoiceid=unpaid(whmcs).id)
-        whmcs.app.wait_for_webhooks(1)
+        api(whmcs_sandbox, "CapturePayment", invoiceid=unpaid(whmcs_sandbox).id)
+        whmcs_sandbox.app.wait_for_webhooks(1)
 
         listed = requests.get(control, timeout=5).json()
         assert [d["event"] for d in listed["deliveries"]] == ["InvoicePaid"]
@@ -260,4 +261,4 @@ def test_the_control_endpoint_configures_lists_and_turns_off_webhooks(whmcs, rec
 
         assert requests.delete(control, timeout=5).json() == {"url": None, "deliveries": []}
     finally:
-        whmcs.app.configure_webhooks(receiver.url + "/hook", SECRET)
+        whmcs_sandbox.app.configure_webhooks(receiver.url + "/hook", SECRET)

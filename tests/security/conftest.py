@@ -31,16 +31,6 @@ def _fast_password_hashing(settings):
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 
 
-@pytest.fixture(scope="session")
-def freebit_server():
-    """The Freebit emulator with its calendar pinned to the portal's today (usage ranges line up)."""
-    from sandbox.freebit import start_freebit_sandbox
-
-    handle = start_freebit_sandbox(env={})
-    yield handle
-    handle.stop()
-
-
 @dataclass
 class Providers:
     whmcs: EmulatorControl
@@ -134,6 +124,13 @@ def wire(providers) -> Wire:
         yield Wire(mock, providers)
 
 
+
+
+@pytest.fixture(autouse=True)
+def _walks_are_not_throttled(settings):
+    """The walks send every route many requests in a minute, far beyond a person's pace: the API's
+    per-user rate is tested on its own (test_throttles.py)."""
+    settings.API_RATE_PER_USER = "100000/m"
 
 
 @pytest.fixture

@@ -61,7 +61,16 @@ def _segment(converter: str | None, value: object) -> str:
 
 
 def all_routes() -> list[Route]:
-    return list(_walk(get_resolver().url_patterns, (), None))
+    """Every reachable route: one without parameters whose path an earlier route already takes
+    (Django's first match wins: the admin's own /admin/login/ behind ours) is left out."""
+    routes, taken = [], set()
+    for route in _walk(get_resolver().url_patterns, (), None):
+        if not route.params:
+            if route.pattern in taken:
+                continue
+            taken.add(route.pattern)
+        routes.append(route)
+    return routes
 
 
 def _walk(patterns, parts, namespace) -> Iterator[Route]:
@@ -113,12 +122,14 @@ SAMPLE_VALUES = {
     "order_id": "801Dn0000000001AAA",
     "iccid": "8981100000001001124",
     "case_id": "500Dn00009p558KIAQ",
+    "account_id": "001Dn0000000001AAA",
     "product_id": "01tDn0000000001AAA",
     "uidb64": "MQ",
     "token": "set-password",
     "object_id": "1",
     "content_type_id": "1",
     "id": "1",
+    "pk": 1,
     "app_label": "accounts",
     "url": "no-such-admin-page/",
 }

@@ -19,6 +19,7 @@ import json
 import pkgutil
 import re
 import sys
+from datetime import UTC, datetime
 from urllib.parse import parse_qs, quote
 
 import pytest
@@ -31,6 +32,7 @@ from simple_salesforce import format_soql
 import integrations.salesforce.utils as query_utils
 from domain.catalog.types import ProductCategory
 from domain.shared.salesforce_id import KeyPrefix, to_18
+from integrations.salesforce.utils import case_query_builder, customer_query_builder
 from integrations.salesforce.utils.catalog_query_builder import build_catalog_query, require_category
 from integrations.salesforce.utils.order_query_builder import (
     ORDER_FIELDS,
@@ -51,7 +53,7 @@ from integrations.salesforce.utils.soql import (
     unique_fields,
 )
 from tests.integrations.salesforce import test_query_builders as existing
-from tests.integrations.salesforce.test_query_builders import _TRICKS, _ids, split_literals
+from tests.integrations.salesforce.test_query_builders import _REQUEST_IDS, _TRICKS, _ids, split_literals
 from tests.security.conftest import ALICE, iccids, numbers
 
 PROPERTY = hypothesis_settings(max_examples=100, deadline=None)
@@ -81,6 +83,17 @@ COVERED = {
     "require_salesforce_id": "test_require_salesforce_id_property",
     "build_org_id_query": "test_the_organization_query_takes_no_input",
     "build_available_sims_query": "test_available_sims_query_property",
+    "build_cases_for_account_query": "test_case_queries_property",
+    "build_case_query": "test_case_queries_property",
+    "build_case_by_request_id_query": "test_case_queries_property",
+    "build_recent_comments_query": "test_case_queries_property",
+    "build_content_version_by_request_id_query": "test_case_queries_property",
+    "build_case_record_types_query": "test_the_case_record_types_query_takes_no_input",
+    "build_account_by_request_id_query": "test_customer_queries_property",
+    "build_contact_by_request_id_query": "test_customer_queries_property",
+    "build_contact_of_account_query": "test_customer_queries_property",
+    "build_identity_query": "test_customer_queries_property",
+    "build_account_by_whmcs_client_query": "test_account_by_billing_client_query_property",
 }
 
 
@@ -212,6 +225,91 @@ def test_require_salesforce_id_property(value, prefix):
 def test_the_organization_query_takes_no_input():
     assert inspect.signature(build_org_id_query).parameters == {}
     assert split_literals(build_org_id_query()) == ("SELECT Id FROM Organization", [])
+
+
+CASE = "5005g00000AbCdEAAV"
+_SINCE = datetime(2026, 12, 2, 15, 30, tzinfo=UTC)
+_ACCOUNTS = _ids("001")
+_CASES = _ids("500")
+
+
+class SfId(str):
+    """A value meant as a Salesforce id: a query carries it in its 18-letter form."""
+
+
+def _hostile_or_quoted(build, *args, expected_skeleton: str, expected_literals: list) -> None:
+    """The query has the expected shape with exactly the given values as literals, or the builder refused."""
+    try:
+        soql = build(*args)
+    except ValueError as error:
+        assert isinstance(error, InvalidQueryArgumentError)
+        return
+    skeleton, literals = split_literals(soql)
+    assert skeleton == expected_skeleton, skeleton
+    assert literals == [to_18(value[:15]) if isinstance(value, SfId) else value for value in expected_literals]
+
+
+def _skeleton(build, *valid_args) -> str:
+    return split_literals(build(*valid_args))[0]
+
+
+@PROPERTY
+@given(account_id=_ACCOUNTS, case_id=_CASES, request_id=_REQUEST_IDS)
+@example(account_id=f"{ACCOUNT}' OR Id != '", case_id=CASE, request_id="' OR Id != '")
+def test_case_queries_property(account_id, case_id, request_id):
+    """Each case query keeps its shape whatever the ids and request id hold: hostile ones are refused."""
+    builders = case_query_builder
+    valid_request = "3f2b8c1e-0d4a-4c1b-9e55-5a7d2c9e8f10"
+    for build, args, valid, literals in [
+        (builders.build_cases_for_account_query, (account_id,), (ACCOUNT,), [SfId(account_id)]),
+        (builders.build_case_query, (case_id, account_id), (CASE, ACCOUNT), [SfId(case_id), SfId(account_id)]),
+        (builders.build_case_by_request_id_query, (request_id, account_id), (valid_request, ACCOUNT),
+         [request_id, SfId(account_id)]),
+        (builders.build_recent_comments_query, (case_id, _SINCE), (CASE, _SINCE), [SfId(case_id)]),
+        (builders.build_content_version_by_request_id_query, (request_id, case_id), (valid_request, CASE),
+         [request_id, SfId(case_id)]),
+    ]:
+        expected = _skeleton(build, *valid)
+        _hostile_or_quoted(build, *args, expected_skeleton=expected,
+                           expected_literals=literals)
+
+
+def test_the_case_record_types_query_takes_no_input():
+    build = case_query_builder.build_case_record_types_query
+    assert inspect.signature(build).parameters == {}
+    assert split_literals(build())[1] == ["Case"]
+
+
+@PROPERTY
+@given(account_id=_ACCOUNTS, request_id=_REQUEST_IDS)
+@example(account_id=f"{ACCOUNT}' OR Id != '", request_id="\\' OR 1=1")
+def test_customer_queries_property(account_id, request_id):
+    builders = customer_query_builder
+    valid_request = "3f2b8c1e-0d4a-4c1b-9e55-5a7d2c9e8f10"
+    for build, args, valid, literals in [
+        (builders.build_account_by_request_id_query, (request_id,), (valid_request,), [request_id]),
+        (builders.build_contact_by_request_id_query, (request_id, account_id), (valid_request, ACCOUNT),
+         [request_id, SfId(account_id)]),
+        (builders.build_contact_of_account_query, (account_id,), (ACCOUNT,), [SfId(account_id)]),
+        (builders.build_identity_query, (account_id,), (ACCOUNT,), [SfId(account_id)]),
+    ]:
+        expected = _skeleton(build, *valid)
+        _hostile_or_quoted(build, *args, expected_skeleton=expected,
+                           expected_literals=literals)
+
+
+@PROPERTY
+@given(st.one_of(st.integers(min_value=-5, max_value=10**9), st.booleans(), st.text(max_size=8), st.floats(),
+                 st.none()))
+@example("1002 OR Id != null")
+def test_account_by_billing_client_query_property(client_id):
+    """The billing client's id is a positive whole number in the query, never text."""
+    try:
+        soql = customer_query_builder.build_account_by_whmcs_client_query(client_id)
+    except InvalidQueryArgumentError:
+        assert not (type(client_id) is int and client_id > 0)
+        return
+    assert split_literals(soql) == (f"SELECT Id FROM Account WHERE WHMCS_Client_Id__c = {client_id} LIMIT 2", [])  # noqa: S608
 
 
 # -- 2. the WHMCS and Freebit connections at their HTTP boundary -----------------------------------

@@ -57,6 +57,10 @@ def post_bodies(route: Route) -> list[dict]:
         "api-sim-plan": [{"plan_code": "MOB-VOICE-5G", "immediate": False, "request_id": str(uuid.uuid4())}],
         "api-sim-plan-quote": [{"plan_code": "MOB-VOICE-5G", "immediate": False}],
         "api-sim-plan-cancel": [{}],  # the SIM's waiting change: the one api-sim-plan books just before
+        "api-sim-voice-options": [{"request_id": str(uuid.uuid4()), "voice_options": {"Voicemail": True}}],
+        "api-sim-network": [{"request_id": str(uuid.uuid4()), "network": "5G"}],
+        "api-sim-esim-reissue": [{"request_id": str(uuid.uuid4()), "eid": "89049032" + "0" * 24}],
+        "api-sim-cancellation": [{"request_id": str(uuid.uuid4()), "end_date": "2099-12-31"}],
         "support:comment": [{"request_id": str(uuid.uuid4()), "body": "Any news?"}],
         "support:attach": [{"request_id": str(uuid.uuid4()), "file": _png()}],
         "api-case-comments": [{"request_id": str(uuid.uuid4()), "body": "Any news?"}],
@@ -73,6 +77,21 @@ def send(browser: Client, route: Route, method: str, value) -> list:
     if route.is_api and route.name not in MULTIPART:
         return [browser.post(path, json.dumps(body), content_type="application/json") for body in post_bodies(route)]
     return [browser.post(path, body) for body in post_bodies(route)]
+
+
+def refused_on_its_merits(route: Route, response) -> bool:
+    """A SIM action the SIM cannot take just now (its line locked by the network switch asked a
+    moment before, no eSIM to reissue, an end date the rules do not allow): the view was reached
+    and answered about the action, not about whose SIM it is."""
+    if route.name == "api-sim-cancellation-withdraw":
+        return response.status_code == 409  # nothing waiting to be withdrawn
+    if not (route.is_api and route.name in SIM_ACTIONS and response.status_code == 400):
+        return False
+    return set(response.json()["extra"].get("fields", {})) <= {"action", "voice", "network", "end_date", "eid"}
+
+
+SIM_ACTIONS = {"api-sim-voice-options", "api-sim-network", "api-sim-esim-reissue", "api-sim-cancellation",
+               "api-sim-cancellation-withdraw"}
 
 
 def customer_routes() -> list[Route]:
@@ -190,12 +209,14 @@ def test_another_customers_ids_are_a_404_on_every_route(providers, wire, alice, 
         checked = False
         for method in METHODS:
             statuses = answered[(route.name, method)]
-            own_statuses = {r.status_code for r in send(alice, route, method, own)}
+            own_responses = send(alice, route, method, own)
+            own_statuses = {r.status_code for r in own_responses}
             if statuses == {405}:
                 assert own_statuses == {405}, (str(route), method, own_statuses)
                 continue
             assert statuses == {404}, (str(route), method, statuses)
-            assert all(200 <= s < 400 for s in own_statuses), (str(route), method, own_statuses)
+            assert all(200 <= r.status_code < 400 or refused_on_its_merits(route, r) for r in own_responses), (
+                str(route), method, own_statuses)
             checked = True
         assert checked, f"{route} answered 405 to every method tried: give it a request that reaches the view"
 
@@ -262,7 +283,7 @@ def test_staff_only_routes_send_a_customer_to_the_admin_sign_in(providers, alice
         if not (route.is_admin or route.name == "sandbox-orders"):
             continue
         response = alice.get(sample_url(route))
-        if route.name == "admin:login":  # the sign-in form itself, saying this user may not go further
+        if route.name == "admin-login":  # the sign-in form itself, saying this user may not go further
             assert response.status_code == 200
             assert "but are not authorized to access this page" in response.content.decode()
             continue

@@ -33,59 +33,59 @@ ESIM_VOICE = next(sim for sim in STOCK if sim.kind == "eSIM" and not sim.data_on
 
 
 @pytest.fixture(scope="module")
-def freebit():
+def freebit_sandbox():
     handle = start_freebit_sandbox(env={}, today=TODAY)
     yield handle
     handle.stop()
 
 
 @pytest.fixture(autouse=True)
-def clean(freebit):
-    requests.post(f"{freebit.url}/__sandbox__/reset", timeout=5).raise_for_status()
-    requests.delete(f"{freebit.url}/__sandbox__/faults", timeout=5).raise_for_status()
-    requests.delete(f"{freebit.url}/__sandbox__/stats", timeout=5).raise_for_status()
+def clean(freebit_sandbox):
+    requests.post(f"{freebit_sandbox.url}/__sandbox__/reset", timeout=5).raise_for_status()
+    requests.delete(f"{freebit_sandbox.url}/__sandbox__/faults", timeout=5).raise_for_status()
+    requests.delete(f"{freebit_sandbox.url}/__sandbox__/stats", timeout=5).raise_for_status()
 
 
-def connect(freebit, **config) -> FreebitConnection:
-    values = {"api_url": freebit.url + API_PREFIX, "oem_id": DEFAULT_OEM_ID, "oem_key": DEFAULT_OEM_KEY,
+def connect(freebit_sandbox, **config) -> FreebitConnection:
+    values = {"api_url": freebit_sandbox.url + API_PREFIX, "oem_id": DEFAULT_OEM_ID, "oem_key": DEFAULT_OEM_KEY,
               "backoff_base": 0.001, "backoff_max": 0.002, **config}
     return FreebitConnection(FreebitConfig(**values))
 
 
 @pytest.fixture
-def service(freebit) -> FreebitSimClient:
-    connection = connect(freebit)
+def service(freebit_sandbox) -> FreebitSimClient:
+    connection = connect(freebit_sandbox)
     yield FreebitSimClient(connection)
     connection.close()
 
 
-def calls(freebit) -> dict[str, int]:
-    return freebit.app.stats()["calls"]
+def calls(freebit_sandbox) -> dict[str, int]:
+    return freebit_sandbox.app.stats()["calls"]
 
 
 # -- PA01-01 -------------------------------------------------------------------------------------------
 
 
-def test_the_first_call_authenticates_and_later_ones_reuse_the_key(freebit, service):
+def test_the_first_call_authenticates_and_later_ones_reuse_the_key(freebit_sandbox, service):
     service.get_details(VOICE.msisdn)
     service.get_traffic(VOICE.msisdn)
 
-    assert calls(freebit) == {"PA01-01": 1, "PA03-02": 1, "PA05-01": 1}
+    assert calls(freebit_sandbox) == {"PA01-01": 1, "PA03-02": 1, "PA05-01": 1}
 
 
-def test_an_expired_key_is_renewed_once_and_the_call_made(freebit, service):
+def test_an_expired_key_is_renewed_once_and_the_call_made(freebit_sandbox, service):
     service.get_details(VOICE.msisdn)
-    requests.delete(f"{freebit.url}/__sandbox__/auth-keys", timeout=5).raise_for_status()
+    requests.delete(f"{freebit_sandbox.url}/__sandbox__/auth-keys", timeout=5).raise_for_status()
 
     assert service.get_details(VOICE.msisdn).msisdn == VOICE.msisdn
 
-    assert calls(freebit) == {"PA01-01": 2, "PA03-02": 3}, "refused once, a new key, the call again"
+    assert calls(freebit_sandbox) == {"PA01-01": 2, "PA03-02": 3}, "refused once, a new key, the call again"
 
 
-def test_wrong_oem_credentials_are_an_auth_error(freebit):
+def test_wrong_oem_credentials_are_an_auth_error(freebit_sandbox):
     with pytest.raises(FreebitAuthError, match="resultCode 401"):
-        FreebitSimClient(connect(freebit, oem_key="not-the-key")).get_details(VOICE.msisdn)
-    assert calls(freebit) == {"PA01-01": 1}
+        FreebitSimClient(connect(freebit_sandbox, oem_key="not-the-key")).get_details(VOICE.msisdn)
+    assert calls(freebit_sandbox) == {"PA01-01": 1}
 
 
 # -- PA03-02 / PA05-01 ---------------------------------------------------------------------------------
@@ -106,13 +106,13 @@ def test_an_unknown_number_is_unknown(service):
         service.get_details(UNKNOWN)
 
 
-def test_traffic_of_one_line(freebit, service):
+def test_traffic_of_one_line(freebit_sandbox, service):
     traffic = service.get_traffic(VOICE.msisdn)
 
-    account = freebit.app.store.accounts[VOICE.msisdn]
+    account = freebit_sandbox.app.store.accounts[VOICE.msisdn]
     assert traffic.msisdn == VOICE.msisdn
-    assert traffic.today.kb == freebit.app.store.used_today_kb(account)
-    assert traffic.recent_days.kb == freebit.app.store.recent_days_kb(account)
+    assert traffic.today.kb == freebit_sandbox.app.store.used_today_kb(account)
+    assert traffic.recent_days.kb == freebit_sandbox.app.store.recent_days_kb(account)
 
 
 # -- PA04-04 / PA05-02 ---------------------------------------------------------------------------------
@@ -133,11 +133,11 @@ def test_a_quota_addition_adds_every_time_it_is_sent_and_the_history_shows_its_c
     assert service.find_quota_addition(VOICE.msisdn, "req-2", start=TODAY, end=TODAY) is None
 
 
-def test_a_quota_addition_lasts_until_its_expiry(freebit, service):
+def test_a_quota_addition_lasts_until_its_expiry(freebit_sandbox, service):
     total = service.get_details(VOICE.msisdn).total
     service.add_quota(VOICE.msisdn, 512, quota_code="short", expires=TODAY + timedelta(days=1))
 
-    freebit.app.set_today(TODAY + timedelta(days=2))
+    freebit_sandbox.app.set_today(TODAY + timedelta(days=2))
 
     assert service.get_details(VOICE.msisdn).total == total
 
@@ -146,10 +146,10 @@ def test_a_quota_addition_lasts_until_its_expiry(freebit, service):
     (SUSPENDED.msisdn, 1024, FreebitSimSuspended),
     (UNKNOWN, 1024, FreebitUnknownSim),
 ])
-def test_a_refused_quota_addition_adds_nothing(freebit, service, number, quota_mb, error):
+def test_a_refused_quota_addition_adds_nothing(freebit_sandbox, service, number, quota_mb, error):
     with pytest.raises(error):
         service.add_quota(number, quota_mb, quota_code="x")
-    assert freebit.app.store.quota == [r for r in freebit.app.store.quota if r.quota_code != "x"]
+    assert freebit_sandbox.app.store.quota == [r for r in freebit_sandbox.app.store.quota if r.quota_code != "x"]
 
 
 def test_the_history_of_the_seed_additions(service):
@@ -167,13 +167,13 @@ def test_a_plan_change_now(service):
     assert service.get_details(VOICE.msisdn).plan_code == "MOB-VOICE-5G"
 
 
-def test_a_plan_change_booked_for_the_first_is_made_that_day(freebit, service):
+def test_a_plan_change_booked_for_the_first_is_made_that_day(freebit_sandbox, service):
     first = next_month_start(TODAY)
     change = service.change_plan(VOICE.msisdn, "MOB-VOICE-5G", run_date=first)
 
     assert change.run_date == first
     assert service.get_details(VOICE.msisdn).plan_code == "MOB-VOICE-20G"
-    freebit.app.set_today(first)
+    freebit_sandbox.app.set_today(first)
     assert service.get_details(VOICE.msisdn).plan_code == "MOB-VOICE-5G"
 
 
@@ -208,7 +208,7 @@ def test_a_new_line_on_an_esim(service):
     assert (line.iccid, line.data_only) == (ESIM_VOICE.iccid, False)
 
 
-def test_a_new_line_stays_temporary_until_freebit_brings_it_into_service(freebit):
+def test_a_new_line_stays_temporary_until_freebit_brings_it_into_service(freebit_sandbox):
     handle = start_freebit_sandbox(env={}, today=TODAY, activation_delay_seconds=3600)
     try:
         service = FreebitSimClient(connect(handle))
@@ -222,10 +222,10 @@ def test_a_new_line_stays_temporary_until_freebit_brings_it_into_service(freebit
     ("ZZ9999999999999", "MOB-DATA-3G", FreebitActivationRefused),  # not a card of the MVNO's
     (PHYSICAL_DATA.product_number, "MOB-VOICE-3G", FreebitActivationRefused),  # a retired plan
 ])
-def test_a_refused_new_line_registers_nothing(freebit, service, product_number, plan, error):
+def test_a_refused_new_line_registers_nothing(freebit_sandbox, service, product_number, plan, error):
     with pytest.raises(error):
         service.register_line(PHYSICAL_DATA.msisdn, plan, product_number=product_number)
-    assert PHYSICAL_DATA.msisdn not in freebit.app.store.accounts
+    assert PHYSICAL_DATA.msisdn not in freebit_sandbox.app.store.accounts
 
 
 def test_a_card_already_in_use_is_refused(service):
@@ -234,7 +234,7 @@ def test_a_card_already_in_use_is_refused(service):
         service.register_line("02069999999", "MOB-DATA-3G", product_number=PHYSICAL_DATA.product_number)
 
 
-def test_arguments_are_checked_before_anything_is_sent(freebit, service):
+def test_arguments_are_checked_before_anything_is_sent(freebit_sandbox, service):
     with pytest.raises(ValueError, match="phone number"):
         service.get_details("090-1234-0012")
     with pytest.raises(ValueError, match="product number"):
@@ -243,11 +243,11 @@ def test_arguments_are_checked_before_anything_is_sent(freebit, service):
         service.add_quota(VOICE.msisdn, 512_001, quota_code="x")
     with pytest.raises(ValueError, match="quota code"):
         service.add_quota(VOICE.msisdn, 1024, quota_code="x" * 513)
-    assert calls(freebit) == {}
+    assert calls(freebit_sandbox) == {}
 
 
-def test_a_quota_out_of_freebits_range_is_refused_by_freebit(freebit):
+def test_a_quota_out_of_freebits_range_is_refused_by_freebit(freebit_sandbox):
     """The sandbox's own check, as Freebit's (a bypass of the client's check)."""
-    connection = connect(freebit)
+    connection = connect(freebit_sandbox)
     with pytest.raises(FreebitInvalidRequest, match="resultCode 240"):
         connection.request("/master/addSpec/", {"kind": "MVNO", "account": VOICE.msisdn, "quota": "0"})

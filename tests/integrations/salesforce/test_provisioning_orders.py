@@ -41,7 +41,7 @@ def test_anything_but_an_order_id_is_refused(value):
 
 
 @pytest.fixture(scope="module")
-def salesforce():
+def salesforce_sandbox():
     private_pem, public_pem = generate_demo_keypair()
     handle = start_salesforce_sandbox(env={}, consumer_key="ck", username="integration@test", public_key_pem=public_pem)
     handle.private_pem = private_pem
@@ -50,17 +50,18 @@ def salesforce():
 
 
 @pytest.fixture
-def orders(salesforce):
-    requests.post(salesforce.url + "/__sandbox__/reset", timeout=5).raise_for_status()
-    connection = SalesforceConnection(SalesforceConfig(login_url=salesforce.url, client_id="ck",
+def orders(salesforce_sandbox):
+    requests.post(salesforce_sandbox.url + "/__sandbox__/reset", timeout=5).raise_for_status()
+    connection = SalesforceConnection(SalesforceConfig(login_url=salesforce_sandbox.url, client_id="ck",
                                                        username="integration@test",
-                                                       private_key=salesforce.private_pem))
+                                                       private_key=salesforce_sandbox.private_pem))
     return SalesforceOrderClient(connection)
 
 
 @pytest.fixture
-def draft(salesforce) -> dict:
-    return next(o for o in salesforce.app.store.rows("Order") if o["Provisioning_Status__c"] == "Pending Review")
+def draft(salesforce_sandbox) -> dict:
+    return next(o for o in salesforce_sandbox.app.store.rows("Order")
+                if o["Provisioning_Status__c"] == "Pending Review")
 
 
 def test_read_an_order_and_its_items_by_id_alone(orders, draft):
@@ -74,8 +75,8 @@ def test_read_an_order_and_its_items_by_id_alone(orders, draft):
     assert orders.get_order_by_id("801" + "0" * 12, currency_code="JPY") is None
 
 
-def test_write_provisioning_progress_and_failure(salesforce, orders, draft):
-    store = salesforce.app.store
+def test_write_provisioning_progress_and_failure(salesforce_sandbox, orders, draft):
+    store = salesforce_sandbox.app.store
 
     orders.update_provisioning(draft["Id"], status=None, provisioning_status=ProvisioningStatus.FAILED,
                                error="Your SIM could not be activated. " + "x" * 300)

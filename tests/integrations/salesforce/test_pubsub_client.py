@@ -35,18 +35,18 @@ _ORDER_NUMBERS = itertools.count(900_000)
 
 
 @pytest.fixture(scope="module")
-def salesforce():
+def salesforce_sandbox():
     handle = start_salesforce_sandbox(env={}, public_key_pem=PUBLIC_PEM, pubsub={"keepalive_seconds": KEEPALIVE})
     yield handle
     handle.stop()
 
 
 @pytest.fixture
-def pubsub(salesforce):
+def pubsub(salesforce_sandbox):
     """The Pub/Sub emulator, emptied: no retained events, no call log (replay ids keep increasing)."""
-    requests.post(f"{salesforce.url}/__sandbox__/reset", timeout=5).raise_for_status()
-    yield salesforce.app.pubsub
-    salesforce.app.pubsub.kill_streams()
+    requests.post(f"{salesforce_sandbox.url}/__sandbox__/reset", timeout=5).raise_for_status()
+    yield salesforce_sandbox.app.pubsub
+    salesforce_sandbox.app.pubsub.kill_streams()
 
 
 @pytest.fixture
@@ -55,15 +55,15 @@ def sign_ins():
 
 
 @pytest.fixture
-def connection(salesforce, sign_ins):
-    config = SalesforceConfig(login_url=salesforce.url, client_id="sandbox-consumer-key",
+def connection(salesforce_sandbox, sign_ins):
+    config = SalesforceConfig(login_url=salesforce_sandbox.url, client_id="sandbox-consumer-key",
                               username="integration@portal.example", private_key=PRIVATE_PEM)
     return SalesforceConnection(config, on_call=lambda operation: sign_ins.update([operation]))
 
 
 @pytest.fixture(scope="module")
-def tenant_id(salesforce):
-    config = SalesforceConfig(login_url=salesforce.url, client_id="sandbox-consumer-key",
+def tenant_id(salesforce_sandbox):
+    config = SalesforceConfig(login_url=salesforce_sandbox.url, client_id="sandbox-consumer-key",
                               username="integration@portal.example", private_key=PRIVATE_PEM)
     return fetch_tenant_id(SalesforceConnection(config))
 
@@ -158,7 +158,7 @@ def subscribed(pubsub, count: int = 1) -> Callable[[], bool]:
 
 
 def test_events_are_decoded_and_handed_over_in_order_with_the_session_as_metadata(pubsub, start, connection,
-                                                                                    tenant_id, salesforce):
+                                                                                    tenant_id, salesforce_sandbox):
     running = start()  # no stored replay id: LATEST, only what is published from now on
     wait_until(subscribed(pubsub))
     replay_id = pubsub.publish_order_provision_requested(ORDER, IDEM_KEY)
@@ -173,7 +173,7 @@ def test_events_are_decoded_and_handed_over_in_order_with_the_session_as_metadat
     assert pubsub.subscriptions[0].preset == "LATEST"
     caller = pubsub.streams[0].caller
     assert caller.access_token == connection.session().access_token
-    assert (caller.instance_url, caller.tenant_id) == (salesforce.url, tenant_id)
+    assert (caller.instance_url, caller.tenant_id) == (salesforce_sandbox.url, tenant_id)
 
     # What the provisioning side does with it: one mapper call.
     request = salesforce_orders.transform_order_provision_requested(first.payload, event_id=first.event_id,
@@ -189,13 +189,13 @@ def test_the_schema_is_fetched_once_per_schema_id(pubsub, start):
     assert len(running.subscriber._schemas) == 1
 
 
-def test_an_order_approved_in_the_rest_emulator_reaches_the_subscriber(pubsub, start, salesforce):
+def test_an_order_approved_in_the_rest_emulator_reaches_the_subscriber(pubsub, start, salesforce_sandbox):
     running = start()
     wait_until(subscribed(pubsub))
-    draft = next(o for o in salesforce.app.store.tables["Order"].values()
+    draft = next(o for o in salesforce_sandbox.app.store.tables["Order"].values()
                  if o["Provisioning_Status__c"] == "Pending Review")
 
-    requests.post(f"{salesforce.url}/__sandbox__/orders/{draft['Id']}/approve", timeout=5).raise_for_status()
+    requests.post(f"{salesforce_sandbox.url}/__sandbox__/orders/{draft['Id']}/approve", timeout=5).raise_for_status()
 
     wait_until(lambda: len(running.events) == 1)
     assert running.events[0].payload["orderId__c"] == draft["Id"]
@@ -295,14 +295,14 @@ def test_a_refused_replay_id_falls_back_to_earliest_and_is_logged_as_an_error(pu
 # -- authentication ---------------------------------------------------------------------------------
 
 
-def test_an_expired_session_is_renewed_once_and_the_subscription_resumes(pubsub, start, salesforce, sign_ins):
+def test_an_expired_session_is_renewed_once_and_the_subscription_resumes(pubsub, start, salesforce_sandbox, sign_ins):
     running = start()
     wait_until(subscribed(pubsub))
     first = publish(pubsub, 1)
     wait_until(lambda: len(running.events) == 1)
     assert sign_ins["sign-in"] == 1
 
-    requests.post(f"{salesforce.url}/__sandbox__/expire-sessions", timeout=5).raise_for_status()
+    requests.post(f"{salesforce_sandbox.url}/__sandbox__/expire-sessions", timeout=5).raise_for_status()
     wait_until(lambda: running.subscriber.stats["subscriptions"] == 2, message="resubscribed")
     later = publish(pubsub, 2)
 

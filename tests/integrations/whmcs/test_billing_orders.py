@@ -144,22 +144,22 @@ def test_add_order_is_sent_once_even_when_its_answer_is_lost():
 
 
 @pytest.fixture(scope="module")
-def whmcs():
+def whmcs_sandbox():
     handle = start_whmcs_sandbox(env={})
     yield handle
     handle.stop()
 
 
 @pytest.fixture
-def connection(whmcs):
-    requests.post(whmcs.url + "/__sandbox__/reset", timeout=5).raise_for_status()
-    connection = WhmcsConnection(WhmcsConfig(api_url=whmcs.url + "/includes/api.php",
+def connection(whmcs_sandbox):
+    requests.post(whmcs_sandbox.url + "/__sandbox__/reset", timeout=5).raise_for_status()
+    connection = WhmcsConnection(WhmcsConfig(api_url=whmcs_sandbox.url + "/includes/api.php",
                                              identifier="sandbox-identifier", secret="sandbox-secret"))
     yield connection
     connection.close()
 
 
-def test_place_find_and_accept_an_order(whmcs, connection):
+def test_place_find_and_accept_an_order(whmcs_sandbox, connection):
     orders = WhmcsBillingOrderClient(connection)
     marker = order_marker("0b5c7e3a-1111-4c2e-9a57-1b0e6d2f4c81")
 
@@ -177,7 +177,7 @@ def test_place_find_and_accept_an_order(whmcs, connection):
     with pytest.raises(WhmcsApiError, match="not in Pending status"):
         orders.accept_order(placed.order_id)
     assert orders.get_order(999_999) is None
-    services = [whmcs.app.store.services[sid] for sid in placed.service_ids]
+    services = [whmcs_sandbox.app.store.services[sid] for sid in placed.service_ids]
     assert [s.status for s in services] == ["Active", "Active"]
     assert [s.billingcycle for s in services] == ["monthly", "onetime"]
 
@@ -200,7 +200,7 @@ def test_a_refused_order_is_an_api_error(connection):
         WhmcsBillingOrderClient(connection).add_order(new_order((999, "Monthly")))
 
 
-def test_write_the_iccid_onto_a_sim_service(whmcs, connection):
+def test_write_the_iccid_onto_a_sim_service(whmcs_sandbox, connection):
     placed = WhmcsBillingOrderClient(connection).add_order(new_order((10, "Monthly"), (12, "Monthly")))
     sim_service, vpn_service = placed.service_ids
     fields_service = WhmcsServiceFieldClient(connection)

@@ -10,7 +10,7 @@ import pytest
 from django.core.cache import cache
 
 from domain.catalog.types import ProductCategory
-from tests.portal.orders.conftest import main_of
+from tests.pages import main_of
 
 pytestmark = pytest.mark.django_db
 

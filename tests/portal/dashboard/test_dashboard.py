@@ -1,4 +1,6 @@
-"""The dashboard's fan-out: concurrent panels, a down provider's panel, call counting, single flight."""
+"""The dashboard's fan-out: every panel, a down provider's panel, call counting, single flight.
+
+How fast the concurrent panels are is `make bench`'s figure 1 (cold dashboard / L), never a timed assertion here."""
 import threading
 import time
 
@@ -10,12 +12,6 @@ from integrations.whmcs.errors import WhmcsTransportError
 from portal.core.cache import fetch_cached
 
 pytestmark = pytest.mark.django_db
-LATENCY_MS = 250
-
-
-def set_latency(server, ms):
-    requests.post(server.url + "/__sandbox__/faults", json={"latency_ms": ms}, timeout=5).raise_for_status()
-
 
 def test_every_panel_shows_on_a_cold_and_a_warm_load(customer_client, whmcs, salesforce, freebit):
     cold = customer_client.get("/")
@@ -27,21 +23,6 @@ def test_every_panel_shows_on_a_cold_and_a_warm_load(customer_client, whmcs, sal
     assert int(cold["X-Provider-Calls"]) > 0
     assert warm["X-Provider-Calls"] == "0"
     assert warm.content.decode().count("left of") == page.count("left of")
-
-
-def test_panels_are_read_concurrently(customer_client, whmcs, salesforce, freebit):
-    for server in (whmcs, salesforce, freebit):
-        set_latency(server, LATENCY_MS)
-
-    started = time.monotonic()
-    response = customer_client.get("/")
-    elapsed = time.monotonic() - started
-
-    calls = int(response["X-Provider-Calls"])
-    sequential = calls * LATENCY_MS / 1000
-    assert calls >= 6
-    # Sequential reads would take the sum of every call's latency; the fan-out takes a fraction of it.
-    assert elapsed < 0.6 * sequential, (elapsed, sequential)
 
 
 def test_a_down_provider_only_empties_its_own_panel(customer_client, whmcs, salesforce, freebit):
@@ -88,21 +69,16 @@ def test_concurrent_misses_of_one_key_call_the_provider_once():
     cache.delete("stampede:test")
 
 
-def test_sims_seen_before_are_read_from_freebit_alongside_whmcs(customer_client, customer_user, whmcs, salesforce,
-                                                                 freebit):
+def test_sims_seen_before_are_shown_from_freebit_on_a_cold_dashboard(customer_client, customer_user, whmcs, salesforce,
+                                                                    freebit):
+    """The SIMs the customer was last seen with are read from Freebit on a cold page (in parallel with WHMCS:
+    how much that saves is measured by `make bench`, never by a timed assertion)."""
     customer_client.get("/")
     customer_user.customer.refresh_from_db()
     known = customer_user.customer.known_iccids
     assert known and all(iccid.isdigit() for iccid in known)
     cache.clear()
-    for server in (whmcs, salesforce, freebit):
-        set_latency(server, LATENCY_MS)
 
-    started = time.monotonic()
-    response = customer_client.get("/")
-    elapsed = time.monotonic() - started
+    page = customer_client.get("/").content.decode()
 
-    page = response.content.decode()
     assert page.count("left of") + page.count("Suspended: no data can be used") == len(known)
-    # WHMCS services, then Freebit details, one after the other, would take at least two latencies.
-    assert elapsed < 2 * LATENCY_MS / 1000, elapsed

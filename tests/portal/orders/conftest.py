@@ -9,77 +9,15 @@ Salesforce calls are counted with ``GET /__sandbox__/stats`` and failures inject
 from __future__ import annotations
 
 import re
-from decimal import Decimal
 
 import pytest
-import requests
 from django.test import Client
 
 from sandbox.demo_identities import DEMO_CUSTOMERS
-from sandbox.salesforce import PORTAL_PRICEBOOK_ID
-from tests.emulator import EmulatorControl
 
 ALICE, BOB = DEMO_CUSTOMERS[:2]
 STALE_NOTICE = "this is the information we had most recently"
 REQUEST_ID_INPUT = re.compile(r'<input type="hidden" name="request_id" value="([^"]+)"')
-
-
-class SalesforceEmulator(EmulatorControl):
-    """The test's handle on the Salesforce emulator: control endpoints and seed data."""
-
-    # -- control endpoints ------------------------------------------------------------------------
-    def set_status(self, order_id: str, **fields) -> dict:
-        response = requests.post(f"{self.url}/__sandbox__/orders/{order_id}/status", json=fields, timeout=5)
-        assert response.status_code == 200, response.text
-        return response.json()
-
-    def approve(self, order_id: str) -> dict:
-        response = requests.post(f"{self.url}/__sandbox__/orders/{order_id}/approve", timeout=5)
-        assert response.status_code == 200, response.text
-        return response.json()
-
-    def expire_sessions(self) -> int:
-        response = requests.post(self.url + "/__sandbox__/expire-sessions", json={}, timeout=5)
-        response.raise_for_status()
-        return response.json()["expired"]
-
-    # -- seed data --------------------------------------------------------------------------------
-    def portal_entry(self, product_id: str) -> dict | None:
-        return next((e for e in self.store.rows("PricebookEntry")
-                     if e["Product2Id"] == product_id and e["Pricebook2Id"] == PORTAL_PRICEBOOK_ID
-                     and e["IsActive"]), None)
-
-    def catalog(self, family: str | None = None) -> list[dict]:
-        """The products the portal shows, in catalog order (family, sort order, name)."""
-        products = [p for p in self.store.rows("Product2")
-                    if p["Portal_Catalog__c"] and p["IsActive"] and self.portal_entry(p["Id"])
-                    and (family is None or p["Family"] == family)]
-        return sorted(products, key=lambda p: (p["Family"], p["Portal_Sort_Order__c"], p["Name"]))
-
-    def product(self, sku: str) -> dict:
-        return next(p for p in self.store.rows("Product2") if p["StockKeepingUnit"] == sku)
-
-    def price(self, product_id: str) -> Decimal:
-        return Decimal(str(self.portal_entry(product_id)["UnitPrice"]))
-
-    def orders_of(self, account_id: str) -> list[dict]:
-        return [o for o in self.store.rows("Order") if o["AccountId"] == account_id]
-
-    def items_of(self, order_id: str) -> list[dict]:
-        return sorted((i for i in self.store.rows("OrderItem") if i["OrderId"] == order_id), key=lambda i: i["Id"])
-
-    def order_by_request_id(self, request_id: str) -> list[dict]:
-        return [o for o in self.store.rows("Order") if o["Portal_Request_Id__c"] == request_id]
-
-
-@pytest.fixture
-def sf(salesforce, whmcs) -> SalesforceEmulator:
-    """The ``salesforce`` fixture (reset, no faults, wired into settings) with zeroed call counts;
-    WHMCS is wired in too, since checkout checks the customer's services and payment methods."""
-    handle = SalesforceEmulator(salesforce)
-    handle.reset_stats()
-    yield handle
-    handle.clear_faults()
 
 
 @pytest.fixture
@@ -135,10 +73,3 @@ def place_order(browser: Client, request_id: str | None = None, *, confirm: bool
     return browser.post("/orders/checkout/", data)
 
 
-def text_of(response) -> str:
-    return response.content.decode()
-
-
-def main_of(response) -> str:
-    """The page's main content (no navigation)."""
-    return text_of(response).split("<main", 1)[-1]

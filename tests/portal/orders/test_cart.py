@@ -6,7 +6,8 @@ import pytest
 from django.core.cache import cache
 from django.test import Client
 
-from tests.portal.orders.conftest import add_to_cart, main_of, text_of
+from tests.pages import main_of, text_of
+from tests.portal.orders.conftest import add_to_cart
 
 pytestmark = pytest.mark.django_db
 
@@ -42,7 +43,8 @@ def required_lines(browser) -> list[tuple[str, str, str]]:
     body = main_of(browser.get("/orders/cart/")).split("<tbody>", 1)[-1].split("</tbody>", 1)[0]
     return re.findall(r'<th scope="row">([^<]+)<br><span class="help">One-time · required: added with the products '
                       r'that need it</span></th>\s*<td class="num" data-label="Price">[^<]+</td>\s*'
-                      r'<td class="num" data-label="Quantity">\s*(\d+)</td>\s*<td class="num" data-label="Amount">([^<]+)</td>',
+                      r'<td class="num" data-label="Quantity">\s*(\d+)</td>\s*'
+                      r'<td class="num" data-label="Amount">([^<]+)</td>',
                       body)
 
 
@@ -55,7 +57,8 @@ def test_the_cart_shows_monthly_and_one_time_amounts_apart(sf, customer_client):
 
     monthly = 2 * sf.price(sim["Id"]) + sf.price(vpn["Id"])
     assert f'<th scope="row" colspan="3">Per month</th><td class="num">¥{monthly:,.0f} (tax incl.)</td>' in page
-    assert f'<th scope="row" colspan="3">One-time</th><td class="num">¥{2 * sf.price(fee["Id"]):,.0f} (tax incl.)</td>' in page
+    one_time = 2 * sf.price(fee["Id"])
+    assert f'<th scope="row" colspan="3">One-time</th><td class="num">¥{one_time:,.0f} (tax incl.)</td>' in page
     assert ">Total<" not in page
     assert [(n, q) for n, q, _ in cart_lines(customer_client)] == [(sim["Name"], 2), (vpn["Name"], 1)]
 

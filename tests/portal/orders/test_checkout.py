@@ -12,16 +12,8 @@ from django.test import Client
 
 from domain.shared import clock
 from sandbox.salesforce import PORTAL_PRICEBOOK_ID
-from tests.portal.orders.conftest import (
-    ALICE,
-    BOB,
-    REQUEST_ID_INPUT,
-    add_to_cart,
-    checkout_request_id,
-    main_of,
-    place_order,
-    text_of,
-)
+from tests.pages import main_of, text_of
+from tests.portal.orders.conftest import ALICE, BOB, REQUEST_ID_INPUT, add_to_cart, checkout_request_id, place_order
 
 pytestmark = pytest.mark.django_db
 
@@ -251,8 +243,8 @@ def test_the_order_must_be_confirmed(sf, customer_client):
 
     assert response.status_code == 200
     page = main_of(response)
-    assert ('<p class="field-error" id="id_confirm_error">Please tick the box to confirm your order before placing it.</p>'
-            in page)
+    assert ('<p class="field-error" id="id_confirm_error">'
+            'Please tick the box to confirm your order before placing it.</p>' in page)
     assert f'value="{request_id}"' in page  # the same checkout: submitting again still places one order
     assert sf.calls(CREATE) == 0 and not sf.order_by_request_id(request_id)
     assert "Secure VPN" in main_of(customer_client.get("/orders/cart/"))

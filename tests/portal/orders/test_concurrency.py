@@ -13,7 +13,8 @@ import pytest
 from django.db import connection
 from django.test import Client
 
-from tests.portal.orders.conftest import ALICE, BOB, add_to_cart, place_order, text_of
+from tests.pages import text_of
+from tests.portal.orders.conftest import ALICE, BOB, add_to_cart, place_order
 
 pytestmark = pytest.mark.django_db(transaction=True)
 CREATE = "POST composite/tree/Order"

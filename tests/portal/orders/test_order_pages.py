@@ -10,7 +10,8 @@ from urllib.parse import quote
 import pytest
 
 from portal.core.cache import invalidate_customer
-from tests.portal.orders.conftest import ALICE, BOB, add_to_cart, main_of, place_order, text_of
+from tests.pages import main_of, text_of
+from tests.portal.orders.conftest import ALICE, BOB, add_to_cart, place_order
 
 pytestmark = pytest.mark.django_db
 

@@ -7,7 +7,8 @@ from datetime import UTC, datetime, timedelta
 import pytest
 
 from sandbox.salesforce import PORTAL_PRICEBOOK_ID
-from tests.portal.orders.conftest import ALICE, main_of
+from tests.pages import main_of
+from tests.portal.orders.conftest import ALICE
 from tests.portal.orders.test_order_pages import WORDS, listed
 
 pytestmark = pytest.mark.django_db

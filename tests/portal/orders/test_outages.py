@@ -10,7 +10,8 @@ from django.core.cache import cache
 
 from portal.core.cache import invalidate_customer
 from sandbox.salesforce.keys import generate_demo_keypair
-from tests.portal.orders.conftest import STALE_NOTICE, main_of, text_of
+from tests.pages import main_of, text_of
+from tests.portal.orders.conftest import STALE_NOTICE
 
 pytestmark = pytest.mark.django_db
 

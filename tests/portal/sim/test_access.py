@@ -5,7 +5,8 @@ import uuid
 import pytest
 from django.test import Client
 
-from tests.portal.sim.conftest import ALICE_VOICE, BOB_VOICE, UNKNOWN_ICCID, text_of
+from tests.pages import text_of
+from tests.portal.sim.conftest import ALICE_VOICE, BOB_VOICE, UNKNOWN_ICCID
 
 pytestmark = pytest.mark.django_db
 

@@ -19,7 +19,8 @@ from domain.sim.types import DataQuota
 from integrations.freebit.sims import FreebitSimClient
 from portal.core.connections import freebit_connection
 from portal.sim.models import SimUsageDay
-from tests.portal.sim.conftest import ALICE_DATA, ALICE_VOICE, NUMBER_OF, main_of, sim_page
+from tests.pages import main_of
+from tests.portal.sim.conftest import ALICE_DATA, ALICE_VOICE, NUMBER_OF, sim_page
 from tests.timepoints import BOUNDARY_INSTANTS
 
 pytestmark = pytest.mark.django_db

@@ -3,7 +3,8 @@ friendly "temporarily unavailable" page when it has none."""
 import pytest
 
 from portal.core.cache import invalidate_customer
-from tests.portal.sim.conftest import ALICE_VOICE, BOB_VOICE, main_of, sim_page, text_of
+from tests.pages import main_of, text_of
+from tests.portal.sim.conftest import ALICE_VOICE, BOB_VOICE, sim_page
 
 pytestmark = pytest.mark.django_db
 

@@ -5,6 +5,7 @@ import re
 import pytest
 
 from domain.sim.types import DataQuota
+from tests.pages import main_of
 from tests.portal.sim.conftest import (
     ALICE_DATA,
     ALICE_SIMS,
@@ -12,7 +13,6 @@ from tests.portal.sim.conftest import (
     ALICE_VOICE,
     BOB_VOICE,
     SIM_BY_SERVICE,
-    main_of,
     sim_page,
 )
 

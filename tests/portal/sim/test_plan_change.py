@@ -19,16 +19,8 @@ from portal.sim import plan_changes
 from portal.sim.models import PlanChange
 from sandbox.salesforce import PORTAL_PRICEBOOK_ID
 from sandbox.whmcs.store import add_months
-from tests.portal.sim.conftest import (
-    ALICE_DATA,
-    ALICE_SUSPENDED,
-    ALICE_VOICE,
-    ALICE_VOICE_5G,
-    main_of,
-    messages_of,
-    sim_page,
-    text_of,
-)
+from tests.pages import main_of, messages_of, text_of
+from tests.portal.sim.conftest import ALICE_DATA, ALICE_SUSPENDED, ALICE_VOICE, ALICE_VOICE_5G, sim_page
 
 pytestmark = pytest.mark.django_db
 Status = PlanChange.Status

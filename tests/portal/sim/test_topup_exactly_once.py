@@ -16,16 +16,8 @@ from portal.core.connections import whmcs_connection
 from portal.core.jobs import ABANDONED
 from portal.sim import services, tasks, topups
 from portal.sim.models import TopUp
-from tests.portal.sim.conftest import (
-    ALICE,
-    ALICE_VOICE,
-    ask_quote,
-    confirm_topup,
-    messages_of,
-    request_id_of,
-    sim_page,
-    top_up_through_the_pages,
-)
+from tests.pages import messages_of, request_id_of
+from tests.portal.sim.conftest import ALICE, ALICE_VOICE, ask_quote, confirm_topup, sim_page, top_up_through_the_pages
 
 pytestmark = pytest.mark.django_db
 Status = TopUp.Status

@@ -11,16 +11,8 @@ from django.utils import timezone
 
 from portal.sim import services
 from portal.sim.models import TopUp
-from tests.portal.sim.conftest import (
-    ALICE_VOICE,
-    NUMBER_OF,
-    ask_quote,
-    confirm_topup,
-    main_of,
-    messages_of,
-    request_id_of,
-    sim_page,
-)
+from tests.pages import main_of, messages_of, request_id_of
+from tests.portal.sim.conftest import ALICE_VOICE, NUMBER_OF, ask_quote, confirm_topup, sim_page
 
 pytestmark = pytest.mark.django_db
 Status = TopUp.Status

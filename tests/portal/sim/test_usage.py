@@ -16,7 +16,8 @@ from domain.shared import clock
 from domain.sim.types import DataQuota
 from portal.sim.charts import format_mb
 from portal.sim.models import SimUsageDay
-from tests.portal.sim.conftest import ALICE_DATA, ALICE_VOICE, main_of, sim_page
+from tests.pages import main_of
+from tests.portal.sim.conftest import ALICE_DATA, ALICE_VOICE, sim_page
 
 pytestmark = pytest.mark.django_db
 ROOT = Path(__file__).resolve().parents[3]

@@ -4,7 +4,8 @@ written in Salesforce, and Alice's case is only ever asked for with Bob's Accoun
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 
-from tests.portal.support.conftest import ALICE, BOB, main_of, new_request_id, png
+from tests.pages import main_of
+from tests.portal.support.conftest import ALICE, BOB, new_request_id, png
 
 pytestmark = pytest.mark.django_db(transaction=True)
 

@@ -16,8 +16,9 @@ from portal.provisioning.models import EventCursor, ProvisioningJob
 from portal.provisioning.subscriber import DatabaseReplayStore, build_subscribers, run_subscribers
 from portal.support.events import build_case_subscriber, handle_case_event
 from sandbox.salesforce.pubsub import CASE_STATUS_UPDATE_AVRO
+from tests.pages import main_of
 from tests.portal.provisioning.test_subscriber import order_id, wait_for
-from tests.portal.support.conftest import calls, main_of
+from tests.portal.support.conftest import calls
 
 pytestmark = pytest.mark.django_db(transaction=True)
 CASE_TOPIC = "/event/Case_Status_Update__e"

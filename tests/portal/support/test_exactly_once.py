@@ -10,7 +10,8 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 
 from domain.shared import clock
 from portal.support.models import SupportWrite
-from tests.portal.support.conftest import ALICE, main_of, new_request_id, open_case, png
+from tests.pages import main_of
+from tests.portal.support.conftest import ALICE, new_request_id, open_case, png
 
 pytestmark = pytest.mark.django_db(transaction=True)
 

@@ -8,18 +8,8 @@ import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 
 from portal.support.selectors import forget_cases
-from tests.portal.support.conftest import (
-    ALICE,
-    BOB,
-    SUPPORT_USER_ID,
-    alices_sim,
-    calls,
-    main_of,
-    new_request_id,
-    open_case,
-    png,
-    request_id_of,
-)
+from tests.pages import main_of, request_id_of
+from tests.portal.support.conftest import ALICE, BOB, SUPPORT_USER_ID, alices_sim, calls, new_request_id, open_case, png
 
 pytestmark = pytest.mark.django_db(transaction=True)  # the write views commit before they send
 
