@@ -1,5 +1,5 @@
 """Money and currencies. Amounts are always Decimal: a float is refused, never converted."""
-from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
+from decimal import ROUND_CEILING, ROUND_HALF_UP, Decimal, InvalidOperation
 from typing import Annotated
 
 from pydantic import BeforeValidator, Field
@@ -45,6 +45,14 @@ class Currency(DomainModel):
     suffix: str = ""
     id: int | None = None
     is_default: bool = False
+    rate: Annotated[Decimal, Field(gt=0)] = Decimal(1)
+    """The exchange rate from the installation's default currency (WHMCS's own, GetCurrencies)."""
+
+    def convert(self, default_amount: Decimal) -> Decimal:
+        """A price set in the default currency, in this one: multiplied by the rate as WHMCS converts
+        product prices, rounded up to the currency's smallest unit (a price is never rounded down)."""
+        step = Decimal(1).scaleb(-currency_decimals(self.code))
+        return (default_amount * self.rate).quantize(step, rounding=ROUND_CEILING)
 
 
 # ISO 4217 minor units for the currencies that do not use two decimals.

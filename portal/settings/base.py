@@ -469,7 +469,7 @@ PORTAL_PUBLIC_URL = env("PORTAL_PUBLIC_URL", default=f"http://127.0.0.1:{env('PO
 # --- SIM top-ups ---------------------------------------------------------------------------------
 SIM_TOPUP_MIN_MB = 100
 SIM_TOPUP_MAX_MB = 50 * 1024
-SIM_TOPUP_PRICE_PER_GB = Decimal(env("SIM_TOPUP_PRICE_PER_GB", default="500"))  # before tax, WHMCS currency
+SIM_TOPUP_PRICE_PER_GB = Decimal(env("SIM_TOPUP_PRICE_PER_GB", default="500"))  # before tax, WHMCS default currency
 # A top-up is a durable job (docs/jobs.md): attempts, backoff between them (short: the customer may
 # have paid already), how long an attempt holds it (keep it above the task's time limit: the first
 # attempt runs in the customer's request), and when the sweep resumes one nobody is working on.

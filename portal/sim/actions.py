@@ -83,8 +83,9 @@ class ActionRules:
     """The options the customer may switch (none on a data-only SIM)."""
     networks: tuple[NetworkType, ...]
     """The network types it may switch to (not its current one)."""
-    reissue_fee: Decimal
-    replacement_fee: Decimal
+    reissue_fee: Decimal | None
+    replacement_fee: Decimal | None
+    """None (with no currency) while billing cannot say which currency the customer pays in."""
     currency: str
     end_dates: tuple[date, ...]
     cutoff_day: int
@@ -115,14 +116,16 @@ def cancellation_end_dates(today: date) -> tuple[date, ...]:
                  for months in range(settings.SIM_CANCELLATION_MONTHS_OFFERED))
 
 
-def action_rules(sim: SimDetails) -> ActionRules:
+def action_rules(sim: SimDetails, customer: Customer) -> ActionRules:
+    """What the SIM page offers; the fees (set in WHMCS's default currency) in the customer's."""
     try:
-        currency = billing.default_currency().code
+        currency = billing.client_currency(customer)
     except ProviderUnavailable:
-        currency = ""
+        currency = None
     return ActionRules(voice_options=voice_options_for(sim), networks=networks_for(sim),
-                       reissue_fee=settings.SIM_ESIM_REISSUE_FEE, replacement_fee=settings.SIM_REPLACEMENT_FEE,
-                       currency=currency, end_dates=cancellation_end_dates(clock.today()),
+                       reissue_fee=currency.convert(settings.SIM_ESIM_REISSUE_FEE) if currency else None,
+                       replacement_fee=currency.convert(settings.SIM_REPLACEMENT_FEE) if currency else None,
+                       currency=currency.code if currency else "", end_dates=cancellation_end_dates(clock.today()),
                        cutoff_day=settings.SIM_CANCELLATION_CUTOFF_DAY)
 
 
@@ -187,7 +190,8 @@ def action_request(*, customer: Customer, sim: SimLink, details: SimDetails, kin
             action.params = {"eid": _eid(details, eid), "old_eid": details.eid}
             if not billing.payment_methods(customer).value:
                 raise Refused(_("Please add a payment method first: pay any invoice online to save one."))
-            action.fee, action.currency = settings.SIM_ESIM_REISSUE_FEE, billing.default_currency().code
+            currency = billing.client_currency(customer)
+            action.fee, action.currency = currency.convert(settings.SIM_ESIM_REISSUE_FEE), currency.code
     due_now = action.status == Status.REQUESTED or action.send_on <= clock.today()
     if due_now:
         action.status = Status.REQUESTED

@@ -34,7 +34,6 @@ row is created already claimed); a transient failure is retried by the Celery ta
 from __future__ import annotations
 
 import logging
-import math
 from dataclasses import dataclass
 from datetime import timedelta
 from decimal import Decimal
@@ -115,8 +114,10 @@ class QuotaPending(Exception):
     """A lost quota addition is not in the history yet: look again later (a transient failure)."""
 
 
-def topup_quote(quota_mb: int) -> TopUpQuote:
-    """The price of ``quota_mb``: ``SIM_TOPUP_PRICE_PER_GB`` pro rata, rounded up to whole units."""
+def topup_quote(quota_mb: int, customer: Customer) -> TopUpQuote:
+    """The price of ``quota_mb`` in the currency WHMCS bills the customer in: ``SIM_TOPUP_PRICE_PER_GB``
+    (set in the default currency) pro rata, converted at WHMCS's own rate, rounded up to the
+    currency's smallest unit."""
     try:
         quota_mb = require_top_up_mb(quota_mb)
     except InvalidSimCommand as exc:
@@ -124,9 +125,8 @@ def topup_quote(quota_mb: int) -> TopUpQuote:
     if not settings.SIM_TOPUP_MIN_MB <= quota_mb <= settings.SIM_TOPUP_MAX_MB:
         raise Refused(_("Choose from %(min)d MB to %(max)d GB.") % {
             "min": settings.SIM_TOPUP_MIN_MB, "max": settings.SIM_TOPUP_MAX_MB // 1024})
-    currency = billing.default_currency()
-    raw = settings.SIM_TOPUP_PRICE_PER_GB * Decimal(quota_mb) / Decimal(1024)
-    amount = Decimal(math.ceil(raw)) if currency.code == "JPY" else raw.quantize(Decimal("0.01"))
+    currency = billing.client_currency(customer)
+    amount = currency.convert(settings.SIM_TOPUP_PRICE_PER_GB * Decimal(quota_mb) / Decimal(1024))
     return TopUpQuote(quota=DataQuota.from_mb(quota_mb), amount=amount, currency=currency.code)
 
 
@@ -146,7 +146,7 @@ def topup_request(*, customer: Customer, iccid: str, quota_mb: int, request_id: 
     details = selectors.sim_details(customer, sim).value
     if not details.can_top_up:
         raise Refused(_("This SIM is not active, so data cannot be added to it. Please contact support."))
-    quote = topup_quote(quota_mb)
+    quote = topup_quote(quota_mb, customer)
     if not billing.payment_methods(customer).value:
         raise Refused(_("Please add a payment method first: pay any invoice online to save one."))
     topup = TopUpFlow.claim_new(TopUp(

@@ -58,13 +58,12 @@ def _detail_context(customer: Customer, iccid: str, *, topup_form: TopUpForm | N
         "plan_change": services.open_plan_change(customer, details.value.iccid),
         "topups": TopUp.objects.filter(customer=customer, iccid=details.value.iccid)[:5],
         "usage_reading": latest_reading(details.value.iccid),
-        "rules": actions.action_rules(details.value),
+        "rules": actions.action_rules(details.value, customer),
         "action_form": SimActionForm(),
         "sim_actions": [(action, actions.action_message(action)[1]) for action in
                         actions.sim_actions(customer, details.value.iccid, limit=5)],
         "busy": actions.in_flight_action(details.value.iccid),
         "cancellation": actions.open_cancellation(customer, details.value.iccid),
-        "replacement_fee": settings.SIM_REPLACEMENT_FEE,
     }
     return context
 
@@ -91,7 +90,7 @@ def sim_topup(request: HttpRequest, customer: Customer, iccid: str) -> HttpRespo
         return render(request, "sim/detail.html", _detail_context(customer, iccid, topup_form=form), status=400)
     if not form.cleaned_data["confirm"]:
         with refusals_shown(request):
-            quote = services.topup_quote(form.cleaned_data["quota_mb"])
+            quote = services.topup_quote(form.cleaned_data["quota_mb"], customer)
             link = selectors.owned_sim(customer, iccid)
             return render(request, "sim/topup_confirm.html", {"link": link, "quote": quote, "form": form})
         return redirect("sim:detail", iccid=iccid)
@@ -165,7 +164,7 @@ def sim_action(request: HttpRequest, customer: Customer, iccid: str, kind: str) 
     with refusals_shown(request):
         details = selectors.sim_details(customer, sim).value
         if kind in ("esim_reissue", "cancellation") and not data["confirm"]:
-            rules = actions.action_rules(details)
+            rules = actions.action_rules(details, customer)
             if kind == "cancellation" and data["end_date"] not in rules.end_dates:
                 messages.error(request, _("Please choose one of the end dates offered."))
                 return redirect("sim:detail", iccid=iccid)

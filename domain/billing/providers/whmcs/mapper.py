@@ -91,6 +91,7 @@ def transform_whmcs_currencies(raw_response: object) -> tuple[Currency, ...]:
             code=raw.code,
             prefix=raw.prefix,
             suffix=raw.suffix,
+            rate=raw.rate,
             is_default=raw.id == WHMCS_DEFAULT_CURRENCY_ID,
         )
         for raw in parsed.currencies.currency

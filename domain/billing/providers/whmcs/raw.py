@@ -3,6 +3,7 @@
 Only the fields we use are declared; the rest (including `remote_token`) is dropped on parsing.
 """
 import re
+from decimal import Decimal
 from typing import Annotated, Any
 
 from pydantic import BeforeValidator, Field
@@ -147,6 +148,8 @@ class WhmcsCurrencyRaw(WhmcsRawModel):
     code: Annotated[str, Field(pattern=r"^[A-Z]{3}$")]
     prefix: WhmcsText = ""
     suffix: WhmcsText = ""
+    rate: Annotated[WhmcsDecimal, Field(gt=0)] = Decimal(1)
+    """Its exchange rate from the default currency (the default's is 1), as WHMCS converts prices."""
 
 
 class WhmcsCurrencyListRaw(WhmcsRawModel):
