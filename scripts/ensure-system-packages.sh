@@ -29,6 +29,7 @@ php -m 2>/dev/null | grep -i "^curl$" >/dev/null || missing+=(php-curl)
 command -v npm >/dev/null 2>&1 || missing+=(npm)
 command -v redis-server >/dev/null 2>&1 || missing+=(redis-server)  # the fault drills start their own
 command -v faketime >/dev/null 2>&1 || missing+=(faketime)  # CLOCK_AT=... make test (scripts/with-clock.sh)
+command -v cc >/dev/null 2>&1 || missing+=(gcc)  # with-clock.sh builds its small shim for libfaketime
 command -v xgettext >/dev/null 2>&1 || missing+=(gettext)  # tests/test_translations.py extracts the messages
 # Japanese text in the browser tests' screenshots (tests/browser/test_every_page_fits.py)
 [ -d /usr/share/fonts/opentype/noto ] && ls /usr/share/fonts/opentype/noto | grep -q CJK || missing+=(fonts-noto-cjk)

@@ -26,7 +26,15 @@ if instant.tzinfo is None:
 print(f"{round((instant - datetime.now(UTC)).total_seconds()):+d}")
 PY
 )
+# libfaketime 0.9.10 refuses sleeps on the monotonic clock (EINVAL) when it leaves that clock alone,
+# and Python's time.sleep is one: a shim loaded before it sends those sleeps to the kernel.
+root=$(cd "$(dirname "$0")/.." && pwd)
+shim=$root/var/faketime/monotonic_sleep.so
+if [ ! -e "$shim" ] || [ "$root/scripts/faketime/monotonic_sleep.c" -nt "$shim" ]; then
+  mkdir -p "$root/var/faketime"
+  cc -shared -fPIC -O2 -o "$shim" "$root/scripts/faketime/monotonic_sleep.c" -ldl
+fi
 echo "==> Clock at ${CLOCK_AT} (libfaketime, ${offset} s from the real time)" >&2
-export LD_PRELOAD="$library${LD_PRELOAD:+:$LD_PRELOAD}" FAKETIME="$offset" FAKETIME_DONT_FAKE_MONOTONIC=1
+export LD_PRELOAD="$shim:$library${LD_PRELOAD:+:$LD_PRELOAD}" FAKETIME="$offset" FAKETIME_DONT_FAKE_MONOTONIC=1
 unset CLOCK_AT
 exec "$@"
