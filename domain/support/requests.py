@@ -2,7 +2,8 @@
 
 Staff fulfil these by hand today; as case types, any feature can raise one (a SIM page's "report
 lost" button, a future plan change) with the same rules as the support form. A lost or stolen SIM
-is urgent: it must be suspended at once, so its case is opened with the high priority.
+is urgent: it must be suspended at once, so its case is opened with the high priority. Resuming a
+line (once a lost SIM is found, or a suspended one may be used again) is a request of its own.
 """
 from __future__ import annotations
 
@@ -60,6 +61,7 @@ SPECS: dict[RequestType, RequestSpec] = {
                     required=(Detail.ICCID, Detail.REPLACEMENT_REASON, Detail.SIM_SIZE)),
         RequestSpec(RequestType.ADDRESS_CHANGE, CaseCategory.ORDER, CasePriority.MEDIUM,
                     required=(Detail.ADDRESS,)),
+        RequestSpec(RequestType.RESUME_LINE, CaseCategory.SIM, CasePriority.MEDIUM, required=(Detail.ICCID,)),
     )
 }
 

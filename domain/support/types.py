@@ -121,6 +121,7 @@ class RequestType(StrEnum):
     MNP_RESERVATION = "mnp_reservation"
     SIM_REPLACEMENT = "sim_replacement"
     ADDRESS_CHANGE = "delivery_address_change"
+    RESUME_LINE = "resume_line"
 
 
 class RelatedKind(StrEnum):
@@ -250,10 +251,16 @@ class CaseSummary(DomainModel):
     updated_at: AwareDatetime
     """The last thing that happened: the case changed, or a reply was added."""
     closed_at: AwareDatetime | None = None
+    sim_iccid: Iccid | None = None
+    """The SIM the case is about (a structured SIM request's, or the one it was opened from)."""
 
     @property
     def is_open(self) -> bool:
         return self.status.is_open
+
+    def is_open_about_sim(self, request_type: RequestType, iccid: str) -> bool:
+        """An open case of ``request_type`` about the SIM ``iccid`` (what a SIM's page shows on top)."""
+        return self.is_open and self.request_type is request_type and self.sim_iccid == iccid
 
 
 class CommentAuthor(StrEnum):

@@ -17,6 +17,7 @@ from portal.sim.charts import Bar, usage_bar_chart
 from portal.sim.forms import TOPUP_CHOICES_MB, PlanCancelForm, PlanChangeForm, SimActionForm, TopUpForm
 from portal.sim.models import TopUp
 from portal.sim.usage import latest_reading
+from portal.support import selectors as support
 
 
 @customer_required
@@ -64,6 +65,7 @@ def _detail_context(customer: Customer, iccid: str, *, topup_form: TopUpForm | N
                         actions.sim_actions(customer, details.value.iccid, limit=5)],
         "busy": actions.in_flight_action(details.value.iccid),
         "cancellation": actions.open_cancellation(customer, details.value.iccid),
+        "sim_cases": support.sim_cases(customer, details.value.iccid),
     }
     return context
 

@@ -44,6 +44,7 @@ REQUEST_TYPES = {
     RequestType.MNP_RESERVATION: _("Number transfer (MNP reservation number)"),
     RequestType.SIM_REPLACEMENT: _("Replacement SIM card"),
     RequestType.ADDRESS_CHANGE: _("Change of delivery address"),
+    RequestType.RESUME_LINE: _("Resume a suspended line"),
 }
 REQUEST_TYPE_HELP = {
     RequestType.GENERAL: _("Ask us anything about your services, bills or account."),
@@ -52,12 +53,15 @@ REQUEST_TYPE_HELP = {
                                    "provider."),
     RequestType.SIM_REPLACEMENT: _("We send a new physical SIM card to your address on file."),
     RequestType.ADDRESS_CHANGE: _("Tell us where we should deliver your SIM cards and equipment from now on."),
+    RequestType.RESUME_LINE: _("Found your SIM again, or want a suspended line back? We check it is yours and resume "
+                               "it, usually within one business day."),
 }
 DEFAULT_SUBJECTS = {
     RequestType.LOST_SIM: _("Lost or stolen SIM: please suspend it"),
     RequestType.MNP_RESERVATION: _("MNP reservation number request"),
     RequestType.SIM_REPLACEMENT: _("Replacement SIM card request"),
     RequestType.ADDRESS_CHANGE: _("New delivery address"),
+    RequestType.RESUME_LINE: _("Please resume my line"),
 }
 RELATED = {
     RelatedKind.INVOICE: _("Invoice"),

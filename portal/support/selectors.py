@@ -20,6 +20,7 @@ from integrations.salesforce.cases import SalesforceCaseClient
 from portal.accounts.models import Customer
 from portal.core.cache import Cached, bump_namespace, namespace_version
 from portal.core.connections import salesforce_connection
+from portal.core.errors import ProviderUnavailable
 from portal.core.reads import SALESFORCE_FAILURES, ProviderReads
 from portal.support.models import CaseView
 
@@ -50,6 +51,33 @@ def case_list(customer: Customer) -> Cached[tuple[CaseSummary, ...]]:
         return tuple(sorted(newest_first, key=lambda case: not case.is_open))
 
     return _cached(customer, "cases", fetch)
+
+
+@dataclass(frozen=True)
+class SimCases:
+    """The open structured requests about one SIM that its page shows at the top, until staff
+    handle them (close the case)."""
+
+    lost: tuple[CaseSummary, ...] = ()
+    """Open lost or stolen reports."""
+    resume: tuple[CaseSummary, ...] = ()
+    """Open requests to resume the line."""
+    unknown: bool = False
+    """Salesforce could not be read (and no copy was kept): nothing is known either way."""
+
+
+def sim_cases(customer: Customer, iccid: str) -> SimCases:
+    """The customer's open structured requests about the SIM ``iccid``, from their cached case list
+    (no query of its own); empty and ``unknown`` while Salesforce cannot be read."""
+    if not customer.salesforce_account_id:
+        return SimCases()
+    try:
+        cases = case_list(customer).value
+    except ProviderUnavailable:
+        return SimCases(unknown=True)
+    return SimCases(
+        lost=tuple(case for case in cases if case.is_open_about_sim(RequestType.LOST_SIM, iccid)),
+        resume=tuple(case for case in cases if case.is_open_about_sim(RequestType.RESUME_LINE, iccid)))
 
 
 def case_id_or_404(case_id: str) -> str:

@@ -25,6 +25,7 @@ RECORD_TYPES = (
     ("Portal_MNP_Reservation", "Portal: MNP reservation number"),
     ("Portal_SIM_Replacement", "Portal: physical SIM replacement"),
     ("Portal_Delivery_Address_Change", "Portal: delivery address change"),
+    ("Portal_Resume_Line", "Portal: resume a line"),
 )
 ALICE, BOB = DEMO_CUSTOMERS[:2]
 

@@ -64,7 +64,7 @@ def test_the_seed_has_believable_cases_with_record_types_and_an_internal_note(ap
              if not comment["IsPublished"]]
     assert notes and all(note["CreatedById"] == SUPPORT_USER_ID for note in notes)
     types = api.records("SELECT DeveloperName FROM RecordType WHERE SobjectType = 'Case' AND IsActive = true")
-    assert len(types) == 5
+    assert len(types) == 6
 
 
 def test_a_case_is_created_numbered_and_closed_with_its_date(api):

@@ -23,6 +23,7 @@ CASE_FIELDS = (
     "LastModifiedDate",
     "ClosedDate",
     "RecordType.DeveloperName",
+    "SIM_ICCID__c",
 )
 """What the case list shows (docs/salesforce.md lists every Case field the portal uses)."""
 CASE_DETAIL_FIELDS = (
@@ -30,7 +31,6 @@ CASE_DETAIL_FIELDS = (
     "WHMCS_Invoice_Id__c",
     "WHMCS_Service_Id__c",
     "Order__c",
-    "SIM_ICCID__c",
     "Loss_Type__c",
     "Incident_Date__c",
     "MNP_Holder_Name__c",

@@ -159,6 +159,23 @@ def test_the_list_reads_each_cases_last_reply():
         (CASE, CaseStatus.IN_PROGRESS, datetime(2026, 11, 28, tzinfo=UTC))]
 
 
+def test_the_list_names_the_sim_a_case_is_about_so_its_page_can_show_an_open_request():
+    def listed(**changes):
+        record = {key: value for key, value in case_record(**changes).items() if key != "ContentDocumentLinks"}
+        return salesforce.transform_salesforce_case_list({"totalSize": 1, "done": True, "records": [record]})[0]
+
+    lost = listed(RecordType={"DeveloperName": "Portal_Lost_Stolen_SIM"}, SIM_ICCID__c=ICCID)
+    assert lost.sim_iccid == ICCID and lost.is_open_about_sim(RequestType.LOST_SIM, ICCID)
+    assert not lost.is_open_about_sim(RequestType.RESUME_LINE, ICCID)
+    assert not lost.is_open_about_sim(RequestType.LOST_SIM, "8981100000001001132")
+    assert listed(RecordType={"DeveloperName": "Portal_Resume_Line"}, SIM_ICCID__c=ICCID).request_type is (
+        RequestType.RESUME_LINE)
+    closed = listed(RecordType={"DeveloperName": "Portal_Lost_Stolen_SIM"}, SIM_ICCID__c=ICCID, Status="Closed",
+                    IsClosed=True, ClosedDate="2026-11-27T00:00:00.000+0000")
+    assert not closed.is_open_about_sim(RequestType.LOST_SIM, ICCID)
+    assert listed(SIM_ICCID__c="typed by hand").sim_iccid is None
+
+
 def test_lookups_and_record_types():
     assert salesforce.transform_salesforce_case_lookup({"totalSize": 0, "done": True, "records": []}) is None
     assert salesforce.transform_salesforce_case_lookup(

@@ -108,4 +108,5 @@ def test_the_case_types_and_their_required_details(customer_client):
     types = {t["type"]: t for t in customer_client.get("/api/v1/case-types").json()["data"]}
     assert types["lost_sim"]["priority"] == "high" and types["lost_sim"]["required_details"] == ["iccid", "loss_kind"]
     assert types["delivery_address_change"]["required_details"] == ["address"]
-    assert set(types) == {"general", "lost_sim", "mnp_reservation", "sim_replacement", "delivery_address_change"}
+    assert set(types) == {"general", "lost_sim", "mnp_reservation", "sim_replacement", "delivery_address_change",
+                          "resume_line"}

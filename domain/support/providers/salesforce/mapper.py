@@ -86,6 +86,7 @@ RECORD_TYPES: dict[RequestType, str] = {
     RequestType.MNP_RESERVATION: "Portal_MNP_Reservation",
     RequestType.SIM_REPLACEMENT: "Portal_SIM_Replacement",
     RequestType.ADDRESS_CHANGE: "Portal_Delivery_Address_Change",
+    RequestType.RESUME_LINE: "Portal_Resume_Line",
 }
 """The developer name of each request type's Case record type."""
 LOSS_KINDS: dict[LossKind, str] = {LossKind.LOST: "Lost", LossKind.STOLEN: "Stolen"}
@@ -225,6 +226,7 @@ def _summary_fields(record: SfCaseBaseRaw, reply_times: Iterable[datetime]) -> d
         "created_at": record.CreatedDate,
         "updated_at": updated,
         "closed_at": record.ClosedDate if record.IsClosed else None,
+        "sim_iccid": _iccid(record.SIM_ICCID__c),
     }
 
 

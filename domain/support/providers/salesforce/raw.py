@@ -82,6 +82,7 @@ class SfCaseBaseRaw(SalesforceRawModel):
     LastModifiedDate: SfDateTime
     ClosedDate: SfDateTime | None
     RecordType: SfRecordTypeRefRaw | None
+    SIM_ICCID__c: SfOptionalText
 
 
 class SfCaseListItemRaw(SfCaseBaseRaw):
@@ -97,7 +98,6 @@ class SfCaseDetailRaw(SfCaseBaseRaw):
     WHMCS_Invoice_Id__c: SfPositiveWholeNumber | None
     WHMCS_Service_Id__c: SfPositiveWholeNumber | None
     Order__c: OrderId | None
-    SIM_ICCID__c: SfOptionalText
     Loss_Type__c: SfOptionalText
     Incident_Date__c: SfDate | None
     MNP_Holder_Name__c: SfOptionalText
