@@ -37,6 +37,12 @@ class UserLanguageMiddleware:
         return response
 
 
+def customer_language(user) -> translation.override:
+    """Write in ``user``'s language (their stored choice, else the portal's default): for text the
+    portal stores at a provider for the customer to read later, e.g. an invoice line."""
+    return translation.override(supported(getattr(user, "language", "")) or settings.LANGUAGE_CODE)
+
+
 def stored_language(request: HttpRequest) -> str | None:
     user = getattr(request, "user", None)
     if user is None or not user.is_authenticated:

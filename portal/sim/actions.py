@@ -60,10 +60,11 @@ from integrations.whmcs.errors import WhmcsApiError, WhmcsAuthError, WhmcsError
 from integrations.whmcs.subscriptions import WhmcsSubscriptionClient
 from portal.accounts.models import Customer
 from portal.billing import selectors as billing
-from portal.core import jobs
+from portal.core import formats, jobs
 from portal.core.cache import invalidate_customer
 from portal.core.connections import freebit_connection, salesforce_connection, whmcs_connection
 from portal.core.errors import ProviderUnavailable, Refused
+from portal.core.i18n import customer_language
 from portal.sim.models import SimAction
 from portal.sim.selectors import SimLink
 
@@ -454,7 +455,7 @@ class SimActionFlow(jobs.JobFlow):
         try:
             invoice_id = self.charges.create_invoice(
                 action.customer.whmcs_client_id, amount=action.fee, due_date=clock.today().isoformat(),
-                description=f"{action.get_kind_display()} for SIM {action.msisdn}", notes=self.marker)
+                description=self._invoice_line(), notes=self.marker)
         except WhmcsAuthError:
             raise
         except WhmcsApiError as exc:
@@ -465,6 +466,13 @@ class SimActionFlow(jobs.JobFlow):
             return
         action.whmcs_invoice_id = invoice_id
         self.save("whmcs_invoice_id")
+
+    def _invoice_line(self) -> str:
+        """What the customer reads on the invoice, in their language: the action and the phone number."""
+        action = self.job
+        with customer_language(action.customer.user):
+            return _("%(action)s for %(phone)s") % {"action": action.get_kind_display(),
+                                                    "phone": formats.phone(action.msisdn)}
 
     def _adopt_invoice(self, *, quietly: bool = False) -> bool:
         try:

@@ -67,10 +67,11 @@ from integrations.whmcs.charges import WhmcsChargeClient
 from integrations.whmcs.errors import WhmcsApiError, WhmcsAuthError, WhmcsError
 from portal.accounts.models import Customer
 from portal.billing import selectors as billing
-from portal.core import jobs
+from portal.core import formats, jobs
 from portal.core.cache import invalidate_customer
 from portal.core.connections import freebit_connection, whmcs_connection
 from portal.core.errors import ProviderUnavailable, Refused
+from portal.core.i18n import customer_language
 from portal.sim import selectors
 from portal.sim.models import TopUp
 
@@ -251,7 +252,7 @@ class TopUpFlow(jobs.JobFlow):
         try:
             invoice_id = self.charges.create_invoice(
                 topup.customer.whmcs_client_id, amount=topup.amount, due_date=clock.today().isoformat(),
-                description=f"Data top-up {DataQuota.from_mb(topup.quota_mb).format()} for SIM {topup.iccid}",
+                description=self._invoice_line(),
                 notes=self.marker,
             )
         except WhmcsAuthError:
@@ -311,6 +312,14 @@ class TopUpFlow(jobs.JobFlow):
         # Anything else (a timeout, a 5xx, an answer we cannot read) leaves quota_requested_at set:
         # the next attempt settles it from the quota history.
         self._applied()
+
+    def _invoice_line(self) -> str:
+        """What the customer reads on the invoice, in their language: the data and the phone number."""
+        topup = self.job
+        with customer_language(topup.customer.user):
+            return _("Data top-up %(amount)s for %(phone)s") % {
+                "amount": formats.data_amount(DataQuota.from_mb(topup.quota_mb)),
+                "phone": formats.phone(topup.msisdn) if topup.msisdn else topup.iccid}
 
     def _settled_from_history(self, sims: FreebitSimClient, msisdn: str) -> bool:
         """After a call whose answer was lost: True when the history shows the data added (the

@@ -11,6 +11,7 @@ from django.utils import timezone
 
 from domain.shared import calendar, clock
 from domain.sim.types import DataQuota
+from portal.core.formats import phone
 from portal.sim import services, tasks
 from portal.sim.models import TopUp
 from tests.pages import main_of, messages_of, request_id_of
@@ -69,7 +70,7 @@ def test_a_top_up_through_the_pages_charges_once_and_adds_the_quota(providers, b
     [invoice] = billing.new_invoices()
     assert invoice.status == "Paid"
     assert [(item.description, item.amount) for item in invoice.items] == [
-        (f"Data top-up 2 GB for SIM {ALICE_VOICE}", Decimal("1400"))]
+        (f"Data top-up 2 GB for {phone(NUMBER_OF[ALICE_VOICE])}", Decimal("1400"))]  # the number, not the ICCID
     assert len(billing.payments_of(invoice.id)) == 1
     [record] = providers.topups_for(form_request_id)
     assert (record.account, record.quota_mb, record.quota_code) == (NUMBER_OF[ALICE_VOICE], 2048, form_request_id)
@@ -84,6 +85,16 @@ def test_a_top_up_through_the_pages_charges_once_and_adds_the_quota(providers, b
     assert topup.last_error == "" and topup.lease_until is None
     assert ("success", f"2 GB was added to your SIM. It is billed on invoice {invoice.id}.") in messages_of(response)
     assert "2 GB · Applied" in main_of(response)
+
+
+def test_the_invoice_line_is_written_in_the_customers_language(providers, billing, customer_client, customer_user):
+    customer_user.language = "ja"
+    customer_user.save(update_fields=["language"])
+
+    confirm_topup(customer_client, ALICE_VOICE, "1024", request_id_of(sim_page(customer_client, ALICE_VOICE)))
+
+    [invoice] = billing.new_invoices()
+    assert [item.description for item in invoice.items] == [f"データ追加 1 GB（{phone(NUMBER_OF[ALICE_VOICE])}）"]
 
 
 def test_a_quick_choice_button_picks_the_amount(providers, billing, customer_client):
