@@ -1,6 +1,6 @@
 """``/api/v1/``: the catalog, the customer's orders, and placing an order."""
 from django.utils.translation import gettext as _
-from drf_spectacular.utils import OpenApiParameter, extend_schema
+from drf_spectacular.utils import OpenApiParameter, extend_schema, extend_schema_field
 from rest_framework import serializers, status
 from rest_framework.exceptions import ValidationError
 from rest_framework.request import Request
@@ -64,7 +64,12 @@ class OrderDetailSerializer(OrderSummarySerializer):
     items = OrderItemSerializer(many=True)
     totals_by_cycle = CycleTotalSerializer(many=True, help_text="Monthly and one-time amounts, each on its own")
     timeline = TimelineStepSerializer(many=True)
-    failure_reason = serializers.CharField(allow_null=True)
+    failure_reason = serializers.SerializerMethodField(help_text="Why provisioning failed, in your language "
+                                                                 "(null unless it failed)")
+
+    @extend_schema_field(serializers.CharField(allow_null=True))
+    def get_failure_reason(self, order) -> str | None:
+        return _(order.failure_reason) if order.failure_reason else None
 
 
 class CatalogApi(CustomerApi):

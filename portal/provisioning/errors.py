@@ -1,6 +1,8 @@
 """What can go wrong with a provisioning job, and what the customer is told about it."""
 from __future__ import annotations
 
+from django.utils.translation import gettext_noop
+
 from portal.core.jobs import JobFailed, JobRetry
 
 NOT_APPROVED = "not_approved"
@@ -15,24 +17,29 @@ SIM_INVENTORY_EMPTY = "sim_inventory_empty"
 BILLING_SETUP = "billing_setup"
 PROVIDER_UNAVAILABLE = "provider_unavailable"
 
-_OUR_TEAM = "Our team has been told and will contact you."
 CUSTOMER_MESSAGES = {
-    NOT_APPROVED: "This order is not approved for activation.",
-    UNKNOWN_ORDER: "This order could not be found.",
-    EMPTY_ORDER: f"This order has nothing to activate. {_OUR_TEAM}",
-    UNKNOWN_PRODUCT: f"A product in this order cannot be activated automatically yet. {_OUR_TEAM}",
-    UNKNOWN_CUSTOMER: f"We could not find the billing account for this order. {_OUR_TEAM}",
-    NO_PAYMENT_METHOD: "Please add a payment method (pay any invoice online to save one), then contact us to "
-                       "complete this order.",
-    WHMCS_REFUSED: f"Billing could not set up this order. {_OUR_TEAM}",
-    SIM_ACTIVATION_REFUSED: f"Your SIM could not be activated. {_OUR_TEAM}",
-    SIM_INVENTORY_EMPTY: f"We are preparing a SIM for this order; activation will follow. {_OUR_TEAM}",
-    BILLING_SETUP: f"We could not finish setting up this order. {_OUR_TEAM}",
-    PROVIDER_UNAVAILABLE: "We could not finish setting up this order because one of our systems was unavailable. "
-                          "Our team has been told and will complete it.",
+    NOT_APPROVED: gettext_noop("This order is not approved for activation."),
+    UNKNOWN_ORDER: gettext_noop("This order could not be found."),
+    EMPTY_ORDER: gettext_noop("This order has nothing to activate. Our team has been told and will contact you."),
+    UNKNOWN_PRODUCT: gettext_noop("A product in this order cannot be activated automatically yet. Our team has been "
+                                  "told and will contact you."),
+    UNKNOWN_CUSTOMER: gettext_noop("We could not find the billing account for this order. Our team has been told and "
+                                   "will contact you."),
+    NO_PAYMENT_METHOD: gettext_noop("Please add a payment method (pay any invoice online to save one), then contact "
+                                    "us to complete this order."),
+    WHMCS_REFUSED: gettext_noop("Billing could not set up this order. Our team has been told and will contact you."),
+    SIM_ACTIVATION_REFUSED: gettext_noop("Your SIM could not be activated. Our team has been told and will contact "
+                                         "you."),
+    SIM_INVENTORY_EMPTY: gettext_noop("We are preparing a SIM for this order; activation will follow. Our team has "
+                                      "been told and will contact you."),
+    BILLING_SETUP: gettext_noop("We could not finish setting up this order. Our team has been told and will contact "
+                                "you."),
+    PROVIDER_UNAVAILABLE: gettext_noop("We could not finish setting up this order because one of our systems was "
+                                       "unavailable. Our team has been told and will complete it."),
 }
 """What the order page shows (``Provisioning_Error__c``, at most 255 characters): never a
-provider's own words."""
+provider's own words. Salesforce keeps them in English, for staff; the order page and the API show
+them in the customer's language (the catalogues hold them: ``gettext_noop``)."""
 
 NOT_WRITTEN_BACK = frozenset({NOT_APPROVED, UNKNOWN_ORDER})
 """Failures that leave the Salesforce order alone: it is not (or no longer) ours to fail."""

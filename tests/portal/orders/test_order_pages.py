@@ -158,6 +158,26 @@ def test_a_failed_order_shows_where_it_stopped_and_the_customer_safe_reason(sf, 
     assert '<span class="badge badge-bad">Needs our attention</span>' in main_of(customer_client.get("/orders/"))
 
 
+def test_the_portals_own_failure_reason_is_shown_in_the_customers_language(sf, customer_client, customer_user,
+                                                                            new_order):
+    """Salesforce keeps the portal's reason in English, for staff; the customer reads it in theirs."""
+    from portal.provisioning.errors import CUSTOMER_MESSAGES, SIM_ACTIVATION_REFUSED
+
+    customer_user.language = "ja"
+    customer_user.save(update_fields=["language"])
+    sf.approve(new_order)
+    sf.set_status(new_order, Provisioning_Status__c="Failed",
+                  Provisioning_Error__c=CUSTOMER_MESSAGES[SIM_ACTIVATION_REFUSED])
+    invalidate_customer(customer_user.pk)
+
+    page = main_of(customer_client.get(f"/orders/{new_order}/"))
+    api = customer_client.get(f"/api/v1/orders/{new_order}").json()["data"]
+
+    japanese = "SIMを開通できませんでした。担当チームに連絡済みで、こちらからご連絡します。"
+    assert f'<p class="field-error" role="status">{japanese}</p>' in page
+    assert api["failure_reason"] == japanese
+
+
 def test_a_failed_order_approved_again_no_longer_shows_the_reason(sf, customer_client, customer_user, new_order):
     sf.set_status(new_order, Provisioning_Status__c="Failed", Provisioning_Error__c=FAILURE)
     sf.approve(new_order)  # the operator retries: the emulator clears the error
