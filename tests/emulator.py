@@ -180,9 +180,9 @@ class SalesforceEmulator(EmulatorControl):
         return response.json()["expired"]
 
     def reply(self, case_id: str, body: str | None = None, *, status: str | None = None,
-              public: bool = True) -> dict:
+              public: bool = True, fields: dict | None = None) -> dict:
         answer = requests.post(f"{self.url}/__sandbox__/cases/{case_id}/reply", timeout=5,
-                               json={"body": body, "status": status, "public": public})
+                               json={"body": body, "status": status, "public": public, "fields": fields})
         assert answer.status_code == 200, answer.text
         return answer.json()
 

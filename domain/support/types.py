@@ -237,6 +237,27 @@ class NewCase(DomainModel):
         return SPECS[self.request_type].priority
 
 
+MNP_RESERVATION_NUMBER = re.compile(r"\d{10}")
+"""An MNP reservation number: ten digits."""
+
+
+def _mnp_number(value: str) -> str:
+    if not MNP_RESERVATION_NUMBER.fullmatch(value):
+        raise ValueError("an MNP reservation number is ten digits")
+    return value
+
+
+class MnpReservation(DomainModel):
+    """The port-out reservation number staff obtained for a SIM's phone number, and the last day it
+    can be used (Japan time): while it holds, porting the number to the new carrier ends the SIM."""
+
+    number: Annotated[str, Strict(), AfterValidator(_mnp_number)]
+    expires_on: date
+
+    def holds_on(self, day: date) -> bool:
+        return day <= self.expires_on
+
+
 class CaseSummary(DomainModel):
     """A case as the customer's list shows it."""
 
@@ -253,6 +274,8 @@ class CaseSummary(DomainModel):
     closed_at: AwareDatetime | None = None
     sim_iccid: Iccid | None = None
     """The SIM the case is about (a structured SIM request's, or the one it was opened from)."""
+    mnp_reservation: MnpReservation | None = None
+    """An MNP request's reservation number and expiry, once staff recorded them on the case."""
 
     @property
     def is_open(self) -> bool:

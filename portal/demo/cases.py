@@ -1,10 +1,13 @@
 """Demo only: staff pages that play the support agent in the Salesforce sandbox.
 
 An agent reads every case with its whole conversation (internal notes included), replies
-(publicly, or as an internal note) and changes the status. The sandbox publishes
+(publicly, or as an internal note), changes the status and, on an MNP request, records the
+reservation number and its expiry (``MNP_Reservation_Number__c``, ``MNP_Reservation_Expiry__c``). The sandbox publishes
 ``Case_Status_Update__e`` on its Pub/Sub API exactly as the org's flow would; the portal's
 subscriber then forgets the customer's cached cases, so the customer sees the change at once.
 """
+from datetime import date
+
 import requests
 from django.contrib import messages
 from django.contrib.admin.views.decorators import staff_member_required
@@ -18,6 +21,7 @@ from portal.demo.sandboxes import salesforce_sandbox
 
 STATUSES = ("New", "Working", "Escalated", "On Hold", "Waiting on Customer", "Closed")
 MAX_REPLY_LENGTH = 4000
+MNP_FIELDS = ("MNP_Reservation_Number__c", "MNP_Reservation_Expiry__c")
 
 
 
@@ -48,15 +52,19 @@ def sandbox_case(request: HttpRequest, case_id: str) -> HttpResponse:
         body = request.POST.get("body", "").strip()
         status = request.POST.get("status", "")
         public = request.POST.get("visibility", "public") == "public"
-        if len(body) > MAX_REPLY_LENGTH:
+        fields, bad_mnp = _mnp_fields(request, case)
+        if bad_mnp:
+            messages.error(request, _("Enter the reservation number and the day it expires (YYYY-MM-DD), or neither."))
+        elif len(body) > MAX_REPLY_LENGTH:
             messages.error(request, _("A reply can be at most %(count)d characters.") % {"count": MAX_REPLY_LENGTH})
         elif status and status not in STATUSES:
             messages.error(request, _("Choose one of the statuses offered."))
-        elif not body and (not status or status == case["Status"]):
+        elif not body and (not status or status == case["Status"]) and not fields:
             messages.error(request, _("Write a reply or choose another status."))
         else:
             answer = requests.post(f"{sandbox.url}/__sandbox__/cases/{case_id}/reply", timeout=5, json={
-                "body": body or None, "public": public, "status": status if status != case["Status"] else None})
+                "body": body or None, "public": public, "status": status if status != case["Status"] else None,
+                "fields": fields or None})
             if answer.ok:
                 messages.success(request, _("Case %(number)s updated.") % {"number": case["CaseNumber"]})
             else:
@@ -81,4 +89,25 @@ def sandbox_case(request: HttpRequest, case_id: str) -> HttpResponse:
         "case": case, "account": account["Name"] if account else "?", "conversation": conversation,
         "files": [f for f in files if f is not None], "fields": fields, "statuses": STATUSES,
         "record_type": record_type["Name"] if record_type else "",
+        "is_mnp": bool(record_type) and record_type["DeveloperName"] == "Portal_MNP_Reservation",
+        "mnp_number": case.get("MNP_Reservation_Number__c") or "",
+        "mnp_expiry": case.get("MNP_Reservation_Expiry__c") or "",
     })
+
+
+def _mnp_fields(request: HttpRequest, case: dict) -> tuple[dict, bool]:
+    """The MNP reservation number and expiry the agent typed, when they changed: (fields, malformed)."""
+    if "mnp_number" not in request.POST:
+        return {}, False
+    number = request.POST.get("mnp_number", "").strip()[:20]
+    expiry = request.POST.get("mnp_expiry", "").strip()
+    if bool(number) != bool(expiry):
+        return {}, True
+    if expiry:
+        try:
+            expiry = date.fromisoformat(expiry).isoformat()
+        except ValueError:
+            return {}, True
+    wanted = {"MNP_Reservation_Number__c": number or None, "MNP_Reservation_Expiry__c": expiry or None}
+    current = {name: str(case.get(name)) if case.get(name) else None for name in MNP_FIELDS}
+    return ({} if wanted == current else wanted), False

@@ -67,6 +67,7 @@ from portal.core.errors import ProviderUnavailable, Refused
 from portal.core.i18n import customer_language
 from portal.sim.models import SimAction
 from portal.sim.selectors import SimLink
+from portal.support import selectors as support
 
 logger = logging.getLogger(__name__)
 Kind, Status, Failure = SimAction.Kind, SimAction.Status, SimAction.Failure
@@ -283,6 +284,13 @@ def _check_cancellation(customer: Customer, sim: SimLink, details: SimDetails, e
         raise Refused(_("This SIM cannot be cancelled now. Please contact support."))
     if open_cancellation(customer, sim.iccid) is not None:
         raise Refused(_("This SIM's cancellation is requested already."))
+    port = support.sim_cases(customer, sim.iccid)
+    if port.mnp is not None:
+        raise Refused(_("This SIM's number has an MNP reservation (valid until %(day)s): moving the number to the new "
+                        "carrier cancels this SIM by itself, so it cannot be cancelled here.") % {
+            "day": _day(port.mnp.expires_on)})
+    if port.unknown:
+        raise Refused(_("We could not check this SIM's number transfer just now. Please try again in a few minutes."))
     if end_date not in cancellation_end_dates(clock.today()):
         raise Refused(_("Please choose one of the end dates offered."), field="end_date")
 

@@ -16,6 +16,7 @@ from portal.billing.api import MoneySerializer
 from portal.core.api import MINOR_UNITS_HELP, CustomerApi, minor_units_of
 from portal.sim import actions, selectors, services
 from portal.sim.models import PlanChange, SimAction, TopUp
+from portal.support import selectors as support
 
 
 class QuotaSerializer(serializers.Serializer):
@@ -341,15 +342,19 @@ class SimActionSerializer(serializers.ModelSerializer):
 
 class SimActionListApi(CustomerApi):
     """The SIM's lifecycle actions (voice options, network type, eSIM reissue, cancellation), newest
-    first, with their state, and the end dates a cancellation asked now may have."""
+    first, with their state, the end dates a cancellation asked now may have, and the MNP
+    reservation number staff recorded for the SIM (`mnp_reservation`: `number`, `expires_on`; null
+    when none holds: a SIM with one cannot be cancelled, the port cancels it)."""
 
     @extend_schema(operation_id="sims_actions", responses=SimActionSerializer(many=True))
     def get(self, request: Request, iccid: str) -> Response:
         link = selectors.owned_sim(request.user.customer, iccid)
         actions.refresh_actions(request.user.customer, link.iccid)
         found = actions.sim_actions(request.user.customer, link.iccid, limit=50)
+        port = support.sim_cases(request.user.customer, link.iccid).mnp
         return Response({"data": SimActionSerializer(found, many=True).data,
-                         "cancellation_end_dates": actions.cancellation_end_dates(clock.today())})
+                         "cancellation_end_dates": actions.cancellation_end_dates(clock.today()),
+                         "mnp_reservation": {"number": port.number, "expires_on": port.expires_on} if port else None})
 
 
 @method_decorator(transaction.non_atomic_requests, name="dispatch")

@@ -14,8 +14,9 @@ from dataclasses import dataclass
 from django.conf import settings
 from django.http import Http404
 
+from domain.shared import clock
 from domain.shared.salesforce_id import InvalidSalesforceId, KeyPrefix, checked_id
-from domain.support.types import CaseDetails, CaseSummary, RelatedKind, RelatedRecord, RequestType
+from domain.support.types import CaseDetails, CaseSummary, MnpReservation, RelatedKind, RelatedRecord, RequestType
 from integrations.salesforce.cases import SalesforceCaseClient
 from portal.accounts.models import Customer
 from portal.core.cache import Cached, bump_namespace, namespace_version
@@ -62,22 +63,30 @@ class SimCases:
     """Open lost or stolen reports."""
     resume: tuple[CaseSummary, ...] = ()
     """Open requests to resume the line."""
+    mnp: MnpReservation | None = None
+    """The port-out reservation staff recorded for the SIM's number, while it holds (Japan time)."""
     unknown: bool = False
     """Salesforce could not be read (and no copy was kept): nothing is known either way."""
 
 
 def sim_cases(customer: Customer, iccid: str) -> SimCases:
-    """The customer's open structured requests about the SIM ``iccid``, from their cached case list
-    (no query of its own); empty and ``unknown`` while Salesforce cannot be read."""
+    """The customer's open structured requests about the SIM ``iccid``, and the MNP reservation
+    number staff recorded for it (any MNP case of the SIM, open or closed, until the number's expiry
+    day has passed), from their cached case list (no query of its own); empty and ``unknown`` while
+    Salesforce cannot be read."""
     if not customer.salesforce_account_id:
         return SimCases()
     try:
         cases = case_list(customer).value
     except ProviderUnavailable:
         return SimCases(unknown=True)
+    today = clock.today()
+    reservations = [case.mnp_reservation for case in cases if case.sim_iccid == iccid
+                    and case.mnp_reservation is not None and case.mnp_reservation.holds_on(today)]
     return SimCases(
         lost=tuple(case for case in cases if case.is_open_about_sim(RequestType.LOST_SIM, iccid)),
-        resume=tuple(case for case in cases if case.is_open_about_sim(RequestType.RESUME_LINE, iccid)))
+        resume=tuple(case for case in cases if case.is_open_about_sim(RequestType.RESUME_LINE, iccid)),
+        mnp=max(reservations, key=lambda reservation: reservation.expires_on, default=None))
 
 
 def case_id_or_404(case_id: str) -> str:

@@ -6,7 +6,9 @@
   ``app.on_case_updated`` when set. An internal note alone publishes nothing: customers never see
   one, so nothing of theirs changed.
 - ``POST /__sandbox__/cases/<id>/reply`` with ``{"body": "...", "public": true, "status": "Closed"}``
-  (at least a body or a status) plays it over HTTP.
+  (at least a body, a status or fields) plays it over HTTP; ``"fields": {"MNP_Reservation_Number__c":
+  "1234567890", "MNP_Reservation_Expiry__c": "2026-12-18"}`` records what staff type into the case
+  (an MNP reservation number and its expiry), published like a status change.
 - ``GET sobjects/ContentVersion/<id>/VersionData`` answers a file's bytes, as Salesforce does.
 """
 from __future__ import annotations
@@ -38,11 +40,12 @@ class CaseUpdate:
 
 
 def reply(app: Any, case_id: str, *, body: str | None = None, public: bool = True, status: str | None = None,
-          by: str = SUPPORT_USER_ID) -> CaseUpdate:
-    """Staff answer ``case_id`` (``body``: a public reply, or an internal note when not ``public``)
-    and/or set its ``status``; ``SalesforceError`` when the case or a value is refused."""
-    if not body and not status:
-        raise SalesforceError("INVALID_INPUT", "send a body, a status or both")
+          fields: dict[str, Any] | None = None, by: str = SUPPORT_USER_ID) -> CaseUpdate:
+    """Staff answer ``case_id`` (``body``: a public reply, or an internal note when not ``public``),
+    set its ``status`` and/or edit its ``fields``; ``SalesforceError`` when the case or a value is
+    refused (nothing is changed then)."""
+    if not body and not status and not fields:
+        raise SalesforceError("INVALID_INPUT", "send a body, a status, fields or several")
     with app._lock:
         store = app.store
         snapshot = store.snapshot()
@@ -55,13 +58,13 @@ def reply(app: Any, case_id: str, *, body: str | None = None, public: bool = Tru
                 comment = store.insert("CaseComment", {"ParentId": case["Id"], "CommentBody": body,
                                                        "IsPublished": bool(public), "CreatedById": by}, system=True)
                 comment_id = comment["Id"]
-            if status:
-                store.update("Case", case["Id"], {"Status": status})
+            if status or fields:
+                store.update("Case", case["Id"], {**(fields or {}), **({"Status": status} if status else {})})
         except SalesforceError:
             store.restore(snapshot)
             raise
         update = CaseUpdate(case["Id"], case.get("AccountId"), case["Status"], comment_id, app.now())
-    if status or public:
+    if status or fields or public:
         _announce(app, update)
     return update
 
@@ -88,11 +91,13 @@ def http_control(app: Any, request: Request, route: str) -> Response | None:
         if not isinstance(body, dict):
             return json_response({"error": 'send {"body": "...", "public": true, "status": "Closed"}'}, 400)
         text, status, public = body.get("body"), body.get("status"), body.get("public", True)
+        fields = body.get("fields")
         if (text is not None and not isinstance(text, str)) or (status is not None and not isinstance(status, str)) \
-                or not isinstance(public, bool):
-            return json_response({"error": "body and status are text, public is true or false"}, 400)
+                or not isinstance(public, bool) or (fields is not None and not isinstance(fields, dict)):
+            return json_response({"error": "body and status are text, public is true or false, fields an object"},
+                                 400)
         try:
-            update = reply(app, parts[1], body=text, public=public, status=status)
+            update = reply(app, parts[1], body=text, public=public, status=status, fields=fields)
         except SalesforceError as exc:
             return json_response({"error": exc.message, "errorCode": exc.code}, exc.status)
         with app._lock:

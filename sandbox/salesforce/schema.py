@@ -290,6 +290,8 @@ _register(SObjectType("Case", "500", "Case", [
     Field("Loss_Type__c", "picklist", "Loss Type", picklist=LOSS_TYPES, restricted=True, length=255),
     Field("Incident_Date__c", "date", "Incident Date"),
     Field("MNP_Holder_Name__c", "string", "MNP Holder Name", length=80),
+    Field("MNP_Reservation_Number__c", "string", "MNP Reservation Number", length=20),
+    Field("MNP_Reservation_Expiry__c", "date", "MNP Reservation Expiry"),
     Field("Replacement_Reason__c", "picklist", "Replacement Reason", picklist=REPLACEMENT_REASONS, restricted=True,
           length=255),
     Field("SIM_Size__c", "picklist", "SIM Size", picklist=SIM_SIZES, restricted=True, length=255),

@@ -24,6 +24,8 @@ CASE_FIELDS = (
     "ClosedDate",
     "RecordType.DeveloperName",
     "SIM_ICCID__c",
+    "MNP_Reservation_Number__c",
+    "MNP_Reservation_Expiry__c",
 )
 """What the case list shows (docs/salesforce.md lists every Case field the portal uses)."""
 CASE_DETAIL_FIELDS = (

@@ -16,6 +16,7 @@ from domain.support.types import (
     CommentAuthor,
     DeliveryAddress,
     LossKind,
+    MnpReservation,
     NewCase,
     NewComment,
     RelatedKind,
@@ -48,7 +49,8 @@ def case_record(**changes):
         "ClosedDate": None, "RecordType": {"attributes": {"type": "RecordType"}, "DeveloperName": "Portal_General"},
         "Description": "Slow in the evening.", "WHMCS_Invoice_Id__c": None, "WHMCS_Service_Id__c": 11.0,
         "Order__c": None, "SIM_ICCID__c": None, "Loss_Type__c": None, "Incident_Date__c": None,
-        "MNP_Holder_Name__c": None, "Replacement_Reason__c": None, "SIM_Size__c": None,
+        "MNP_Holder_Name__c": None, "MNP_Reservation_Number__c": None, "MNP_Reservation_Expiry__c": None,
+        "Replacement_Reason__c": None, "SIM_Size__c": None,
         "Delivery_Postal_Code__c": None, "Delivery_Prefecture__c": None, "Delivery_City__c": None,
         "Delivery_Street__c": None, "Delivery_Building__c": None,
         "CaseComments": {"totalSize": 3, "done": True, "records": [
@@ -174,6 +176,26 @@ def test_the_list_names_the_sim_a_case_is_about_so_its_page_can_show_an_open_req
                     IsClosed=True, ClosedDate="2026-11-27T00:00:00.000+0000")
     assert not closed.is_open_about_sim(RequestType.LOST_SIM, ICCID)
     assert listed(SIM_ICCID__c="typed by hand").sim_iccid is None
+
+
+@pytest.mark.parametrize(("record_type", "number", "expiry", "expected"), [
+    ("Portal_MNP_Reservation", "4012345678", "2026-12-18", MnpReservation(number="4012345678",
+                                                                         expires_on=date(2026, 12, 18))),
+    ("Portal_MNP_Reservation", " 401-2345-678 ", "2026-12-18", MnpReservation(number="4012345678",
+                                                                              expires_on=date(2026, 12, 18))),
+    ("Portal_MNP_Reservation", "40123", "2026-12-18", None),  # not ten digits: typed wrong, not shown
+    ("Portal_MNP_Reservation", "4012345678", None, None),  # half of the pair
+    ("Portal_MNP_Reservation", None, None, None),  # not recorded yet
+    ("Portal_General", "4012345678", "2026-12-18", None),  # only an MNP request carries one
+])
+def test_the_mnp_reservation_staff_record_is_mapped_once(record_type, number, expiry, expected):
+    record = {key: value for key, value in case_record(
+        RecordType={"DeveloperName": record_type}, SIM_ICCID__c=ICCID, MNP_Reservation_Number__c=number,
+        MNP_Reservation_Expiry__c=expiry).items() if key != "ContentDocumentLinks"}
+    listed = salesforce.transform_salesforce_case_list({"totalSize": 1, "done": True, "records": [record]})[0]
+    assert listed.mnp_reservation == expected
+    if expected is not None:
+        assert expected.holds_on(date(2026, 12, 18)) and not expected.holds_on(date(2026, 12, 19))
 
 
 def test_lookups_and_record_types():

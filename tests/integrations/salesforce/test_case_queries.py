@@ -13,7 +13,8 @@ from tests.integrations.salesforce.test_query_builders import HOSTILE_IDS, split
 ACCOUNT = "001Dn00000AliceIAB"
 CASE = "500Dn00009p558KIAQ"
 CASE_FIELDS = ("Id, AccountId, CaseNumber, Subject, Status, IsClosed, Priority, Portal_Category__c, CreatedDate, "
-               "LastModifiedDate, ClosedDate, RecordType.DeveloperName, SIM_ICCID__c")
+               "LastModifiedDate, ClosedDate, RecordType.DeveloperName, SIM_ICCID__c, MNP_Reservation_Number__c, "
+               "MNP_Reservation_Expiry__c")
 
 
 def test_the_customers_cases_with_their_last_public_reply():

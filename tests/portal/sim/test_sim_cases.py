@@ -1,16 +1,29 @@
 """The structured requests a SIM's page shows (issue 20): an open lost or stolen report at the top of
-that SIM's page until staff close its case, resuming a line as a request type of its own. Against
+that SIM's page until staff close its case, resuming a line as a request type of its own, and the
+MNP reservation number staff record on the MNP case, shown with its expiry (and refusing the SIM's
+cancellation: the port cancels it) until that day has passed. Against
 the emulators; staff act through the Salesforce sandbox's reply endpoint, and the Platform Event's
 effect (the customer's cached cases forgotten) is what ``forget_cases`` does."""
 from __future__ import annotations
 
-import pytest
+import json
+import uuid
+from datetime import datetime, time, timedelta
+from zoneinfo import ZoneInfo
 
+import pytest
+import time_machine
+
+from domain.shared import clock
+from portal.core import formats
+from portal.sim.actions import cancellation_end_dates
+from portal.sim.models import SimAction
 from portal.support.selectors import forget_cases
-from tests.pages import main_of, request_id_of
+from tests.pages import main_of, messages_of, request_id_of
 from tests.portal.sim.conftest import ALICE, ALICE_DATA, ALICE_SUSPENDED, ALICE_VOICE, sim_page
 
 pytestmark = pytest.mark.django_db(transaction=True)
+JST = ZoneInfo("Asia/Tokyo")
 LOST_NOTICE = "You reported this SIM lost or stolen"
 RESUME_NOTICE = "You asked us to resume this line"
 
@@ -74,3 +87,55 @@ def test_salesforce_down_leaves_the_sim_page_without_the_notices(providers, sf, 
     response = sim_page(customer_client, ALICE_VOICE)
     assert response.status_code == 200
     assert LOST_NOTICE not in main_of(response)
+
+
+# -- MNP port-out ----------------------------------------------------------------------------------------
+MNP_NUMBER = "4012345678"
+
+
+def record_reservation(sf, customer_user, case_id, number, expires_on):
+    """Staff type the reservation number and its expiry into the MNP case (and the event forgets the
+    customer's cached cases)."""
+    sf.reply(case_id, "Here is your reservation number.", fields={
+        "MNP_Reservation_Number__c": number, "MNP_Reservation_Expiry__c": expires_on.isoformat()})
+    forget_cases(customer_user.pk)
+
+
+def test_the_mnp_reservation_staff_record_is_on_the_sim_page_and_refuses_its_cancellation(
+        providers, sf, whmcs, customer_client, customer_user):
+    case_id = open_request(customer_client, ALICE_VOICE, "mnp_reservation", holder_name="Alice Andersen")
+    assert MNP_NUMBER not in main_of(sim_page(customer_client, ALICE_VOICE)), "nothing until staff record it"
+    expires_on = clock.today() + timedelta(days=14)
+
+    record_reservation(sf, customer_user, case_id, "401-234-5678", expires_on)  # typed with hyphens
+
+    page = main_of(sim_page(customer_client, ALICE_VOICE))
+    assert MNP_NUMBER in page and f"Valid until {formats.day(expires_on)}" in page
+    assert f'action="/sims/{ALICE_VOICE}/cancel/"' not in page and "cancels this SIM by itself" in page
+    assert MNP_NUMBER not in main_of(sim_page(customer_client, ALICE_DATA)), "only on the SIM being ported"
+    listed = customer_client.get(f"/api/v1/sims/{ALICE_VOICE}/actions").json()
+    assert listed["mnp_reservation"] == {"number": MNP_NUMBER, "expires_on": expires_on.isoformat()}
+
+    end = cancellation_end_dates(clock.today())[1].isoformat()
+    refused = customer_client.post(f"/sims/{ALICE_VOICE}/cancel/", {
+        "request_id": str(uuid.uuid4()), "end_date": end, "confirm": "True"}, follow=True)
+    assert any("MNP reservation" in text for _, text in messages_of(refused))
+    api = customer_client.post(f"/api/v1/sims/{ALICE_VOICE}/cancellation", {
+        "request_id": str(uuid.uuid4()), "end_date": end}, content_type="application/json")
+    assert api.status_code == 400 and "MNP reservation" in json.dumps(api.json())
+    assert not SimAction.objects.filter(kind=SimAction.Kind.CANCELLATION).exists()
+    assert providers.calls("PA02-04") == 0 and whmcs.store.cancel_requests == {}
+
+    after = datetime.combine(expires_on + timedelta(days=1), time(10), JST)
+    with time_machine.travel(after, tick=False):
+        customer_client.force_login(customer_user)  # a fortnight later: a new session
+        page = main_of(sim_page(customer_client, ALICE_VOICE))
+    assert MNP_NUMBER not in page and f'action="/sims/{ALICE_VOICE}/cancel/"' in page, "an expired number holds nothing"
+
+
+def test_a_malformed_reservation_number_is_not_shown_and_does_not_block(providers, sf, customer_client,
+                                                                        customer_user):
+    case_id = open_request(customer_client, ALICE_VOICE, "mnp_reservation", holder_name="Alice Andersen")
+    record_reservation(sf, customer_user, case_id, "40123", clock.today() + timedelta(days=14))
+    page = main_of(sim_page(customer_client, ALICE_VOICE))
+    assert "Your MNP reservation number" not in page and f'action="/sims/{ALICE_VOICE}/cancel/"' in page

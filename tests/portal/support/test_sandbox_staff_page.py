@@ -97,3 +97,24 @@ def test_what_the_agent_sends_is_checked(staff, in_process_salesforce, data, mes
 def test_an_unknown_case_is_a_404(staff, in_process_salesforce):
     assert staff.get("/admin/sandbox/cases/nonsense/").status_code == 404
     assert staff.get("/admin/sandbox/cases/500Dn0000000001AAA/").status_code == 404
+
+
+def test_staff_record_an_mnp_reservation_number_and_its_expiry(staff, in_process_salesforce):
+    store = in_process_salesforce.app.store
+    mnp_type = next(t["Id"] for t in store.rows("RecordType") if t["DeveloperName"] == "Portal_MNP_Reservation")
+    account = next(c["AccountId"] for c in store.rows("Case"))
+    case = store.insert("Case", {"AccountId": account, "RecordTypeId": mnp_type, "Subject": "MNP please",
+                                 "Status": "New", "MNP_Holder_Name__c": "Alice Andersen"}, system=True)
+    assert 'name="mnp_number"' in staff.get(f"/admin/sandbox/cases/{case['Id']}/").content.decode()
+
+    refused = staff.post(f"/admin/sandbox/cases/{case['Id']}/", {"mnp_number": "4012345678", "mnp_expiry": "",
+                                                                  "status": "New"}, follow=True)
+    assert "or neither" in refused.content.decode()
+    staff.post(f"/admin/sandbox/cases/{case['Id']}/", {"mnp_number": "4012345678", "mnp_expiry": "2026-12-18",
+                                                       "status": "New", "body": ""})
+
+    saved = store.get("Case", case["Id"])
+    assert (saved["MNP_Reservation_Number__c"], str(saved["MNP_Reservation_Expiry__c"])) == ("4012345678",
+                                                                                              "2026-12-18")
+    assert [e["payload"]["caseId__c"] for e in in_process_salesforce.app.pubsub.events(CASE_STATUS_UPDATE_TOPIC)] == [
+        case["Id"]]

@@ -46,6 +46,7 @@ from domain.support.types import (
     CommentAuthor,
     DeliveryAddress,
     LossKind,
+    MnpReservation,
     NewCase,
     NewComment,
     RelatedKind,
@@ -227,6 +228,7 @@ def _summary_fields(record: SfCaseBaseRaw, reply_times: Iterable[datetime]) -> d
         "updated_at": updated,
         "closed_at": record.ClosedDate if record.IsClosed else None,
         "sim_iccid": _iccid(record.SIM_ICCID__c),
+        "mnp_reservation": _mnp_reservation(record),
     }
 
 
@@ -256,6 +258,20 @@ def _related(record: SfCaseDetailRaw) -> RelatedRecord | None:
         return RelatedRecord(kind=RelatedKind.ORDER, id=record.Order__c)
     iccid = _iccid(record.SIM_ICCID__c)
     return RelatedRecord(kind=RelatedKind.SIM, id=iccid) if iccid else None
+
+
+def _mnp_reservation(record: SfCaseBaseRaw) -> MnpReservation | None:
+    """The reservation number and expiry staff recorded on an MNP request (typed by hand: spaces and
+    hyphens are dropped; a number that still is not ten digits, or half of the pair, is none)."""
+    if _request_type(record) is not RequestType.MNP_RESERVATION:
+        return None
+    number = "".join((record.MNP_Reservation_Number__c or "").replace("-", "").split())
+    if not number or record.MNP_Reservation_Expiry__c is None:
+        return None
+    try:
+        return MnpReservation(number=number, expires_on=record.MNP_Reservation_Expiry__c)
+    except ValueError:
+        return None
 
 
 def _iccid(value: str | None) -> str | None:

@@ -83,6 +83,8 @@ class SfCaseBaseRaw(SalesforceRawModel):
     ClosedDate: SfDateTime | None
     RecordType: SfRecordTypeRefRaw | None
     SIM_ICCID__c: SfOptionalText
+    MNP_Reservation_Number__c: SfOptionalText
+    MNP_Reservation_Expiry__c: SfDate | None
 
 
 class SfCaseListItemRaw(SfCaseBaseRaw):
