@@ -87,7 +87,7 @@ TARGETS = {
     "salesforce-orders": Target("salesforce", "/orders/", "/api/v1/orders", "orders",
                                 finder(r'href="/orders/(801\w+)/"')),
     "freebit-sim": Target("freebit", f"/sims/{ALICE_SIM}/", f"/api/v1/sims/{ALICE_SIM}", "SIM",
-                          finder(r'<p class="quota-figure">(.*?)</p>')),
+                          finder(r'<span class="gauge-figure">(.*?)</span>')),
 }
 BREAKER_TARGETS = ["whmcs-invoices", "salesforce-catalog", "freebit-sim"]  # one per provider
 # A page of another provider, to show that one provider's open circuit leaves the others alone.
@@ -110,7 +110,8 @@ DASHBOARD = {
                             "Billing details are temporarily unavailable."),
     "salesforce": DashboardPanel(("orders",), finder(r'href="/orders/(801\w+)/"'),
                                  "Orders are temporarily unavailable."),
-    "freebit": DashboardPanel(("sims",), finder(r"([\d.]+ [KMG]B left of [\d.]+ [KMG]B)"), "data left unavailable"),
+    "freebit": DashboardPanel(("sims",), finder(r"([\d.]+ [KMG]B left of [\d.]+ [KMG]B)"),
+                              "SIM details are temporarily unavailable."),
 }
 
 
