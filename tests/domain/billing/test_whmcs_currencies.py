@@ -1,4 +1,6 @@
-"""GetCurrencies -> Currency, and the default currency."""
+"""GetCurrencies -> Currency (with WHMCS's exchange rate), and the default currency."""
+from decimal import Decimal
+
 import pytest
 from pydantic import ValidationError
 
@@ -11,8 +13,8 @@ from tests.domain.helpers import altered, load
 def test_currencies_are_mapped_and_id_1_is_the_default():
     currencies = whmcs.transform_whmcs_currencies(load("get_currencies.json"))
     assert currencies == (
-        Currency(id=1, code="JPY", prefix="¥", suffix=" JPY", is_default=True),
-        Currency(id=2, code="USD", prefix="$", suffix=" USD", is_default=False),
+        Currency(id=1, code="JPY", prefix="¥", suffix=" JPY", is_default=True, rate=Decimal(1)),
+        Currency(id=2, code="USD", prefix="$", suffix=" USD", is_default=False, rate=Decimal("0.0067")),
     )
     assert whmcs.default_currency(currencies).code == "JPY"
 
@@ -22,6 +24,14 @@ def test_default_currency_is_id_1_wherever_it_is_listed():
     currencies = whmcs.transform_whmcs_currencies(body)
     assert [c.code for c in currencies] == ["USD", "JPY"]
     assert whmcs.default_currency(currencies).code == "JPY"
+
+
+def test_a_currency_without_a_rate_converts_at_one_and_a_rate_of_zero_is_refused():
+    body = altered(load("get_currencies.json"), lambda b: b["currencies"]["currency"][1].pop("rate"))
+    assert [c.rate for c in whmcs.transform_whmcs_currencies(body)] == [Decimal(1), Decimal(1)]
+    body = altered(load("get_currencies.json"), lambda b: b["currencies"]["currency"][1].update(rate="0.00000"))
+    with pytest.raises(MappingError):
+        whmcs.transform_whmcs_currencies(body)
 
 
 def test_without_id_1_the_first_listed_is_the_default():
