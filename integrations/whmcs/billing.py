@@ -25,15 +25,25 @@ class WhmcsPaymentMethodClient:
         return mapper.transform_whmcs_pay_methods(raw, on_skip=log_skipped)
 
 
+ADD_PAY_METHOD_PATH = "index.php?rp=/account/paymentmethods/add"
+"""The client area's "Add New Payment Method" page (WHMCS 8's routed URL; docs/whmcs.md, "To confirm")."""
+
+
 class WhmcsSsoClient:
     def __init__(self, connection: WhmcsConnection) -> None:
         self._whmcs = connection
 
     def invoice_payment_link(self, client_id: int, invoice_id: int) -> PaymentLink:
         """A fresh single-use link that signs the client in and opens the invoice's payment page."""
+        return self._link(client_id, f"viewinvoice.php?id={invoice_id}")
+
+    def add_payment_method_link(self, client_id: int) -> PaymentLink:
+        """A fresh single-use link that signs the client in and opens the client area's page where
+        a card is added (the card details go to WHMCS and its gateway, never through the portal)."""
+        return self._link(client_id, ADD_PAY_METHOD_PATH)
+
+    def _link(self, client_id: int, path: str) -> PaymentLink:
         raw = self._whmcs.call(
-            "CreateSsoToken",
-            {"client_id": client_id, "destination": "sso:custom_redirect",
-             "sso_redirect_path": f"viewinvoice.php?id={invoice_id}"},
+            "CreateSsoToken", {"client_id": client_id, "destination": "sso:custom_redirect", "sso_redirect_path": path},
         )
         return mapper.transform_whmcs_sso_token(raw)

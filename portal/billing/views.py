@@ -1,6 +1,8 @@
 from csp.decorators import csp_update
+from django.contrib import messages
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
+from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from domain.shared import clock
@@ -47,7 +49,25 @@ def invoice_pay(request: HttpRequest, customer: Customer, invoice_id: int) -> Ht
 def payment_method_list(request: HttpRequest, customer: Customer) -> HttpResponse:
     methods = selectors.payment_methods(customer)
     context = {"methods": methods.value, "stale": methods.stale, "today": clock.today()}
-    return render(request, "billing/payment_methods.html", context)
+    response = render(request, "billing/payment_methods.html", context)
+    # The "Add a payment method" form's POST answers with a redirect to WHMCS (form-action, as for Pay).
+    return csp_update({"form-action": [whmcs_public_origin()]})(lambda r: response)(request)
+
+
+@require_POST
+@customer_required
+def payment_method_add(request: HttpRequest, customer: Customer) -> HttpResponse:
+    """Off to WHMCS's own page for adding a card, signed in there by a fresh single-use link."""
+    link = services.add_payment_method_link(customer=customer)
+    return redirect(link.url)
+
+
+@customer_required
+def payment_method_added(request: HttpRequest, customer: Customer) -> HttpResponse:
+    """Where WHMCS's payment-method pages lead back to: the list is read afresh (and so is checkout's)."""
+    services.payment_methods_changed(customer=customer)
+    messages.info(request, _("Welcome back. Your payment methods are up to date."))
+    return redirect("billing:payment_methods")
 
 
 @customer_required

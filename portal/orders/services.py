@@ -58,7 +58,7 @@ def checkout_problems(*, customer: Customer, cart: Cart) -> list[str]:
             problems.append(_("You already have an Internet order on its way. "
                               "You can follow it under Orders; to change it, please contact support."))
     if not billing.payment_methods(customer).value:
-        problems.append(_("Please add a payment method before ordering: pay any invoice online to save one."))
+        problems.append(_("Please add a payment method before ordering: Billing, then Payment methods."))
     if any(identity.needs_identity(line.product) for line in cart.lines):
         problems.extend(identity.voice_sim_problems(customer))  # Japanese law: identity checked first
     return problems

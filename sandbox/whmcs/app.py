@@ -79,12 +79,12 @@ class WhmcsConfig:
         )
 
 
-def _portal_billing_url(webhook_url: str | None) -> str | None:
-    """The portal's invoices page, on the host the webhooks go to (the portal), for the pages' back link."""
+def _portal_origin(webhook_url: str | None) -> str | None:
+    """The portal's origin, the host the webhooks go to, for the pages' links back to the portal."""
     if not webhook_url:
         return None
     parts = urlsplit(webhook_url)
-    return f"{parts.scheme}://{parts.netloc}/billing/invoices/"
+    return f"{parts.scheme}://{parts.netloc}"
 
 
 class WhmcsSandbox(EmulatorApp):
@@ -99,7 +99,7 @@ class WhmcsSandbox(EmulatorApp):
         self.webhook_log = WebhookLog()
         self.webhooks: WebhookSender | None = None
         self.configure_webhooks(config.webhook_url, config.webhook_secret, config.webhook_timeout)
-        pages.set_return_url(_portal_billing_url(config.webhook_url))
+        pages.set_portal_origin(_portal_origin(config.webhook_url))
         self.router = Router()
         self.router.add(API_PATH, self._api_php, methods=("POST",))
         self.router.add("/", lambda r: pages.index(self.store, r))
@@ -108,6 +108,7 @@ class WhmcsSandbox(EmulatorApp):
         self.router.add("/creditcard.php", lambda r: pages.pay_invoice(self.store, r, self.now(), self.emit),
                         methods=("POST",))
         self.router.add("/clientarea.php", lambda r: pages.client_area(self.store, r))
+        self.router.add("/index.php", lambda r: pages.routed(self.store, r, self.now()), methods=("GET", "POST"))
 
     # -- clock ------------------------------------------------------------------------------------
     def today(self) -> date:

@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import hashlib
 import hmac
+import json
 import secrets
 from dataclasses import dataclass, field
 from datetime import date, datetime
@@ -387,6 +388,20 @@ class WhmcsStore:
         self.transactions[transaction_id] = refund
         invoice.status = "Refunded"
         return refund
+
+    def add_card(self, client_id: int, *, card_type: str, last_four: str, expiry: str, description: str,
+                 now: datetime) -> PayMethod:
+        """A card saved from the client area through the Stripe gateway: a ``RemoteCreditCard`` whose
+        number stays at the gateway (only its token, brand, last four and expiry are kept)."""
+        method_id = self._next(self.paymethods)
+        method = PayMethod(method_id, client_id, "RemoteCreditCard", description, "stripe", now, {
+            "card_last_four": last_four, "expiry_date": expiry, "start_date": "", "issue_number": "",
+            "card_type": card_type,
+            "remote_token": json.dumps({"customer": "cus_" + secrets.token_hex(7),
+                                        "method": "pm_" + secrets.token_hex(12)}),
+        })
+        self.paymethods[method_id] = method
+        return method
 
     def capture(self, invoice: Invoice, now: datetime) -> Transaction:
         """What ``CapturePayment`` does: charge the client's stored card for an Unpaid invoice."""

@@ -192,7 +192,7 @@ def test_a_customer_without_a_payment_method_gets_a_400(sf, whmcs, bob_without_p
 
     assert response.status_code == 400
     assert response.json()["extra"]["fields"]["order"] == [
-        "Please add a payment method before ordering: pay any invoice online to save one."
+        "Please add a payment method before ordering: Billing, then Payment methods."
     ]
     assert sf.calls(CREATE) == 0
 

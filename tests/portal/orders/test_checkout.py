@@ -23,7 +23,7 @@ HAS_INTERNET = "You already have an Internet service. To change it, please conta
 ONE_INTERNET = "You can order one Internet service at a time."
 INTERNET_ON_ITS_WAY = ("You already have an Internet order on its way. "
                        "You can follow it under Orders; to change it, please contact support.")
-NO_PAYMENT_METHOD = "Please add a payment method before ordering: pay any invoice online to save one."
+NO_PAYMENT_METHOD = "Please add a payment method before ordering: Billing, then Payment methods."
 NOT_PLACED = "We could not place this order. Please try again or contact support."
 DROPPED = "Some products are no longer available and were removed from your cart."
 
