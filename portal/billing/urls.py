@@ -14,4 +14,7 @@ urlpatterns = [
     path("billing/payment-methods/added/", views.payment_method_added, name="payment_method_added"),
     path("subscriptions/", views.subscription_list, name="subscriptions"),
     path("subscriptions/<int:service_id>/", views.subscription_detail, name="subscription"),
+    path("subscriptions/<int:service_id>/cancel/", views.subscription_cancel, name="subscription_cancel"),
+    path("subscriptions/<int:service_id>/cancel/withdraw/", views.subscription_cancel_withdraw,
+         name="subscription_cancel_withdraw"),
 ]

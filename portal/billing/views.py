@@ -1,5 +1,7 @@
 from csp.decorators import csp_update
+from django.conf import settings
 from django.contrib import messages
+from django.db import transaction
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
@@ -11,7 +13,10 @@ from portal.accounts.models import Customer
 from portal.billing import selectors, services
 from portal.billing.forms import InvoiceFilterForm
 from portal.core.connections import whmcs_public_origin
+from portal.core.errors import refusals_shown
 from portal.core.formats import customer_status
+from portal.sim import actions
+from portal.sim.forms import SimActionForm
 
 
 @customer_required
@@ -80,5 +85,51 @@ def subscription_list(request: HttpRequest, customer: Customer) -> HttpResponse:
 @customer_required
 def subscription_detail(request: HttpRequest, customer: Customer, service_id: int) -> HttpResponse:
     subscription = selectors.subscription_detail(customer, service_id)
-    context = {"subscription": subscription.value, "stale": subscription.stale, "currencies": selectors.currencies()}
+    context = {"subscription": subscription.value, "stale": subscription.stale, "currencies": selectors.currencies(),
+               "cancellable": actions.service_cancellable(subscription.value),
+               "cancellation": actions.open_service_cancellation(customer, service_id),
+               "end_dates": actions.cancellation_end_dates(clock.today()),
+               "cutoff_day": settings.SIM_CANCELLATION_CUTOFF_DAY, "cancel_form": SimActionForm()}
     return render(request, "billing/subscription_detail.html", context)
+
+
+@require_POST
+@transaction.non_atomic_requests  # the cancellation is recorded the moment it is asked
+@customer_required
+def subscription_cancel(request: HttpRequest, customer: Customer, service_id: int) -> HttpResponse:
+    """An Internet service's cancellation: the end date and what happens to billing confirmed first."""
+    service = selectors.subscription_detail(customer, service_id).value  # another customer's: 404
+    form = SimActionForm(request.POST)
+    if not form.is_valid():
+        messages.error(request, _("This form is no longer valid; please reload the page."))
+        return redirect("billing:subscription", service_id=service_id)
+    data = form.cleaned_data
+    with refusals_shown(request):
+        if not data["confirm"]:
+            if data["end_date"] not in actions.cancellation_end_dates(clock.today()):
+                messages.error(request, _("Please choose one of the end dates offered."))
+                return redirect("billing:subscription", service_id=service_id)
+            return render(request, "billing/cancel_confirm.html", {
+                "subscription": service, "form": form, "end_date": data["end_date"],
+                "send_days": settings.SIM_CANCELLATION_SEND_DAYS_BEFORE})
+        answer = actions.service_cancellation_request(customer=customer, service=service, end_date=data["end_date"],
+                                                      request_id=str(data["request_id"]))
+        level, text = actions.action_message(answer.action)
+        messages.add_message(request, MESSAGE_LEVELS[level], text)
+    return redirect("billing:subscription", service_id=service_id)
+
+
+@require_POST
+@customer_required
+def subscription_cancel_withdraw(request: HttpRequest, customer: Customer, service_id: int) -> HttpResponse:
+    selectors.subscription_detail(customer, service_id)  # another customer's: 404
+    with refusals_shown(request):
+        action = actions.service_cancellation_withdraw(customer=customer, service_id=service_id,
+                                                       request_id=request.POST.get("request_id") or None)
+        level, text = actions.action_message(action)
+        messages.add_message(request, MESSAGE_LEVELS[level], text)
+    return redirect("billing:subscription", service_id=service_id)
+
+
+MESSAGE_LEVELS = {"success": messages.SUCCESS, "warning": messages.WARNING, "error": messages.ERROR,
+                  "info": messages.INFO}

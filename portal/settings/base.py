@@ -536,6 +536,9 @@ SIM_CANCELLATION_CUTOFF_DAY = env.int("SIM_CANCELLATION_CUTOFF_DAY", default=25)
 SIM_CANCELLATION_MONTHS_OFFERED = env.int("SIM_CANCELLATION_MONTHS_OFFERED", default=3)
 SIM_CANCELLATION_SEND_DAYS_BEFORE = env.int("SIM_CANCELLATION_SEND_DAYS_BEFORE", default=3)
 """Freebit and WHMCS are told this many days before the last day; until then the customer may withdraw."""
+SERVICE_CANCELLATION_GROUPS = env.list("SERVICE_CANCELLATION_GROUPS", default=["Internet"])
+"""WHMCS product groups whose services a customer cancels on their subscription page (by the SIM rules' cutoff
+day and send days; WHMCS AddCancelRequest only). SIMs are cancelled on their own page."""
 SIM_VOICE_OPTIONS = ["Voicemail", "Call waiting", "International roaming"]
 """The voice options a customer may switch on a voice SIM (domain.sim.types.VoiceOption values)."""
 SIM_PLANS_WITHOUT_ROAMING = env.list("SIM_PLANS_WITHOUT_ROAMING", default=["MOB-VOICE-3G"])

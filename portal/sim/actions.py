@@ -1,4 +1,5 @@
-"""A SIM's lifecycle in self-service: voice options, 4G/5G, eSIM reissue and cancellation.
+"""A SIM's lifecycle in self-service: voice options, 4G/5G, eSIM reissue and cancellation; and an
+Internet service's cancellation (``SERVICE_CANCELLATION``: the same rules and flow, WHMCS alone).
 
 Each is a ``SimAction`` row and a durable job (``portal.core.jobs``, docs/sim-lifecycle.md) moving
 through SCHEDULED (a cancellation waiting for its day, which the customer may withdraw) →
@@ -46,6 +47,7 @@ from domain.shared import clock
 from domain.shared.calendar import add_months, month_end
 from domain.sim.commands import InvalidSimCommand, require_eid
 from domain.sim.types import NetworkType, SimDetails, SimStatus, VoiceOption
+from domain.subscriptions.types import Subscription, SubscriptionStatus
 from domain.support.types import CaseCategory, NewCase, RelatedKind, RelatedRecord, RequestType
 from integrations.freebit.errors import (
     FreebitApiError,
@@ -72,7 +74,7 @@ from portal.support import selectors as support
 logger = logging.getLogger(__name__)
 Kind, Status, Failure = SimAction.Kind, SimAction.Status, SimAction.Failure
 CHARGED_KINDS = (Kind.ESIM_REISSUE,)
-NOTED_KINDS = (Kind.ESIM_REISSUE, Kind.CANCELLATION)
+NOTED_KINDS = (Kind.ESIM_REISSUE, *SimAction.CANCELLATIONS)
 CONFIRMED_KINDS = (Kind.VOICE_OPTIONS, Kind.NETWORK, Kind.ESIM_REISSUE)
 
 
@@ -299,10 +301,14 @@ def action_withdraw(*, customer: Customer, sim: SimLink, request_id: str | None 
     """Withdraw the SIM's cancellation before it is sent: nothing is cancelled anywhere. A
     cancellation already told to Freebit and WHMCS cannot be withdrawn (``Refused``)."""
     found = SimAction.objects.filter(customer=customer, iccid=sim.iccid, kind=Kind.CANCELLATION)
+    return _withdraw(customer, found, request_id, _("This SIM has no cancellation to withdraw."))
+
+
+def _withdraw(customer: Customer, found, request_id: str | None, none_text: str) -> SimAction:
     found = found.filter(request_id=request_id) if request_id else found.filter(status__in=SimAction.OPEN)
     action = found.first()
     if action is None:
-        raise Refused(_("This SIM has no cancellation to withdraw."))
+        raise Refused(none_text)
     if action.status == Status.WITHDRAWN:
         return action
     now = timezone.now()
@@ -317,9 +323,70 @@ def action_withdraw(*, customer: Customer, sim: SimLink, request_id: str | None 
     return action
 
 
+# --- an Internet service's cancellation (WHMCS alone, the SIM's rules) -------------------------------------
+CANCELLABLE_SERVICE_STATUSES = (SubscriptionStatus.ACTIVE, SubscriptionStatus.SUSPENDED)
+
+
+def service_cancellable(service: Subscription) -> bool:
+    """Whether the customer cancels this service on its subscription page: a service of a group in
+    ``SERVICE_CANCELLATION_GROUPS`` (the Internet services), active or suspended."""
+    return (service.group_name in settings.SERVICE_CANCELLATION_GROUPS
+            and service.status in CANCELLABLE_SERVICE_STATUSES)
+
+
+def open_service_cancellation(customer: Customer, service_id: int) -> SimAction | None:
+    return SimAction.objects.filter(customer=customer, whmcs_service_id=service_id,
+                                    kind=Kind.SERVICE_CANCELLATION, status__in=SimAction.OPEN).first()
+
+
+def service_cancellation_request(*, customer: Customer, service: Subscription, end_date: date | None,
+                                 request_id: str) -> ActionAnswer:
+    """Book the cancellation of the customer's service (``service`` from ``subscription_detail``:
+    theirs) for an end date the rules allow, once per ``request_id``: like a SIM's, it waits until
+    ``SIM_CANCELLATION_SEND_DAYS_BEFORE`` days before the last day, withdrawable until then, and
+    is then sent to WHMCS alone (AddCancelRequest) with a case for staff."""
+    existing = SimAction.objects.filter(request_id=request_id).first()
+    if existing is not None:
+        return _repeat(existing, customer)
+    if not service_cancellable(service):
+        raise Refused(_("This service cannot be cancelled here. Please contact support."))
+    if open_service_cancellation(customer, service.id) is not None:
+        raise Refused(_("This service's cancellation is requested already."))
+    if end_date not in cancellation_end_dates(clock.today()):
+        raise Refused(_("Please choose one of the end dates offered."), field="end_date")
+    action = SimAction(request_id=request_id, customer=customer, kind=Kind.SERVICE_CANCELLATION,
+                       whmcs_service_id=service.id, params={"product": service.product_name},
+                       status=Status.SCHEDULED, end_date=end_date)
+    action.send_on = max(clock.today(), end_date - timedelta(days=settings.SIM_CANCELLATION_SEND_DAYS_BEFORE))
+    due_now = action.send_on <= clock.today()
+    if due_now:
+        action.status = Status.REQUESTED
+        SimActionFlow.claim_new(action)
+    try:
+        with transaction.atomic():
+            action.save(force_insert=True)
+    except IntegrityError:
+        again = SimAction.objects.filter(request_id=request_id).first()
+        if again is not None:
+            return _repeat(again, customer)
+        raise Refused(_("This service's cancellation is requested already.")) from None
+    logger.info("Service cancellation %s recorded for WHMCS service %s", action.request_id, service.id)
+    if due_now:
+        SimActionFlow.run_inline(action)
+        action.refresh_from_db()
+    invalidate_customer(customer.user_id)
+    return ActionAnswer(action, created=True)
+
+
+def service_cancellation_withdraw(*, customer: Customer, service_id: int, request_id: str | None = None) -> SimAction:
+    """Withdraw the service's booked cancellation before it is sent: nothing is cancelled in WHMCS."""
+    found = SimAction.objects.filter(customer=customer, whmcs_service_id=service_id, kind=Kind.SERVICE_CANCELLATION)
+    return _withdraw(customer, found, request_id, _("This service has no cancellation to withdraw."))
+
+
 def start_due_cancellations() -> int:
     """Periodic: cancellations whose day to be sent has come are started (business calendar)."""
-    due = list(SimAction.objects.filter(kind=Kind.CANCELLATION, status=Status.SCHEDULED,
+    due = list(SimAction.objects.filter(kind__in=SimAction.CANCELLATIONS, status=Status.SCHEDULED,
                                         send_on__lte=clock.today()).values_list("pk", flat=True)[:jobs.SWEEP_BATCH])
     started = 0
     for pk in due:
@@ -349,7 +416,7 @@ def action_message(action: SimAction) -> tuple[str, str]:
             "action": action.get_kind_display(), "reason": action.get_failure_display() or _("please try again")}
     if status == Status.WITHDRAWN:
         return "success", _("Your cancellation was withdrawn: nothing was cancelled.")
-    if kind == Kind.CANCELLATION:
+    if kind in SimAction.CANCELLATIONS:
         if status == Status.SCHEDULED:
             return "success", _("Your cancellation is booked: the service ends on %(day)s. You can withdraw it until "
                                 "%(until)s.") % {"day": _day(action.end_date), "until": _day(withdraw_until(action))}
@@ -531,7 +598,7 @@ class SimActionFlow(jobs.JobFlow):
     # --- 2. the Freebit change ----------------------------------------------------------------------------
     def send_change(self) -> None:
         action = self.job
-        if action.accepted_at is not None:
+        if action.accepted_at is not None or action.kind == Kind.SERVICE_CANCELLATION:  # WHMCS alone
             return
         if action.provider_requested_at is not None:  # sent before, its answer not recorded
             if action.kind in CONFIRMED_KINDS and self._shows(self.sims.get_details(action.msisdn)):
@@ -593,7 +660,7 @@ class SimActionFlow(jobs.JobFlow):
     # --- 3. billing, 4. staff -----------------------------------------------------------------------------
     def cancel_billing(self) -> None:
         action = self.job
-        if action.kind != Kind.CANCELLATION or action.billing_cancelled_at is not None:
+        if action.kind not in SimAction.CANCELLATIONS or action.billing_cancelled_at is not None:
             return
         try:
             made = WhmcsSubscriptionClient(whmcs_connection()).add_cancel_request(
@@ -619,7 +686,14 @@ class SimActionFlow(jobs.JobFlow):
         case_request = str(uuid.uuid5(uuid.UUID(str(action.request_id)), "salesforce-case"))
         cases = SalesforceCaseClient(salesforce_connection())
         if cases.find_case_by_request_id(case_request, customer.salesforce_account_id) is None:
-            if action.kind == Kind.CANCELLATION:
+            related = RelatedRecord(kind=RelatedKind.SIM, id=action.iccid) if action.iccid else RelatedRecord(
+                kind=RelatedKind.SUBSCRIPTION, id=str(action.whmcs_service_id))
+            if action.kind == Kind.SERVICE_CANCELLATION:
+                subject = (f"Cancellation: {action.params.get('product', 'service')} (WHMCS service "
+                           f"{action.whmcs_service_id}), last day {action.end_date.isoformat()}")
+                text = (f"Booked in the portal. WHMCS service {action.whmcs_service_id}: cancellation request at the "
+                        "end of its billing period. Arrange the line's end and any equipment's return.")
+            elif action.kind == Kind.CANCELLATION:
                 subject = f"Cancellation: SIM {action.msisdn}, last day {action.end_date.isoformat()}"
                 text = (f"Booked in the portal. Freebit PA02-04 runDate {action.end_date + timedelta(days=1):%Y%m%d}; "
                         f"WHMCS service {action.whmcs_service_id}: cancellation request at the end of its billing "
@@ -631,7 +705,7 @@ class SimActionFlow(jobs.JobFlow):
             cases.create_case(NewCase(
                 account_id=customer.salesforce_account_id, request_id=case_request, request_type=RequestType.GENERAL,
                 category=CaseCategory.SIM, subject=subject[:120], description=text,
-                related=RelatedRecord(kind=RelatedKind.SIM, id=action.iccid),
+                related=related,
                 contact_name=customer.user.get_full_name()[:80], contact_email=customer.user.email))
         action.salesforce_noted_at = timezone.now()
         self.save("salesforce_noted_at")
@@ -680,5 +754,6 @@ class SimActionFlow(jobs.JobFlow):
 
 
 __all__ = ["ActionAnswer", "ActionRules", "SimActionFlow", "action_message", "action_request", "action_rules",
-           "action_withdraw", "cancellation_end_dates", "in_flight_action", "open_cancellation", "refresh_actions",
-           "sim_actions", "start_due_cancellations", "withdraw_until"]
+           "action_withdraw", "cancellation_end_dates", "in_flight_action", "open_cancellation",
+           "open_service_cancellation", "refresh_actions", "service_cancellable", "service_cancellation_request",
+           "service_cancellation_withdraw", "sim_actions", "start_due_cancellations", "withdraw_until"]

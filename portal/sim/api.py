@@ -12,6 +12,7 @@ from rest_framework.response import Response
 from domain.shared import clock
 from domain.shared.calendar import current_month
 from domain.sim.usage_range import UsageRangeError, validate_usage_range
+from portal.billing import selectors as billing_selectors
 from portal.billing.api import MoneySerializer
 from portal.core.api import MINOR_UNITS_HELP, CustomerApi, minor_units_of
 from portal.sim import actions, selectors, services
@@ -409,6 +410,53 @@ class SimEsimReissueApi(SimActionApi):
 
 class SimCancellationApi(SimActionApi):
     kind = SimAction.Kind.CANCELLATION
+
+
+@method_decorator(transaction.non_atomic_requests, name="dispatch")
+class ServiceCancellationApi(CustomerApi):
+    """Book the cancellation of one of your Internet services (`SERVICE_CANCELLATION_GROUPS`) for an
+    end date the SIM rules allow (`end_date`, one of `cancellation_end_dates`), with your own
+    `request_id`: 201 when booked, 200 for a repeat. WHMCS is asked (AddCancelRequest) a few days
+    before the last day; until then it may be withdrawn. Another customer's service is a 404."""
+
+    refused_field = "action"
+
+    class ServiceCancelInputSerializer(serializers.Serializer):
+        request_id = serializers.UUIDField(help_text="Idempotency key: repeat it to get the same cancellation back")
+        end_date = serializers.DateField(help_text="The last day of service")
+
+    @extend_schema(operation_id="subscriptions_cancellation", request=ServiceCancelInputSerializer,
+                   responses={201: SimActionSerializer, 200: SimActionSerializer})
+    def post(self, request: Request, service_id: int) -> Response:
+        customer = request.user.customer
+        service = billing_selectors.subscription_detail(customer, service_id).value  # another's: 404
+        form = self.ServiceCancelInputSerializer(data=request.data)
+        form.is_valid(raise_exception=True)
+        answer = actions.service_cancellation_request(customer=customer, service=service,
+                                                      end_date=form.validated_data["end_date"],
+                                                      request_id=str(form.validated_data["request_id"]))
+        return Response({"data": SimActionSerializer(answer.action).data},
+                        status=status.HTTP_201_CREATED if answer.created else status.HTTP_200_OK)
+
+
+class ServiceCancellationWithdrawApi(CustomerApi):
+    refused_status = status.HTTP_409_CONFLICT
+
+    class ServiceWithdrawInputSerializer(serializers.Serializer):
+        request_id = serializers.UUIDField(required=False)
+
+    @extend_schema(operation_id="subscriptions_cancellation_withdraw", request=ServiceWithdrawInputSerializer,
+                   responses=SimActionSerializer)
+    def post(self, request: Request, service_id: int) -> Response:
+        """Withdraw the service's cancellation before it is sent: nothing is cancelled (409 once sent)."""
+        customer = request.user.customer
+        billing_selectors.subscription_detail(customer, service_id)  # another customer's: 404
+        form = self.ServiceWithdrawInputSerializer(data=request.data)
+        form.is_valid(raise_exception=True)
+        request_id = form.validated_data.get("request_id")
+        action = actions.service_cancellation_withdraw(customer=customer, service_id=service_id,
+                                                       request_id=str(request_id) if request_id else None)
+        return Response({"data": SimActionSerializer(action).data})
 
 
 class SimCancellationWithdrawApi(CustomerApi):

@@ -195,6 +195,7 @@ class SimAction(DurableJob):
         NETWORK = "network", _("Network type")
         ESIM_REISSUE = "esim_reissue", _("eSIM reissue")
         CANCELLATION = "cancellation", _("Cancellation")
+        SERVICE_CANCELLATION = "service_cancellation", _("Service cancellation")  # an Internet service: WHMCS only
 
     class Status(models.TextChoices):
         SCHEDULED = "scheduled", _("Scheduled")  # a cancellation waiting for its day; the customer may withdraw it
@@ -211,13 +212,14 @@ class SimAction(DurableJob):
         GAVE_UP = "gave_up", _("It could not be completed")
 
     IN_FLIGHT = (Status.REQUESTED, Status.IN_PROGRESS)
+    CANCELLATIONS = (Kind.CANCELLATION, Kind.SERVICE_CANCELLATION)
     OPEN = (Status.SCHEDULED, *IN_FLIGHT)
 
     request_id = models.UUIDField(unique=True)
     customer = models.ForeignKey(Customer, on_delete=models.PROTECT, related_name="sim_actions")
     kind = models.CharField(max_length=20, choices=Kind.choices)
-    iccid = models.CharField(max_length=20)
-    msisdn = models.CharField("phone number", max_length=14)
+    iccid = models.CharField(max_length=20, blank=True, help_text="Empty for a service that is not a SIM.")
+    msisdn = models.CharField("phone number", max_length=14, blank=True)
     whmcs_service_id = models.PositiveIntegerField("WHMCS service")
     params = models.JSONField(default=dict, blank=True, help_text=(
         "What was asked: voice options {name: on}, the network type, the new EID."))
@@ -251,14 +253,14 @@ class SimAction(DurableJob):
         ordering = ["-created_at"]
         constraints = [
             models.UniqueConstraint(fields=["iccid"], name="sim_one_action_in_flight",
-                                    condition=models.Q(status__in=["requested", "in_progress"])),
+                                    condition=models.Q(status__in=["requested", "in_progress"]) & ~models.Q(iccid="")),
             models.UniqueConstraint(fields=["whmcs_service_id"], name="sim_one_open_cancellation",
-                                    condition=models.Q(kind="cancellation",
+                                    condition=models.Q(kind__in=["cancellation", "service_cancellation"],
                                                        status__in=["scheduled", "requested", "in_progress"])),
         ]
 
     def __str__(self) -> str:
-        return f"{self.get_kind_display()} of {self.iccid} ({self.get_status_display()})"
+        return f"{self.get_kind_display()} of {self.iccid or self.whmcs_service_id} ({self.get_status_display()})"
 
     @property
     def is_open(self) -> bool:

@@ -415,6 +415,7 @@ ALLOWED_SOQL_SKELETONS = {
         build_order_items_query(ORDER),
         build_order_by_request_id_query("abc", ACCOUNT),
         build_order_by_id_query(ORDER),
+        case_query_builder.build_cases_for_account_query(ACCOUNT),  # a SIM page: its lost report, MNP number
     )
 }
 WHMCS_ACTIONS = {"GetInvoices", "GetInvoice", "GetClientsProducts", "GetCurrencies", "GetClientsDetails",

@@ -61,6 +61,7 @@ def post_bodies(route: Route) -> list[dict]:
         "api-sim-network": [{"request_id": str(uuid.uuid4()), "network": "5G"}],
         "api-sim-esim-reissue": [{"request_id": str(uuid.uuid4()), "eid": "89049032" + "0" * 24}],
         "api-sim-cancellation": [{"request_id": str(uuid.uuid4()), "end_date": "2099-12-31"}],
+        "api-subscription-cancellation": [{"request_id": str(uuid.uuid4()), "end_date": "2099-12-31"}],
         "support:comment": [{"request_id": str(uuid.uuid4()), "body": "Any news?"}],
         "support:attach": [{"request_id": str(uuid.uuid4()), "file": _png()}],
         "api-case-comments": [{"request_id": str(uuid.uuid4()), "body": "Any news?"}],
@@ -83,7 +84,7 @@ def refused_on_its_merits(route: Route, response) -> bool:
     """A SIM action the SIM cannot take just now (its line locked by the network switch asked a
     moment before, no eSIM to reissue, an end date the rules do not allow): the view was reached
     and answered about the action, not about whose SIM it is."""
-    if route.name == "api-sim-cancellation-withdraw":
+    if route.name in ("api-sim-cancellation-withdraw", "api-subscription-cancellation-withdraw"):
         return response.status_code == 409  # nothing waiting to be withdrawn
     if not (route.is_api and route.name in SIM_ACTIONS and response.status_code == 400):
         return False
@@ -91,7 +92,7 @@ def refused_on_its_merits(route: Route, response) -> bool:
 
 
 SIM_ACTIONS = {"api-sim-voice-options", "api-sim-network", "api-sim-esim-reissue", "api-sim-cancellation",
-               "api-sim-cancellation-withdraw"}
+               "api-sim-cancellation-withdraw", "api-subscription-cancellation"}
 
 
 def customer_routes() -> list[Route]:
