@@ -86,8 +86,9 @@ def test_a_new_sims_dates_agree_at_the_calendars_edges(browser, demo, edge):
     wait_until_active(browser, order_url)
 
     click_and_wait(browser, nav_link(browser, "SIMs"), "SIMs")
-    newest = max(browser.find_elements(By.XPATH, f"//main//h2/a[normalize-space()='{PLAN}']"),
-                 key=lambda a: int(a.get_attribute("href").rstrip("/").rsplit("/", 1)[-1]))  # the newest: by ICCID
+    on_plan = [a for a in browser.find_elements(By.CSS_SELECTOR, "main .card-list h2 a")
+               if PLAN in a.find_element(By.XPATH, "./ancestor::li").text]  # listed by phone number, with the plan
+    newest = max(on_plan, key=lambda a: int(a.get_attribute("href").rstrip("/").rsplit("/", 1)[-1]))  # by ICCID
     click_and_wait(browser, newest, "SIM ")
     active_since = details_value(browser, "Active since")
     assert active_since == long_date(instant.date().isoformat()), "activated on Japan's day of the approval"

@@ -33,6 +33,7 @@ from __future__ import annotations
 
 import logging
 import threading
+import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any, Protocol
@@ -52,6 +53,8 @@ from integrations.salesforce.pubsub.flow import MAX_BATCH_SIZE, Backoff, FlowCon
 from integrations.salesforce.pubsub.schemas import SchemaCache, decode
 
 logger = logging.getLogger(__name__)
+FRESH_SESSION_SECONDS = 120
+"""An authentication failure this soon after signing in again means the credentials are refused."""
 
 DEFAULT_TOPIC = "/event/OrderProvisionRequested__e"
 DEFAULT_TARGET = "api.pubsub.salesforce.com:7443"
@@ -180,7 +183,7 @@ class PubSubSubscriber:
         self._feed: RequestFeed | None = None
         self._cursor = _Cursor()
         self._backoff = Backoff(base=settings.backoff_base, cap=settings.backoff_max)
-        self._auth_retried = False
+        self._signed_in_again_at: float | None = None
         self._schemas = SchemaCache(self._fetch_schema)
         self._stub: pb2_grpc.PubSubStub | None = None
         self._metadata: tuple[tuple[str, str], ...] = ()
@@ -267,7 +270,7 @@ class PubSubSubscriber:
                 self._call = self._feed = None
 
     def _on_response(self, response: pb2.FetchResponse, flow: FlowControl) -> None:
-        self._auth_retried = False  # any answer means the credentials and the replay id were accepted
+        self._signed_in_again_at = None  # any answer means the credentials and the replay id were accepted
         flow.received(len(response.events))
         if not response.events:
             self._on_keepalive(response)
@@ -309,9 +312,12 @@ class PubSubSubscriber:
         """React to a failed call; the seconds to wait before subscribing again."""
         action = classify(failure)
         if action is Action.REAUTHENTICATE:
-            if self._auth_retried:
+            now = time.time()
+            if self._signed_in_again_at is not None and now - self._signed_in_again_at < FRESH_SESSION_SECONDS:
                 raise PubSubAuthError(f"Salesforce refused the credentials after a fresh sign-in: {failure}")
-            self._auth_retried = True
+            # A quiet topic may send nothing for a long time: a session that worked that long and
+            # expired is signed in again, however long ago the last sign-in was.
+            self._signed_in_again_at = now
             self.stats["reauthentications"] += 1
             logger.warning("pubsub authentication failed (%s): signing in again", failure)
             if self._invalidate_session is not None:

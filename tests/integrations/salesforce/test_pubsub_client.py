@@ -9,9 +9,11 @@ import threading
 import time
 from collections import Counter
 from collections.abc import Callable
+from datetime import UTC, datetime, timedelta
 
 import pytest
 import requests
+import time_machine
 
 from domain.orders.providers import salesforce as salesforce_orders
 from integrations.salesforce.connection import SalesforceConfig, SalesforceConnection
@@ -311,6 +313,23 @@ def test_an_expired_session_is_renewed_once_and_the_subscription_resumes(pubsub,
     assert sign_ins["sign-in"] == 2  # exactly one fresh sign-in
     assert running.subscriber.stats["reauthentications"] == 1
     assert running.error is None
+
+
+def test_a_quiet_topic_whose_session_expires_again_later_signs_in_again(pubsub, start, salesforce_sandbox,
+                                                                       sign_ins):
+    """No event arrives between two expiries (a quiet topic): the second, minutes later, is not taken
+    for credentials refused right after a fresh sign-in."""
+    running = start()
+    wait_until(subscribed(pubsub))
+    requests.post(f"{salesforce_sandbox.url}/__sandbox__/expire-sessions", timeout=5).raise_for_status()
+    wait_until(lambda: running.subscriber.stats["subscriptions"] == 2, message="resubscribed")
+
+    with time_machine.travel(datetime.now(UTC) + timedelta(minutes=10), tick=True):
+        requests.post(f"{salesforce_sandbox.url}/__sandbox__/expire-sessions", timeout=5).raise_for_status()
+        wait_until(lambda: running.subscriber.stats["subscriptions"] == 3, message="resubscribed again")
+
+    assert running.error is None
+    assert sign_ins["sign-in"] == 3 and running.subscriber.stats["reauthentications"] == 2
 
 
 def test_a_wrong_tenant_id_is_surfaced_after_one_fresh_sign_in(pubsub, start, sign_ins):
