@@ -25,8 +25,8 @@ CUSTOMER_MESSAGES = {
                                   "told and will contact you."),
     UNKNOWN_CUSTOMER: gettext_noop("We could not find the billing account for this order. Our team has been told and "
                                    "will contact you."),
-    NO_PAYMENT_METHOD: gettext_noop("Please add a payment method (pay any invoice online to save one), then contact "
-                                    "us to complete this order."),
+    NO_PAYMENT_METHOD: gettext_noop("Please add a payment method (Billing, then Payment methods), then contact us "
+                                    "to complete this order."),
     WHMCS_REFUSED: gettext_noop("Billing could not set up this order. Our team has been told and will contact you."),
     SIM_ACTIVATION_REFUSED: gettext_noop("Your SIM could not be activated. Our team has been told and will contact "
                                          "you."),

@@ -193,7 +193,7 @@ def action_request(*, customer: Customer, sim: SimLink, details: SimDetails, kin
         else:
             action.params = {"eid": _eid(details, eid), "old_eid": details.eid}
             if not billing.payment_methods(customer).value:
-                raise Refused(_("Please add a payment method first: pay any invoice online to save one."))
+                raise Refused(_("Please add a payment method first: Billing, then Payment methods."))
             currency = billing.client_currency(customer)
             action.fee, action.currency = currency.convert(settings.SIM_ESIM_REISSUE_FEE), currency.code
     due_now = action.status == Status.REQUESTED or action.send_on <= clock.today()

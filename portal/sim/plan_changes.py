@@ -201,7 +201,7 @@ def plan_change_request(*, customer: Customer, sim: SimLink, plan_code: str, imm
     _refuse_if_one_is_open(sim.iccid)
     quote = plan_change_quote(customer=customer, sim=sim, plan_code=plan_code, immediate=immediate)
     if quote.is_upgrade and not billing.payment_methods(customer).value:
-        raise Refused(_("Please add a payment method first: pay any invoice online to save one."))
+        raise Refused(_("Please add a payment method first: Billing, then Payment methods."))
     change = PlanChange(
         request_id=request_id, customer=customer, iccid=quote.iccid, whmcs_service_id=quote.service_id,
         from_plan_code=quote.current_plan_code, from_plan_name=quote.current_plan_name,

@@ -149,7 +149,7 @@ def topup_request(*, customer: Customer, iccid: str, quota_mb: int, request_id: 
         raise Refused(_("This SIM is not active, so data cannot be added to it. Please contact support."))
     quote = topup_quote(quota_mb, customer)
     if not billing.payment_methods(customer).value:
-        raise Refused(_("Please add a payment method first: pay any invoice online to save one."))
+        raise Refused(_("Please add a payment method first: Billing, then Payment methods."))
     topup = TopUpFlow.claim_new(TopUp(
         request_id=request_id, customer=customer, iccid=sim.iccid, msisdn=sim.msisdn, quota_mb=quote.quota.mb,
         amount=quote.amount, currency=quote.currency,

@@ -349,7 +349,7 @@ def test_a_customer_without_payment_methods_is_refused_up_front(providers, billi
 
     response = confirm_topup(customer_client, ALICE_VOICE, "1024", request_id, follow=True)
 
-    assert ("error", "Please add a payment method first: pay any invoice online to save one.") in \
+    assert ("error", "Please add a payment method first: Billing, then Payment methods.") in \
         messages_of(response)
     assert not TopUp.objects.exists()
     assert billing.calls("CreateInvoice") == 0 and providers.calls("PA04-04") == 0
