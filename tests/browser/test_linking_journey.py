@@ -2,11 +2,14 @@
 WHMCS client with a Salesforce Account, whose portal sign-in is not linked yet) signs in, chooses
 "I am already a customer", gives her WHMCS client-area sign-in (checked by WHMCS's ValidateLogin in
 the WHMCS sandbox), and lands on her dashboard with her customer number on her account page."""
+import pytest
 from selenium.webdriver.common.by import By
 from selenium.webdriver.support import expected_conditions as EC
 
 from sandbox.demo_identities import DEMO_PASSWORD, DEMO_UNLINKED, DEMO_UNLINKED_BILLING_PASSWORD
 from tests.browser.support import Screenshots, click_and_wait, console_errors, main_text, sign_in, wait
+
+pytestmark = pytest.mark.browser
 
 
 def test_an_existing_customer_links_herself_with_her_billing_sign_in(browser, demo):
