@@ -118,14 +118,15 @@ def test_sign_in_and_checkout_with_the_keyboard_only(browser, demo):
     shot = Screenshots(browser, "keyboard")
     keys = Keyboard(browser)
 
-    # -- Sign in: the email field has the focus; before it only the skip link and the brand -------
+    # -- Sign in: the email field has the focus; before it only the skip link, the brand and the
+    #    language switcher -----------------------------------------------------------------------------
     browser.get(demo.url + "/login/")
     wait(browser).until(EC.title_contains("Sign in"))
     wait(browser).until(lambda b: (keys.focused() or {}).get("id") == "id_username",
                         "the email field does not get the focus when the page opens")
-    assert names([keys.tab(back=True), keys.tab(back=True)]) == ["Customer Portal", "Skip to main content"]
+    assert names([keys.tab(back=True) for _ in range(3)]) == ["日本語", "Customer Portal", "Skip to main content"]
     shot("sign-in-skip-link")
-    assert names([keys.tab(), keys.tab()]) == ["Customer Portal", ""]
+    assert names([keys.tab() for _ in range(3)]) == ["Customer Portal", "日本語", ""]
     assert keys.focused()["id"] == "id_username"
     keys.type("alice@example.com")
     assert keys.tab()["id"] == "id_password"
@@ -137,8 +138,8 @@ def test_sign_in_and_checkout_with_the_keyboard_only(browser, demo):
     keys.activate(Keys.ENTER, "Dashboard")
 
     # -- Dashboard: through the header to the main navigation's Catalog ---------------------------
-    stops = [keys.tab() for _ in range(7)]
-    assert names(stops) == ["Skip to main content", "Customer Portal", "Sign out", "Dashboard", "Billing",
+    stops = [keys.tab() for _ in range(8)]
+    assert names(stops) == ["Skip to main content", "Customer Portal", "日本語", "Sign out", "Dashboard", "Billing",
                             "Subscriptions", "Catalog"]
     shot("dashboard-nav-catalog")
     keys.activate(Keys.ENTER, "Catalog")
