@@ -57,6 +57,14 @@ def salesforce_sandbox():
     return running("salesforce")
 
 
+def freebit_sandbox():
+    """The in-process Freebit sandbox, for the demo's operator pages: a 404 when a real Freebit is
+    configured or the sandboxes are off."""
+    if settings.FREEBIT_API_URL or not settings.PROVIDERS_USE_SANDBOX:
+        raise Http404("Only with the Freebit sandbox")
+    return running("freebit")
+
+
 def running(name: str):
     """The provider's sandbox, started on first use."""
     with _lock:

@@ -135,12 +135,17 @@ def call_is_overdue(invoice, today) -> bool:
 @register.simple_tag
 def sandbox_pages() -> list[tuple[str, str]]:
     """The demo's operator pages (staff stand-ins for the providers' screens), for the admin's
-    index: none unless the Salesforce sandbox is in use."""
-    if not settings.PROVIDERS_USE_SANDBOX or settings.SALESFORCE_LOGIN_URL:
+    index: each provider's only while its sandbox is in use."""
+    if not settings.PROVIDERS_USE_SANDBOX:
         return []
+    offered = []
+    if not settings.SALESFORCE_LOGIN_URL:
+        offered += [(_("Approve orders (Salesforce operator)"), "sandbox-orders"),
+                    (_("Support cases (Salesforce agent)"), "sandbox-cases")]
+    if not settings.FREEBIT_API_URL:
+        offered.append((_("SIM lines and their pending requests (Freebit operator)"), "sandbox-sims"))
     pages = []
-    for label, name in ((_("Approve orders (Salesforce operator)"), "sandbox-orders"),
-                        (_("Support cases (Salesforce agent)"), "sandbox-cases")):
+    for label, name in offered:
         try:
             pages.append((label, reverse(name)))
         except NoReverseMatch:
