@@ -3,11 +3,12 @@
 On Alice's voice SIM (090-1234-0012, Mobile Voice 20 GB, a physical SIM): a voice option switched
 (pending, then done once the demo's clock has moved past Freebit's delay), the switch to 5G (the
 page says the line is locked about 30 minutes; a change sent from another tab meanwhile is
-refused; done once the clock has moved past the lock), a cancellation booked then withdrawn, the
-eSIM reissue for a new phone (the fee shown first; the confirmation sent twice, as after a lost
-answer, charges one invoice), and a lost SIM reported, whose notice then leads the SIM's page. On
-her data-only SIM: no voice options, and the sentence why. On her Internet subscription: the
-cancellation booked, then withdrawn. Screenshots: test-output/browser/sim-lifecycle/.
+refused; the operator sees the lock on the demo's SIM lines page; done once the clock has moved
+past the lock), a cancellation booked then withdrawn, the eSIM reissue for a new phone (the fee
+shown first; the confirmation sent twice, as after a lost answer, charges one invoice), and a lost
+SIM reported, whose notice then leads the SIM's page. On her data-only SIM: no voice options, and
+the sentence why. On her Internet subscription: the cancellation booked, then withdrawn.
+Screenshots: test-output/browser/sim-lifecycle/ and sim-lifecycle-data-and-internet/.
 
 The demo's clock (``/__demo__/clock``) is first moved to the next 10:00 in Japan, so that the
 clock's later moves (6, then 40 minutes) never cross Japan's midnight whatever the hour the tests
@@ -16,6 +17,7 @@ by less than a day, which leaves the calendar-edge instants of test_sims_at_cale
 The latest end date offered is chosen: it can be withdrawn for weeks whatever the day.
 """
 from datetime import datetime, timedelta
+from urllib.parse import urlsplit
 from zoneinfo import ZoneInfo
 
 import pytest
@@ -33,7 +35,7 @@ from tests.browser.support import (
     sign_out,
     wait,
 )
-from tests.browser.test_customer_journey import details_value, nav_link
+from tests.browser.test_customer_journey import ADMIN_PASSWORD, details_value, nav_link
 
 pytestmark = pytest.mark.browser
 
@@ -158,6 +160,17 @@ def test_alices_voice_sim_from_voice_options_to_a_lost_sim(browser, demo, mornin
     shot("change-refused-while-locked")
     browser.close()
     browser.switch_to.window(first_tab)
+
+    # The operator sees the lock on the Freebit sandbox's SIM lines page
+    sign_out(browser)
+    sign_in(browser, portal, "admin@example.com", ADMIN_PASSWORD, next_path="/admin/sandbox/sims/",
+            lands_on="Sandbox: SIM lines")
+    line = browser.find_element(By.CSS_SELECTOR, f"tr[data-line='{VOICE_SIM.replace('-', '')}']")
+    assert "Switching to 5G: the line is locked until" in line.text, line.text
+    shot("operator-sim-lines")
+    sign_out(browser)
+    sign_in(browser, portal, "alice@example.com", DEMO_PASSWORD, next_path=urlsplit(sim_url).path,
+            lands_on=f"SIM {VOICE_SIM}")
 
     demo_clock(portal, morning_in_japan + timedelta(minutes=40))
     wait_until_done(browser, sim_url, "network")
