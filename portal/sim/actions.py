@@ -181,6 +181,7 @@ def action_request(*, customer: Customer, sim: SimLink, details: SimDetails, kin
     action = SimAction(request_id=request_id, customer=customer, kind=kind, iccid=sim.iccid, msisdn=sim.msisdn,
                        whmcs_service_id=sim.service_id)
     if kind is Kind.CANCELLATION:
+        refuse_while_network_switches(sim.iccid)
         _check_cancellation(customer, sim, details, end_date)
         action.status, action.end_date = Status.SCHEDULED, end_date
         action.send_on = max(clock.today(), end_date - timedelta(days=settings.SIM_CANCELLATION_SEND_DAYS_BEFORE))
@@ -227,14 +228,19 @@ def _repeat(action: SimAction, customer: Customer) -> ActionAnswer:
     return ActionAnswer(action, created=False)
 
 
+def refuse_while_network_switches(iccid: str) -> None:
+    """Freebit locks a line for about 30 minutes while it switches its network (PA05-38): no other
+    change to that SIM (data, plan, options, cancellation) is accepted meanwhile."""
+    if SimAction.objects.filter(iccid=iccid, kind=Kind.NETWORK, status__in=SimAction.IN_FLIGHT).exists():
+        raise Refused(_("This SIM's network is being switched, which takes about 30 minutes; no other change "
+                        "can be made to it meanwhile. Please try again later."))
+
+
 def _check_change(sim: SimLink, details: SimDetails) -> None:
     if details.status is not SimStatus.ACTIVE:
         raise Refused(_("This SIM is not active, so it cannot be changed. Please contact support."))
-    busy = in_flight_action(sim.iccid)
-    if busy is not None:
-        if busy.kind == Kind.NETWORK:
-            raise Refused(_("This SIM's network is being switched, which takes about 30 minutes; no other change "
-                            "can be made to it meanwhile. Please try again later."))
+    refuse_while_network_switches(sim.iccid)
+    if in_flight_action(sim.iccid) is not None:
         raise Refused(_("Another change to this SIM is still being made. Please wait until it is done."))
     if SimAction.objects.filter(iccid=sim.iccid, kind=Kind.CANCELLATION, status__in=SimAction.OPEN).exists():
         raise Refused(_("This SIM is being cancelled, so it cannot be changed. Withdraw the cancellation first."))

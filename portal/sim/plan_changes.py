@@ -71,6 +71,7 @@ from portal.core.connections import freebit_connection, whmcs_connection
 from portal.core.errors import ProviderUnavailable, Refused
 from portal.core.reads import ProviderReads
 from portal.sim import selectors
+from portal.sim.actions import refuse_while_network_switches
 from portal.sim.models import PlanChange
 from portal.sim.selectors import SimLink
 
@@ -199,6 +200,7 @@ def plan_change_request(*, customer: Customer, sim: SimLink, plan_code: str, imm
     if existing is not None:
         return _repeat(existing, customer)
     _refuse_if_one_is_open(sim.iccid)
+    refuse_while_network_switches(sim.iccid)
     quote = plan_change_quote(customer=customer, sim=sim, plan_code=plan_code, immediate=immediate)
     if quote.is_upgrade and not billing.payment_methods(customer).value:
         raise Refused(_("Please add a payment method first: Billing, then Payment methods."))

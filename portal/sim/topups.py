@@ -73,6 +73,7 @@ from portal.core.connections import freebit_connection, whmcs_connection
 from portal.core.errors import ProviderUnavailable, Refused
 from portal.core.i18n import customer_language
 from portal.sim import selectors
+from portal.sim.actions import refuse_while_network_switches
 from portal.sim.models import TopUp
 
 logger = logging.getLogger(__name__)
@@ -144,6 +145,7 @@ def topup_request(*, customer: Customer, iccid: str, quota_mb: int, request_id: 
     if existing is not None:
         return _repeat(existing, customer)
     sim = selectors.owned_sim(customer, iccid)
+    refuse_while_network_switches(sim.iccid)
     details = selectors.sim_details(customer, sim).value
     if not details.can_top_up:
         raise Refused(_("This SIM is not active, so data cannot be added to it. Please contact support."))

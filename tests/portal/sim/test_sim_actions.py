@@ -12,7 +12,7 @@ import pytest
 import time_machine
 
 from portal.sim.actions import cancellation_end_dates, start_due_cancellations
-from portal.sim.models import SimAction
+from portal.sim.models import PlanChange, SimAction, TopUp
 from tests.pages import messages_of, text_of
 from tests.portal.sim.conftest import ALICE_DATA, ALICE_VOICE, BOB_VOICE, sim_page
 
@@ -83,6 +83,32 @@ def test_a_network_switch_locks_the_sim_against_every_other_change(providers, cu
         action.refresh_from_db()
         assert action.status == SimAction.Status.DONE
         assert "This SIM is on 5G." in text_of(page)
+
+
+def test_while_the_network_switches_no_data_plan_change_or_cancellation_is_taken(providers, customer_client):
+    post(customer_client, ALICE_VOICE, "network", network="5G")
+    assert providers.sim(ALICE_VOICE).locked
+    locked = "This SIM's network is being switched, which takes about 30 minutes"
+    page = text_of(sim_page(customer_client, ALICE_VOICE))
+    assert "Data can be added once the network switch is done" in page and "See the price" not in page
+    assert "The plan can be changed once the network switch is done" in page
+
+    top_up = customer_client.post(f"/api/v1/sims/{ALICE_VOICE}/top-up",
+                                  {"quota_mb": 1024, "request_id": str(uuid.uuid4())}, content_type="application/json")
+    plan = customer_client.post(f"/api/v1/sims/{ALICE_VOICE}/plan",
+                                {"plan_code": "MOB-VOICE-5G", "immediate": True, "request_id": str(uuid.uuid4())},
+                                content_type="application/json")
+    end_date = customer_client.get(f"/api/v1/sims/{ALICE_VOICE}/actions").json()["cancellation_end_dates"][-1]
+    cancel = customer_client.post(f"/api/v1/sims/{ALICE_VOICE}/cancellation",
+                                  {"request_id": str(uuid.uuid4()), "end_date": end_date},
+                                  content_type="application/json")
+
+    for refused in (top_up, plan, cancel):
+        assert refused.status_code == 400, refused.content
+        assert locked in refused.content.decode()
+    assert not TopUp.objects.exists() and not PlanChange.objects.exists()
+    assert SimAction.objects.count() == 1
+    assert providers.calls("PA04-04") == providers.calls("PA05-21") == providers.calls("PA02-04") == 0
 
 
 def test_esim_reissue_is_charged_once_then_sent_once(providers, customer_client, whmcs):
