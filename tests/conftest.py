@@ -11,7 +11,7 @@ import pytest
 from django.conf import settings
 
 from sandbox.demo_identities import DEMO_CUSTOMERS
-from tests.emulator import FreebitEmulator, SalesforceEmulator, WhmcsEmulator, controlled
+from tests.emulator import CONTROL_TIMEOUT, FreebitEmulator, SalesforceEmulator, WhmcsEmulator, controlled
 
 PASSWORD = "correct-horse-battery-9"
 
@@ -134,8 +134,8 @@ def _fresh(server, settings) -> None:
     timeouts and two tries."""
     import requests
 
-    requests.delete(server.url + "/__sandbox__/faults", timeout=5).raise_for_status()
-    requests.post(server.url + "/__sandbox__/reset", timeout=5).raise_for_status()
+    requests.delete(server.url + "/__sandbox__/faults", timeout=CONTROL_TIMEOUT).raise_for_status()
+    requests.post(server.url + "/__sandbox__/reset", timeout=CONTROL_TIMEOUT).raise_for_status()
     settings.PROVIDER_READ_TIMEOUT = 2.0
     settings.PROVIDER_MAX_ATTEMPTS = 2
 

@@ -16,6 +16,7 @@ from sandbox.demo_identities import DEMO_CUSTOMERS
 from sandbox.salesforce import PORTAL_PRICEBOOK_ID
 
 ALICE = DEMO_CUSTOMERS[0]
+CONTROL_TIMEOUT = 30  # seconds: an emulator's control endpoints answer at once, unless the machine is loaded
 
 
 def controlled(control_class, handle):
@@ -46,7 +47,7 @@ class EmulatorControl:
         return self.handle.app.store  # replaced on every reset: always read it through here
 
     def faults(self, **config) -> None:
-        response = requests.post(self.url + "/__sandbox__/faults", json=config, timeout=5)
+        response = requests.post(self.url + "/__sandbox__/faults", json=config, timeout=CONTROL_TIMEOUT)
         assert response.status_code == 200, response.text
 
     def fail(self, name: str, *, times: int | None = 1, status: int = 503) -> None:
@@ -59,10 +60,10 @@ class EmulatorControl:
         self.faults(lost_answer_rate=1.0, actions=[name], times=times)
 
     def clear_faults(self) -> None:
-        requests.delete(self.url + "/__sandbox__/faults", timeout=5).raise_for_status()
+        requests.delete(self.url + "/__sandbox__/faults", timeout=CONTROL_TIMEOUT).raise_for_status()
 
     def stats(self) -> dict:
-        response = requests.get(self.url + "/__sandbox__/stats", timeout=5)
+        response = requests.get(self.url + "/__sandbox__/stats", timeout=CONTROL_TIMEOUT)
         response.raise_for_status()
         return response.json()
 
@@ -72,7 +73,7 @@ class EmulatorControl:
         return stats["total"] if name is None else stats["calls"].get(name, 0)
 
     def reset_stats(self) -> None:
-        requests.delete(self.url + "/__sandbox__/stats", timeout=5).raise_for_status()
+        requests.delete(self.url + "/__sandbox__/stats", timeout=CONTROL_TIMEOUT).raise_for_status()
 
 
 class WhmcsEmulator(EmulatorControl):
@@ -165,23 +166,24 @@ class SalesforceEmulator(EmulatorControl):
     would), SIM inventory and support cases (answered as an agent would)."""
 
     def set_status(self, order_id: str, **fields) -> dict:
-        response = requests.post(f"{self.url}/__sandbox__/orders/{order_id}/status", json=fields, timeout=5)
+        response = requests.post(f"{self.url}/__sandbox__/orders/{order_id}/status", json=fields,
+                                 timeout=CONTROL_TIMEOUT)
         assert response.status_code == 200, response.text
         return response.json()
 
     def approve(self, order_id: str) -> dict:
-        response = requests.post(f"{self.url}/__sandbox__/orders/{order_id}/approve", timeout=5)
+        response = requests.post(f"{self.url}/__sandbox__/orders/{order_id}/approve", timeout=CONTROL_TIMEOUT)
         assert response.status_code == 200, response.text
         return response.json()["approval"]
 
     def expire_sessions(self) -> int:
-        response = requests.post(self.url + "/__sandbox__/expire-sessions", json={}, timeout=5)
+        response = requests.post(self.url + "/__sandbox__/expire-sessions", json={}, timeout=CONTROL_TIMEOUT)
         response.raise_for_status()
         return response.json()["expired"]
 
     def reply(self, case_id: str, body: str | None = None, *, status: str | None = None,
               public: bool = True, fields: dict | None = None) -> dict:
-        answer = requests.post(f"{self.url}/__sandbox__/cases/{case_id}/reply", timeout=5,
+        answer = requests.post(f"{self.url}/__sandbox__/cases/{case_id}/reply", timeout=CONTROL_TIMEOUT,
                                json={"body": body, "status": status, "public": public, "fields": fields})
         assert answer.status_code == 200, answer.text
         return answer.json()
@@ -271,13 +273,13 @@ class FreebitEmulator(EmulatorControl):
 
     def set_status(self, iccid: str, status: str) -> dict:
         response = requests.post(f"{self.url}/__sandbox__/sims/{self.number_of(iccid)}", json={"status": status},
-                                 timeout=5)
+                                 timeout=CONTROL_TIMEOUT)
         assert response.status_code == 200, response.text
         return response.json()
 
     def sim_state(self, iccid: str) -> dict:
         """The line as PA03-02 answers it (plus ``clientId``, ``quotaAdditions``, ...)."""
-        response = requests.get(f"{self.url}/__sandbox__/sims/{self.number_of(iccid)}", timeout=5)
+        response = requests.get(f"{self.url}/__sandbox__/sims/{self.number_of(iccid)}", timeout=CONTROL_TIMEOUT)
         response.raise_for_status()
         return response.json()
 

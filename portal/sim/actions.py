@@ -41,8 +41,6 @@ from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from domain.billing.markers import request_marker
-from domain.billing.types import InvoiceStatus
 from domain.shared import clock
 from domain.shared.calendar import add_months, month_end
 from domain.sim.commands import InvalidSimCommand, require_eid
@@ -57,11 +55,11 @@ from integrations.freebit.errors import (
 )
 from integrations.freebit.sims import FreebitSimClient
 from integrations.salesforce.cases import SalesforceCaseClient
-from integrations.whmcs.charges import WhmcsChargeClient
-from integrations.whmcs.errors import WhmcsApiError, WhmcsAuthError, WhmcsError
+from integrations.whmcs.errors import WhmcsApiError, WhmcsAuthError
 from integrations.whmcs.subscriptions import WhmcsSubscriptionClient
 from portal.accounts.models import Customer
 from portal.billing import selectors as billing
+from portal.billing.own_invoices import ChargedOnOwnInvoice
 from portal.core import formats, jobs
 from portal.core.cache import invalidate_customer
 from portal.core.connections import freebit_connection, salesforce_connection, whmcs_connection
@@ -477,7 +475,7 @@ class ActionPending(Exception):
     """A lost change is not in the SIM's details yet: look again later before sending anything."""
 
 
-class SimActionFlow(jobs.JobFlow):
+class SimActionFlow(ChargedOnOwnInvoice, jobs.JobFlow):
     model = SimAction
     noun, sweep_label, unit = "SIM action", "SIM action", "SIM action"
     settings_prefix = "SIM_ACTION"
@@ -516,87 +514,30 @@ class SimActionFlow(jobs.JobFlow):
     def sims(self) -> FreebitSimClient:
         return FreebitSimClient(freebit_connection())
 
-    # --- 1. the fee ----------------------------------------------------------------------------------
-    @property
-    def charges(self) -> WhmcsChargeClient:
-        return WhmcsChargeClient(whmcs_connection())
+    # --- 1. the fee, on a WHMCS invoice of its own (portal.billing.own_invoices) ------------------------
+    def invoice_amount(self) -> Decimal:
+        return self.job.fee
 
-    @property
-    def marker(self) -> str:
-        return request_marker(str(self.job.request_id))
+    def payment_refused(self, reason: str) -> Exception:
+        return SimActionFailed(Failure.PAYMENT_REFUSED, reason)
 
-    def create_invoice(self) -> None:
-        action = self.job
-        if action.kind not in CHARGED_KINDS or action.charged_at or action.whmcs_invoice_id:
-            return
-        if action.invoice_requested_at is not None and self._adopt_invoice():
-            return
-        action.invoice_requested_at, action.invoice_requests = timezone.now(), action.invoice_requests + 1
-        self.save("invoice_requested_at", "invoice_requests")
-        try:
-            invoice_id = self.charges.create_invoice(
-                action.customer.whmcs_client_id, amount=action.fee, due_date=clock.today().isoformat(),
-                description=self._invoice_line(), notes=self.marker)
-        except WhmcsAuthError:
-            raise
-        except WhmcsApiError as exc:
-            raise SimActionFailed(Failure.PAYMENT_REFUSED, f"payment failed: {exc.reason}") from exc
-        except WhmcsError as lost:
-            if not self._adopt_invoice(quietly=True):
-                raise lost from None
-            return
-        action.whmcs_invoice_id = invoice_id
-        self.save("whmcs_invoice_id")
-
-    def _invoice_line(self) -> str:
+    def invoice_line(self) -> str:
         """What the customer reads on the invoice, in their language: the action and the phone number."""
         action = self.job
         with customer_language(action.customer.user):
             return _("%(action)s for %(phone)s") % {"action": action.get_kind_display(),
                                                     "phone": formats.phone(action.msisdn)}
 
-    def _adopt_invoice(self, *, quietly: bool = False) -> bool:
-        try:
-            found = [invoice for invoice in self.charges.find_invoices_with_marker(
-                self.job.customer.whmcs_client_id, self.marker, default_currency=billing.default_currency())
-                if invoice.status is not InvoiceStatus.CANCELLED]
-        except (WhmcsError, ProviderUnavailable):
-            if quietly:
-                return False
-            raise
-        if not found:
-            return False
-        keep = next((invoice for invoice in found if invoice.status is InvoiceStatus.PAID), found[0])
-        self.job.whmcs_invoice_id = keep.id
-        self.save("whmcs_invoice_id")
-        logger.warning("%s: WHMCS invoice %s made by an earlier attempt adopted", self.describe(), keep.id)
-        for orphan in found:
-            if orphan.id != keep.id and orphan.status is InvoiceStatus.UNPAID:
-                self._cancel_invoice(orphan.id)
-        return True
-
-    def _cancel_invoice(self, invoice_id: int) -> None:
-        try:
-            self.charges.cancel_invoice(invoice_id)
-        except WhmcsError as exc:
-            logger.error("%s: could not cancel unpaid WHMCS invoice %s: %s", self.describe(), invoice_id, exc)
+    def create_invoice(self) -> None:
+        action = self.job
+        if action.kind in CHARGED_KINDS and not action.charged_at:
+            self.send_create_invoice()
 
     def capture_payment(self) -> None:
         action = self.job
         if action.kind not in CHARGED_KINDS or action.charged_at is not None:
             return
-        try:
-            invoice = self.charges.get_invoice(action.whmcs_invoice_id, default_currency=billing.default_currency())
-            if invoice.status is InvoiceStatus.CANCELLED:
-                raise SimActionFailed(Failure.PAYMENT_REFUSED, f"invoice {invoice.id} was cancelled")
-            if invoice.status is not InvoiceStatus.PAID:  # a paid one: a capture whose answer was lost
-                action.capture_requested_at = timezone.now()
-                self.save("capture_requested_at")
-                self.charges.capture(action.whmcs_invoice_id)
-        except WhmcsAuthError:
-            raise
-        except WhmcsApiError as exc:
-            raise SimActionFailed(Failure.PAYMENT_REFUSED, f"payment failed: {exc.reason}") from exc
+        self.capture_invoice()
         action.charged_at = timezone.now()
         self.save("charged_at")
         logger.info("%s: fee charged on WHMCS invoice %s", self.describe(), action.whmcs_invoice_id)
@@ -749,7 +690,7 @@ class SimActionFlow(jobs.JobFlow):
     def _fail(self, reason: str, error: str) -> None:
         action = self.job
         if action.charged_at is None and action.whmcs_invoice_id:
-            self._cancel_invoice(action.whmcs_invoice_id)  # never left for WHMCS's cron to charge
+            self._cancel(action.whmcs_invoice_id)  # never left for WHMCS's cron to charge
         self.finish(Status.FAILED, failure=reason, last_error=error[:jobs.MAX_ERROR_LENGTH])
         (logger.error if action.charged_at else logger.warning)(
             "%s failed (%s)%s: %s", self.describe(), reason,

@@ -44,8 +44,6 @@ from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from domain.billing.markers import request_marker
-from domain.billing.types import Invoice, InvoiceStatus
 from domain.shared import clock
 from domain.shared.calendar import month_end
 from domain.shared.errors import MappingError
@@ -63,13 +61,12 @@ from integrations.freebit.errors import (
     FreebitUnknownSim,
 )
 from integrations.freebit.sims import FreebitSimClient
-from integrations.whmcs.charges import WhmcsChargeClient
-from integrations.whmcs.errors import WhmcsApiError, WhmcsAuthError, WhmcsError
 from portal.accounts.models import Customer
 from portal.billing import selectors as billing
+from portal.billing.own_invoices import ChargedOnOwnInvoice
 from portal.core import formats, jobs
 from portal.core.cache import invalidate_customer
-from portal.core.connections import freebit_connection, whmcs_connection
+from portal.core.connections import freebit_connection
 from portal.core.errors import ProviderUnavailable, Refused
 from portal.core.i18n import customer_language
 from portal.sim import selectors
@@ -208,7 +205,7 @@ def topup_message(topup: TopUp) -> tuple[str, str]:
                       "the data or refund you.")
 
 
-class TopUpFlow(jobs.JobFlow):
+class TopUpFlow(ChargedOnOwnInvoice, jobs.JobFlow):
     """One attempt at one top-up (the steps: see the module docstring)."""
 
     model = TopUp
@@ -244,51 +241,19 @@ class TopUpFlow(jobs.JobFlow):
 
     # --- the steps ------------------------------------------------------------------------------
     def create_invoice(self) -> None:
-        topup = self.job
-        if topup.status != Status.REQUESTED or topup.whmcs_invoice_id is not None:
-            return
-        if topup.invoice_requested_at is not None and self._adopt_invoice():  # sent before, answer not recorded
-            return
-        topup.invoice_requested_at, topup.invoice_requests = timezone.now(), topup.invoice_requests + 1
-        self.save("invoice_requested_at", "invoice_requests")
-        try:
-            invoice_id = self.charges.create_invoice(
-                topup.customer.whmcs_client_id, amount=topup.amount, due_date=clock.today().isoformat(),
-                description=self._invoice_line(),
-                notes=self.marker,
-            )
-        except WhmcsAuthError:
-            raise
-        except WhmcsApiError as exc:  # refused: WHMCS created nothing
-            raise TopUpFailed(f"payment failed: {exc.reason}") from exc
-        except WhmcsError as lost:  # the outcome is unknown: it may exist; look now, and again next time
-            if not self._adopt_invoice(quietly=True):
-                raise lost from None
-            return
-        topup.whmcs_invoice_id = invoice_id
-        self.save("whmcs_invoice_id")
+        if self.job.status == Status.REQUESTED:
+            self.send_create_invoice()
 
     def capture_payment(self) -> None:
         topup = self.job
         if topup.status != Status.REQUESTED:
             return
-        try:
-            invoice = self.charges.get_invoice(topup.whmcs_invoice_id, default_currency=billing.default_currency())
-            if invoice.status is InvoiceStatus.CANCELLED:
-                raise TopUpFailed(f"payment failed: invoice {invoice.id} was cancelled")
-            if invoice.status is not InvoiceStatus.PAID:  # a paid one: a capture whose answer was lost
-                topup.capture_requested_at = timezone.now()
-                self.save("capture_requested_at")
-                self.charges.capture(topup.whmcs_invoice_id)
-        except WhmcsAuthError:
-            raise
-        except WhmcsApiError as exc:  # WHMCS refused (e.g. the card was declined): nothing was taken
-            raise TopUpFailed(f"payment failed: {exc.reason}") from exc
+        self.capture_invoice()
         topup.status, topup.charged_at = Status.CHARGED, timezone.now()
         self.save("status", "charged_at")
         logger.info("top-up %s charged on WHMCS invoice %s", topup.request_id, topup.whmcs_invoice_id)
         if topup.invoice_requests > 1:  # an earlier CreateInvoice may have made an invoice after all
-            self._cancel_unwanted_invoices(keep=topup.whmcs_invoice_id)
+            self.cancel_unwanted_invoices(keep=topup.whmcs_invoice_id)
 
     def add_quota(self) -> None:
         topup = self.job
@@ -315,7 +280,13 @@ class TopUpFlow(jobs.JobFlow):
         # the next attempt settles it from the quota history.
         self._applied()
 
-    def _invoice_line(self) -> str:
+    def invoice_amount(self) -> Decimal:
+        return self.job.amount
+
+    def payment_refused(self, reason: str) -> Exception:
+        return TopUpFailed(reason)
+
+    def invoice_line(self) -> str:
         """What the customer reads on the invoice, in their language: the data and the phone number."""
         topup = self.job
         with customer_language(topup.customer.user):
@@ -387,7 +358,7 @@ class TopUpFlow(jobs.JobFlow):
         topup = self.job
         charged = topup.charged_at is not None
         if not charged:
-            self._cancel_unwanted_invoices(keep=None)
+            self.cancel_unwanted_invoices(keep=None)
         self.finish(Status.FAILED, last_error=error[:jobs.MAX_ERROR_LENGTH])
         if charged:
             logger.error("top-up %s gave up after the charge (invoice %s): %s", topup.request_id,
@@ -397,72 +368,6 @@ class TopUpFlow(jobs.JobFlow):
 
     def after_attempt(self) -> None:
         invalidate_customer(self.job.customer.user_id)
-
-    # --- invoices: adopt, cancel ------------------------------------------------------------------
-    @property
-    def charges(self) -> WhmcsChargeClient:
-        return WhmcsChargeClient(whmcs_connection())
-
-    @property
-    def marker(self) -> str:
-        return request_marker(str(self.job.request_id))
-
-    def _marked_invoices(self) -> tuple[Invoice, ...]:
-        return self.charges.find_invoices_with_marker(self.job.customer.whmcs_client_id, self.marker,
-                                                      default_currency=billing.default_currency())
-
-    def _adopt_invoice(self, *, quietly: bool = False) -> bool:
-        """Adopt the invoice an earlier CreateInvoice made (the paid one, else the oldest unpaid) and
-        cancel any other unpaid one carrying the marker. Whether one was found. ``quietly``: a
-        failing search counts as nothing found (the caller raises its own error)."""
-        topup = self.job
-        try:
-            found = [invoice for invoice in self._marked_invoices() if invoice.status is not InvoiceStatus.CANCELLED]
-        except (WhmcsError, ProviderUnavailable):
-            if quietly:
-                return False
-            raise
-        if not found:
-            logger.info("top-up %s: no invoice carries its marker: CreateInvoice is sent (again)", topup.request_id)
-            return False
-        keep = next((invoice for invoice in found if invoice.status is InvoiceStatus.PAID), found[0])
-        topup.whmcs_invoice_id = keep.id
-        self.save("whmcs_invoice_id")
-        logger.warning("top-up %s: WHMCS invoice %s was created by an earlier attempt (its answer was lost); "
-                       "adopted, not created again", topup.request_id, keep.id)
-        for orphan in found:
-            if orphan.id != keep.id and orphan.status is InvoiceStatus.UNPAID:
-                self._cancel(orphan.id)
-        return True
-
-    def _cancel_unwanted_invoices(self, *, keep: int | None) -> None:
-        """Cancel the top-up's unpaid invoices other than ``keep`` (None: all of them), so none is
-        left for WHMCS's cron to charge. Best effort: a failure is logged for support."""
-        topup = self.job
-        try:
-            candidates: dict[int, Invoice] = {}
-            if topup.invoice_requested_at is not None or topup.invoice_requests:
-                candidates.update((invoice.id, invoice) for invoice in self._marked_invoices())
-            if topup.whmcs_invoice_id is not None and topup.whmcs_invoice_id not in candidates:
-                candidates[topup.whmcs_invoice_id] = self.charges.get_invoice(
-                    topup.whmcs_invoice_id, default_currency=billing.default_currency())
-        except (WhmcsError, ProviderUnavailable) as exc:
-            logger.error("top-up %s: could not look for its unpaid invoices to cancel (invoice %s): %s",
-                         topup.request_id, topup.whmcs_invoice_id, exc)
-            return
-        for invoice in candidates.values():
-            if invoice.id != keep and invoice.status is InvoiceStatus.UNPAID:
-                self._cancel(invoice.id)
-
-    def _cancel(self, invoice_id: int) -> None:
-        try:
-            self.charges.cancel_invoice(invoice_id)
-        except WhmcsError as exc:
-            logger.error("top-up %s: could not cancel unpaid WHMCS invoice %s: %s", self.job.request_id,
-                         invoice_id, exc)
-        else:
-            logger.warning("top-up %s: cancelled unpaid WHMCS invoice %s (not the one charged)",
-                           self.job.request_id, invoice_id)
 
 
 # --- staff review of a top-up whose quota addition's outcome is unknown ---------------------------
