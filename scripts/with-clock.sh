@@ -4,8 +4,8 @@
 # CLOCK_AT, run it as it is. Used by `make test` and `make run` (docs/operations.md, "Time zone").
 #
 # The clock is moved with Debian's libfaketime, by one offset from the real time computed here, so
-# that every process of the tree (pytest, Celery workers, the demo, gRPC's C core, PHP, Chromium)
-# reads the same instant. time-machine cannot do that: it moves only Python's clock, in one process.
+# that every process of the tree (pytest, Celery workers, the demo, gRPC's C core, PHP) reads the
+# same instant. time-machine cannot do that: it moves only Python's clock, in one process.
 set -euo pipefail
 
 if [ -z "${CLOCK_AT:-}" ]; then
@@ -35,6 +35,7 @@ if [ ! -e "$shim" ] || [ "$root/scripts/faketime/monotonic_sleep.c" -nt "$shim" 
   cc -shared -fPIC -O2 -o "$shim" "$root/scripts/faketime/monotonic_sleep.c" -ldl
 fi
 echo "==> Clock at ${CLOCK_AT} (libfaketime, ${offset} s from the real time)" >&2
+# (The browser tests start Chromium without it: tests/browser/conftest.py.)
 export LD_PRELOAD="$shim:$library${LD_PRELOAD:+:$LD_PRELOAD}" FAKETIME="$offset" FAKETIME_DONT_FAKE_MONOTONIC=1
 unset CLOCK_AT
 exec "$@"

@@ -50,7 +50,11 @@ def browser():
                  "--disable-dev-shm-usage", "--window-size=1280,900", f"--user-data-dir={profile}"):
         options.add_argument(flag)
     options.set_capability("goog:loggingPrefs", {"browser": "ALL"})
-    driver = webdriver.Chrome(service=Service(executable_path=chromedriver), options=options)
+    # Under CLOCK_AT (scripts/with-clock.sh) the browser keeps the real time: libfaketime makes
+    # Chromium spin, and the pages' dates are the server's anyway.
+    real_time = {name: value for name, value in os.environ.items()
+                 if name != "LD_PRELOAD" and not name.startswith("FAKETIME")}
+    driver = webdriver.Chrome(service=Service(executable_path=chromedriver, env=real_time), options=options)
     driver.set_page_load_timeout(60)
     driver.set_script_timeout(60)
     yield driver
