@@ -17,6 +17,14 @@ import redis
 ROOT = Path(__file__).resolve().parents[1]
 
 
+def real_time_env(env: dict[str, str] | None = None) -> dict[str, str]:
+    """``env`` (the process's own by default) without CLOCK_AT's libfaketime (scripts/with-clock.sh):
+    for the programs that need no business clock and misbehave under it (redis-server never
+    answers, Chromium spins)."""
+    return {name: value for name, value in (os.environ if env is None else env).items()
+            if name != "LD_PRELOAD" and not name.startswith("FAKETIME")}
+
+
 def free_port() -> int:
     with socket.socket() as sock:
         sock.bind(("127.0.0.1", 0))
@@ -72,7 +80,7 @@ class RedisServer:
             f"redis-server:{self.port}",
             ["redis-server", "--port", str(self.port), "--bind", "127.0.0.1", "--save", "", "--appendonly", "no",
              "--daemonize", "no"],
-            dict(os.environ), self.log_dir / f"redis-{self.port}-{self.starts}.log",
+            real_time_env(), self.log_dir / f"redis-{self.port}-{self.starts}.log",
         )
         wait_for(self.answers, what=f"redis-server on port {self.port} to answer", processes=[self.process],
                  timeout=20)

@@ -25,6 +25,7 @@ from selenium import webdriver
 from selenium.webdriver.chrome.service import Service
 
 from tests.browser.support import OUTPUT, ROOT
+from tests.processes import real_time_env
 
 PROVISIONING_SUBSCRIBED = "pubsub subscribed to /event/OrderProvisionRequested__e"
 DEMO_START_SECONDS = 90  # migrate + seed + gunicorn boot on a slow, loaded 2-core machine
@@ -52,9 +53,7 @@ def browser():
     options.set_capability("goog:loggingPrefs", {"browser": "ALL"})
     # Under CLOCK_AT (scripts/with-clock.sh) the browser keeps the real time: libfaketime makes
     # Chromium spin, and the pages' dates are the server's anyway.
-    real_time = {name: value for name, value in os.environ.items()
-                 if name != "LD_PRELOAD" and not name.startswith("FAKETIME")}
-    driver = webdriver.Chrome(service=Service(executable_path=chromedriver, env=real_time), options=options)
+    driver = webdriver.Chrome(service=Service(executable_path=chromedriver, env=real_time_env()), options=options)
     driver.set_page_load_timeout(60)
     driver.set_script_timeout(60)
     yield driver
