@@ -11,6 +11,7 @@ from zoneinfo import ZoneInfo
 import pytest
 import time_machine
 
+from domain.shared import clock
 from portal.sim.actions import cancellation_end_dates, start_due_cancellations
 from portal.sim.models import PlanChange, SimAction, TopUp
 from tests.pages import messages_of, text_of
@@ -156,7 +157,7 @@ def test_the_cutoff_day_is_a_setting(settings):
 
 
 def cancel_through_the_pages(browser, iccid):
-    end = cancellation_end_dates(date.today())[1]  # next month's end: a few days to withdraw in any case
+    end = cancellation_end_dates(clock.today())[1]  # next month's end: a few days to withdraw in any case
     quote = post(browser, iccid, "cancel", end_date=end.isoformat())
     assert "Confirm the cancellation" in text_of(quote)
     page = post(browser, iccid, "cancel", end_date=end.isoformat(), confirm="True")
