@@ -48,6 +48,7 @@ class StackConfig:
     work_dir: Path
     celery_concurrency: int = 4
     keep_database: bool = False
+    pubsub: bool = False  # the Salesforce emulator with its Pub/Sub API (approving an order publishes the event)
 
 
 @dataclass
@@ -179,7 +180,16 @@ class Stack:
         for name, extra in commands.items():
             argv = [sys.executable, "-m", f"sandbox.{name}", f"--host={HOST}", f"--port={ports[name]}",
                     f"--faults={faults}", *extra]
-            self._spawn(name, argv, env)
+            spawn_env = env
+            if name == "salesforce" and cfg.pubsub:
+                # sandbox.salesforce.pubsub takes the REST emulator's settings from its environment.
+                self.pubsub_port = free_port()
+                argv = [sys.executable, "-m", "sandbox.salesforce.pubsub", f"--host={HOST}",
+                        f"--rest-port={ports[name]}", f"--port={self.pubsub_port}", f"--public-key-file={public_path}"]
+                spawn_env = {**env, "SANDBOX_SALESFORCE_CONSUMER_KEY": SALESFORCE_CONSUMER_KEY,
+                             "SANDBOX_SALESFORCE_USERNAME": SALESFORCE_USERNAME,
+                             "SANDBOX_FAULT_LATENCY_MS": str(cfg.latency_ms)}
+            self._spawn(name, argv, spawn_env)
             self.urls[name] = f"http://{HOST}:{ports[name]}"
         for name, url in self.urls.items():
             self._wait_http(name, url + "/__sandbox__/health", timeout=30)
@@ -253,6 +263,9 @@ class Stack:
             "PORT": str(self.port),
             "PORTAL_PUBLIC_URL": f"http://{HOST}:{self.port}",
         }
+        if cfg.pubsub:  # the Platform Event subscriber's target: the emulator's plaintext gRPC server
+            overrides.update({"SALESFORCE_PUBSUB_TARGET": f"{HOST}:{self.pubsub_port}",
+                              "SALESFORCE_PUBSUB_TLS": "false"})
         env = {k: v for k, v in os.environ.items()
                if not k.startswith(("SANDBOX_", "SALESFORCE_", "WHMCS_", "FREEBIT_", "CACHE_TTL_"))}
         env.pop("SALESFORCE_PRIVATE_KEY", None)
