@@ -358,6 +358,12 @@ SALESFORCE_PUBSUB_BATCH_SIZE = env.int("SALESFORCE_PUBSUB_BATCH_SIZE", default=1
 # longer knows the stored one (older than 72 hours): LATEST or EARLIEST.
 SALESFORCE_PUBSUB_FIRST_START = env("SALESFORCE_PUBSUB_FIRST_START", default="LATEST")
 SALESFORCE_PUBSUB_FALLBACK = env("SALESFORCE_PUBSUB_FALLBACK", default="EARLIEST")
+# One active Platform Event subscriber (docs/pubsub.md, "One active subscriber"): the others wait as
+# hot standbys. A holder silent for SUBSCRIBER_LEASE_SECONDS (paused, cut off) loses the lease; a
+# standby tries to take it every SUBSCRIBER_STANDBY_POLL_SECONDS.
+SUBSCRIBER_LEASE_NAME = env("SUBSCRIBER_LEASE_NAME", default="platform-events")
+SUBSCRIBER_LEASE_SECONDS = env.int("SUBSCRIBER_LEASE_SECONDS", default=10)
+SUBSCRIBER_STANDBY_POLL_SECONDS = env.float("SUBSCRIBER_STANDBY_POLL_SECONDS", default=1.0)
 WHMCS_API_URL = env("WHMCS_API_URL", default="")
 WHMCS_API_IDENTIFIER = env("WHMCS_API_IDENTIFIER", default="")
 WHMCS_API_SECRET = env("WHMCS_API_SECRET", default="")
@@ -457,6 +463,10 @@ WEBHOOK_RETRY_BACKOFF_MAX_SECONDS = env.int("WEBHOOK_RETRY_BACKOFF_MAX_SECONDS",
 # How long a processing run holds its event (keep it above the task's time limit); an event whose
 # worker died is released by the sweep after it.
 WEBHOOK_LEASE_SECONDS = env.int("WEBHOOK_LEASE_SECONDS", default=CELERY_TASK_TIME_LIMIT + 60)
+# The receiver sends nothing to the broker: each Celery worker's dispatcher hands stored events to
+# Celery when PostgreSQL signals one (LISTEN/NOTIFY) and at least this often (portal/webhooks/outbox.py).
+WEBHOOK_DISPATCHER = env.bool("WEBHOOK_DISPATCHER", default=True)
+WEBHOOK_DISPATCH_POLL_SECONDS = env.float("WEBHOOK_DISPATCH_POLL_SECONDS", default=2.0)
 # Events still waiting this long (the broker was down, a worker died) are queued again by the sweep.
 WEBHOOK_SWEEP_AFTER_SECONDS = env.int("WEBHOOK_SWEEP_AFTER_SECONDS", default=300)
 CELERY_BEAT_SCHEDULE["webhooks-sweep"] = {
