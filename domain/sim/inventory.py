@@ -17,19 +17,12 @@ from pydantic import AfterValidator, StringConstraints, model_validator
 from domain.shared.model import DomainModel
 from domain.shared.salesforce_id import AccountId, OrderId, checked_id
 from domain.sim.iccid import Iccid
-from domain.sim.types import Msisdn
+from domain.sim.types import Msisdn, SimKind
 
 InventoryId = Annotated[str, AfterValidator(lambda value: checked_id(value))]
 """The Salesforce id of a SIM inventory record (a custom object: its key prefix is the org's own)."""
 ProductNumber = Annotated[str, StringConstraints(pattern=r"^[A-Z]{2}[0-9]{13}$")]
 Eid = Annotated[str, StringConstraints(pattern=r"^[0-9]{32}$")]
-
-
-class SimKind(StrEnum):
-    PHYSICAL = "Physical"
-    """A SIM card: activated with PA02-01, named by its product number."""
-    ESIM = "eSIM"
-    """An eSIM profile: activated with PA05-41, named by the EID."""
 
 
 class InventoryStatus(StrEnum):

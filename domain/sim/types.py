@@ -132,6 +132,15 @@ class VoiceOption(StrEnum):
     INTERNATIONAL_ROAMING = "International roaming"
 
 
+class SimKind(StrEnum):
+    """A SIM card or an eSIM (the line's form, as the SIM inventory and the order name it)."""
+
+    PHYSICAL = "Physical"
+    """A SIM card: activated with PA02-01, named by its product number; replaced by a new card."""
+    ESIM = "eSIM"
+    """An eSIM profile: activated with PA05-41 on a phone's EID; reissued (PA05-41 "R") for a new phone."""
+
+
 class NetworkType(StrEnum):
     """The SIM's contract line: 4G (LTE) or 5G (Freebit PA05-38)."""
 
@@ -158,6 +167,15 @@ class SimDetails(DomainModel):
     """The contract line (4G or 5G) the platform reports."""
     eid: Annotated[str, StringConstraints(pattern=r"^\d{32}$")] | None = None
     """The eSIM's EID (the device it is installed on); None for a physical SIM."""
+
+    @property
+    def kind(self) -> SimKind:
+        """An eSIM when the platform names the device it is on (its EID), else a SIM card."""
+        return SimKind.ESIM if self.eid else SimKind.PHYSICAL
+
+    @property
+    def is_esim(self) -> bool:
+        return self.kind is SimKind.ESIM
 
     @model_validator(mode="after")
     def _consistent(self) -> SimDetails:

@@ -184,6 +184,8 @@ def action_request(*, customer: Customer, sim: SimLink, details: SimDetails, kin
         action.status, action.end_date = Status.SCHEDULED, end_date
         action.send_on = max(clock.today(), end_date - timedelta(days=settings.SIM_CANCELLATION_SEND_DAYS_BEFORE))
     else:
+        if kind is Kind.ESIM_REISSUE:
+            refuse_reissue_of_a_card(details)
         _check_change(sim, details)
         if kind is Kind.VOICE_OPTIONS:
             action.params = {"voice": _voice_changes(details, voice)}
@@ -232,6 +234,14 @@ def refuse_while_network_switches(iccid: str) -> None:
     if SimAction.objects.filter(iccid=iccid, kind=Kind.NETWORK, status__in=SimAction.IN_FLIGHT).exists():
         raise Refused(_("This SIM's network is being switched, which takes about 30 minutes; no other change "
                         "can be made to it meanwhile. Please try again later."))
+
+
+def refuse_reissue_of_a_card(details: SimDetails) -> None:
+    """Only an eSIM is reissued (PA05-41 "R"); a SIM card is replaced by a new card, a structured
+    request (``sim_replacement``) a person handles."""
+    if not details.is_esim:
+        raise Refused(_("This is a physical SIM card, not an eSIM, so there is no eSIM to reissue. For a new card, "
+                        "ask for a replacement SIM card."), field="eid")
 
 
 def _check_change(sim: SimLink, details: SimDetails) -> None:
@@ -702,5 +712,6 @@ class SimActionFlow(ChargedOnOwnInvoice, jobs.JobFlow):
 
 __all__ = ["ActionAnswer", "ActionRules", "SimActionFlow", "action_message", "action_request", "action_rules",
            "action_withdraw", "cancellation_end_dates", "in_flight_action", "open_cancellation",
-           "open_service_cancellation", "refresh_actions", "service_cancellable", "service_cancellation_request",
+           "open_service_cancellation", "refresh_actions", "refuse_reissue_of_a_card", "service_cancellable",
+           "service_cancellation_request",
            "service_cancellation_withdraw", "sim_actions", "start_due_cancellations", "withdraw_until"]

@@ -39,6 +39,8 @@ class SimDetailsSerializer(serializers.Serializer):
     plan_code = serializers.CharField()
     plan_name = serializers.CharField()
     data_only = serializers.BooleanField()
+    sim_type = serializers.CharField(source="kind", help_text="Physical (a SIM card) or eSIM")
+    eid = serializers.CharField(allow_null=True, help_text="An eSIM's EID (the phone it is on); null for a SIM card")
     remaining = QuotaSerializer()
     total = QuotaSerializer()
     usage_started = serializers.SerializerMethodField(
@@ -372,7 +374,8 @@ class SimActionApi(CustomerApi):
         voice_options = serializers.DictField(child=serializers.BooleanField(), required=False, help_text=(
             "voice-options: {\"Voicemail\": true, \"Call waiting\": false, \"International roaming\": true}"))
         network = serializers.ChoiceField(choices=["4G", "5G"], required=False, help_text="network: 4G or 5G")
-        eid = serializers.CharField(required=False, help_text="esim-reissue: the new phone's EID (32 digits)")
+        eid = serializers.CharField(required=False, help_text="esim-reissue (an eSIM only; a SIM card is refused): "
+                                                              "the new phone's EID (32 digits)")
         end_date = serializers.DateField(required=False, help_text="cancellation: the last day of service, one of "
                                                                    "the actions list's cancellation_end_dates")
 

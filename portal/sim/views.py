@@ -165,6 +165,8 @@ def sim_action(request: HttpRequest, customer: Customer, iccid: str, kind: str) 
     data = form.cleaned_data
     with refusals_shown(request):
         details = selectors.sim_details(customer, sim).value
+        if kind == "esim_reissue":
+            actions.refuse_reissue_of_a_card(details)  # a SIM card: the replacement request instead
         if kind in ("esim_reissue", "cancellation") and not data["confirm"]:
             rules = actions.action_rules(details, customer)
             if kind == "cancellation" and data["end_date"] not in rules.end_dates:

@@ -41,7 +41,8 @@ Asynchronous writes (the emulator's clock decides when they land; ``FreebitConfi
   ``cancel_delay_seconds`` later (Freebit: up to 10 minutes); the line is then ``"obsolete"``. A
   second call for the same account replaces the booking.
 - PA05-41 ``"R"`` moves the line to the new EID at once (PA03-02's ``eid``); every call is one more
-  reissue (no idempotency key). Freebit's completion notice is a file, not emulated.
+  reissue (no idempotency key); a line on a SIM card (no EID) is refused ("250"). Freebit's
+  completion notice is a file, not emulated.
 
 ``kind`` is ``"MVNO"`` wherever it is sent.
 
@@ -86,7 +87,8 @@ code    meaning
 "220"   no such plan code, retired, of the other line type (voice <-> data), or the current one
 "230"   the account is suspended (or not in service yet): no quota, no plan change
 "240"   quota out of range (1..512000 MB)
-"250"   new line refused: the product number / EID is not the MVNO's, already used, or the plan
+"250"   new line refused: the product number / EID is not the MVNO's, already used, or the plan;
+        an eSIM reissue refused: the line is on a SIM card, or the EID is the line's or in use
 "251"   new line refused: the phone number is registered already
 "260"   the account is locked: a contract line change (PA05-38) is in progress
 "270"   the account has no voice service (PA05-06 on a data-only line)
@@ -424,6 +426,8 @@ def reissue_esim(ctx: ApiContext) -> dict:
     account = _account(ctx)
     _in_service(account, "reissue the eSIM")
     _unlocked(account)
+    if account.eid is None:  # a SIM card: replaced by another card, never reissued
+        raise ApiError("250", "Specified account is not an eSIM.", "409")
     if old and old.get("oldEid") not in (None, "", account.eid):
         raise _bad("reissue.oldEid", "is not the account's EID")
     if eid == account.eid:

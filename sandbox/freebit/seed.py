@@ -6,11 +6,13 @@ after WHMCS registered the service, with the same status:
 
 | service | customer | number | plan | status |
 | --- | --- | --- | --- | --- |
-| 12 | Alice | 090-1234-0012 | Mobile Voice 20 GB | active, 1 GB added last month |
+| 12 | Alice | 090-1234-0012 | Mobile Voice 20 GB, **an eSIM** (EID ``DEMO_ESIM_EID``) | active, 1 GB added last month |
 | 13 | Alice | 080-1234-0013 | Mobile Voice 5 GB | active, 1 GB added on the 1st of this month |
 | 14 | Alice | 020-1234-0014 | Data SIM 10 GB (data only) | active |
 | 15 | Alice | 070-1234-0015 | Mobile Voice 3 GB (retired plan) | suspended 45 days ago (lost SIM) |
 | 21 | Bob | 090-5678-0021 | Mobile Voice 20 GB | active, 512 MB added 40 days ago |
+
+Every other line is a physical SIM card (no EID).
 
 Daily usage covers the last 62 days, drawn from a seeded generator per line and day: more at
 weekends, the odd heavy or quiet day, throttled once a month's quota is used up. Same seed and
@@ -38,10 +40,15 @@ class _SimSeed:
     voice: tuple[bool, bool, bool] | None = None
     """(voicemail, call waiting, international roaming) for a voice line."""
     suspended_days_ago: int | None = None
+    eid: str | None = None
+    """An eSIM's EID (the phone it is on); None: a SIM card."""
 
+
+DEMO_ESIM_EID = "89033023426200000000000001234512"
+"""The phone Alice's eSIM (service 12) is on: not one of the MVNO's stock (``sandbox.sim_stock``)."""
 
 SIM_SEEDS = {  # by WHMCS service id
-    12: _SimSeed("MOB-VOICE-20G", 24, 0.62, voice=(True, True, False)),
+    12: _SimSeed("MOB-VOICE-20G", 24, 0.62, voice=(True, True, False), eid=DEMO_ESIM_EID),
     13: _SimSeed("MOB-VOICE-5G", 14, 0.80, voice=(True, False, True)),
     14: _SimSeed("MOB-DATA-10G", 8, 0.45),
     15: _SimSeed("MOB-VOICE-3G", 20, 0.50, voice=(False, False, False), suspended_days_ago=45),
@@ -71,7 +78,7 @@ def seed_store(now: datetime, usage_seed: int = DEFAULT_USAGE_SEED) -> FreebitSt
         account = Account(
             msisdn=demo.msisdn, iccid=demo.iccid, plan_code=seed.plan_code, status="active",
             activation_date=add_months(anchor, -seed.months) + timedelta(days=3), voice=voice,
-            usage_share=seed.usage_share, client_id=demo.client_id,
+            usage_share=seed.usage_share, client_id=demo.client_id, eid=seed.eid,
         )
         if seed.suspended_days_ago is not None:
             account.status, account.suspended_since = "suspended", today - timedelta(days=seed.suspended_days_ago)

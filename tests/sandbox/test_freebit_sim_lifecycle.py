@@ -137,6 +137,15 @@ def test_esim_reissue_moves_the_line_to_the_new_device_and_counts_every_call(sim
     assert len(sandbox.app.store.reissues) == 1
 
 
+def test_a_line_on_a_sim_card_is_not_reissued(sims, sandbox):
+    assert sims.get_details(VOICE).eid is not None, "the demo's eSIM"
+    assert sims.get_details(DATA).eid is None, "a SIM card"
+    with pytest.raises(FreebitActivationRefused):
+        sims.reissue_esim(DATA, eid=NEW_EID)
+    assert sims.get_details(DATA).eid is None
+    assert sandbox.app.store.reissues == []
+
+
 def test_esim_reissue_through_aladin_is_an_unsupported_pattern(sandbox):
     key = requests.post(f"{sandbox.url}{API_PREFIX}/authOem/", timeout=5, data={
         "json": json.dumps({"oemId": DEFAULT_OEM_ID, "oemKey": DEFAULT_OEM_KEY})}).json()["authKey"]

@@ -12,7 +12,16 @@ import pytest
 from domain.shared.errors import MappingError
 from domain.sim.providers import freebit
 from domain.sim.providers.freebit.raw import JST
-from domain.sim.types import DataQuota, PlanChange, QuotaAddition, SimDetails, SimStatus, SimTraffic, VoiceOption
+from domain.sim.types import (
+    DataQuota,
+    PlanChange,
+    QuotaAddition,
+    SimDetails,
+    SimKind,
+    SimStatus,
+    SimTraffic,
+    VoiceOption,
+)
 from tests.domain.helpers import floats_in
 
 FIXTURES = Path(__file__).parent / "fixtures"
@@ -86,6 +95,20 @@ def test_suspended_data_sim_with_numbers_and_nulls():
 def test_optional_parts_may_be_absent():
     payload = altered("details_data.json", "responseDatas.0.talkOption", _DELETE)
     assert freebit.transform_freebit_account_details(payload).voice_options == ()
+
+
+def test_a_sim_with_an_eid_is_an_esim_and_one_without_a_sim_card():
+    card = freebit.transform_freebit_account_details(load("details_voice.json"))
+    esim = freebit.transform_freebit_account_details(altered("details_voice.json", "responseDatas.0.eid", "8" * 32))
+
+    assert (card.kind, card.is_esim, card.eid) == (SimKind.PHYSICAL, False, None)
+    assert (esim.kind, esim.is_esim, esim.eid) == (SimKind.ESIM, True, "8" * 32)
+
+
+@pytest.mark.parametrize("eid", ["123", "8" * 33, 8 * 10**31])
+def test_a_malformed_eid_is_refused(eid):
+    with pytest.raises(MappingError):
+        freebit.transform_freebit_account_details(altered("details_voice.json", "responseDatas.0.eid", eid))
 
 
 @pytest.mark.parametrize("wire, status", [("active", SimStatus.ACTIVE), ("suspended", SimStatus.SUSPENDED),

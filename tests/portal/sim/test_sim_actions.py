@@ -1,9 +1,12 @@
 """A SIM's lifecycle on its page and in the API (issue 20): voice options pending until Freebit's
 details show them, the 4G/5G switch locking the SIM, the eSIM reissue charged once before Freebit is
-asked, a cancellation booked for an end date the rules allow and withdrawn with nothing sent, and
+asked (on an eSIM only: a SIM card's page offers the replacement card instead, and its reissue is
+refused), a cancellation booked for an end date the rules allow and withdrawn with nothing sent, and
 Bob refused (404) on Alice's SIMs. Against the emulators; the clock moved with time-machine."""
 from __future__ import annotations
 
+import html as html_module
+import re
 import uuid
 from datetime import date, datetime, timedelta
 from zoneinfo import ZoneInfo
@@ -14,8 +17,9 @@ import time_machine
 from domain.shared import clock
 from portal.sim.actions import cancellation_end_dates, start_due_cancellations
 from portal.sim.models import PlanChange, SimAction, TopUp
+from sandbox.freebit.seed import DEMO_ESIM_EID
 from tests.pages import messages_of, text_of
-from tests.portal.sim.conftest import ALICE_DATA, ALICE_VOICE, BOB_VOICE, sim_page
+from tests.portal.sim.conftest import ALICE_DATA, ALICE_VOICE, ALICE_VOICE_5G, BOB_VOICE, sim_page
 
 pytestmark = pytest.mark.django_db(transaction=True)
 JST = ZoneInfo("Asia/Tokyo")
@@ -130,6 +134,43 @@ def test_esim_reissue_is_charged_once_then_sent_once(providers, customer_client,
     assert providers.sim(ALICE_VOICE).eid == NEW_EID
 
 
+def test_an_esims_page_says_so_with_its_eid_and_offers_the_reissue(providers, customer_client):
+    page = sim_page(customer_client, ALICE_VOICE)
+    html = page.content.decode()
+
+    assert providers.sim(ALICE_VOICE).eid == DEMO_ESIM_EID  # the demo's eSIM
+    assert 'data-sim-kind="eSIM">eSIM</dd>' in html
+    assert f"EID of the phone</dt><dd><code>{DEMO_ESIM_EID}</code>" in html
+    assert f'action="/sims/{ALICE_VOICE}/esim/"' in html
+    assert "type=sim_replacement" not in html, "an eSIM is reissued, not replaced by a card"
+    detail = customer_client.get(f"/api/v1/sims/{ALICE_VOICE}").json()["data"]
+    assert (detail["sim_type"], detail["eid"]) == ("eSIM", DEMO_ESIM_EID)
+
+
+def test_a_sim_cards_page_offers_the_replacement_card_and_its_reissue_is_refused(providers, customer_client):
+    page = sim_page(customer_client, ALICE_VOICE_5G)
+    html = page.content.decode()
+    text = " ".join(html_module.unescape(re.sub(r"<[^>]+>", "", html)).split())
+    assert 'data-sim-kind="Physical">Physical SIM card</dd>' in html
+    assert "EID of the phone" not in html
+    assert f'action="/sims/{ALICE_VOICE_5G}/esim/"' not in html and 'id="esim-heading"' not in html
+    assert f"type=sim_replacement&amp;sim={ALICE_VOICE_5G}" in html
+    assert "Request a physical replacement SIM · fee ¥3,300 (tax incl.), sent to your delivery address" in text
+    detail = customer_client.get(f"/api/v1/sims/{ALICE_VOICE_5G}").json()["data"]
+    assert (detail["sim_type"], detail["eid"]) == ("Physical", None)
+
+    for confirm in ("", "True"):  # the fee page, and the confirmation sent anyway
+        refused = post(customer_client, ALICE_VOICE_5G, "esim", eid=NEW_EID, confirm=confirm)
+        assert "physical SIM card, not an eSIM" in " ".join(text for _, text in messages_of(refused))
+        assert "Pay and reissue" not in text_of(refused)
+    api = customer_client.post(f"/api/v1/sims/{ALICE_VOICE_5G}/esim-reissue",
+                               {"request_id": str(uuid.uuid4()), "eid": NEW_EID}, content_type="application/json")
+    assert api.status_code == 400
+    assert "physical SIM card, not an eSIM, so there is no eSIM to reissue" in api.content.decode()
+    assert not SimAction.objects.exists()
+    assert providers.calls("PA05-41") == 0
+
+
 def test_a_refused_card_charges_nothing_and_reissues_nothing(providers, customer_client, whmcs):
     whmcs.remove_cards()
     customer_client.post(f"/sims/{ALICE_VOICE}/esim/", {"request_id": str(uuid.uuid4()), "eid": NEW_EID,
@@ -232,6 +273,15 @@ def test_bob_gets_404_on_alices_sim_apis(providers, bob_client, what):
               bob_client.post(f"/api/v1/sims/{ALICE_VOICE}/{what}", body, content_type="application/json"))
     assert answer.status_code == 404
     assert not SimAction.objects.exists()
+
+
+def test_bob_gets_404_on_alices_sim_card_reissue_not_a_refusal(providers, bob_client):
+    page = bob_client.post(f"/sims/{ALICE_VOICE_5G}/esim/", {"request_id": str(uuid.uuid4()), "eid": NEW_EID})
+    api = bob_client.post(f"/api/v1/sims/{ALICE_VOICE_5G}/esim-reissue",
+                          {"request_id": str(uuid.uuid4()), "eid": NEW_EID}, content_type="application/json")
+    assert page.status_code == api.status_code == 404
+    assert bob_client.get(f"/api/v1/sims/{ALICE_VOICE}").status_code == 404
+    assert providers.calls("PA05-41") == 0
 
 
 def test_alice_gets_404_on_bobs_sim(providers, customer_client):
