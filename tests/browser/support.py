@@ -1,11 +1,13 @@
 """What the browser tests share: numbered screenshots, signing in, waits, console errors, axe-core."""
 import base64
 import json
+import re
 import time
 import urllib.request
 from datetime import date, datetime
 from pathlib import Path
 
+from django.utils import translation
 from selenium.common.exceptions import StaleElementReferenceException, WebDriverException
 from selenium.webdriver.common.by import By
 from selenium.webdriver.remote.webdriver import WebDriver
@@ -18,6 +20,43 @@ OUTPUT = ROOT / "test-output" / "browser"  # the artifacts of the browser tests 
 PAGE_SECONDS = 45
 AXE_SCRIPT = ROOT / "node_modules" / "axe-core" / "axe.min.js"
 BLOCKING_IMPACTS = ("serious", "critical")
+
+
+class Words:
+    """The pages' words in one language, read from the portal's own catalogues (locale/), so a test
+    written once walks the portal in each language it speaks. A missing translation gives the English
+    text, which the page in the other language then does not show: the test fails."""
+
+    def __init__(self, language: str):
+        self.language = language
+
+    def __call__(self, msgid: str, *, context: str = "", **values) -> str:
+        with translation.override(self.language):
+            text = translation.pgettext(context, msgid) if context else translation.gettext(msgid)
+        return text % values if values else text
+
+    def before(self, msgid: str, *, context: str = "") -> str:
+        """The words of ``msgid`` before its first placeholder (``Data left: %(left)s…`` → ``Data left: ``)."""
+        return self(msgid, context=context).split("%(", 1)[0]
+
+    def pattern(self, msgid: str, *, context: str = "") -> str:
+        """A regular expression for ``msgid`` in this language, any value in each placeholder."""
+        text = self(msgid, context=context).replace("%%", "%")
+        return ".+?".join(re.escape(part) for part in re.split(r"%\(\w+\)[sd]", text))
+
+    def matches(self, msgid: str, text: str, *, context: str = "") -> bool:
+        """``text`` is ``msgid`` in this language, with some value in each placeholder."""
+        return re.fullmatch(self.pattern(msgid, context=context), text.strip(), re.DOTALL) is not None
+
+    def day(self, iso_day: str) -> str:
+        """A day as the pages write it: ``3 Dec 2026``, ``2026年12月3日``."""
+        day = date.fromisoformat(iso_day)
+        if self.language == "ja":
+            return f"{day.year}年{day.month}月{day.day}日"
+        return f"{day.day} {day:%b %Y}"
+
+
+ENGLISH = Words("en")
 
 
 def wait(browser: WebDriver, seconds: float = PAGE_SECONDS, *, every: float = 0.2) -> WebDriverWait:
@@ -105,10 +144,10 @@ def click_and_wait(browser: WebDriver, element, title: str) -> None:
 
 
 def sign_in(browser: WebDriver, base_url: str, email: str, password: str, *, next_path: str = "/",
-            lands_on: str = "") -> None:
+            lands_on: str = "", words: Words = ENGLISH) -> None:
     """Sign in through the portal's form and wait for the page it leads to (its title contains ``lands_on``)."""
     browser.get(f"{base_url}/login/?next={next_path}")
-    wait(browser).until(EC.title_contains("Sign in"))
+    wait(browser).until(EC.title_contains(words("Sign in")))
     browser.find_element(By.ID, "id_username").send_keys(email)
     browser.find_element(By.ID, "id_password").send_keys(password)
     submit(browser.find_element(By.CSS_SELECTOR, "main button[type=submit]"))
@@ -153,7 +192,7 @@ def second_factor_code(base_url: str, email: str) -> str:
     return f"{totp.token():06d}"
 
 
-def sign_out(browser: WebDriver) -> None:
+def sign_out(browser: WebDriver, words: Words = ENGLISH) -> None:
     """Sign out from a portal page, or from an admin page (the admin's own layout and logout form)."""
     admin = browser.find_elements(By.CSS_SELECTOR, "#logout-form button[type=submit]")
     if admin:
@@ -164,7 +203,7 @@ def sign_out(browser: WebDriver) -> None:
         browser.get(base + "/login/")
     else:
         submit(browser.find_element(By.CSS_SELECTOR, ".header-user button[type=submit]"))
-    wait(browser).until(EC.title_contains("Sign in"))
+    wait(browser).until(EC.title_contains(words("Sign in")))
 
 
 def console_errors(browser: WebDriver) -> list[dict]:
@@ -221,5 +260,4 @@ def demo_clock(base_url: str, at: datetime | None = None) -> dict:
 
 def long_date(iso_day: str) -> str:
     """``2026-12-03`` as the pages write it in English: ``3 Dec 2026``."""
-    day = date.fromisoformat(iso_day)
-    return f"{day.day} {day:%b %Y}"
+    return ENGLISH.day(iso_day)
