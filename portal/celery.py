@@ -8,3 +8,5 @@ os.environ.setdefault("DJANGO_SETTINGS_MODULE", "portal.settings.local")
 app = Celery("portal")
 app.config_from_object("django.conf:settings", namespace="CELERY")
 app.autodiscover_tasks()
+# Every worker hands the stored webhook events to Celery (the receiver does not publish).
+app.steps["worker"].add("portal.webhooks.outbox:Dispatcher")

@@ -40,6 +40,9 @@ class WebhookEvent(DurableJob):
     attempts = models.PositiveIntegerField(default=0)
     last_attempt_at = models.DateTimeField(null=True, blank=True)
     processed_at = models.DateTimeField(null=True, blank=True)
+    queued_at = models.DateTimeField(
+        null=True, blank=True,
+        help_text="When a worker's dispatcher handed it to Celery (empty: stored, not handed over yet).")
     last_error = models.TextField(blank=True)
     outcome = models.TextField(blank=True, help_text="What processing did (or why it did nothing).")
 

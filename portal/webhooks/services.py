@@ -1,9 +1,10 @@
-"""Inbound webhooks: receive (verify, store, queue) and process (claim, map, act).
+"""Inbound webhooks: receive (verify, store) and process (claim, map, act).
 
-Receiving does the least that is safe before answering: check the signature over the raw bytes,
-store the event exactly as received, and queue its processing once the row is committed. All the
-work happens later in ``webhook_process``, run by the Celery task, which claims the event with a
-conditional update so that two workers never process one event.
+Receiving does the least that is safe before answering: check the signature over the raw bytes and
+store the event exactly as received; the committed row is the durable record, which the workers'
+dispatchers hand to Celery (``portal.webhooks.outbox``: the request never waits on the broker).
+All the work happens later in ``webhook_process``, run by the Celery task, which claims the event
+with a conditional update so that two workers never process one event.
 """
 from __future__ import annotations
 
@@ -27,7 +28,7 @@ from domain.webhooks.types import EVENT_ID_PATTERN, ClientProfile, WebhookTopic,
 from portal.accounts.models import Customer
 from portal.core import jobs
 from portal.core.cache import CacheUnavailable, invalidate_customer
-from portal.webhooks import selectors, signing
+from portal.webhooks import outbox, selectors, signing
 from portal.webhooks.models import WebhookEvent
 
 logger = logging.getLogger(__name__)
@@ -55,11 +56,11 @@ class ReceiveResult:
 
 
 def webhook_receive(*, headers: Mapping[str, str], body: bytes, remote_addr: str) -> ReceiveResult:
-    """Verify and store one WHMCS webhook delivery; queue its processing when it is a known event.
+    """Verify and store one WHMCS webhook delivery; its processing follows when it is a known event.
 
     401 (nothing stored): a signature header missing, a timestamp outside the tolerance, or a
     signature made with neither the current nor the previous secret. 400 (nothing stored): signed,
-    but no usable event id. Otherwise the event is stored: 202 accepted and queued; 200 for a
+    but no usable event id. Otherwise the event is stored: 202 accepted (a worker processes it); 200 for a
     duplicate event id or an unknown event type (recorded as ignored); 400 for a malformed body
     (recorded as rejected, with the reason).
     """
@@ -106,15 +107,12 @@ def webhook_receive(*, headers: Mapping[str, str], body: bytes, remote_addr: str
         last_error=reason if status == Status.REJECTED else "",
         outcome=reason if status == Status.IGNORED else "",
     )
-    try:
-        with transaction.atomic():
-            row.save(force_insert=True)
-            if status == Status.RECEIVED:
-                logger.info("WHMCS webhook %s (%s, client %s) stored; processing queued on commit",
-                            event_id, row.event_type, row.client_id)
-                WebhookFlow.enqueue(row.pk)
-    except IntegrityError:
+    if not _insert(row):
         return _duplicate(event_id, body)
+    if status == Status.RECEIVED:
+        logger.info("WHMCS webhook %s (%s, client %s) stored; a worker will process it",
+                    event_id, row.event_type, row.client_id)
+        outbox.announce(row.pk)
 
     if status == Status.REJECTED:
         logger.warning("WHMCS webhook %s rejected: %s", event_id, reason)
@@ -123,6 +121,21 @@ def webhook_receive(*, headers: Mapping[str, str], body: bytes, remote_addr: str
         logger.info("WHMCS webhook %s ignored: %s", event_id, reason)
         return ReceiveResult(200, {"status": "ignored", "event_id": event_id, "reason": reason}, row)
     return ReceiveResult(202, {"status": "accepted", "event_id": event_id}, row)
+
+
+def _insert(row: WebhookEvent) -> bool:
+    """Store the row, committed on its own (one statement, in autocommit as the receiver runs): it
+    is the durable record the workers pick up (``portal.webhooks.outbox``). False: a row with this
+    event id is stored already."""
+    try:
+        if transaction.get_autocommit():
+            row.save(force_insert=True)
+        else:  # inside a caller's transaction: a savepoint keeps it usable after a duplicate
+            with transaction.atomic():
+                row.save(force_insert=True)
+    except IntegrityError:
+        return False
+    return True
 
 
 def _ip_or_none(value: str) -> str | None:
@@ -199,6 +212,10 @@ class WebhookFlow(jobs.JobFlow):
 
     def describe(self) -> str:
         return f"webhook event {self.job.event_id} ({self.job.event_type})"
+
+    @classmethod
+    def retry_fields(cls, now) -> dict:
+        return {"queued_at": now}  # a staff retry queues the event itself: no dispatcher takes it too
 
 
 def webhook_claim(*, event_pk: int) -> bool:
