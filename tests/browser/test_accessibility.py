@@ -2,8 +2,9 @@
 
 axe-core comes from the npm registry (package.json / package-lock.json, installed by `make test`),
 is injected into each page and run on the whole document. No violation of impact "serious" or
-"critical" is allowed; every violation found (of any impact) is written to
-test-output/browser/a11y/axe-violations.json and printed when the test fails.
+"critical" is allowed, in English and in Japanese (picked with the switcher on the sign-in page); every
+violation found (of any impact) is written to test-output/browser/a11y-<language>/axe-violations.json
+and printed when the test fails.
 """
 import json
 
@@ -15,6 +16,7 @@ from sandbox.demo_identities import DEMO_PASSWORD
 from tests.browser.support import (
     BLOCKING_IMPACTS,
     Screenshots,
+    Words,
     axe_violations,
     click_and_wait,
     describe_violations,
@@ -28,8 +30,10 @@ pytestmark = pytest.mark.browser
 PLAN = "Data SIM 10 GB"
 
 
-def test_the_main_pages_have_no_serious_or_critical_axe_violations(browser, demo):
-    shot = Screenshots(browser, "a11y")
+@pytest.mark.parametrize("language", ["en", "ja"])
+def test_the_main_pages_have_no_serious_or_critical_axe_violations(browser, demo, language):
+    words = Words(language)
+    shot = Screenshots(browser, f"a11y-{language}")
     portal = demo.url
     found: dict[str, list[dict]] = {}
 
@@ -39,6 +43,10 @@ def test_the_main_pages_have_no_serious_or_critical_axe_violations(browser, demo
 
     # Signed out: the sign-in form, empty and refused.
     open_page(browser, portal + "/login/", "Sign in")
+    if language != "en":
+        switcher = browser.find_element(By.CSS_SELECTOR, f".language-switcher button[value='{language}']")
+        click_and_wait(browser, switcher, words("Sign in"))
+    assert browser.find_element(By.TAG_NAME, "html").get_attribute("lang") == language
     check("login")
     browser.find_element(By.ID, "id_username").send_keys("alice@example.com")
     browser.find_element(By.ID, "id_password").send_keys("not-the-password")
@@ -48,49 +56,52 @@ def test_the_main_pages_have_no_serious_or_critical_axe_violations(browser, demo
     password = browser.find_element(By.ID, "id_password")
     password.clear()
     password.send_keys(DEMO_PASSWORD)
-    click_and_wait(browser, browser.find_element(By.CSS_SELECTOR, "main button[type=submit]"), "Dashboard")
+    click_and_wait(browser, browser.find_element(By.CSS_SELECTOR, "main button[type=submit]"), words("Dashboard"))
     check("dashboard")
 
     # Billing and subscriptions.
-    open_page(browser, portal + "/billing/invoices/", "Invoices")
+    open_page(browser, portal + "/billing/invoices/", words("Invoices"))
     check("invoices")
-    open_page(browser, portal + "/billing/invoices/?status=Unpaid", "Invoices")
-    click_and_wait(browser, browser.find_element(By.CSS_SELECTOR, "table.data-table tbody tr th a"), "Invoice ")
+    open_page(browser, portal + "/billing/invoices/?status=Unpaid", words("Invoices"))
+    click_and_wait(browser, browser.find_element(By.CSS_SELECTOR, "table.data-table tbody tr th a"),
+                   words.before("Invoice %(number)s"))
     assert browser.find_elements(By.CSS_SELECTOR, ".pay-form"), "an unpaid invoice, with its Pay button"
     check("invoice-detail")
-    open_page(browser, portal + "/billing/payment-methods/", "Payment methods")
+    open_page(browser, portal + "/billing/payment-methods/", words("Payment methods"))
     check("payment-methods")
-    open_page(browser, portal + "/subscriptions/", "Subscriptions")
+    open_page(browser, portal + "/subscriptions/", words("Subscriptions"))
     check("subscriptions")
     click_and_wait(browser, browser.find_element(By.CSS_SELECTOR, "main table a, main .card-list a"), "")
     check("subscription-detail")
 
     # Catalog → cart → checkout → the order placed; the orders.
-    open_page(browser, portal + "/catalog/", "Catalog")
+    open_page(browser, portal + "/catalog/", words("Catalog"))
     check("catalog")
     card = browser.find_element(By.XPATH, f"//li[contains(@class,'product-card')][.//a[text()='{PLAN}']]")
-    click_and_wait(browser, card.find_element(By.CSS_SELECTOR, "button[type=submit]"), "Your cart")
+    click_and_wait(browser, card.find_element(By.CSS_SELECTOR, "button[type=submit]"), words("Your cart"))
     check("cart")
-    click_and_wait(browser, browser.find_element(By.LINK_TEXT, "Continue to checkout"), "Checkout")
+    click_and_wait(browser, browser.find_element(By.LINK_TEXT, words("Continue to checkout")), words("Checkout"))
     check("checkout")
     browser.find_element(By.ID, "id_confirm").click()
-    click_and_wait(browser, browser.find_element(By.CSS_SELECTOR, "main form button[type=submit]"), "Order ")
+    click_and_wait(browser, browser.find_element(By.CSS_SELECTOR, "main form button[type=submit]"),
+                   words.before("Order %(number)s"))
     check("order-detail")
-    open_page(browser, portal + "/orders/", "Orders")
+    open_page(browser, portal + "/orders/", words("Orders"))
     check("orders")
 
     # SIMs: the list, one SIM with its charts, the top-up's confirmation.
-    open_page(browser, portal + "/sims/", "SIMs")
+    open_page(browser, portal + "/sims/", words("SIMs"))
     check("sims")
-    click_and_wait(browser, browser.find_element(By.CSS_SELECTOR, "main .card-list h2 a"), "SIM ")
+    click_and_wait(browser, browser.find_element(By.CSS_SELECTOR, "main .card-list h2 a"),
+                   words.before("SIM %(number)s"))
     assert browser.find_elements(By.CSS_SELECTOR, "main svg.usage-chart[role=img]")
     check("sim-detail")
-    click_and_wait(browser, browser.find_element(By.XPATH, "//main//button[normalize-space()='See the price']"),
-                   "Confirm top-up")
+    see_the_price = f"//main//button[normalize-space()='{words('See the price')}']"
+    click_and_wait(browser, browser.find_element(By.XPATH, see_the_price), words("Confirm top-up"))
     check("topup-confirm")
 
     # The account.
-    open_page(browser, portal + "/account/", "Account")
+    open_page(browser, portal + "/account/", words("Account"))
     check("account")
 
     report = {page: violations for page, violations in found.items() if violations}
