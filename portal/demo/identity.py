@@ -31,13 +31,18 @@ def _account(store, account_id: str) -> dict:
     return account
 
 
+def _whole_number(value) -> int | None:
+    """A Salesforce Number field as the number it holds (its JSON is ``1011.0``)."""
+    return int(value) if isinstance(value, int | float) else None
+
+
 @staff_member_required
 def sandbox_identity(request: HttpRequest) -> HttpResponse:
     store = salesforce_sandbox().app.store
     accounts = sorted(store.rows("Account"), key=lambda a: (_ORDER.get(a.get("Identity_Verification_Status__c"), 9),
                                                             a["Name"]))
     return render(request, "demo/identity.html", {"accounts": [
-        {"id": a["Id"], "name": a["Name"], "client": a.get("WHMCS_Client_Id__c"),
+        {"id": a["Id"], "name": a["Name"], "client": _whole_number(a.get("WHMCS_Client_Id__c")),
          "status": a.get("Identity_Verification_Status__c") or "Not Submitted"} for a in accounts]})
 
 
