@@ -19,13 +19,11 @@ def start_subscriber_thread() -> threading.Thread | None:
     _started.set()
 
     def run() -> None:
-        from portal.provisioning.subscriber import build_subscribers, run_subscribers
+        from portal.provisioning.subscriber import PlatformEvents
 
         try:
-            subscribers = build_subscribers()
-            logger.info("platform event subscriber started in-process at %s (%s)", subscribers[0].settings.target,
-                        ", ".join(subscriber.settings.topic for subscriber in subscribers))
-            run_subscribers(subscribers)
+            logger.info("platform event subscriber started in-process")
+            PlatformEvents().run()  # with PostgreSQL, one process of several is active (the lease)
         except Exception:
             logger.exception("the in-process platform event subscriber stopped")
         finally:

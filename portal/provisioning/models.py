@@ -138,3 +138,20 @@ class EventCursor(models.Model):
 
     def __str__(self) -> str:
         return f"{self.topic} @ {bytes(self.replay_id).hex()}"
+
+
+class SubscriberLease(models.Model):
+    """Which Platform Event subscriber process is the active one (``portal.provisioning.lease``).
+
+    The lock itself is a PostgreSQL advisory lock held by the active process's lease session; this
+    row names that process and carries the fencing token (``epoch``, bumped by each new holder)
+    that every write of the subscriber checks first."""
+
+    name = models.CharField(max_length=100, primary_key=True)
+    epoch = models.PositiveBigIntegerField(default=0, help_text="Bumped each time a process takes the lease.")
+    holder = models.CharField(max_length=255, help_text="host:pid of the process that took it last.")
+    backend_pid = models.IntegerField(help_text="The PostgreSQL session holding the advisory lock.")
+    acquired_at = models.DateTimeField()
+
+    def __str__(self) -> str:
+        return f"{self.name}: {self.holder} (epoch {self.epoch})"

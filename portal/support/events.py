@@ -6,7 +6,6 @@ event handled, and a replayed event only forgets once more (docs/pubsub.md, docs
 import logging
 
 from django.conf import settings
-from django.db import transaction
 
 from domain.shared.errors import MappingError
 from domain.support.providers.salesforce import transform_case_status_update
@@ -21,7 +20,7 @@ from integrations.salesforce.pubsub import (
 from portal.accounts.models import Customer
 from portal.core.cache import CacheUnavailable
 from portal.core.connections import salesforce_connection, salesforce_pubsub_target
-from portal.provisioning.subscriber import DatabaseReplayStore
+from portal.provisioning.subscriber import DatabaseReplayStore, Fence
 from portal.support.selectors import forget_cases
 
 logger = logging.getLogger(__name__)
@@ -35,27 +34,26 @@ def handle_case_event(event: ReceivedEvent, store: DatabaseReplayStore) -> None:
         update = transform_case_status_update(event.payload, event_id=event.event_id, replay_id=event.replay_id)
     except MappingError as exc:
         logger.error("skipping malformed case event %s: %s", event.event_id, exc)
-        with transaction.atomic():
-            store.save(event.replay_id)
+        store.save(event.replay_id)
         return
     users = list(Customer.objects.filter(salesforce_account_id=update.account_id).values_list("user_id", flat=True))
     for user_id in users:
         if not forget_cases(user_id):
             raise CacheUnavailable(f"the cache could not be reached to forget user {user_id}'s cases")
-    with transaction.atomic():
-        store.save(event.replay_id)
+    store.save(event.replay_id)  # fenced by the lease, in a transaction of its own
     logger.info("case event %s: case %s is %s now; %d customer(s) will see it", event.event_id, update.case_id,
                 update.status or "unchanged", len(users))
 
 
-def build_case_subscriber() -> PubSubSubscriber | None:
-    """The subscription to ``SALESFORCE_PUBSUB_CASE_TOPIC`` (None when it is set empty: off)."""
+def build_case_subscriber(fence: Fence | None = None) -> PubSubSubscriber | None:
+    """The subscription to ``SALESFORCE_PUBSUB_CASE_TOPIC`` (None when it is set empty: off); its
+    cursor writes checked by ``fence`` (the subscriber lease) when given."""
     topic = settings.SALESFORCE_PUBSUB_CASE_TOPIC
     if not topic:
         return None
     connection = salesforce_connection()
     target, tls = salesforce_pubsub_target()
-    store = DatabaseReplayStore(topic)
+    store = DatabaseReplayStore(topic, fence)
     presets = {"LATEST": LATEST, "EARLIEST": EARLIEST}
     return PubSubSubscriber(
         SubscriberSettings(
