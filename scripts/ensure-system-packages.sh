@@ -31,6 +31,7 @@ command -v redis-server >/dev/null 2>&1 || missing+=(redis-server)  # the fault 
 command -v faketime >/dev/null 2>&1 || missing+=(faketime)  # CLOCK_AT=... make test (scripts/with-clock.sh)
 command -v cc >/dev/null 2>&1 || missing+=(gcc)  # with-clock.sh builds its small shim for libfaketime
 command -v xgettext >/dev/null 2>&1 || missing+=(gettext)  # tests/test_translations.py extracts the messages
+command -v haproxy >/dev/null 2>&1 || missing+=(haproxy)  # the load balancer of make cluster-drill (bench/cluster.py)
 # Japanese text in the browser tests' screenshots (tests/browser/test_every_page_fits.py)
 [ -d /usr/share/fonts/opentype/noto ] && ls /usr/share/fonts/opentype/noto | grep -q CJK || missing+=(fonts-noto-cjk)
 if [ ${#missing[@]} -eq 0 ]; then
