@@ -24,6 +24,9 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--oem-id", help="the OEM id (default: $SANDBOX_FREEBIT_OEM_ID or sandbox-oem)")
     parser.add_argument("--oem-key", help="the OEM key (default: $SANDBOX_FREEBIT_OEM_KEY or sandbox-freebit-oem-key)")
     parser.add_argument("--faults", help='initial faults as JSON, e.g. \'{"latency_ms": 200, "error_rate": 0.1}\'')
+    parser.add_argument("--customers", type=int,
+                        help="also seed the SIM lines of this many generated customers (sandbox.population; "
+                        "default: $SANDBOX_FREEBIT_CUSTOMERS or 0, the demo lines only)")
     parser.add_argument("-v", "--verbose", action="store_true", help="log every request")
     args = parser.parse_args(argv)
 
@@ -35,6 +38,8 @@ def main(argv: list[str] | None = None) -> int:
         overrides["oem_key"] = args.oem_key
     if args.faults:
         overrides["faults"] = json.loads(args.faults)
+    if args.customers is not None:
+        overrides["customers"] = args.customers
     app = FreebitSandbox(FreebitConfig.from_env(), **overrides)
     handle = serve(app, args.host, args.port, background=False)
     print(f"Freebit sandbox on {handle.url}{API_PREFIX}/<group>/<operation>/ (today {app.today().isoformat()})",

@@ -236,7 +236,7 @@ def _phone(ctx: ApiContext, body: dict | None = None) -> str:
 
 
 def _account(ctx: ApiContext, body: dict | None = None) -> Account:
-    account = ctx.store.accounts.get(_phone(ctx, body))
+    account = ctx.store.line(_phone(ctx, body))
     if account is None:
         raise ApiError("210", "Specified account is not found.", "404")
     return account
@@ -374,7 +374,7 @@ def _new_line(ctx: ApiContext, *, stock, plan_code: str) -> dict:
     msisdn = _phone(ctx)
     if stock is None:
         raise ApiError("250", "Specified SIM is not one of the MVNO's.", "404")
-    if msisdn in ctx.store.accounts:
+    if msisdn in ctx.store.accounts or msisdn in ctx.store.population:
         raise ApiError("251", "Specified account is already registered.", "409")
     if (stock.product_number or stock.eid) in ctx.store.used_stock():
         raise ApiError("250", "Specified SIM is already in use.", "409")

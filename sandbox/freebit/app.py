@@ -62,12 +62,14 @@ class FreebitConfig:
     """Pins the emulator's calendar (seed dates, usage, plan changes); default: today in Japan."""
     usage_seed: int = DEFAULT_USAGE_SEED
     """Seeds the generated daily usage."""
+    customers: int = 0
+    """Generated customers whose SIM lines are seeded beside the demo's (``sandbox.population``)."""
 
     @classmethod
     def from_env(cls, environ: Mapping[str, str] | None = None) -> FreebitConfig:
         """``SANDBOX_FREEBIT_OEM_ID``, ``_OEM_KEY``, ``_AUTH_KEY_TTL_SECONDS``,
         ``_ACTIVATION_DELAY_SECONDS``, ``_VOICE_OPTION_DELAY_SECONDS``, ``_CONTRACT_LINE_SECONDS``,
-        ``_CANCEL_DELAY_SECONDS``, ``_TODAY`` (YYYY-MM-DD), ``_USAGE_SEED``, and the fault
+        ``_CANCEL_DELAY_SECONDS``, ``_TODAY`` (YYYY-MM-DD), ``_USAGE_SEED``, ``_CUSTOMERS``, and the fault
         variables (``SANDBOX_FREEBIT_FAULT_*`` or ``SANDBOX_FAULT_*``, see ``FaultConfig.from_env``)."""
         env = os.environ if environ is None else environ
 
@@ -86,6 +88,7 @@ class FreebitConfig:
             faults=FaultConfig.from_env(env, emulator="freebit"),
             today=date.fromisoformat(get("TODAY")) if get("TODAY") else None,
             usage_seed=int(get("USAGE_SEED") or DEFAULT_USAGE_SEED),
+            customers=int(get("CUSTOMERS") or 0),
         )
 
 
@@ -99,7 +102,7 @@ class FreebitSandbox(EmulatorApp):
         self._lock = threading.RLock()
         self._today = config.today
         self.auth_keys = AuthKeys(ttl=timedelta(seconds=config.auth_key_ttl_seconds), issued={})
-        self.store = seed_store(self.now(), config.usage_seed)
+        self.store = seed_store(self.now(), config.usage_seed, config.customers)
 
     # -- clock ------------------------------------------------------------------------------------
     def today(self) -> date:
@@ -125,7 +128,8 @@ class FreebitSandbox(EmulatorApp):
 
     def reset_state(self) -> None:
         with self._lock:
-            self.store = seed_store(self.now(), self.config.usage_seed)  # authKeys handed out stay valid
+            # authKeys handed out stay valid
+            self.store = seed_store(self.now(), self.config.usage_seed, self.config.customers)
 
     def handle(self, request: Request) -> Response:
         operation = self.api_call_name(request)
@@ -210,7 +214,7 @@ class FreebitSandbox(EmulatorApp):
                 if request.method != "GET":
                     return text_response("Method Not Allowed\n", 405)
                 return json_response({"sims": [self._sim_state(account) for account in self.store.accounts.values()]})
-            account = self.store.accounts.get(msisdn)
+            account = self.store.line(msisdn)
             if account is None:
                 return json_response({"error": "no such line"}, 404)
             if request.method == "POST":

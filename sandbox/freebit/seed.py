@@ -23,6 +23,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
 
+from sandbox import population
 from sandbox.common.clock import JST, add_months
 from sandbox.whmcs import DEMO_SIMS
 
@@ -62,8 +63,9 @@ def billing_anchor(today: date) -> date:
     return anchor.replace(day=min(anchor.day, 28))
 
 
-def seed_store(now: datetime, usage_seed: int = DEFAULT_USAGE_SEED) -> FreebitStore:
-    """A fresh store holding the demo lines, dated relative to ``now`` (Japan time)."""
+def seed_store(now: datetime, usage_seed: int = DEFAULT_USAGE_SEED, customers: int = 0) -> FreebitStore:
+    """A fresh store holding the demo lines, dated relative to ``now`` (Japan time), and the lines of
+    the first ``customers`` generated customers (``sandbox.population``; none by default)."""
     store = FreebitStore(now, usage_seed)
     today = now.date()
     anchor = billing_anchor(today)
@@ -100,4 +102,20 @@ def seed_store(now: datetime, usage_seed: int = DEFAULT_USAGE_SEED) -> FreebitSt
     added(13, this_month, time(0, 0, 5), 1024)
     for account in store.accounts.values():
         store.fill_usage(account)
+    seed_population(store, population.check_count(customers), anchor)
     return store
+
+
+def seed_population(store: FreebitStore, count: int, anchor: date) -> None:
+    """A line per SIM of the first ``count`` generated customers, active, on the plan of the WHMCS
+    product it is billed as, in service from a few days after WHMCS registered it. Their usage is
+    generated when a line is first looked up (``FreebitStore.line``)."""
+    for customer in population.customers(count):
+        for sim in customer.sims:
+            voice = None if sim.data_only else {"voiceMail": True, "callWaiting": customer.index % 2 == 0,
+                                                "worldWing": False}
+            store.population[sim.msisdn] = Account(
+                msisdn=sim.msisdn, iccid=sim.iccid, plan_code=sim.plan_code, status="active",
+                activation_date=add_months(anchor, -sim.started) + timedelta(days=3), voice=voice,
+                usage_share=customer.usage_share, client_id=customer.whmcs_client_id,
+            )

@@ -150,6 +150,9 @@ class FreebitStore:
         self.now = now
         self.usage_seed = usage_seed
         self.accounts: dict[str, Account] = {}
+        self.population: dict[str, Account] = {}
+        """Lines of the generated customers (``sandbox.population``): brought up to date when looked
+        up (:meth:`line`) rather than on every call, so thousands of them cost nothing until used."""
         self.quota: list[QuotaRecord] = []
         self.reissues: list[Reissue] = []
         self.orders: list[tuple[datetime, str, str, dict]] = []
@@ -165,20 +168,34 @@ class FreebitStore:
         plan changes apply, and usage is generated up to today."""
         self.now = max(now, self.now)
         for account in self.accounts.values():
-            if account.status == "temporary" and account.in_service_at and account.in_service_at <= self.now:
-                account.status, account.in_service_at = "active", None
-            if account.pending and account.pending.run_date <= self.today:
-                account.plan_code, account.pending = account.pending.plan_code, None
-            if account.voice_order and account.voice_order.lands_at <= self.now and account.voice is not None:
-                account.voice.update(account.voice_order.options)
-                account.voice_order = None
-            if account.line_change and account.line_change.lands_at <= self.now:
-                account.contract_line, account.line_change = account.line_change.contract_line, None
-            if account.cancel_at and account.cancel_at <= self.now and account.status != "obsolete":
-                account.status = "obsolete"
-                account.suspended_since = min(account.suspended_since or account.cancel_at.date(),
-                                              account.cancel_at.date())  # no traffic from then on
-            self.fill_usage(account)
+            self.settle(account)
+
+    def line(self, msisdn: str) -> Account | None:
+        """The line with this phone number, up to date (a generated line is brought up to date now)."""
+        account = self.accounts.get(msisdn)
+        if account is None:
+            account = self.population.get(msisdn)
+            if account is not None:
+                self.settle(account)
+        return account
+
+    def settle(self, account: Account) -> None:
+        """Bring one line up to the store's clock: in service, plan changes, voice options, the
+        4G/5G switch, a cancellation due, and its usage up to today."""
+        if account.status == "temporary" and account.in_service_at and account.in_service_at <= self.now:
+            account.status, account.in_service_at = "active", None
+        if account.pending and account.pending.run_date <= self.today:
+            account.plan_code, account.pending = account.pending.plan_code, None
+        if account.voice_order and account.voice_order.lands_at <= self.now and account.voice is not None:
+            account.voice.update(account.voice_order.options)
+            account.voice_order = None
+        if account.line_change and account.line_change.lands_at <= self.now:
+            account.contract_line, account.line_change = account.line_change.contract_line, None
+        if account.cancel_at and account.cancel_at <= self.now and account.status != "obsolete":
+            account.status = "obsolete"
+            account.suspended_since = min(account.suspended_since or account.cancel_at.date(),
+                                          account.cancel_at.date())  # no traffic from then on
+        self.fill_usage(account)
 
     @property
     def retention_start(self) -> date:

@@ -36,12 +36,15 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--login-url", help="the public base URL (default: the URL requests come in on)")
     parser.add_argument("--session-ttl", type=float, help="seconds an access token lives (default 7200)")
     parser.add_argument("--faults", help='initial faults as JSON, e.g. \'{"latency_ms": 200, "error_rate": 0.1}\'')
+    parser.add_argument("--customers", type=int,
+                        help="also seed this many generated customers (sandbox.population; default: "
+                        "$SANDBOX_SALESFORCE_CUSTOMERS or 0, the demo data only)")
     parser.add_argument("-v", "--verbose", action="store_true", help="log every request")
     args = parser.parse_args(argv)
 
     logging.basicConfig(level=logging.DEBUG if args.verbose else logging.INFO, format="%(asctime)s %(message)s")
     overrides: dict = {}
-    for name in ("consumer_key", "username", "login_url", "session_ttl"):
+    for name in ("consumer_key", "username", "login_url", "session_ttl", "customers"):
         if getattr(args, name) is not None:
             overrides[name] = getattr(args, name)
     if args.audiences:

@@ -75,6 +75,8 @@ class SalesforceConfig:
     """Records per query batch when the request asks for none (``Sforce-Query-Options: batchSize=N``
     asks for 200 to 2,000): Salesforce's default is 2,000; the tests run at 200 so that paging
     happens everywhere."""
+    customers: int = 0
+    """Generated customers seeded beside the demo ones (``sandbox.population``; the benchmark's)."""
 
     def __post_init__(self) -> None:
         if not MIN_BATCH_SIZE <= self.batch_size <= MAX_BATCH_SIZE:
@@ -84,7 +86,7 @@ class SalesforceConfig:
     def from_env(cls, environ: Mapping[str, str] | None = None) -> SalesforceConfig:
         """``SANDBOX_SALESFORCE_CONSUMER_KEY``, ``_USERNAME``, ``_PUBLIC_KEY`` (PEM) or ``_PUBLIC_KEY_FILE``,
         ``_AUDIENCES`` (comma-separated), ``_LOGIN_URL``, ``_SESSION_TTL``, ``_TODAY`` (YYYY-MM-DD),
-        ``_BATCH_SIZE`` (200 to 2000), and the fault variables (``SANDBOX_SALESFORCE_FAULT_*``,
+        ``_BATCH_SIZE`` (200 to 2000), ``_CUSTOMERS``, and the fault variables (``SANDBOX_SALESFORCE_FAULT_*``,
         ``SANDBOX_FAULT_*``)."""
         env = os.environ if environ is None else environ
 
@@ -106,6 +108,7 @@ class SalesforceConfig:
             faults=FaultConfig.from_env(env, emulator="salesforce"),
             today=date.fromisoformat(get("TODAY")) if get("TODAY") else None,
             batch_size=int(get("BATCH_SIZE") or DEFAULT_BATCH_SIZE),
+            customers=int(get("CUSTOMERS") or 0),
         )
 
 
@@ -190,7 +193,7 @@ class SalesforceSandbox(EmulatorApp):
 
     def _seeded_store(self) -> Store:
         store = Store(self.now)
-        seed_store(store, self.today())
+        seed_store(store, self.today(), self.config.customers)
         return store
 
     # -- EmulatorApp hooks ------------------------------------------------------------------------

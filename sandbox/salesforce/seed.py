@@ -19,6 +19,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta
 
+from sandbox import population
 from sandbox.common.clock import add_months
 from sandbox.demo_identities import DEMO_CUSTOMERS, DEMO_UNLINKED
 
@@ -84,8 +85,9 @@ CATALOG = (
 )
 
 
-def seed_store(store: Store, today: date) -> None:
-    """Fill an empty store with the demo data, dated relative to ``today``."""
+def seed_store(store: Store, today: date, customers: int = 0) -> None:
+    """Fill an empty store with the demo data, dated relative to ``today``, and the first
+    ``customers`` generated customers (``sandbox.population``; none by default)."""
     created = datetime.combine(today - timedelta(days=900), time(0, 12), tzinfo=UTC)
     store.insert("Organization", {"Id": ORG_ID, "Name": ORG_NAME, "CreatedDate": created.isoformat()}, system=True)
     store.insert("User", {"Id": INTEGRATION_USER_ID, "Username": "integration@portal.example",
@@ -178,3 +180,41 @@ def seed_store(store: Store, today: date) -> None:
     from .support_seed import seed_support  # support cases: their own module
 
     seed_support(store, today, created=created)
+    seed_population(store, population.check_count(customers), entries, whmcs_order_day, created)
+
+
+def seed_population(store: Store, count: int, entries: dict[tuple[str, str], dict], order_day, created) -> None:
+    """The first ``count`` generated customers: an Account each (identity verified, naming the
+    WHMCS client), and the orders that signed their services up (Activated, provisioned, naming the
+    WHMCS order; a SIM activation fee per SIM), on the Portal price book. Loaded with ``Store.load``."""
+    by_whmcs_product = {item.whmcs_product_id: item for item in CATALOG}
+    fee = next(item for item in CATALOG if item.sku == "FEE-SIM-ACTIVATION")
+    for customer in population.customers(count):
+        account = store.load("Account", {
+            "Id": make_id("001", customer.account_number),
+            "Name": f"{customer.first_name} {customer.last_name}",
+            "Email__c": customer.email,
+            "WHMCS_Client_Id__c": float(customer.whmcs_client_id),
+            "Identity_Verification_Status__c": "Verified",
+            "CreatedDate": created,
+        })
+        for whmcs_order_id, services in customer.orders.items():
+            day = order_day(services[0].started)
+            at = datetime.combine(day, time(5, 23), tzinfo=UTC)
+            lines = [(by_whmcs_product[service.pid], 1) for service in services]
+            sims = sum(service.is_sim for service in services)
+            if sims:
+                lines.append((fee, sims))
+            order = store.load("Order", {
+                "AccountId": account["Id"], "Pricebook2Id": PORTAL_PRICEBOOK_ID, "Type": "New",
+                "EffectiveDate": day, "CreatedDate": at, "Status": "Activated",
+                "Provisioning_Status__c": "Active", "WHMCS_Order_Id__c": float(whmcs_order_id),
+                "OrderNumber": f"{whmcs_order_id:08d}",
+                "TotalAmount": float(sum(item.portal_price * quantity for item, quantity in lines)),
+            })
+            for item, quantity in lines:
+                entry = entries[("portal", item.name)]
+                store.load("OrderItem", {
+                    "OrderId": order["Id"], "PricebookEntryId": entry["Id"], "Product2Id": entry["Product2Id"],
+                    "Quantity": float(quantity), "UnitPrice": float(item.portal_price), "CreatedDate": at,
+                })

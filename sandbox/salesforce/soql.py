@@ -642,18 +642,34 @@ class Executor:
         return {"type": sobject.name, "url": f"/services/data/v{self.version}/sobjects/{sobject.name}/{record_id}"}
 
     def run(self, query: Query) -> dict[str, Any]:
-        rows = _select(query, self.store.rows(query.resolved.name, self.include_deleted), self.store)
+        rows = _select(query, self._candidates(query), self.store)
         if query.count:
             return {"totalSize": len(rows), "done": True, "records": []}
         return {"totalSize": len(rows), "done": True, "records": [self.render(query, row) for row in rows]}
+
+    def _candidates(self, query: Query) -> list[dict[str, Any]]:
+        """The rows a query's WHERE can match: when it requires an id or lookup field to equal a
+        value (``Id = ...``, ``AccountId = ... AND ...``), only the records having it (Salesforce
+        indexes these fields); otherwise every row. ``_select`` applies the whole WHERE either way."""
+        where = query.where
+        terms = where.terms if isinstance(where, Logical) and where.op == "AND" else [where]
+        for term in terms:
+            if not isinstance(term, Comparison) or term.op != "=":
+                continue
+            path = term.field.resolved
+            if path is not None and not path.steps and path.field.category == "id" and term.normalized \
+                    and term.normalized[0]:
+                return self.store.having(query.resolved.name, path.field.name, term.normalized[0],
+                                         self.include_deleted)
+        return self.store.rows(query.resolved.name, self.include_deleted)
 
     def render(self, query: Query, record: dict[str, Any]) -> dict[str, Any]:
         out: dict[str, Any] = {"attributes": self.attributes(query.resolved, record["Id"])}
         for item in query.items:
             if isinstance(item, Query):
                 relationship = item.relationship
-                children = [row for row in self.store.rows(relationship.child, self.include_deleted)
-                            if row[relationship.field] == record["Id"]]
+                children = self.store.having(relationship.child, relationship.field, record["Id"],
+                                             self.include_deleted)
                 children = _select(item, children, self.store)
                 out[relationship.name] = {
                     "totalSize": len(children), "done": True,

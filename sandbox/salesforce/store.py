@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import base64
 import binascii
-import copy
 import re
 from collections.abc import Callable, Mapping
 from datetime import UTC, date, datetime
@@ -196,6 +195,7 @@ class _SupportRules:
         """A new ContentVersion: its bytes kept aside (``VersionData`` reads as its URL), a
         ContentDocument made for it, and linked to the record it was first published to."""
         content = version.get("VersionData")
+        self._remember(version)
         if isinstance(content, bytes):
             version["_content"] = content
             version["VersionData"] = f"/services/data/v62.0/sobjects/ContentVersion/{version['Id']}/VersionData"
@@ -226,6 +226,10 @@ class Store(_SupportRules):
         self.next_order_number = ORDER_NUMBER_START
         self.integration_user_id: str | None = None
         """Who a comment created through the API is by (the seed sets the integration user)."""
+        self._journal: list[tuple] | None = None
+        self._indexes: dict[tuple[str, str], dict[Any, list[dict[str, Any]]]] = {}
+        """(object, id or lookup field) -> value -> records: Salesforce indexes these fields, and a
+        query filtering on one reads only its records (see ``having``)."""
 
     # -- reading ----------------------------------------------------------------------------------
     def raw(self, type_name: str, record_id: str | None) -> dict[str, Any] | None:
@@ -242,12 +246,53 @@ class Store(_SupportRules):
         rows = self.tables[type_name].values()
         return list(rows) if include_deleted else [r for r in rows if not r.get("IsDeleted")]
 
+    def having(self, type_name: str, field_name: str, value: Any, include_deleted: bool = False) -> list[dict]:
+        """The records whose id or lookup field ``field_name`` equals ``value``, in ``rows`` order,
+        through an index made on first use and kept by ``insert``, ``update`` and ``restore``."""
+        key = (type_name, field_name)
+        index = self._indexes.get(key)
+        if index is None:
+            index = self._indexes[key] = {}
+            for record in self.tables[type_name].values():
+                index.setdefault(record.get(field_name), []).append(record)
+        found = [r for r in index.get(value, ()) if r.get(field_name) == value]
+        return found if include_deleted else [r for r in found if not r.get("IsDeleted")]
+
+    def _index(self, type_name: str, record: dict[str, Any], changed: Mapping[str, Any] | None = None) -> None:
+        """A record inserted (``changed`` None) or updated: the indexes of its object follow."""
+        for (name, field_name), index in list(self._indexes.items()):
+            if name != type_name:
+                continue
+            if changed is None:
+                index.setdefault(record.get(field_name), []).append(record)
+            elif field_name in changed:
+                del self._indexes[(name, field_name)]  # made again on next use
+
     # -- transactions ------------------------------------------------------------------------------
     def snapshot(self) -> tuple:
-        return copy.deepcopy((self.tables, self.counters, self.next_order_number))
+        """Start a transaction: ``restore`` with the answer undoes every write made since. Writes
+        are journalled (what was inserted, each changed record's values before), so a transaction
+        costs what it changes, not a copy of the whole org (thousands of generated customers made
+        ``copy.deepcopy`` of it take a second). One transaction at a time: the app holds its lock."""
+        self._journal = []
+        return self._journal, dict(self.counters), self.next_order_number
 
     def restore(self, snapshot: tuple) -> None:
-        self.tables, self.counters, self.next_order_number = snapshot
+        journal, counters, next_order_number = snapshot
+        for entry in reversed(journal):
+            if entry[0] == "insert":
+                self.tables[entry[1]].pop(entry[2], None)
+            else:
+                entry[1].clear()
+                entry[1].update(entry[2])
+        journal.clear()
+        self.counters, self.next_order_number = counters, next_order_number
+        self._indexes.clear()
+
+    def _remember(self, record: dict[str, Any]) -> None:
+        """Journal a record's values before it is changed in place (see ``snapshot``)."""
+        if self._journal is not None:
+            self._journal.append(("change", record, dict(record)))
 
     def new_id(self, sobject: SObjectType) -> str:
         """The next id of an object: increasing, so ``ORDER BY Id`` is creation order."""
@@ -280,7 +325,28 @@ class Store(_SupportRules):
                 record[name] = now
         self._derive(sobject, record)
         self.tables[sobject.name][record["Id"]] = record
+        if self._journal is not None:
+            self._journal.append(("insert", sobject.name, record["Id"]))
+        self._index(sobject.name, record)
         self._after_write(sobject, record)
+        return record
+
+    def load(self, type_name: str, data: Mapping[str, Any]) -> dict[str, Any]:
+        """Seed a record fast: values coerced and defaulted as ``insert`` does, derived fields
+        derived, but no rule checked and nothing scanned (generated data is valid by construction;
+        ``insert`` on 100,000 records would take minutes). Read-only fields may be given."""
+        sobject = _sobject(type_name)
+        record: dict[str, Any] = {f.name: f.default for f in sobject.fields}
+        for key, value in data.items():
+            field = sobject.field(key)
+            record[field.name] = value if _stored_as_is(field, value) else coerce(field, value)
+        record["Id"] = record.get("Id") or self.new_id(sobject)
+        for name in ("CreatedDate", "LastModifiedDate"):
+            if sobject.field(name) and record.get(name) is None:
+                record[name] = record.get("CreatedDate") or self.clock()
+        self._derive(sobject, record)
+        self.tables[sobject.name][record["Id"]] = record
+        self._index(sobject.name, record)
         return record
 
     def update(self, type_name: str, record_id: str, data: Mapping[str, Any]) -> dict[str, Any]:
@@ -299,7 +365,9 @@ class Store(_SupportRules):
         self._before_update(sobject, updated)
         self._derive(sobject, updated)
         updated["LastModifiedDate"] = self.clock()
+        self._remember(record)
         record.update(updated)
+        self._index(sobject.name, record, values)
         self._after_write(sobject, record)
         return record
 
@@ -314,9 +382,10 @@ class Store(_SupportRules):
         self._check_not_referenced(sobject, record)
         for child in sobject.children:
             if child.cascade_delete:
-                for row in self.rows(child.child):
-                    if row[child.field] == record["Id"]:
-                        row["IsDeleted"] = True
+                for row in self.having(child.child, child.field, record["Id"]):
+                    self._remember(row)
+                    row["IsDeleted"] = True
+        self._remember(record)
         record["IsDeleted"] = True
         record["LastModifiedDate"] = self.clock()
         self._after_write(sobject, record)
@@ -407,7 +476,7 @@ class Store(_SupportRules):
         elif sobject.name == "OrderItem":
             _check_quantity(record)
         elif sobject.name == "Order" and record.get("Pricebook2Id") is not None:
-            items = [i for i in self.rows("OrderItem") if i["OrderId"] == record["Id"]]
+            items = self.having("OrderItem", "OrderId", record["Id"])
             entries = {self.raw("PricebookEntry", i["PricebookEntryId"])["Pricebook2Id"] for i in items}
             if entries - {record["Pricebook2Id"]}:
                 raise SalesforceError(
@@ -470,13 +539,30 @@ class Store(_SupportRules):
         elif sobject.name == "CaseComment":
             case = self.raw("Case", record["ParentId"])
             if case is not None:
+                self._remember(case)
                 case["LastModifiedDate"] = self.clock()
         if sobject.name == "OrderItem":
             order = self.raw("Order", record["OrderId"])
             if order is not None and not order["IsDeleted"]:
+                self._remember(order)
                 order["TotalAmount"] = float(sum(
-                    i["TotalPrice"] for i in self.rows("OrderItem") if i["OrderId"] == order["Id"]
+                    i["TotalPrice"] for i in self.having("OrderItem", "OrderId", order["Id"])
                 ))
+
+
+def _stored_as_is(field: Field, value: Any) -> bool:
+    """Whether ``value`` is already what ``coerce`` would store for ``field`` (a seed's Python value)."""
+    if field.category == "id":
+        return isinstance(value, str) and len(value) == 18
+    if field.type == "datetime":
+        return isinstance(value, datetime) and value.tzinfo is not None
+    if field.type == "date":
+        return isinstance(value, date) and not isinstance(value, datetime)
+    if field.category == "number":
+        return isinstance(value, float)
+    if field.type == "boolean":
+        return isinstance(value, bool)
+    return field.category == "string" and isinstance(value, str)
 
 
 def _check_quantity(item: dict) -> None:

@@ -24,12 +24,18 @@ def main(argv: list[str] | None = None) -> int:
                         help="API identifier (default: $SANDBOX_WHMCS_IDENTIFIER or sandbox-identifier)")
     parser.add_argument("--secret", help="API secret (default: $SANDBOX_WHMCS_SECRET or sandbox-secret)")
     parser.add_argument("--faults", help='initial faults as JSON, e.g. \'{"latency_ms": 200, "error_rate": 0.1}\'')
+    parser.add_argument("--customers", type=int,
+                        help="also seed this many generated customers (sandbox.population; default: "
+                        "$SANDBOX_WHMCS_CUSTOMERS or 0, the demo data only)")
     parser.add_argument("-v", "--verbose", action="store_true", help="log every request")
     args = parser.parse_args(argv)
 
     logging.basicConfig(level=logging.DEBUG if args.verbose else logging.INFO, format="%(asctime)s %(message)s")
     config = WhmcsConfig.from_env()
-    overrides = {name: value for name, value in (("identifier", args.identifier), ("secret", args.secret)) if value}
+    overrides: dict = {name: value for name, value in (("identifier", args.identifier), ("secret", args.secret))
+                       if value}
+    if args.customers is not None:
+        overrides["customers"] = args.customers
     if args.faults:
         overrides["faults"] = json.loads(args.faults)
     app = WhmcsSandbox(config, **overrides)

@@ -123,10 +123,13 @@ INVOICE_SORT: dict[str, Callable[[Invoice], Any]] = {
 
 def get_invoices(ctx: ApiContext) -> dict:
     store = ctx.store
-    invoices = list(store.invoices.values())
     userid = ctx.get("userid").strip()
-    if userid:
-        invoices = [i for i in invoices if str(i.userid) == userid]
+    if userid.isdigit() and str(int(userid)) == userid:
+        invoices = store.owned("invoices", int(userid))
+    else:
+        invoices = list(store.invoices.values())
+        if userid:
+            invoices = [i for i in invoices if str(i.userid) == userid]
     status = ctx.get("status").strip().lower()
     if status == "overdue":
         invoices = [i for i in invoices if store.is_overdue(i, ctx.today)]
@@ -303,7 +306,11 @@ def capture_payment(ctx: ApiContext) -> dict:
 # -- products / services --------------------------------------------------------------------------
 def get_clients_products(ctx: ApiContext) -> dict:
     store = ctx.store
-    services = sorted(store.services.values(), key=lambda s: s.id)
+    wanted_client = ctx.get("clientid").strip()
+    if wanted_client.isdigit() and str(int(wanted_client)) == wanted_client:
+        services = sorted(store.owned("services", int(wanted_client)), key=lambda s: s.id)
+    else:
+        services = sorted(store.services.values(), key=lambda s: s.id)
     for name, attribute in (("clientid", "clientid"), ("serviceid", "id"), ("pid", "pid")):
         wanted = ctx.get(name).strip()
         if wanted:
@@ -480,11 +487,11 @@ def stable_uuid(client_id: int) -> str:
 
 def _client_stats(ctx: ApiContext, client_id: int, currency: Any) -> dict:
     store = ctx.store
-    invoices = [i for i in store.invoices.values() if i.userid == client_id]
+    invoices = store.owned("invoices", client_id)
     unpaid = [i for i in invoices if i.status == "Unpaid"]
     overdue = [i for i in unpaid if store.is_overdue(i, ctx.today)]
     paid = [i for i in invoices if i.status == "Paid"]
-    services = [s for s in store.services.values() if s.clientid == client_id]
+    services = store.owned("services", client_id)
 
     def total(found: list[Invoice]) -> str:
         return currency.display(sum((store.balance(i) for i in found), Decimal(0)))
@@ -505,7 +512,7 @@ def get_pay_methods(ctx: ApiContext) -> dict:
     client_id = ctx.int_param("clientid", 0) or 0
     if client_id not in ctx.store.clients:
         raise ApiError("Client Not Found")
-    methods = [m for m in ctx.store.paymethods.values() if m.clientid == client_id]
+    methods = ctx.store.owned("paymethods", client_id)
     if ctx.get("paymethodid").strip():
         methods = [m for m in methods if str(m.id) == ctx.get("paymethodid").strip()]
     if ctx.get("type").strip():
@@ -795,7 +802,11 @@ def update_client_product(ctx: ApiContext) -> dict:
 
 def get_orders(ctx: ApiContext) -> dict:
     store = ctx.store
-    orders = sorted(store.orders.values(), key=lambda o: o.id, reverse=True)
+    userid = ctx.get("userid").strip()
+    if userid.isdigit() and str(int(userid)) == userid:
+        orders = sorted(store.owned("orders", int(userid)), key=lambda o: o.id, reverse=True)
+    else:
+        orders = sorted(store.orders.values(), key=lambda o: o.id, reverse=True)
     if ctx.get("id").strip():
         orders = [o for o in orders if str(o.id) == ctx.get("id").strip()]
     if ctx.get("userid").strip():

@@ -53,12 +53,14 @@ class WhmcsConfig:
     """Where to POST signed webhooks (as the portal's hook module does); none sent when unset."""
     webhook_secret: str | None = None
     webhook_timeout: float = 5.0
+    customers: int = 0
+    """Generated customers seeded beside the demo ones (``sandbox.population``; the benchmark's)."""
 
     @classmethod
     def from_env(cls, environ: Mapping[str, str] | None = None) -> WhmcsConfig:
         """``SANDBOX_WHMCS_IDENTIFIER``, ``_SECRET``, ``_ACCESS_KEY``, ``_TODAY`` (YYYY-MM-DD),
         ``_SSO_TOKEN_TTL``, ``_PUBLIC_URL``, ``_WEBHOOK_URL``, ``_WEBHOOK_SECRET``, ``_WEBHOOK_TIMEOUT``,
-        and the fault variables (see ``FaultConfig.from_env``)."""
+        ``_CUSTOMERS``, and the fault variables (see ``FaultConfig.from_env``)."""
         env = os.environ if environ is None else environ
 
         def get(name: str) -> str | None:
@@ -76,6 +78,7 @@ class WhmcsConfig:
             webhook_url=get("WEBHOOK_URL"),
             webhook_secret=get("WEBHOOK_SECRET"),
             webhook_timeout=float(get("WEBHOOK_TIMEOUT") or 5.0),
+            customers=int(get("CUSTOMERS") or 0),
         )
 
 
@@ -95,7 +98,7 @@ class WhmcsSandbox(EmulatorApp):
         super().__init__(faults=coerce_config(config.faults), seed=config.seed)
         self.config = config
         self._lock = threading.RLock()
-        self.store = seed_store(self.today())
+        self.store = seed_store(self.today(), self.config.customers)
         self.webhook_log = WebhookLog()
         self.webhooks: WebhookSender | None = None
         self.configure_webhooks(config.webhook_url, config.webhook_secret, config.webhook_timeout)
@@ -170,7 +173,7 @@ class WhmcsSandbox(EmulatorApp):
 
     def reset_state(self) -> None:
         with self._lock:
-            self.store = seed_store(self.today())
+            self.store = seed_store(self.today(), self.config.customers)
             self.webhook_log.clear()
 
     def handle(self, request: Request) -> Response:

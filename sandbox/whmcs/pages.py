@@ -172,7 +172,7 @@ def client_area(store: WhmcsStore, request: Request) -> Response:
     if request.query.get("action") == "paymentmethods":  # the legacy address of the pay methods page
         return redirect("/index.php?" + urlencode({"rp": PAY_METHODS_ROUTE}), 302)
     client = store.clients[client_id]
-    invoices = sorted((i for i in store.invoices.values() if i.userid == client_id), key=lambda i: i.id, reverse=True)
+    invoices = sorted(store.owned("invoices", client_id), key=lambda i: i.id, reverse=True)
     rows = "".join(
         f'<tr><td><a href="/viewinvoice.php?id={i.id}">{escape(i.invoicenum)}</a></td>'
         f"<td>{i.duedate:%d/%m/%Y}</td><td class=num>{escape(store.currency_of(i).display(i.total))}</td>"
@@ -214,7 +214,7 @@ def pay_methods(store: WhmcsStore, request: Request) -> Response:
     client_id = session_client(store, request)
     if client_id is None:
         return _denied()
-    methods = sorted((m for m in store.paymethods.values() if m.clientid == client_id), key=lambda m: m.id)
+    methods = sorted(store.owned("paymethods", client_id), key=lambda m: m.id)
     rows = "".join(
         f"<tr><td>{escape(_method_name(m))}</td><td>{escape(m.description)}</td>"
         f"<td>{escape(m.details.get('expiry_date', ''))}</td></tr>"

@@ -15,11 +15,13 @@ overdue and the unpaid one stays due in the future whatever day the demo runs. P
 """
 from __future__ import annotations
 
+import functools
 import json
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
 from decimal import Decimal
 
+from sandbox import population
 from sandbox.common.clock import add_months
 from sandbox.demo_identities import DEMO_CLIENT_AREA_PASSWORDS, DEMO_CUSTOMERS, DEMO_UNLINKED
 
@@ -28,11 +30,15 @@ from .store import (
     ConfigOptionDef,
     Currency,
     CustomFieldDef,
+    Invoice,
+    InvoiceItem,
     Order,
     PayMethod,
     Product,
     Service,
+    Transaction,
     WhmcsStore,
+    price_before_tax,
     stable_digits,
     stable_hex,
 )
@@ -140,8 +146,9 @@ BOB_MONTHS = 8
 USD_CLIENT_MONTHS = 3
 
 
-def seed_store(today: date) -> WhmcsStore:
-    """A fresh store holding the demo data, dated relative to ``today``."""
+def seed_store(today: date, customers: int = 0) -> WhmcsStore:
+    """A fresh store holding the demo data, dated relative to ``today``, and the first ``customers``
+    of the generated population (``sandbox.population``; none by default)."""
     store = WhmcsStore(today)
     store.currencies = {JPY.id: JPY, USD.id: USD}
     store.products = {product.id: product for product in PRODUCTS}
@@ -166,6 +173,7 @@ def seed_store(today: date) -> WhmcsStore:
     _seed_orders(store)
     _seed_paymethods(store, today)
     _seed_contacts_and_sign_ins(store, today)
+    seed_population(store, population.check_count(customers), month)
     return store
 
 
@@ -356,3 +364,88 @@ def _seed_paymethods(store: WhmcsStore, today: date) -> None:
                                         "method": "pm_" + stable_hex("dana-visa", length=24)}),
         }),
     }
+
+
+def seed_population(store: WhmcsStore, count: int, month) -> None:
+    """The first ``count`` generated customers (``sandbox.population``), billed in yen: services,
+    their sign-up orders, one invoice a month (the newest unpaid, last month's too for some), a
+    payment per paid invoice and a card. Records are built directly (ids from the population's
+    ranges), not through ``create_invoice``, so 10,000 customers take seconds."""
+    month = functools.cache(month)
+    example: dict[int, Service] = {}  # a service of each product: a line's text and price depend on these only
+
+    @functools.cache
+    def line(pid: int, day: date) -> tuple[str, Decimal, bool, str]:
+        return store.service_line(example[pid], day)[:4]
+
+    for customer in population.customers(count):
+        client_id = customer.whmcs_client_id
+        client = Client(client_id, customer.first_name, customer.last_name, customer.email, currency_id=JPY.id)
+        client.datecreated = month(max(s.started for s in customer.services)) - timedelta(days=2)
+        store.clients[client_id] = client
+        services = []
+        for seed in customer.services:
+            price = store.products[seed.pid].monthly_price
+            customfields = {ICCID_FIELD.id: seed.iccid, MSISDN_FIELD.id: seed.msisdn} if seed.is_sim else {}
+            service = Service(id=seed.service_id, clientid=client_id, orderid=seed.order_id, pid=seed.pid,
+                              regdate=month(seed.started), nextduedate=month(-1), status="Active",
+                              paymentmethod="stripe", firstpaymentamount=price, recurringamount=price,
+                              customfields=customfields, configoptions=dict(seed.options))
+            store.services[service.id] = service
+            services.append((seed, service))
+            example.setdefault(seed.pid, service)
+        invoice_of_month: dict[int, int] = {}
+        for k in reversed(range(customer.history_months)):
+            billed = [service for seed, service in services if seed.started >= k]
+            if not billed:
+                continue
+            day = month(k)
+            unpaid = k == 0 or (k == 1 and customer.overdue)
+            invoice = _population_invoice(store, customer.id(k), client_id, day,
+                                          [(*line(service.pid, day), service.id) for service in billed])
+            invoice_of_month[k] = invoice.id
+            if unpaid:
+                continue
+            paid = datetime.combine(day + timedelta(days=11), time(10, 0))
+            store.transactions[invoice.id] = Transaction(
+                id=invoice.id, userid=client_id, invoiceid=invoice.id, gateway="stripe", date=paid,
+                description="Invoice Payment", transid=_transid("stripe", invoice.id), amountin=invoice.total)
+            invoice.status, invoice.datepaid, invoice.last_capture_attempt = "Paid", paid, paid
+        for order_id, signed_up in customer.orders.items():
+            started = signed_up[0].started
+            store.orders[order_id] = Order(
+                id=order_id, ordernum=stable_digits("order", order_id), userid=client_id,
+                date=datetime.combine(month(started), time(14, 23)) - timedelta(days=1),
+                amount=sum((store.products[s.pid].monthly_price for s in signed_up), Decimal("0")),
+                paymentmethod="stripe", invoiceid=invoice_of_month.get(started, 0), status="Active",
+                service_ids=[s.service_id for s in signed_up], ipaddress="203.0.113.24")
+        method_id = customer.id(0)
+        store.paymethods[method_id] = PayMethod(
+            method_id, client_id, "RemoteCreditCard", "", "stripe",
+            datetime.combine(client.datecreated, time(10, 0)), {
+                "card_last_four": f"{4000 + customer.index % 6000:04d}", "start_date": "", "issue_number": "",
+                "expiry_date": f"{1 + customer.index % 12:02d}/{(store.today.year + 1 + customer.index % 4) % 100:02d}",
+                "card_type": "Visa" if customer.index % 3 else "MasterCard",
+                "remote_token": json.dumps({"customer": "cus_" + stable_hex("population", client_id, length=14),
+                                            "method": "pm_" + stable_hex("population-card", client_id, length=24)}),
+            })
+
+
+def _population_invoice(store: WhmcsStore, invoice_id: int, client_id: int, day: date, lines: list) -> Invoice:
+    """A monthly invoice of tax-inclusive service lines, as ``create_invoice`` makes it (Unpaid)."""
+    items = []
+    for description, amount, taxed, kind, relid in lines:
+        store._item_ids += 1
+        items.append(InvoiceItem(store._item_ids, description, amount, taxed, kind, relid))
+    taxable = sum((item.amount for item in items), Decimal("0"))
+    rate = Decimal("10.00")
+    tax = JPY.round(taxable * rate / (100 + rate))
+    for item in items:
+        item.amount = price_before_tax(item.amount, JPY, rate)
+    largest = max(items, key=lambda item: item.amount)
+    largest.amount += taxable - tax - sum((item.amount for item in items), Decimal("0"))
+    invoice = Invoice(id=invoice_id, userid=client_id, currency_id=JPY.id,
+                      invoicenum=f"INV-{day.year}-{invoice_id:05d}", date=day, duedate=day + timedelta(days=14),
+                      status="Unpaid", paymentmethod="stripe", taxrate=rate, tax=tax, items=items)
+    store.invoices[invoice_id] = invoice
+    return invoice

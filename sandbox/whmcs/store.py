@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import hashlib
 import hmac
+import itertools
 import json
 import secrets
 from dataclasses import dataclass, field
@@ -240,6 +241,37 @@ class SsoToken:
     expires_at: float  # time.monotonic()
 
 
+class OwnerIndex:
+    """The keys of one table's records by an attribute (a client id, an invoice id), so that a
+    client's invoices are found without reading every invoice (as WHMCS's database has indexes).
+
+    Kept in step with the table lazily, on each lookup: dicts keep insertion order, so the records
+    added since the last lookup are the table's last ones (a C-speed skip over the rest); a table
+    that shrank or was replaced is indexed again. The records found are checked against the table,
+    so one removed or changed since is never answered.
+    """
+
+    def __init__(self, attribute: str) -> None:
+        self.attribute = attribute
+        self._table: dict | None = None
+        self._seen = 0
+        self._keys: dict[Any, list[Any]] = {}
+
+    def find(self, table: dict, owner: Any) -> list:
+        if table is not self._table or len(table) < self._seen:
+            self._table, self._seen, self._keys = table, 0, {}
+        if len(table) > self._seen:
+            for key, record in itertools.islice(table.items(), self._seen, None):
+                self._keys.setdefault(getattr(record, self.attribute), []).append(key)
+            self._seen = len(table)
+        found = []
+        for key in dict.fromkeys(self._keys.get(owner, ())):  # a key re-inserted is listed once
+            record = table.get(key)
+            if record is not None and getattr(record, self.attribute) == owner:
+                found.append(record)
+        return found
+
+
 class StoreError(Exception):
     """An API-level failure: ``str(exc)`` is the WHMCS ``message``."""
 
@@ -261,6 +293,9 @@ class WhmcsStore:
         self.upgrade_packages: dict[int, tuple[int, ...]] = {}  # product id -> products it may change to
         self.cancel_requests: dict[int, dict[str, Any]] = {}  # service id -> AddCancelRequest's type, reason, date
         self._item_ids = 0
+        self._indexes = {name: OwnerIndex(attribute) for name, attribute in (
+            ("invoices", "userid"), ("services", "clientid"), ("orders", "userid"), ("paymethods", "clientid"),
+            ("transactions", "invoiceid"))}
 
     # -- ids --------------------------------------------------------------------------------------
     @staticmethod
@@ -281,8 +316,13 @@ class WhmcsStore:
         client = self.clients.get(client_id)
         return self.currencies[client.currency_id if client else 1]
 
+    def owned(self, table: str, owner: int) -> list:
+        """The records of ``table`` (invoices, services, orders, paymethods: by client id;
+        transactions: by invoice id) that belong to ``owner``, in the table's order."""
+        return self._indexes[table].find(getattr(self, table), owner)
+
     def invoice_transactions(self, invoice_id: int) -> list[Transaction]:
-        return [t for t in self.transactions.values() if t.invoiceid == invoice_id]
+        return self.owned("transactions", invoice_id)
 
     def amount_paid(self, invoice: Invoice) -> Decimal:
         return sum((t.amountin - t.amountout for t in self.invoice_transactions(invoice.id)), ZERO)
@@ -406,8 +446,8 @@ class WhmcsStore:
     def capture(self, invoice: Invoice, now: datetime) -> Transaction:
         """What ``CapturePayment`` does: charge the client's stored card for an Unpaid invoice."""
         invoice.last_capture_attempt = now
-        card = next((m for m in self.paymethods.values()
-                     if m.clientid == invoice.userid and m.type in ("CreditCard", "RemoteCreditCard")), None)
+        card = next((m for m in self.owned("paymethods", invoice.userid)
+                     if m.type in ("CreditCard", "RemoteCreditCard")), None)
         if invoice.status != "Unpaid" or card is None or self.balance(invoice) <= 0:
             raise StoreError("Payment Attempt Failed")
         return self.pay_invoice(invoice, now, gateway=card.gateway_name or "stripe")
