@@ -25,3 +25,8 @@ def request_id_of(response) -> str:
     found = REQUEST_ID_INPUT.search(text_of(response))
     assert found, "the page has no form with a request id"
     return found[1]
+
+
+def english_day(day) -> str:
+    """A day as the English pages write it (the one date helper, portal.core.formats.day): ``1 Jan 2027``."""
+    return f"{day.day} {day:%b %Y}"

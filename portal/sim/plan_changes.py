@@ -65,7 +65,7 @@ from integrations.whmcs.upgrades import WhmcsUpgradeClient
 from portal.accounts.models import Customer
 from portal.billing import selectors as billing
 from portal.catalog import selectors as catalog
-from portal.core import jobs
+from portal.core import formats, jobs
 from portal.core.cache import invalidate_customer
 from portal.core.connections import freebit_connection, whmcs_connection
 from portal.core.errors import ProviderUnavailable, Refused
@@ -293,7 +293,7 @@ def _refuse_if_one_is_open(iccid: str) -> None:
     if current.status == Status.SCHEDULED:
         raise Refused(_("This SIM already has a change to %(plan)s booked for %(date)s. Cancel it first to "
                         "choose another plan.") % {"plan": current.to_plan_name,
-                                                    "date": f"{current.effective_date:%-d %B %Y}"})
+                                                    "date": formats.day(current.effective_date)})
     raise Refused(_("This SIM's plan is being changed to %(plan)s right now. Please wait a few minutes.")
                   % {"plan": current.to_plan_name})
 
@@ -302,11 +302,11 @@ def plan_change_message(change: PlanChange) -> tuple[str, str]:
     """What the customer is told about a change they confirmed: a message level and the words."""
     if change.status == Status.SCHEDULED:
         return "success", _("Your plan changes to %(plan)s on %(date)s. You can cancel this until then.") % {
-            "plan": change.to_plan_name, "date": f"{change.effective_date:%-d %B %Y}"}
+            "plan": change.to_plan_name, "date": formats.day(change.effective_date)}
     if change.status == Status.DONE:
         if change.whmcs_invoice_id:
-            return "success", _("Your plan is now %(plan)s. The difference is billed on invoice %(invoice)s.") % {
-                "plan": change.to_plan_name, "invoice": change.whmcs_invoice_id}
+            return "success", _("Your plan is now %(plan)s. The difference is on an invoice of its own, already "
+                                "paid, in Billing.") % {"plan": change.to_plan_name}
         return "success", _("Your plan is now %(plan)s.") % {"plan": change.to_plan_name}
     if change.status == Status.BILLED:
         return "warning", _("Your payment went through; your SIM changes to %(plan)s within a few minutes. You don't "

@@ -186,8 +186,8 @@ def topup_message(topup: TopUp) -> tuple[str, str]:
     """What the customer is told about the top-up: a message level and the words."""
     amount = DataQuota.from_mb(topup.quota_mb).format()
     if topup.status == Status.APPLIED:
-        return "success", _("%(amount)s was added to your SIM. It is billed on invoice %(invoice)s.") % {
-            "amount": amount, "invoice": topup.whmcs_invoice_id}
+        return "success", _("%(amount)s was added to your SIM. Its invoice, already paid, is in Billing.") % {
+            "amount": amount}
     if topup.status == Status.CHARGED:
         return "warning", _("Your payment went through; %(amount)s will be added to your SIM within a few minutes. "
                             "You don't need to do anything.") % {"amount": amount}

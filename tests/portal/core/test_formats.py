@@ -1,6 +1,8 @@
 """The helpers that write values for people (portal/core/formats.py), in English and Japanese."""
+import re
 from datetime import UTC, date, datetime, timedelta
 from decimal import Decimal
+from pathlib import Path
 
 import pytest
 from django.utils import translation
@@ -134,3 +136,19 @@ def test_billing_cycles_read_as_words():
     with translation.override("en"):
         assert formats.billing_cycle(BillingCycle.MONTHLY) == "Per month"
         assert formats.billing_cycle("One-time") == "One-time"
+
+
+def test_templates_and_code_write_dates_for_people_only_through_the_helpers():
+    """A page's day goes through ``formats.day`` (the ``|day`` filter), never Django's ``|date`` with a
+    format of its own or ``strftime`` (both gave English month names on Japanese pages); machine
+    values (``Y-m-d`` in a form field) are fine."""
+    root = Path(__file__).resolve().parents[3]
+    found = []
+    for template in (root / "templates").rglob("*.html"):
+        for match in re.finditer(r"\|date:(['\"])(.*?)\1", template.read_text(encoding="utf-8")):
+            if match.group(2) != "Y-m-d":
+                found.append(f"{template.relative_to(root)}: {match.group(0)}")
+    for module in [*(root / "portal").rglob("*.py"), *(root / "domain").rglob("*.py")]:
+        for match in re.finditer(r"%-?[dbBY] %-?[bBY]", module.read_text(encoding="utf-8")):
+            found.append(f"{module.relative_to(root)}: {match.group(0)}")
+    assert found == []

@@ -352,7 +352,8 @@ def test_an_upgrade_now_answers_201_done_then_200_for_the_same_request_id(provid
     [invoice] = billing.new_invoices()
     assert (data["status"], data["done"], data["cancellable"], data["whmcs_invoice_id"]) == ("done", True, False,
                                                                                            invoice.id)
-    assert data["message"] == f"Your plan is now Mobile Voice 20 GB. The difference is billed on invoice {invoice.id}."
+    assert data["message"] == ("Your plan is now Mobile Voice 20 GB. The difference is on an invoice of its own, "
+                               "already paid, in Billing.")
     assert billing.charges() == 1 and providers.sim(ALICE_VOICE_5G).plan_code == "MOB-VOICE-20G"
     assert billing.store.services[13].pid == 3
     assert customer_client.get(f"/api/v1/sims/{ALICE_VOICE_5G}").json()["data"]["plan_code"] == "MOB-VOICE-20G"

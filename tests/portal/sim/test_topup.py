@@ -83,8 +83,8 @@ def test_a_top_up_through_the_pages_charges_once_and_adds_the_quota(providers, b
     assert topup.whmcs_invoice_id == invoice.id and topup.msisdn == NUMBER_OF[ALICE_VOICE]
     assert topup.quota_requests == 1 and topup.applied_at is not None
     assert topup.last_error == "" and topup.lease_until is None
-    assert ("success", f"2 GB was added to your SIM. It is billed on invoice {invoice.id}.") in messages_of(response)
-    assert "2 GB · Applied" in main_of(response)
+    assert ("success", "2 GB was added to your SIM. Its invoice, already paid, is in Billing.") in messages_of(response)
+    assert f'2 GB · Applied · <a href="/billing/invoices/{invoice.id}/">Its invoice</a>' in main_of(response)
 
 
 def test_the_invoice_line_is_written_in_the_customers_language(providers, billing, customer_client, customer_user):
@@ -310,8 +310,8 @@ def test_a_repeated_submit_after_the_failure_finishes_the_same_top_up(providers,
 
     assert TopUp.objects.get().status == TopUp.Status.APPLIED
     assert len(billing.new_invoices()) == 1 and billing.calls("CapturePayment") == 1
-    assert messages_of(response)[-1] == ("success", "1 GB was added to your SIM. It is billed on invoice "
-                                                    f"{billing.new_invoices()[0].id}.")
+    assert messages_of(response)[-1] == ("success", "1 GB was added to your SIM. Its invoice, already paid, is in "
+                                                    "Billing.")
 
 
 def test_a_sim_suspended_between_page_and_payment_fails_the_top_up_for_support(providers, billing, customer_client):
