@@ -43,7 +43,9 @@ def rows(results: dict) -> list[dict]:
         add("2", "  provider calls per warm dashboard view", f"{warm['provider_calls_per_view']:g}", "0",
             warm["provider_calls_per_view"] == 0)
     mix = results.get("mixed_load")
-    if mix:
+    if mix and "population" in mix:
+        _population_rows(mix, add)
+    elif mix:
         add("3", f"mixed load ({mix['sessions']} sessions, {mix['customers']} customers, {mix['duration_s']:g} s): "
             "pages/s", f"{mix['pages_per_s']:g} ({mix['pages']} pages)", "-", None)
         add("3", "  p50 / p95 / p99", f"{mix['p50_ms']:g} / {mix['p95_ms']:g} / {mix['p99_ms']:g} ms", "-", None)
@@ -107,6 +109,35 @@ def rows(results: dict) -> list[dict]:
         table.append({"section": titles[key], "metric": f"{key.replace('_', ' ')}: FAILED", "value": error[:150],
                       "target": "-", "met": "NO"})
     return table
+
+
+def _population_rows(mix: dict, add) -> None:
+    """Phase 3 with the generated customers (bench/population.py)."""
+    first, signing_in = mix["first_pass"], mix["sign_in"]
+    add("3", f"browsing: {mix['customers']} of {mix['population']:,} customers, {mix['concurrency']} clients, "
+        f"{mix['duration_s']:g} s: pages/s", f"{mix['pages_per_s']:g} ({mix['pages']} pages in {mix['visits']} visits)",
+        "-", None)
+    add("3", "  sign-ins through the form (Argon2)",
+        f"{signing_in['customers']} in {signing_in['seconds']:g} s ({signing_in['per_s']:g}/s)", "-", None)
+    add("3", "  first view of each page (cold): provider calls per page",
+        f"{first['provider_calls_per_page']:g} ({first['pages']} pages, {first['pages_per_customer']:g} per customer, "
+        f"{first['seconds']:g} s, {first['errors']} errors)", "-", None)
+    add("3", "  p50 / p95 / p99 (steady state)", f"{mix['p50_ms']:g} / {mix['p95_ms']:g} / {mix['p99_ms']:g} ms",
+        "-", None)
+    add("3", "  provider calls per page, steady state (received by the emulators)",
+        f"{mix['calls_received_per_page']:g} ({mix['calls_received']} calls; X-Provider-Calls "
+        f"{mix['provider_calls_per_page']:g})", "<= 0.1", mix["calls_received_per_page"] <= 0.1)
+    add("3", "  error rate", f"{mix['error_rate']:g} ({mix['errors']} errors)", "0", mix["errors"] == 0)
+    cache, database = mix["footprint"]["redis"], mix["footprint"]["database"]
+    if cache["customers_cached"]:
+        add("mem", "Redis per customer with cached values (MEMORY USAGE of their keys)",
+            f"{cache['bytes_per_customer_mean'] / 1024:.1f} KiB mean ({cache['bytes_per_customer_median'] / 1024:.1f} "
+            f"median, {cache['bytes_per_customer_max'] / 1024:.1f} max; {cache['keys_per_customer_mean']:g} keys; "
+            f"{cache['customers_cached']} customers; {cache['bytes_shared'] / 1024:.0f} KiB shared)", "report", None)
+    add("mem", "database per customer (portal tables incl. indexes / customers)",
+        f"{database['bytes_per_customer'] / 1024:.2f} KiB ({database['tables_bytes'] / 2**20:.1f} MiB for "
+        f"{database['customers']:,} customers; whole database {database['database_bytes'] / 2**20:.1f} MiB)",
+        "report", None)
 
 
 def render(table: list[dict]) -> str:

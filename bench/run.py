@@ -1,12 +1,15 @@
 """``python -m bench.run [--latency-ms 100] [--duration 60] [--concurrency 20] [--json FILE]``
 
 Starts PostgreSQL database ``portal_bench``, Redis dbs 13 (cache) and 12 (broker), the three
-provider emulators with a fixed added latency per call, and the portal under gunicorn with the
-production settings; measures (docs/performance.md explains each figure):
+provider emulators with a fixed added latency per call and 10,000 generated customers besides the
+two demo ones (``--customers``), and the portal under gunicorn with the production settings;
+measures (docs/performance.md explains each figure):
 
 1. the dashboard with a cold cache, against the latency L;
 2. the dashboard with a warm cache, against /healthz on the same server, and its provider calls;
-3. a browsing mix for a fixed time at a fixed concurrency, then the web workers' peak RSS;
+3. hundreds of the 10,000 generated customers sign in and view each page once, then browse for a
+   fixed time at a fixed concurrency: provider calls per page, page times, the web workers' peak
+   RSS, Redis memory and database size per customer;
 4. a stampede of concurrent requests on one cold cache key;
 5. signed WHMCS webhook ingest against /healthz at the same concurrency, stored-once check, and
    the Celery worker processing the stored events;
@@ -29,7 +32,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 from urllib.parse import urlsplit
 
-from bench import report, scenarios
+from bench import population, report, scenarios
 from bench.stack import ROOT, Stack, StackConfig, StackError
 
 LOCAL_HOSTS = {"127.0.0.1", "localhost"}
@@ -54,6 +57,11 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
     parser.add_argument("--order-duplicates", type=float, default=0.2,
                         help="share of order events delivered twice (0.2)")
     parser.add_argument("--celery-concurrency", type=int, default=4, help="Celery worker processes (4)")
+    parser.add_argument("--customers", type=int, default=10_000,
+                        help="generated customers seeded in the emulators and the portal besides the two demo ones "
+                        "(10000; 0: the demo customers only, and phase 3 browses as them)")
+    parser.add_argument("--browse-customers", type=int, default=200,
+                        help="distinct generated customers who sign in and browse in phase 3 (200)")
     parser.add_argument("--postgres-url", default="postgres://postgres@127.0.0.1:5432/postgres",
                         help="an administrative PostgreSQL connection on 127.0.0.1")
     parser.add_argument("--database", default="portal_bench", help="the database (re)created for the run")
@@ -66,6 +74,8 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
         parser.error("--postgres-url must point at 127.0.0.1")
     if args.concurrency < 1 or args.duration <= 0 or args.latency_ms < 0:
         parser.error("--concurrency >= 1, --duration > 0 and --latency-ms >= 0, please")
+    if not 0 <= args.customers <= 500_000 or (args.customers and args.browse_customers < 1):
+        parser.error("--customers 0 to 500000, and --browse-customers >= 1, please")
     return args
 
 
@@ -77,7 +87,7 @@ def main(argv: list[str] | None = None) -> int:
         latency_ms=args.latency_ms, workers=args.workers, threads=args.threads, postgres_url=args.postgres_url,
         database=args.database, redis_host="127.0.0.1", redis_port=args.redis_port, cache_db=args.cache_db,
         broker_db=args.broker_db, work_dir=ROOT / "var" / "bench", keep_database=args.keep_database,
-        celery_concurrency=args.celery_concurrency,
+        celery_concurrency=args.celery_concurrency, customers=args.customers,
     )
     results: dict = {
         "started_at": datetime.now(UTC).isoformat(timespec="seconds"),
@@ -89,6 +99,7 @@ def main(argv: list[str] | None = None) -> int:
     try:
         with Stack(config) as stack:
             stack.start(log=_log)
+            results["emulators_ready_s"] = stack.seed_seconds
             _log("==> Signing in, finding each customer's pages, warming every worker")
             sites = scenarios.discover(stack)
             scenarios.warm_up(stack, sites)
@@ -99,6 +110,11 @@ def main(argv: list[str] | None = None) -> int:
                  "then L = 0)", lambda: scenarios.cold_dashboard(stack, sites, args.cold_samples)),
                 ("warm_dashboard", f"2. Dashboard, warm cache ({args.warm_samples} samples, interleaved with "
                  "/healthz)", lambda: scenarios.warm_dashboard(stack, sites, args.warm_samples)),
+                ("mixed_load", f"3. Browsing: {min(args.browse_customers, args.customers):,} of {args.customers:,} "
+                 f"generated customers sign in, view each page once, then {args.concurrency} clients browse for "
+                 f"{args.duration:g} s", lambda: population.run(stack, args.customers, args.browse_customers,
+                                                              args.duration, args.concurrency))
+                if args.customers else
                 ("mixed_load", f"3. Mixed browsing load: {args.concurrency} sessions for {args.duration:g} s",
                  lambda: scenarios.mixed_load(stack, sites, args.duration, args.concurrency)),
                 ("stampede", f"4. Stampede: {args.stampede} concurrent requests on one cold key",
@@ -140,7 +156,8 @@ def main(argv: list[str] | None = None) -> int:
     args.json.parent.mkdir(parents=True, exist_ok=True)
     args.json.write_text(json.dumps(results, indent=2, default=str) + "\n")
     print()
-    print(f"Benchmark, L = {args.latency_ms:g} ms per provider call, gunicorn {args.workers}x{args.threads}, "
+    print(f"Benchmark, L = {args.latency_ms:g} ms per provider call, {args.customers:,} generated customers + the "
+          f"2 demo ones, gunicorn {args.workers}x{args.threads}, "
           f"{os.cpu_count()} CPUs, load average {results['machine']['load_average_before']} before, "
           f"{results['machine']['load_average_after']} after")
     print(report.render(table))

@@ -48,6 +48,8 @@ class StackConfig:
     work_dir: Path
     celery_concurrency: int = 4
     keep_database: bool = False
+    customers: int = 0
+    """Generated customers (``sandbox.population``) seeded in the emulators and the portal's database."""
     pubsub: bool = False  # the Salesforce emulator with its Pub/Sub API (approving an order publishes the event)
 
 
@@ -73,6 +75,7 @@ class Stack:
     webhook_secret: str = ""
     gunicorn: Process | None = None
     celery: Process | None = None
+    seed_seconds: float = 0.0
 
     # -- lifecycle ------------------------------------------------------------------------------------
     def __enter__(self) -> Stack:
@@ -99,6 +102,9 @@ class Stack:
         log("==> migrate, seed_demo, collectstatic (production settings)")
         for command in (["migrate", "--noinput", "-v", "0"], ["seed_demo"], ["collectstatic", "--noinput", "-v", "0"]):
             self._manage(command)
+        if cfg.customers:
+            seeded = json.loads(self.run_in_portal("bench.seed_population", "", args=[str(cfg.customers)]))
+            log(f"==> {seeded['users']:,} generated customers in the portal's database ({seeded['seconds']:g} s)")
         self._start_gunicorn(log)
 
     def close(self) -> None:
@@ -175,11 +181,12 @@ class Stack:
                            f"--username={SALESFORCE_USERNAME}"],
             "freebit": [f"--oem-key={self._freebit_key}"],
         }
+        started = time.monotonic()
         # The emulators read SANDBOX_* variables too: start them from a clean slate.
         env = {k: v for k, v in os.environ.items() if not k.startswith("SANDBOX_")}
         for name, extra in commands.items():
             argv = [sys.executable, "-m", f"sandbox.{name}", f"--host={HOST}", f"--port={ports[name]}",
-                    f"--faults={faults}", *extra]
+                    f"--faults={faults}", f"--customers={cfg.customers}", *extra]
             spawn_env = env
             if name == "salesforce" and cfg.pubsub:
                 # sandbox.salesforce.pubsub takes the REST emulator's settings from its environment.
@@ -191,9 +198,11 @@ class Stack:
                              "SANDBOX_FAULT_LATENCY_MS": str(cfg.latency_ms)}
             self._spawn(name, argv, spawn_env)
             self.urls[name] = f"http://{HOST}:{ports[name]}"
-        for name, url in self.urls.items():
-            self._wait_http(name, url + "/__sandbox__/health", timeout=30)
-        log(f"==> Emulators up with {cfg.latency_ms:g} ms added per call: "
+        for name, url in self.urls.items():  # seeding 10,000 customers takes seconds on a busy machine
+            self._wait_http(name, url + "/__sandbox__/health", timeout=60 + cfg.customers / 50)
+        self.seed_seconds = round(time.monotonic() - started, 1)
+        log(f"==> Emulators up with {cfg.latency_ms:g} ms added per call and {cfg.customers:,} generated customers "
+            f"besides the demo's (ready in {self.seed_seconds:g} s): "
             + ", ".join(f"{name} {url}" for name, url in self.urls.items()))
 
     def sandbox(self, name: str, method: str, path: str, body: dict | None = None) -> dict:
@@ -220,9 +229,9 @@ class Stack:
         response.raise_for_status()
         return response.json()
 
-    def run_in_portal(self, module: str, stdin: str, timeout: float = 300) -> str:
-        """``python -m module`` with the portal's environment; answers its stdout."""
-        result = subprocess.run([sys.executable, "-m", module], cwd=ROOT, env=self.env, input=stdin,
+    def run_in_portal(self, module: str, stdin: str, timeout: float = 300, args: list[str] | None = None) -> str:
+        """``python -m module [args]`` with the portal's environment; answers its stdout."""
+        result = subprocess.run([sys.executable, "-m", module, *(args or [])], cwd=ROOT, env=self.env, input=stdin,
                                 capture_output=True, text=True, timeout=timeout, check=False)
         if result.returncode != 0:
             raise StackError(f"{module} failed ({result.returncode}):\n{result.stderr[-3000:]}")
