@@ -7,6 +7,7 @@ from django.utils.cache import add_never_cache_headers
 from django.utils.translation import gettext as _
 from django_guid import get_guid
 
+from portal.core.cache import request_reads
 from portal.core.errors import ProviderUnavailable, one_error_per_provider
 
 logger = logging.getLogger(__name__)
@@ -33,6 +34,18 @@ class ProviderUnavailableMiddleware:
         response["Retry-After"] = "60"
         mark_logged(response)
         return response
+
+
+class CacheReadsMiddleware:
+    """One request's cache reads remembered for the request (``portal.core.cache.request_reads``):
+    a customer's namespace version read once, a value read once."""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        with request_reads():
+            return self.get_response(request)
 
 
 class NoStoreWhenSignedInMiddleware:

@@ -14,10 +14,12 @@ import time
 from django_redis.client import DefaultClient
 from django_redis.exceptions import ConnectionInterrupted
 from redis.exceptions import ConnectionError as RedisConnectionError
+from redis.exceptions import ResponseError
 from redis.exceptions import TimeoutError as RedisTimeoutError
 
 logger = logging.getLogger(__name__)
 _UNREACHABLE = (RedisConnectionError, RedisTimeoutError, socket.timeout, ConnectionError, TimeoutError)
+_FAILURES = (RedisConnectionError, RedisTimeoutError, ResponseError, socket.timeout)
 _lock = threading.Lock()
 _skip_until: dict[str, float] = {}  # per server location, shared by every thread's client
 _GUARDED = ("get", "set", "add", "delete", "delete_many", "get_many", "set_many", "incr", "decr", "has_key",
@@ -54,6 +56,42 @@ class SkipWhenUnreachableClient(DefaultClient):
                     logger.warning("the cache did not answer (%s): skipping it for %g s",
                                    type(cause).__name__, self._skip_seconds)
             raise
+
+
+    # -- a cache miss in two round trips (portal.core.cache.fetch_cached) ----------------------------
+    # Like django-redis's own methods these raise ConnectionInterrupted when Redis fails; the backend's
+    # IGNORE_EXCEPTIONS does not cover them (they are called on the client): the caller degrades.
+    def lock_and_get(self, lock_key: str, lock_seconds: int, key: str) -> tuple[bool, object | None]:
+        """Take ``lock_key`` if free (SET NX EX) and read ``key``, in one pipeline: (locked, value)."""
+        def call():
+            client = self.get_client(write=True)
+            pipe = client.pipeline(transaction=False)
+            pipe.set(self.make_key(lock_key), self.encode(1), nx=True, ex=lock_seconds)
+            pipe.get(self.make_key(key))
+            try:
+                locked, raw = pipe.execute()
+            except _FAILURES as exc:
+                raise ConnectionInterrupted(connection=client) from exc
+            return bool(locked), (None if raw is None else self.decode(raw))
+
+        return self._guard(call)
+
+    def set_many_and_delete(self, items: list[tuple[str, object, int]], delete_key: str | None) -> None:
+        """Store each ``(key, value, seconds)`` and delete ``delete_key`` (a lock), in one pipeline."""
+        def call():
+            client = self.get_client(write=True)
+            pipe = client.pipeline(transaction=False)
+            for key, value, seconds in items:
+                if seconds is None or seconds > 0:  # Django's meaning: None forever, 0 not at all
+                    pipe.set(self.make_key(key), self.encode(value), ex=seconds)
+            if delete_key is not None:
+                pipe.delete(self.make_key(delete_key))
+            try:
+                pipe.execute()
+            except _FAILURES as exc:
+                raise ConnectionInterrupted(connection=client) from exc
+
+        self._guard(call)
 
 
 def _guarded(name: str):

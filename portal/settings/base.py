@@ -114,6 +114,7 @@ MIDDLEWARE = [
     "portal.core.middleware.RequestBodyLimitMiddleware",
     "django.contrib.auth.middleware.LoginRequiredMiddleware",
     "portal.core.middleware.NoStoreWhenSignedInMiddleware",
+    "portal.core.middleware.CacheReadsMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "portal.core.middleware.ProviderUnavailableMiddleware",
