@@ -55,13 +55,13 @@ class Browser:
     def close(self) -> None:
         self.http.close()
 
-    def request(self, method: str, path: str, *, keep_body: bool = False, **kwargs) -> Timed:
+    def request(self, method: str, path: str, *, keep_body: bool = False, timeout=TIMEOUT, **kwargs) -> Timed:
         headers = dict(kwargs.pop("headers", {}) or {})
         if self.cookies:
             headers["Cookie"] = "; ".join(f"{name}={value}" for name, value in self.cookies.items())
         started = time.perf_counter()
         try:
-            response = self.http.request(method, self.base_url + path, headers=headers, timeout=TIMEOUT,
+            response = self.http.request(method, self.base_url + path, headers=headers, timeout=timeout,
                                          allow_redirects=False, **kwargs)
             body = response.text
         except requests.RequestException as exc:
@@ -75,18 +75,19 @@ class Browser:
     def get(self, path: str, **kwargs) -> Timed:
         return self.request("GET", path, **kwargs)
 
-    def sign_in(self, email: str, password: str) -> None:
-        page = self.get("/login/", keep_body=True)
+    def sign_in(self, email: str, password: str, *, timeout=TIMEOUT) -> None:
+        page = self.get("/login/", keep_body=True, timeout=timeout)
         match = _CSRF_INPUT.search(page.body)
         if page.status != 200 or not match:
-            raise RuntimeError(f"GET /login/ answered {page.status} without a CSRF token")
+            raise RuntimeError(f"GET /login/ answered {page.status or page.error} without a CSRF token")
         answer = self.request(
-            "POST", "/login/",
+            "POST", "/login/", timeout=timeout,
             data={"username": email, "password": password, "csrfmiddlewaretoken": match.group(1), "next": ""},
             headers={"Referer": self.base_url + "/login/", "Origin": self.base_url},
         )
         if answer.status != 302 or not any("sessionid" in name for name in self.cookies):
-            raise RuntimeError(f"signing in as {email} answered {answer.status} (cookies {sorted(self.cookies)})")
+            raise RuntimeError(f"signing in as {email} answered {answer.status or answer.error} "
+                               f"(cookies {sorted(self.cookies)})")
 
     def _remember(self, response: requests.Response) -> None:
         for raw in response.raw.headers.getlist("Set-Cookie"):

@@ -30,6 +30,7 @@ MAX_DETAILS = 4
 """Detail pages per kind and customer in the mix: the first ones their lists link to (the newest
 invoices and orders, the first services and SIMs), as a customer mostly looks at recent things."""
 VISIT_PAGES = (3, 10)
+SIGN_IN_TRIES = 3
 _LIST_KIND = {"invoice": "invoices", "subscription": "subscriptions", "product": "catalog", "order": "orders",
               "sim": "sims"}
 _CUSTOMER_KEY = re.compile(rb"user:(\d+):")
@@ -51,7 +52,11 @@ def chosen(total: int, browsed: int) -> list[PopulationCustomer]:
 
 
 def sign_in(stack: Stack, people: list[PopulationCustomer], concurrency: int) -> tuple[list[Visitor], dict]:
+    """Through the form, a few at a time: Argon2 is CPU- and memory-bound (about 100 MiB a hash), so
+    more at once only queues them; a sign-in that got no answer (a loaded machine) is tried again."""
+    concurrency = min(concurrency, 2 * stack.config.workers, len(people))
     visitors: list[Visitor | None] = [None] * len(people)
+    retries = [0]
     jobs = iter(range(len(people)))
     lock = threading.Lock()
     started = time.perf_counter()
@@ -62,17 +67,25 @@ def sign_in(stack: Stack, people: list[PopulationCustomer], concurrency: int) ->
                 i = next(jobs, None)
             if i is None:
                 return
-            browser = Browser(stack.base_url)
-            try:
-                browser.sign_in(people[i].email, POPULATION_PASSWORD)
-                visitors[i] = Visitor(people[i], dict(browser.cookies))
-            finally:
-                browser.close()
+            for attempt in range(SIGN_IN_TRIES):
+                browser = Browser(stack.base_url)
+                try:
+                    browser.sign_in(people[i].email, POPULATION_PASSWORD, timeout=(3.0, 120.0))
+                    visitors[i] = Visitor(people[i], dict(browser.cookies))
+                    break
+                except RuntimeError:
+                    if attempt == SIGN_IN_TRIES - 1:
+                        raise
+                    with lock:
+                        retries[0] += 1
+                finally:
+                    browser.close()
 
-    run_threads(min(concurrency, len(people)), work, timeout=600)
+    run_threads(concurrency, work, timeout=1800)
     elapsed = time.perf_counter() - started
     return [v for v in visitors if v is not None], {
-        "customers": len(people), "seconds": round(elapsed, 1), "per_s": round(len(people) / elapsed, 1)}
+        "customers": len(people), "concurrency": concurrency, "retries": retries[0], "seconds": round(elapsed, 1),
+        "per_s": round(len(people) / elapsed, 1)}
 
 
 def first_pass(stack: Stack, visitors: list[Visitor], concurrency: int) -> dict:

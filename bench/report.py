@@ -118,7 +118,8 @@ def _population_rows(mix: dict, add) -> None:
         f"{mix['duration_s']:g} s: pages/s", f"{mix['pages_per_s']:g} ({mix['pages']} pages in {mix['visits']} visits)",
         "-", None)
     add("3", "  sign-ins through the form (Argon2)",
-        f"{signing_in['customers']} in {signing_in['seconds']:g} s ({signing_in['per_s']:g}/s)", "-", None)
+        f"{signing_in['customers']} in {signing_in['seconds']:g} s ({signing_in['per_s']:g}/s, "
+        f"{signing_in['concurrency']} at a time, {signing_in['retries']} retried)", "-", None)
     add("3", "  first view of each page (cold): provider calls per page",
         f"{first['provider_calls_per_page']:g} ({first['pages']} pages, {first['pages_per_customer']:g} per customer, "
         f"{first['seconds']:g} s, {first['errors']} errors)", "-", None)
