@@ -82,8 +82,11 @@ DRILL_SETTINGS = {
 HAPROXY_CONFIG = """\
 global
     maxconn 4000
+    log stdout format raw local0
 defaults
     mode http
+    log global
+    option httplog
     timeout connect 2s
     timeout client 70s
     timeout server 70s
@@ -93,7 +96,9 @@ defaults
     retries 2
     option redispatch 1
     option forwardfor
-    default-server inter 500ms fall 2 rise 2
+    # Health checks: a dead server refuses at once (down after two checks); a busy one has 3 s to answer.
+    timeout check 3s
+    default-server inter 1s fall 2 rise 2
 frontend portal
     bind {host}:{port}
     default_backend web
@@ -238,14 +243,15 @@ class Cluster(Stack):
         return [row.split(",")[1] for row in csv.splitlines()
                 if row.startswith("web,") and row.split(",")[1] in WEB_SERVERS and row.split(",")[17] == "UP"]
 
-    def kill(self, name: str) -> None:
-        """SIGKILL to the process and its children (its process group): a machine that died."""
-        process = self.roles[name]
-        try:
-            os.killpg(process.popen.pid, signal.SIGKILL)
-        except ProcessLookupError:
-            pass
-        process.popen.wait(timeout=10)
+    def kill(self, *names: str) -> None:
+        """SIGKILL to each process and its children (its process group), all at once: machines that died."""
+        for name in names:
+            try:
+                os.killpg(self.roles[name].popen.pid, signal.SIGKILL)
+            except ProcessLookupError:
+                pass
+        for name in names:
+            self.roles[name].popen.wait(timeout=10)
 
     def unexpected_exits(self, killed: set[str]) -> dict[str, int]:
         return {name: code for name, code in self.exited().items() if name not in killed}
@@ -326,7 +332,7 @@ class Client(Browser):
         self.server = response.headers.get("X-Served-By")
 
     def request(self, method: str, path: str, **kwargs) -> Timed:
-        what = f"{method} {path.split('?')[0]}"
+        what = f"{method} {re.sub(r'[0-9]{6,}', '<id>', path.split('?')[0])}"
         for attempt in range(RETRIES + 1):
             self.server = None
             result = super().request(method, path, **kwargs)
@@ -403,6 +409,7 @@ def paced(count: int, threads: int, duration: float, work: Callable[[int, int], 
 @dataclass
 class Plan:
     orders: int
+    sim_orders: int
     webhooks: int
     webhook_duplicates: float
     topups: int
@@ -514,11 +521,15 @@ class Drill:
         lock = threading.Lock()
         threads = 3
         clients = [self.sign_in(CUSTOMERS[t % 2][0]) for t in range(threads)]
+        # SIM plans spread over the run (the emulators' stock of blank SIMs is small), the other product otherwise.
+        count = min(self.plan.sim_orders, self.plan.orders)
+        sim_orders = {round(k * self.plan.orders / count) for k in range(count)} if count else set()
+        self.results["sim_orders"] = len(sim_orders)
 
         def place(thread: int, i: int) -> None:
             client = clients[thread]
             key = f"cluster-{self.run_id}-{i:04d}"
-            _, product_id = self.products[i % len(self.products)]
+            _, product_id = self.products[0 if i in sim_orders else -1]
             answer = client.request("POST", "/api/v1/orders", keep_body=True,
                                     json={"request_id": key, "lines": [{"product_id": product_id, "quantity": 1}]},
                                     headers={"X-CSRFToken": client.csrf, "Referer": client.base_url + "/orders/"})
@@ -549,7 +560,6 @@ class Drill:
         lock = threading.Lock()
         threads = 4
         senders = [Sender(self.cluster.base_url, self.cluster.webhook_secret, self.tally) for _ in range(threads)]
-        first_seen: set[str] = set()
 
         def send(thread: int, i: int) -> None:
             event_id = jobs[i]
@@ -557,10 +567,7 @@ class Drill:
             body = WebhookSender.body(event_id, CUSTOMERS[number % 2][1], 1 + number % 30)
             result, outcome = senders[thread].post(event_id, body)
             with lock:
-                repeat = event_id in first_seen
-                first_seen.add(event_id)
-                self.webhook_answers[f"{'repeat' if repeat else 'first'}: {result.status or result.error} "
-                                     f"{outcome}".strip()] += 1
+                self.webhook_answers[f"{result.status or result.error} {outcome}".strip()] += 1
 
         paced(len(jobs), threads, plan.duration, send, started)
         self.results["webhook_posts"] = len(jobs)
@@ -622,9 +629,9 @@ class Drill:
         victims = {"web": "web1", "worker": "worker1", "subscriber": active}
         self.kill_time = time.time()
         self.tally.kill_at = self.kill_time
-        for name in victims.values():
-            self.cluster.kill(name)
+        self.cluster.kill(*victims.values())
         self.killed = victims
+        self.results["in_flight_at_kill"] = self.in_flight()
         # Events the standby had handled itself before the kill (with the lease: none).
         self.results["standby_events_before_kill"] = self.handled_events(standby)
         self.results["active_events_before_kill"] = self.handled_events(active)
@@ -640,10 +647,23 @@ class Drill:
                 holder, acquired_at = self.cluster.lease_holder()
                 if holder == standby:
                     taken = acquired_at.timestamp()
+                    self.lease_taken_at = acquired_at
             time.sleep(0.05)
         self.results["lb_marked_down_s"] = round(down - self.kill_time, 2) if down else None
         self.results["lease_taken_over_s"] = round(taken - self.kill_time, 2) if taken else None
         self.results["lease"] = lease
+
+    def in_flight(self) -> dict[str, int]:
+        """Work held under a lease at the kill (a worker's or a web request's)."""
+        like = f"cluster-{self.run_id}-%"
+        query = self.cluster.query
+        return {
+            "jobs": query("SELECT count(*) FROM provisioning_provisioningjob WHERE idempotency_key LIKE %s "
+                          "AND lease_until > now()", (like,))[0][0],
+            "webhooks": query("SELECT count(*) FROM webhooks_webhookevent WHERE event_id LIKE %s "
+                              "AND lease_until > now()", (like,))[0][0],
+            "topups": query("SELECT count(*) FROM sim_topup WHERE lease_until > now()")[0][0],
+        }
 
     def handled_events(self, name: str) -> int:
         log = self.cluster.roles[name].log_path.read_text(errors="replace")
@@ -727,10 +747,12 @@ class Drill:
         checks.append(("one WHMCS order per job", per_job == Counter({1: len(jobs)}) and len(jobs) > 0,
                        f"jobs by WHMCS orders carrying their marker: {dict(per_job)}"))
 
-        # Takeover by the other subscriber: from the kill to the first job recorded after it.
+        # Takeover by the other subscriber: from the kill to the first job it recorded (after it took the
+        # lease; without a lease, after the kill).
         if self.kill_time is not None:
             kill = datetime.fromtimestamp(self.kill_time, UTC)
-            after = sorted(created for *_, created in jobs if created > kill)
+            since = getattr(self, "lease_taken_at", None) or kill
+            after = sorted(created for *_, created in jobs if created > since)
             r["subscriber_takeover_s"] = round((after[0] - kill).total_seconds(), 2) if after else None
             r["approvals_after_kill"] = len(after)
             checks.append(("the other subscriber took over", bool(after),
@@ -783,6 +805,9 @@ class Drill:
         w = self.plan.webhooks
         checks.append(("every webhook stored once", rows == distinct == w, f"{rows} rows, {distinct} ids, {w} sent"))
         checks.append(("every webhook processed", statuses.get("processed", 0) == w, json.dumps(statuses)))
+        checks.append(("every webhook post answered 202 accepted or 200 duplicate",
+                       set(self.webhook_answers) <= {"202 accepted", "200 duplicate"}
+                       and self.webhook_answers.get("202 accepted") == w, json.dumps(dict(self.webhook_answers))))
 
         # Sessions, clients, processes
         s = r.get("sessions", {})
@@ -845,6 +870,9 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
     parser = argparse.ArgumentParser(prog="python -m bench.cluster", description=__doc__.split("\n\n")[0])
     parser.add_argument("--broker", choices=("redis", "rabbitmq"), default="redis", help="Celery's broker (redis)")
     parser.add_argument("--orders", type=int, default=200)
+    parser.add_argument("--sim-orders", type=int, default=12,
+                        help="how many of them order a SIM plan, the others a product without a SIM (12: the "
+                        "emulators stock 16 blank data-only SIMs)")
     parser.add_argument("--webhooks", type=int, default=1000)
     parser.add_argument("--webhook-duplicates", type=float, default=0.1, help="share sent twice (0.1)")
     parser.add_argument("--topups", type=int, default=100)
@@ -885,7 +913,8 @@ def main(argv: list[str] | None = None) -> int:
         cache_db=args.cache_db, broker_db=args.broker_db, work_dir=work_dir, keep_database=args.keep_database,
         celery_concurrency=args.celery_concurrency, pubsub=True,
     )
-    plan = Plan(orders=args.orders, webhooks=args.webhooks, webhook_duplicates=args.webhook_duplicates,
+    plan = Plan(orders=args.orders, sim_orders=args.sim_orders, webhooks=args.webhooks,
+                webhook_duplicates=args.webhook_duplicates,
                 topups=args.topups, sessions=args.sessions, duration=args.duration, kill_at=args.kill_at,
                 drain_timeout=args.drain_timeout)
     began = time.monotonic()
@@ -924,8 +953,10 @@ def render(r: dict, checks: list[tuple[str, bool, str]], args: argparse.Namespac
         f"Multi-process drill, broker {args.broker}: 2 web servers behind HAProxy, 2 Celery workers x"
         f"{args.celery_concurrency}, beat, 2 subscribers; L = {args.latency_ms:g} ms; {os.cpu_count()} CPUs, "
         f"load {r['load_average']['before']} before, {r['load_average']['after']} after",
-        f"  killed (SIGKILL) at {args.kill_at:.0%} of {args.duration:g} s: {', '.join(r['killed'].values())}",
-        f"  orders      {o['placed']} placed, {o['events_published']} events published, {o['jobs']} jobs "
+        f"  killed (SIGKILL) at {args.kill_at:.0%} of {args.duration:g} s: {', '.join(r['killed'].values())}; "
+        f"held under a lease then: {r.get('in_flight_at_kill')}",
+        f"  orders      {o['placed']} placed ({r.get('sim_orders')} SIM plans), {o['events_published']} events "
+        f"published, {o['jobs']} jobs "
         f"{o['job_states']}, {o['whmcs_orders']} WHMCS orders (jobs by orders carrying their marker: "
         f"{o['jobs_by_whmcs_orders']}); job attempts {o['job_attempts']}",
         f"  charges     {t['asked']} top-ups {t['statuses']}: {t['one_paid_invoice']} with one paid invoice, "
@@ -933,10 +964,10 @@ def render(r: dict, checks: list[tuple[str, bool, str]], args: argparse.Namespac
         f"{t['one_quota_addition']} with one Freebit quota addition; attempts {t['attempts']}",
         f"  webhooks    {w['events']} events in {w['posts']} posts: {w['rows']} stored, {w['statuses']}; "
         f"attempts {w['attempts']}; answers {w['answers']}",
-        f"  subscriber  the standby's takeover: lease taken {r.get('lease_taken_over_s')} s after the kill, first "
-        f"event handled {r.get('subscriber_takeover_s')} s after it ({r.get('approvals_after_kill')} jobs recorded "
-        f"after it); events handled before the kill: active {r.get('active_events_before_kill')}, standby "
-        f"{r.get('standby_events_before_kill')}",
+        f"  subscriber  the standby's takeover: lease taken {r.get('lease_taken_over_s')} s after the kill, its "
+        f"first event handled {r.get('subscriber_takeover_s')} s after the kill ({r.get('approvals_after_kill')} "
+        f"jobs recorded by it); events handled before the kill: active {r.get('active_events_before_kill')}, "
+        f"standby {r.get('standby_events_before_kill')}",
         f"  web         HAProxy marked web1 down {r.get('lb_marked_down_s')} s after the kill; sessions: "
         f"{r['sessions']['kept_after_kill']} of {r['sessions']['through_killed_server']} signed in through it kept "
         f"browsing; sign-ins {r['sign_ins']}; browsing {dict(r.get('browsing', {}))}",
