@@ -136,7 +136,13 @@ def test_a_new_holder_waits_for_the_old_holders_write_in_flight_and_then_sees_it
 
 
 def _waiting_for_a_lock() -> bool:
-    with connections.create_connection("default").cursor() as cursor:
-        cursor.execute("SELECT count(*) FROM pg_stat_activity WHERE wait_event_type = 'Lock' "
-                       "AND datname = current_database()")
-        return cursor.fetchone()[0] > 0
+    """Whether a session of this database waits for a lock (asked on a connection of its own:
+    the test's is inside the transaction being waited for)."""
+    db = connections.create_connection("default")
+    try:
+        with db.cursor() as cursor:
+            cursor.execute("SELECT count(*) FROM pg_stat_activity WHERE wait_event_type = 'Lock' "
+                           "AND datname = current_database()")
+            return cursor.fetchone()[0] > 0
+    finally:
+        db.close()
