@@ -805,9 +805,10 @@ class Drill:
         w = self.plan.webhooks
         checks.append(("every webhook stored once", rows == distinct == w, f"{rows} rows, {distinct} ids, {w} sent"))
         checks.append(("every webhook processed", statuses.get("processed", 0) == w, json.dumps(statuses)))
+        # (A post sent again after its answer was lost at the load balancer is a duplicate: 200.)
         checks.append(("every webhook post answered 202 accepted or 200 duplicate",
-                       set(self.webhook_answers) <= {"202 accepted", "200 duplicate"}
-                       and self.webhook_answers.get("202 accepted") == w, json.dumps(dict(self.webhook_answers))))
+                       set(self.webhook_answers) <= {"202 accepted", "200 duplicate"},
+                       json.dumps(dict(self.webhook_answers))))
 
         # Sessions, clients, processes
         s = r.get("sessions", {})
