@@ -43,7 +43,7 @@ SIGNUP_VERIFIED = "signup_verified_id"
 LINK_CODE = "link_code_id"
 PENDING = "two_factor_pending"
 RECOVERY_CODES = "two_factor_new_codes"
-BACKEND = "django.contrib.auth.backends.ModelBackend"
+BACKEND = "portal.accounts.backends.CustomerBackend"
 
 
 def _code_problem(check: codes.Check) -> str:

@@ -33,6 +33,8 @@ logger = logging.getLogger(__name__)
 
 WHMCS = ProviderReads("billing", "WHMCS", WHMCS_FAILURES, logger)
 INVOICES_PER_PAGE = 10
+CLIENT_CURRENCY_KEY = "client-currency"
+SUBSCRIPTION_LIST_KEY = "subscriptions"
 
 
 _currency_memo: dict[str, object] = {}
@@ -92,7 +94,7 @@ def client_currency(customer: Customer) -> Currency:
     def fetch() -> Currency:
         return WhmcsCustomerClient(whmcs_connection()).client_currency(customer.whmcs_client_id, currencies=known)
 
-    cached = WHMCS.for_customer(customer, "client-currency", settings.CACHE_TTL_CURRENCIES, fetch)
+    cached = WHMCS.for_customer(customer, CLIENT_CURRENCY_KEY, settings.CACHE_TTL_CURRENCIES, fetch)
     if not cached.stale:
         with _currency_memo_lock:
             if len(_client_currency_memo) >= CLIENT_CURRENCY_MEMO_SIZE:
@@ -111,8 +113,11 @@ def invoice_list(customer: Customer, *, page: int = 1, status: InvoiceStatus | N
         )
         return found.model_copy(update={"invoices": _only_theirs(customer, found.invoices, "invoices")})
 
-    suffix = f"invoices:page:{page}" + (f":status:{status.value}" if status else "")
-    return WHMCS.for_customer(customer, suffix, settings.CACHE_TTL_INVOICES, fetch)
+    return WHMCS.for_customer(customer, invoice_list_key(page, status), settings.CACHE_TTL_INVOICES, fetch)
+
+
+def invoice_list_key(page: int, status: InvoiceStatus | None) -> str:
+    return f"invoices:page:{page}" + (f":status:{status.value}" if status else "")
 
 
 def invoice_detail(customer: Customer, invoice_id: int) -> Cached[Invoice]:
@@ -143,7 +148,7 @@ def subscription_list(customer: Customer) -> Cached[SubscriptionPage]:
         # count as theirs, whatever WHMCS answered.
         return found.model_copy(update={"subscriptions": _only_theirs(customer, found.subscriptions, "services")})
 
-    return WHMCS.for_customer(customer, "subscriptions", settings.CACHE_TTL_SUBSCRIPTIONS, fetch)
+    return WHMCS.for_customer(customer, SUBSCRIPTION_LIST_KEY, settings.CACHE_TTL_SUBSCRIPTIONS, fetch)
 
 
 def subscription_detail(customer: Customer, service_id: int) -> Cached[Subscription]:

@@ -54,6 +54,7 @@ class _RequestReads:
         self.versions: dict[str, int] = {}
         self.values: dict[str, object] = {}
         self.missing: set[str] = set()
+        self.fetching: dict[str, threading.Event] = {}
         self.lock = threading.Lock()
 
 
@@ -115,20 +116,21 @@ def customer_key(user_id: int, suffix: str) -> str:
     return f"user:{user_id}:v{namespace_version(_namespace_key(user_id))}:{suffix}"
 
 
-def preload(user_id: int, suffixes: Iterable[str]) -> int:
+def preload(user_id: int, suffixes: Iterable[str]) -> set[str]:
     """Read the customer's values under ``suffixes`` in one ``MGET``, for the rest of the request (a
-    page that knows its keys). Answers how many were not cached; no-op outside a request."""
+    page that knows its keys). Answers the suffixes not cached (all of them outside a request)."""
+    suffixes = list(suffixes)
     reads = _reads.get()
     if reads is None:
-        return 0
-    keys = [customer_key(user_id, suffix) for suffix in suffixes]
+        return set(suffixes)
+    keys = {customer_key(user_id, suffix): suffix for suffix in suffixes}
     with reads.lock:
-        keys = [key for key in keys if key not in reads.values and key not in reads.missing]
-    found = cache.get_many(keys) if keys else {}
+        unread = [key for key in keys if key not in reads.values and key not in reads.missing]
+    found = cache.get_many(unread) if unread else {}
     with reads.lock:
         reads.values.update(found)
-        reads.missing.update(key for key in keys if key not in found)
-        return sum(1 for key in keys if key not in found)
+        reads.missing.update(key for key in unread if key not in found)
+        return {suffix for key, suffix in keys.items() if key not in reads.values}
 
 
 def fetch_for_customer(user_id: int, suffix: str, ttl: int, fetch: Callable[[], T], *,
@@ -149,6 +151,27 @@ def fetch_cached(key: str, ttl: int, fetch: Callable[[], T], *, failures: tuple[
     hit = _get(key)
     if hit is not None:
         return hit
+    reads = _reads.get()
+    if reads is None:
+        return _fetch_once(key, ttl, fetch, failures, stale_key)
+    with reads.lock:
+        other = reads.fetching.get(key)
+        if other is None:
+            reads.fetching[key] = mine = threading.Event()
+    if other is not None:  # another thread of this request is on it: wait for it, not on Redis's lock
+        other.wait(SINGLE_FLIGHT_WAIT_SECONDS)
+        hit = _get(key)
+        return hit if hit is not None else _fetch_once(key, ttl, fetch, failures, stale_key)
+    try:
+        return _fetch_once(key, ttl, fetch, failures, stale_key)
+    finally:
+        with reads.lock:
+            reads.fetching.pop(key, None)
+        mine.set()
+
+
+def _fetch_once(key, ttl, fetch, failures, stale_key) -> Cached:
+    """A miss: the single-flight lock across processes, then the provider or the holder's value."""
     stale_key = stale_key or f"stale:{key}"
     lock_key = f"lock:{key}"
     locked, hit = _lock_and_get(lock_key, key)

@@ -1,14 +1,17 @@
-"""The dashboard: billing, subscriptions, orders and SIMs at a glance, read concurrently.
+"""The dashboard: billing, subscriptions, orders and SIMs at a glance, read concurrently on a miss.
 
-Each panel is read in its own thread (bounded pool, one overall deadline), so on a cache miss the
-page costs about its slowest provider, not the sum; a provider that is slow or down only empties
-its own panel (or shows its stale copy), never the page.
+The page's cached values are read first, in one ``MGET`` (``portal.core.cache.preload``). When all
+are cached the panels are built inline: threads would only add hand-offs. Otherwise each panel is
+read in its own thread (bounded pool, one overall deadline), so the page costs about its slowest
+provider, not the sum, and the SIMs the customer had last time are read from Freebit at once,
+alongside WHMCS; a provider that is slow or down only empties its own panel (or shows its stale
+copy), never the page.
 """
 import contextvars
 import logging
 import time
 from collections.abc import Callable
-from concurrent.futures import ThreadPoolExecutor
+from concurrent.futures import Future, ThreadPoolExecutor
 from concurrent.futures import TimeoutError as FutureTimeout
 from dataclasses import dataclass
 from datetime import date
@@ -25,6 +28,7 @@ from domain.sim.types import DataQuota, SimStatus
 from domain.subscriptions.types import Subscription, SubscriptionStatus
 from portal.accounts.models import Customer
 from portal.billing import selectors as billing
+from portal.core.cache import preload
 from portal.core.errors import ProviderUnavailable
 from portal.orders import selectors as orders
 from portal.sim import selectors as sims
@@ -101,36 +105,58 @@ class Dashboard:
 
 
 def dashboard_for(customer: Customer) -> Dashboard:
+    known = sims.known_sims(customer)
+    unpaid = billing.invoice_list_key(1, InvoiceStatus.UNPAID)
+    sim_keys = {iccid: sims.details_key(iccid) for iccid, _msisdn in known}
+    keys = [unpaid, billing.SUBSCRIPTION_LIST_KEY, orders.ORDER_LIST_KEY, *sim_keys.values()]
+    missing = preload(customer.user_id, [billing.CLIENT_CURRENCY_KEY, *keys])  # the currency is kept in-process too
     found_sims: list = []
-    readers: dict[str, Callable[[], Panel]] = {
-        "billing": lambda: _billing(customer),
-        "subscriptions": lambda: _subscriptions(customer),
-        "orders": lambda: _orders(customer),
-        "sims": lambda: _sims(customer, found_sims),
-    }
-    dashboard = Dashboard(**run_concurrently(readers, deadline=settings.DASHBOARD_DEADLINE_SECONDS))
+    if not missing & set(keys):  # every panel cached: inline, no thread, no prefetch
+        readers = _readers(customer, found_sims, {}, concurrent=False)
+        dashboard = Dashboard(**{name: _panel(name, reader) for name, reader in readers.items()})
+    else:
+        # The SIMs known from last time are read from Freebit at once, alongside the WHMCS services
+        # that say which SIMs are the customer's now (only those are shown).
+        prefetches = {iccid: _POOL.submit(contextvars.copy_context().run, sims.prefetch_sim_details, customer,
+                                          iccid, msisdn)
+                      for iccid, msisdn in known if sim_keys[iccid] in missing}
+        readers = _readers(customer, found_sims, prefetches, concurrent=True)
+        dashboard = Dashboard(**run_concurrently(readers, deadline=settings.DASHBOARD_DEADLINE_SECONDS))
     if found_sims:
         sims.remember_sims(customer, found_sims[0])
     return dashboard
+
+
+def _readers(customer: Customer, found_sims: list, prefetches: dict[str, Future], *,
+             concurrent: bool) -> dict[str, Callable[[], Panel]]:
+    return {
+        "billing": lambda: _billing(customer),
+        "subscriptions": lambda: _subscriptions(customer),
+        "orders": lambda: _orders(customer),
+        "sims": lambda: _sims(customer, found_sims, prefetches, concurrent=concurrent),
+    }
 
 
 def run_concurrently(readers: dict[str, Callable[[], Panel]], *, deadline: float) -> dict[str, Panel]:
     """Run each reader in the pool; a reader that fails or misses the deadline gives an empty panel."""
     futures = {name: _POOL.submit(contextvars.copy_context().run, reader) for name, reader in readers.items()}
     until = time.monotonic() + deadline
-    panels = {}
-    for name, future in futures.items():
-        try:
-            panels[name] = future.result(timeout=max(0.0, until - time.monotonic()))
-        except FutureTimeout:
-            logger.warning("dashboard panel %s missed the %.1f s deadline", name, deadline)
-            panels[name] = Panel(unavailable=True)
-        except ProviderUnavailable:
-            panels[name] = Panel(unavailable=True)
-        except Exception:
-            logger.exception("dashboard panel %s failed", name)
-            panels[name] = Panel(unavailable=True)
-    return panels
+    return {name: _panel(name, lambda future=future: future.result(timeout=max(0.0, until - time.monotonic())),
+                         deadline=deadline)
+            for name, future in futures.items()}
+
+
+def _panel(name: str, read: Callable[[], Panel], *, deadline: float | None = None) -> Panel:
+    """``read()``'s panel; an empty one when it failed (or missed the deadline)."""
+    try:
+        return read()
+    except FutureTimeout:
+        logger.warning("dashboard panel %s missed the %.1f s deadline", name, deadline)
+    except ProviderUnavailable:
+        pass
+    except Exception:
+        logger.exception("dashboard panel %s failed", name)
+    return Panel(unavailable=True)
 
 
 def _billing(customer: Customer) -> Panel:
@@ -158,15 +184,18 @@ def _orders(customer: Customer) -> Panel:
     return Panel(value=found.value[:RECENT_ORDERS], stale=found.stale)
 
 
-def _sims(customer: Customer, found: list) -> Panel:
-    """SIM quotas. The SIMs known from last time are read from Freebit at once, alongside the WHMCS
-    services that say which SIMs are the customer's now (only those are shown)."""
-    for iccid in customer.known_iccids:
-        _POOL.submit(contextvars.copy_context().run, sims.prefetch_sim_details, customer, iccid)
+def _sims(customer: Customer, found: list, prefetches: dict[str, Future], *, concurrent: bool) -> Panel:
+    """SIM quotas, for the SIMs the customer's WHMCS services carry (read once, shared with the
+    services panel). A SIM being prefetched is waited for on its future, then read from what the
+    request has already read."""
     links = sims.customer_sims(customer)
     found.append(links)
-    readers = {link.iccid: (lambda link=link: _sim_quota(customer, link)) for link in links}
-    quotas = run_concurrently(readers, deadline=settings.DASHBOARD_DEADLINE_SECONDS) if readers else {}
+    readers = {link.iccid: (lambda link=link: _sim_quota(customer, link, prefetches.get(link.iccid)))
+               for link in links}
+    if concurrent and len(readers) > 1:
+        quotas = run_concurrently(readers, deadline=settings.DASHBOARD_DEADLINE_SECONDS)
+    else:
+        quotas = {iccid: _panel(f"sims ({iccid})", reader) for iccid, reader in readers.items()}
     by_iccid = {link.iccid: link for link in links}
     values = tuple(panel.value or SimQuota(iccid=iccid, plan_name=by_iccid[iccid].product_name, remaining=None,
                                            total=None, used_percent=None, service_id=by_iccid[iccid].service_id)
@@ -175,7 +204,12 @@ def _sims(customer: Customer, found: list) -> Panel:
                  unavailable=any(panel.unavailable for panel in quotas.values()))
 
 
-def _sim_quota(customer: Customer, link) -> Panel:
+def _sim_quota(customer: Customer, link, prefetch: Future | None) -> Panel:
+    if prefetch is not None:
+        try:
+            prefetch.result(timeout=settings.DASHBOARD_DEADLINE_SECONDS)
+        except FutureTimeout:
+            pass  # read it below: the single-flight lock makes this wait for the prefetch's value
     details = sims.sim_details(customer, link)
     sim = details.value
     today = clock.today()
@@ -184,4 +218,3 @@ def _sim_quota(customer: Customer, link) -> Panel:
                                 activation_date=sim.activation_date, service_id=link.service_id,
                                 msisdn=sim.msisdn, status=sim.status),
                  stale=details.stale)
-

@@ -15,6 +15,7 @@ from portal.core.reads import SALESFORCE_FAILURES, ProviderReads
 logger = logging.getLogger(__name__)
 SALESFORCE = ProviderReads("orders", "Salesforce", SALESFORCE_FAILURES, logger)
 CACHE_TTL_ORDERS = 60
+ORDER_LIST_KEY = "orders"
 
 
 def order_list(customer: Customer) -> Cached[tuple[OrderSummary, ...]]:
@@ -23,7 +24,7 @@ def order_list(customer: Customer) -> Cached[tuple[OrderSummary, ...]]:
             customer.salesforce_account_id, currency_code=settings.SALESFORCE_CURRENCY
         )
 
-    return SALESFORCE.for_customer(customer, "orders", CACHE_TTL_ORDERS, fetch)
+    return SALESFORCE.for_customer(customer, ORDER_LIST_KEY, CACHE_TTL_ORDERS, fetch)
 
 
 def order_detail(customer: Customer, order_id: str) -> Cached[OrderDetails]:

@@ -11,7 +11,6 @@ from dataclasses import dataclass
 from datetime import date
 
 from django.conf import settings
-from django.core.cache import cache
 from django.http import Http404
 
 from domain.sim.commands import InvalidSimCommand, require_msisdn
@@ -30,7 +29,6 @@ logger = logging.getLogger(__name__)
 FREEBIT = ProviderReads("SIM", "Freebit", FREEBIT_FAILURES, logger)
 ICCID_FIELD = "ICCID"
 PHONE_NUMBER_FIELD = "Phone Number"
-_NUMBER_KEY_TTL = 60 * 60 * 24 * 30
 
 
 @dataclass(frozen=True)
@@ -62,7 +60,6 @@ def customer_sims(customer: Customer) -> tuple[SimLink, ...]:
             continue
         links.append(SimLink(iccid=iccid, msisdn=msisdn, service_id=service.id, product_name=service.product_name,
                              service_status=str(service.status)))
-        cache.set(_number_key(customer, iccid), msisdn, _NUMBER_KEY_TTL)
     return tuple(links)
 
 
@@ -81,32 +78,36 @@ def owned_sim(customer: Customer, iccid: str) -> SimLink:
 
 def sim_details(customer: Customer, sim: SimLink) -> Cached[SimDetails]:
     """Freebit's details of the customer's SIM (``sim`` from :func:`owned_sim`)."""
-    return FREEBIT.for_customer(customer, _details_key(sim.iccid), settings.CACHE_TTL_SIM_DETAILS,
+    return FREEBIT.for_customer(customer, details_key(sim.iccid), settings.CACHE_TTL_SIM_DETAILS,
                                 _details_fetch(customer, sim.iccid, sim.msisdn))
 
 
-def prefetch_sim_details(customer: Customer, iccid: str) -> None:
-    """Warm the cache with a SIM the customer had last time (``Customer.known_iccids``), while
-    their WHMCS services are still being read (its phone number as last seen with it). Shows
-    nothing: ``sim_details`` still checks ownership before anything is displayed."""
-    msisdn = cache.get(_number_key(customer, iccid))
-    if not msisdn:
-        return
+def known_sims(customer: Customer) -> tuple[tuple[str, str], ...]:
+    """The (ICCID, phone number) of the SIMs the customer had last time (``Customer.known_iccids``)."""
+    return tuple((known["iccid"], known["msisdn"]) for known in customer.known_iccids
+                 if isinstance(known, dict) and known.get("iccid") and known.get("msisdn"))
+
+
+def prefetch_sim_details(customer: Customer, iccid: str, msisdn: str) -> None:
+    """Warm the cache with a SIM the customer had last time (:func:`known_sims`, its phone number as
+    last seen with it), while their WHMCS services are still being read. Shows nothing:
+    ``sim_details`` still checks ownership before anything is displayed."""
     try:
-        fetch_for_customer(customer.user_id, _details_key(iccid), settings.CACHE_TTL_SIM_DETAILS,
+        fetch_for_customer(customer.user_id, details_key(iccid), settings.CACHE_TTL_SIM_DETAILS,
                            _details_fetch(customer, require_iccid(iccid), msisdn), failures=FREEBIT_FAILURES)
     except (InvalidIccid, InvalidSimCommand, *FREEBIT_FAILURES):
         pass
 
 
 def remember_sims(customer: Customer, links: tuple[SimLink, ...]) -> None:
-    known = sorted(link.iccid for link in links)
+    """Keep the customer's SIMs (ICCID and phone number) for the next cold dashboard's prefetch."""
+    known = [{"iccid": link.iccid, "msisdn": link.msisdn} for link in sorted(links, key=lambda link: link.iccid)]
     if known != customer.known_iccids:
         customer.known_iccids = known
         customer.save(update_fields=["known_iccids", "updated_at"])
 
 
-def _details_key(iccid: str) -> str:
+def details_key(iccid: str) -> str:
     return f"sim:{iccid}:details"
 
 
@@ -124,10 +125,6 @@ def _details_fetch(customer: Customer, iccid: str, msisdn: str):
         return details
 
     return fetch
-
-
-def _number_key(customer: Customer, iccid: str) -> str:
-    return f"sim-number:{customer.user_id}:{iccid}"
 
 
 def sim_usage(sim: SimLink, start: date, end: date) -> Cached[SimUsage]:

@@ -84,7 +84,7 @@ def test_with_redis_down_every_page_is_served_fresh_from_the_providers(warm, cac
 
 
 def test_with_redis_down_signing_in_and_out_still_works(warm, cache_redis, customer_user, client):
-    assert django_settings.SESSION_ENGINE == "django.contrib.sessions.backends.db"  # not the cache
+    assert django_settings.SESSION_ENGINE == "django.contrib.sessions.backends.cached_db"  # not the cache alone
     cache_redis.stop()
 
     signed_in = client.post(reverse("login"), {"username": customer_user.email, "password": PASSWORD}, follow=True)

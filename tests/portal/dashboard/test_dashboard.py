@@ -7,9 +7,12 @@ import time
 import pytest
 import requests
 from django.core.cache import cache
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 
 from integrations.whmcs.errors import WhmcsTransportError
 from portal.core.cache import fetch_cached
+from tests.redis_commands import counted_redis_commands
 
 pytestmark = pytest.mark.django_db
 
@@ -23,6 +26,21 @@ def test_every_panel_shows_on_a_cold_and_a_warm_load(customer_client, whmcs, sal
     assert int(cold["X-Provider-Calls"]) > 0
     assert warm["X-Provider-Calls"] == "0"
     assert warm.content.decode().count("left of") == page.count("left of")
+
+
+def test_a_warm_dashboard_costs_three_redis_commands_and_one_query(customer_client, whmcs, salesforce, freebit):
+    customer_client.get("/")  # fills the cache (and remembers the customer's SIMs)
+    customer_client.get("/")
+
+    with counted_redis_commands() as redis_log, CaptureQueriesContext(connection) as queries:
+        response = customer_client.get("/")
+
+    assert response.status_code == 200 and response["X-Provider-Calls"] == "0"
+    assert "left of" in response.content.decode()
+    # The session, the customer's namespace version, then every panel's value (SIMs included) at once.
+    assert redis_log.commands == ["GET", "GET", "MGET"]
+    sql = [query["sql"] for query in queries.captured_queries if "SAVEPOINT" not in query["sql"]]
+    assert len(sql) == 1 and "accounts_customer" in sql[0]  # the user, with their customer
 
 
 def test_a_down_provider_only_empties_its_own_panel(customer_client, whmcs, salesforce, freebit):
@@ -76,7 +94,7 @@ def test_sims_seen_before_are_shown_from_freebit_on_a_cold_dashboard(customer_cl
     customer_client.get("/")
     customer_user.customer.refresh_from_db()
     known = customer_user.customer.known_iccids
-    assert known and all(iccid.isdigit() for iccid in known)
+    assert known and all(sim["iccid"].isdigit() and sim["msisdn"].isdigit() for sim in known)
     cache.clear()
 
     page = customer_client.get("/").content.decode()
