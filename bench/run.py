@@ -86,7 +86,9 @@ def main(argv: list[str] | None = None) -> int:
     config = StackConfig(
         latency_ms=args.latency_ms, workers=args.workers, threads=args.threads, postgres_url=args.postgres_url,
         database=args.database, redis_host="127.0.0.1", redis_port=args.redis_port, cache_db=args.cache_db,
-        broker_db=args.broker_db, work_dir=ROOT / "var" / "bench", keep_database=args.keep_database,
+        broker_db=args.broker_db, keep_database=args.keep_database,
+        # Logs and the run's Salesforce key per database: two runs side by side must not share them.
+        work_dir=ROOT / "var" / "bench" / args.database,
         celery_concurrency=args.celery_concurrency, customers=args.customers,
     )
     results: dict = {
