@@ -2,9 +2,10 @@
 sandbox's SIM inventory records (``SIM_Inventory__c``) and the Freebit sandbox's list of the SIM
 cards and eSIM profiles the MVNO bought (Freebit registers a new line only on one of those).
 
-Each stock SIM has the phone number allotted to it, its ICCID and either the product number printed
-on a physical SIM card (2 capital letters and 13 digits) or an eSIM's EID (32 digits); data-only
-lines have 020 numbers, voice lines 070 numbers.
+Each stock SIM has the phone number allotted to it, its ICCID and, a physical SIM card, the product
+number printed on it (2 capital letters and 13 digits). An eSIM profile has no EID of its own: the
+EID names the customer's phone, given at activation (PA05-41 with the profile's number and the
+phone's EID). Data-only lines have 020 numbers, voice lines 070 numbers.
 """
 from __future__ import annotations
 
@@ -30,7 +31,6 @@ class StockSim:
     msisdn: str
     iccid: str
     product_number: str | None = None
-    eid: str | None = None
 
 
 def _stock_sim(serial: int, kind: str, data_only: bool) -> StockSim:
@@ -38,7 +38,7 @@ def _stock_sim(serial: int, kind: str, data_only: bool) -> StockSim:
     iccid = luhn_complete(f"89811000{'2' if kind == PHYSICAL else '3'}000{serial:06d}")
     if kind == PHYSICAL:
         return StockSim(serial, kind, data_only, msisdn, iccid, product_number=f"AX{serial:013d}")
-    return StockSim(serial, kind, data_only, msisdn, iccid, eid=f"89049032{serial:024d}")
+    return StockSim(serial, kind, data_only, msisdn, iccid)
 
 
 STOCK = tuple(
@@ -49,4 +49,5 @@ STOCK = tuple(
 """36 SIMs: 16 physical data-only, 12 physical voice, 4 eSIM data-only, 4 eSIM voice (enough for the
 demo's orders and the browser tests' several)."""
 BY_PRODUCT_NUMBER = {sim.product_number: sim for sim in STOCK if sim.product_number}
-BY_EID = {sim.eid: sim for sim in STOCK if sim.eid}
+ESIM_BY_NUMBER = {sim.msisdn: sim for sim in STOCK if sim.kind == ESIM}
+"""The eSIM profiles, by the number allotted to each (how PA05-41 names the one to activate)."""

@@ -14,6 +14,7 @@ import requests
 
 from sandbox.demo_identities import DEMO_CUSTOMERS
 from sandbox.salesforce import PORTAL_PRICEBOOK_ID
+from sandbox.sim_stock import STOCK
 
 ALICE = DEMO_CUSTOMERS[0]
 CONTROL_TIMEOUT = 30  # seconds: an emulator's control endpoints answer at once, unless the machine is loaded
@@ -296,4 +297,5 @@ class FreebitEmulator(EmulatorControl):
 
     def new_lines(self) -> list:
         """The lines registered on the MVNO's stock SIMs (PA02-01 / PA05-41), not the demo's."""
-        return [account for account in self.store.accounts.values() if account.product_number or account.eid]
+        stock = {sim.iccid for sim in STOCK}
+        return [account for account in self.store.accounts.values() if account.iccid in stock]

@@ -12,6 +12,7 @@ from domain.catalog.types import BillingCycle, ItemClass
 from domain.shared.model import DomainModel
 from domain.shared.money import Money
 from domain.shared.salesforce_id import AccountId, OrderId, OrderItemId, PricebookEntryId, PricebookId, ProductId
+from domain.sim.types import Eid, SimKind
 
 MAX_LINE_QUANTITY = 10
 MAX_ORDER_LINES = 199
@@ -100,6 +101,29 @@ def provisioning_timeline(status: ProvisioningStatus) -> tuple[TimelineStep, ...
     )
 
 
+class SimChoice(DomainModel):
+    """How a SIM plan's line is activated: SIM cards posted to the customer, or eSIMs, each onto the
+    phone its EID names (Freebit activates an eSIM line on the phone's EID, PA05-41): one per unit."""
+
+    kind: SimKind = SimKind.PHYSICAL
+    eids: tuple[Eid, ...] = ()
+
+    @model_validator(mode="after")
+    def _consistent(self) -> "SimChoice":
+        if self.kind is SimKind.PHYSICAL and self.eids:
+            raise ValueError("a SIM card takes no EID")
+        if len(set(self.eids)) != len(self.eids):
+            raise ValueError("each eSIM goes onto another phone: an EID is listed twice")
+        return self
+
+    def fits(self, quantity: int) -> bool:
+        """Whether it names a phone for each of ``quantity`` eSIMs (a card needs none)."""
+        return self.kind is SimKind.PHYSICAL or len(self.eids) == quantity
+
+
+PHYSICAL_SIMS = SimChoice()
+
+
 class OrderItem(DomainModel):
     """A line of an order, with what it needs to know of its product."""
 
@@ -115,6 +139,8 @@ class OrderItem(DomainModel):
     total_price: Money
     whmcs_product_id: Annotated[int, Field(gt=0)] | None = None
     is_sim: bool = False
+    sim: SimChoice | None = None
+    """A SIM plan's line: cards or eSIMs (and the phones' EIDs); None on any other line."""
 
     @model_validator(mode="after")
     def _one_currency(self) -> "OrderItem":
@@ -203,6 +229,14 @@ class NewOrderLine(DomainModel):
     pricebook_entry_id: PricebookEntryId
     quantity: Annotated[int, Strict(), Field(ge=1, le=MAX_LINE_QUANTITY)]
     unit_price: Money
+    sim: SimChoice | None = None
+    """A SIM plan's line only: cards, or eSIMs with one phone's EID per unit."""
+
+    @model_validator(mode="after")
+    def _sims_fit(self) -> "NewOrderLine":
+        if self.sim is not None and not self.sim.fits(self.quantity):
+            raise ValueError(f"{self.quantity} eSIM(s) need {self.quantity} EID(s), one per phone")
+        return self
 
 
 class NewOrder(DomainModel):
@@ -221,6 +255,9 @@ class NewOrder(DomainModel):
             raise ValueError("a product may appear on one line only (raise its quantity instead)")
         if len({line.unit_price.currency for line in self.lines}) > 1:
             raise ValueError("every line of an order must be in one currency")
+        eids = [eid for line in self.lines if line.sim is not None for eid in line.sim.eids]
+        if len(set(eids)) != len(eids):
+            raise ValueError("each eSIM goes onto another phone: an EID is listed twice")
         return self
 
     @property

@@ -27,6 +27,8 @@ PlanCode = Annotated[str, StringConstraints(pattern=r"^[A-Za-z0-9][A-Za-z0-9_.-]
 Msisdn = Annotated[str, StringConstraints(pattern=r"^\d{11,14}$")]
 """A phone number as the platform stores it: 11 to 14 digits, domestic, no hyphens ("09012340012").
 It is the SIM's ``account`` on Freebit: every call about a SIM names it by this number."""
+Eid = Annotated[str, StringConstraints(pattern=r"^[0-9]{32}$")]
+"""An eUICC's EID: the 32 digits that name the phone (or other device) an eSIM profile is installed on."""
 QuotaCode = Annotated[str, StringConstraints(pattern=r"^[\x21-\x7e]{1,512}$")]
 """Our marker on a quota addition (PA04-04 ``quotaCode``): 1 to 512 printable ASCII characters."""
 
@@ -165,7 +167,7 @@ class SimDetails(DomainModel):
     """(option, enabled) pairs; empty for a data-only SIM."""
     network: NetworkType = NetworkType.LTE
     """The contract line (4G or 5G) the platform reports."""
-    eid: Annotated[str, StringConstraints(pattern=r"^\d{32}$")] | None = None
+    eid: Eid | None = None
     """The eSIM's EID (the device it is installed on); None for a physical SIM."""
 
     @property

@@ -8,7 +8,8 @@ from rest_framework.response import Response
 
 from domain.catalog.types import Catalog, ProductCategory
 from domain.orders.fees import is_fee
-from domain.orders.types import MAX_LINE_QUANTITY
+from domain.orders.types import MAX_LINE_QUANTITY, SimChoice
+from domain.sim.types import SimKind
 from portal.billing.api import MoneySerializer
 from portal.catalog import selectors as catalog_selectors
 from portal.core.api import CustomerApi
@@ -53,6 +54,10 @@ class OrderItemSerializer(serializers.Serializer):
     quantity = serializers.IntegerField()
     unit_price = MoneySerializer()
     total_price = MoneySerializer()
+    sim_type = serializers.CharField(source="sim.kind", allow_null=True, default=None,
+                                     help_text="A SIM plan's line: Physical (SIM cards) or eSIM; null otherwise")
+    eids = serializers.ListField(child=serializers.CharField(), source="sim.eids", default=list,
+                                 help_text="An eSIM line's phones, one EID per unit")
 
 
 class CycleTotalSerializer(serializers.Serializer):
@@ -102,6 +107,11 @@ class OrderListApi(CustomerApi):
         class OrderLineSerializer(serializers.Serializer):
             product_id = serializers.CharField(max_length=18)
             quantity = serializers.IntegerField(min_value=1, max_value=MAX_LINE_QUANTITY)
+            sim_type = serializers.ChoiceField(choices=[kind.value for kind in SimKind], required=False, help_text=(
+                "A SIM plan only: Physical (SIM cards, the default) or eSIM"))
+            eids = serializers.ListField(child=serializers.RegexField(r"^[0-9]{32}$"), required=False,
+                                         max_length=MAX_LINE_QUANTITY, help_text=(
+                                             "eSIM only: the EID of each phone (32 digits), one per unit"))
 
         request_id = serializers.RegexField(r"^[A-Za-z0-9-]{1,64}$", help_text="Idempotency key (e.g. a UUID)")
         lines = OrderLineSerializer(many=True, allow_empty=False)
@@ -136,7 +146,7 @@ class OrderDetailApi(CustomerApi):
 def _cart(catalog: Catalog, lines: list[dict]) -> Cart:
     """The order's cart: the products listed and the fees they require. A fee may be listed only with
     the quantity its products require (it is added anyway); alone, or in another quantity, it is a 400."""
-    chosen, fees, seen = [], {}, set()
+    chosen, fees, seen, sims = [], {}, set(), {}
     for index, line in enumerate(lines):
         product = catalog.find(line["product_id"])
         if product is None:
@@ -144,11 +154,16 @@ def _cart(catalog: Catalog, lines: list[dict]) -> Cart:
         if product.id in seen:
             raise ValidationError({"lines": {index: {"product_id": [_("Listed twice; use the quantity instead.")]}}})
         seen.add(product.id)
+        if "sim_type" in line or "eids" in line:
+            sims[product.id] = _sim_choice(index, product, line)
         if is_fee(product):
             fees[product.id] = (index, product, line["quantity"])
         else:
             chosen.append((product, line["quantity"]))
-    cart = with_required_fees(catalog, chosen)
+    cart = with_required_fees(catalog, chosen).with_sims(sims)
+    eids = [eid for choice in sims.values() for eid in choice.eids]
+    if len(set(eids)) != len(eids):
+        raise ValidationError({"lines": [_("Each eSIM goes onto another phone: an EID is listed twice.")]})
     required = {line.product.id: line.quantity for line in cart.lines if line.required}
     for product_id, (index, fee, quantity) in fees.items():
         if product_id not in required:
@@ -160,3 +175,20 @@ def _cart(catalog: Catalog, lines: list[dict]) -> Cart:
                 _("This order requires %(fee)s %(count)d time(s), once per product that needs it; it is added "
                   "for you, you may leave it out.") % {"fee": fee.name, "count": required[product_id]}]}}})
     return cart
+
+
+def _sim_choice(index: int, product, line: dict) -> SimChoice:
+    """A SIM plan line's SIM: cards, or eSIMs with one phone's EID per unit (400 otherwise)."""
+    if not product.is_sim:
+        raise ValidationError({"lines": {index: {"sim_type": [_("Only a SIM plan takes a SIM type.")]}}})
+    kind = SimKind(line.get("sim_type") or SimKind.PHYSICAL)
+    eids = tuple(line.get("eids") or ())
+    if kind is SimKind.PHYSICAL and eids:
+        raise ValidationError({"lines": {index: {"eids": [_("A SIM card takes no EID; EIDs are for an eSIM.")]}}})
+    if kind is SimKind.ESIM and len(eids) != line["quantity"]:
+        raise ValidationError({"lines": {index: {"eids": [
+            _("Give one EID per eSIM: the EID of each phone, %(count)d in all.") % {"count": line["quantity"]}]}}})
+    if len(set(eids)) != len(eids):
+        raise ValidationError({"lines": {index: {"eids": [
+            _("Each eSIM goes onto another phone: an EID is listed twice.")]}}})
+    return SimChoice(kind=kind, eids=eids)

@@ -6,11 +6,11 @@ fees the chosen products require (``domain.orders.fees``) are added to the cart 
 built, so a SIM plan always brings its activation fee and a fee is never ordered on its own.
 """
 from collections.abc import Iterable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 from domain.catalog.types import Catalog, Product
 from domain.orders.fees import is_fee, required_fees
-from domain.orders.types import MAX_LINE_QUANTITY, CycleTotal, totals_by_cycle
+from domain.orders.types import MAX_LINE_QUANTITY, PHYSICAL_SIMS, CycleTotal, SimChoice, totals_by_cycle
 from domain.shared.money import Money
 
 SESSION_KEY = "cart"
@@ -26,6 +26,12 @@ class CartLine:
     quantity: int
     required: bool = False
     """A fee the other lines require: added by the portal, not chosen (nor removable) by the customer."""
+    sim: SimChoice | None = None
+    """A SIM plan's line: SIM cards or eSIMs (chosen at checkout; cards until then)."""
+
+    @property
+    def is_sim_plan(self) -> bool:
+        return self.product.is_sim and not self.required
 
     @property
     def total(self) -> Money:
@@ -47,6 +53,16 @@ class Cart:
     def totals(self) -> tuple[CycleTotal, ...]:
         """Monthly, yearly and one-time amounts, each on its own (never added into one total)."""
         return totals_by_cycle((line.product.billing_cycle, line.total) for line in self.lines)
+
+    @property
+    def sim_lines(self) -> tuple[CartLine, ...]:
+        return tuple(line for line in self.lines if line.is_sim_plan)
+
+    def with_sims(self, choices: dict[str, SimChoice]) -> "Cart":
+        """The cart with the SIM chosen for each SIM plan line (by product id; SIM cards when none)."""
+        return replace(self, lines=tuple(
+            replace(line, sim=choices.get(line.product.id, PHYSICAL_SIMS)) if line.is_sim_plan else line
+            for line in self.lines))
 
 def quantities(session) -> dict[str, int]:
     raw = session.get(SESSION_KEY) or {}

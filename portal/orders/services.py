@@ -6,7 +6,7 @@ from django.db import transaction
 from django.utils.translation import gettext as _
 
 from domain.catalog.types import ProductCategory
-from domain.orders.types import MAX_LINE_QUANTITY, NewOrder, NewOrderLine
+from domain.orders.types import MAX_LINE_QUANTITY, PHYSICAL_SIMS, NewOrder, NewOrderLine
 from domain.shared import clock
 from domain.shared.providers.salesforce import SalesforceSaveError
 from domain.subscriptions.types import SubscriptionStatus
@@ -100,7 +100,8 @@ def order_place(*, customer: Customer, cart: Cart, request_id: str) -> PlacedOrd
             request_id=request_id,
             lines=tuple(
                 NewOrderLine(product_id=line.product.id, pricebook_entry_id=line.product.pricebook_entry_id,
-                             quantity=line.quantity, unit_price=line.product.price)
+                             quantity=line.quantity, unit_price=line.product.price,
+                             sim=(line.sim or PHYSICAL_SIMS) if line.is_sim_plan else None)
                 for line in cart.lines
             ),
         ))

@@ -55,10 +55,11 @@ def cart_view(request: HttpRequest, customer: Customer) -> HttpResponse:
 @customer_required
 def checkout(request: HttpRequest, customer: Customer) -> HttpResponse:
     cart = carts.build(request.session, catalog_selectors.catalog().value)
-    form = CheckoutForm(request.POST or None)
+    form = CheckoutForm(request.POST or None, sim_lines=cart.sim_lines)
     if request.method == "POST" and form.is_valid():
         with refusals_shown(request):
-            placed = services.order_place(customer=customer, cart=cart, request_id=form.cleaned_data["request_id"])
+            placed = services.order_place(customer=customer, cart=cart.with_sims(form.sim_choices()),
+                                          request_id=form.cleaned_data["request_id"])
             carts.clear(request.session)
             if placed.created:
                 messages.success(request, _("Thank you: your order is placed and waiting for review."))

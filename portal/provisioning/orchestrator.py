@@ -37,7 +37,7 @@ from django.utils import timezone
 
 from domain.billing.orders import BillingOrderLine, NewBillingOrder, order_marker
 from domain.catalog.types import BillingCycle
-from domain.orders.types import OrderDetails, OrderItem, OrderStatus, ProvisioningStatus
+from domain.orders.types import PHYSICAL_SIMS, OrderDetails, OrderItem, OrderStatus, ProvisioningStatus
 from domain.sim.commands import InvalidSimCommand, require_plan_code
 from domain.sim.inventory import InventorySim, SimKind, assignment_key
 from domain.sim.plans import PlanKind, plan_kind
@@ -323,8 +323,10 @@ class ProvisioningFlow(jobs.JobFlow):
                                  f"in Salesforce, then retry the job")
 
     def _assignment_fields(self, sim: InventorySim, unit: int, line: dict) -> dict:
+        """The SIM taken for the unit; an eSIM's EID is the customer's phone, from the order line."""
         return {"job": self.job, "unit": unit, "inventory_id": sim.id, "kind": sim.kind.value, "msisdn": sim.msisdn,
-                "iccid": sim.iccid, "product_number": sim.product_number or "", "eid": sim.eid or "",
+                "iccid": sim.iccid, "product_number": sim.product_number or "",
+                "eid": line.get("eid") or "" if sim.kind is SimKind.ESIM else "",
                 "plan_code": line["plan_code"], "whmcs_service_id": self.job.whmcs_service_ids[unit]}
 
     def _register_line(self, assignment: SimAssignment) -> None:
@@ -440,7 +442,8 @@ class ProvisioningFlow(jobs.JobFlow):
 
 
 def _billing_lines(item: OrderItem) -> list[dict]:
-    """One billing line per unit of the order item (a unit is one WHMCS service, one SIM)."""
+    """One billing line per unit of the order item (a unit is one WHMCS service, one SIM: a card, or
+    an eSIM with the EID of the phone it goes onto, the line's n-th)."""
     if item.whmcs_product_id is None:
         raise ProvisioningFailed(errors.UNKNOWN_PRODUCT,
                                  f"product {item.sku} ({item.product_id}) has no WHMCS_Product_Id__c")
@@ -452,4 +455,11 @@ def _billing_lines(item: OrderItem) -> list[dict]:
             raise ProvisioningFailed(errors.UNKNOWN_PRODUCT, f"SIM product {item.product_id}: {exc}") from exc
     line = {"order_item_id": item.id, "name": item.product_name, "product_id": item.whmcs_product_id,
             "billing_cycle": BillingCycle(item.billing_cycle).value, "is_sim": item.is_sim, "plan_code": plan_code}
-    return [dict(line) for _ in range(item.quantity)]
+    if not item.is_sim:
+        return [dict(line) for _ in range(item.quantity)]
+    sim = item.sim or PHYSICAL_SIMS
+    if not sim.fits(item.quantity):
+        raise ProvisioningFailed(errors.SIM_ACTIVATION_REFUSED, f"order item {item.id}: {item.quantity} eSIM(s) but "
+                                 f"{len(sim.eids)} EID(s) in EIDs__c: one phone's EID per eSIM is needed")
+    return [dict(line, sim_kind=sim.kind.value, eid=sim.eids[unit] if sim.eids else "")
+            for unit in range(item.quantity)]

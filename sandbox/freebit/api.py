@@ -21,7 +21,8 @@ path (under ``/emptool/api``)   PA code  request object (besides ``authKey``)
 ``/master/addAcnt/``            PA02-01  ``createType: "new"``, ``kind``, ``account``, ``productNumber``,
                                          ``planCode``
 ``/mvno/esim/addAcnt/``         PA05-41  ``aladinOperated``?, ``createType: "new"``, ``addKind: "N"``,
-                                         ``account``, ``eid``, ``planCode``; or a reissue: ``addKind: "R"``,
+                                         ``account`` (the number of one of the MVNO's eSIM profiles),
+                                         ``eid`` (the phone's), ``planCode``; or a reissue: ``addKind: "R"``,
                                          ``account``, ``eid`` (the new device's), ``reissue: {oldEid}``?
 ``/mvno/talkoption/changeOrder/`` PA05-06 ``account``, ``userConfirmed: "10"``, ``aladinOperated``?,
                                          ``talkOption: {voiceMail?, callWaiting?, worldWing?}`` (non-empty)
@@ -87,7 +88,8 @@ code    meaning
 "220"   no such plan code, retired, of the other line type (voice <-> data), or the current one
 "230"   the account is suspended (or not in service yet): no quota, no plan change
 "240"   quota out of range (1..512000 MB)
-"250"   new line refused: the product number / EID is not the MVNO's, already used, or the plan;
+"250"   new line refused: the card (product number) or eSIM profile (number) is not the MVNO's or is
+        used, the phone's EID is on another line, or the plan;
         an eSIM reissue refused: the line is on a SIM card, or the EID is the line's or in use
 "251"   new line refused: the phone number is registered already
 "260"   the account is locked: a contract line change (PA05-38) is in progress
@@ -106,7 +108,7 @@ from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from typing import Any
 
-from sandbox.sim_stock import BY_EID, BY_PRODUCT_NUMBER
+from sandbox.sim_stock import BY_PRODUCT_NUMBER, ESIM_BY_NUMBER
 
 from .store import (
     HEAVY_RECENT_KB,
@@ -370,19 +372,21 @@ def change_plan(ctx: ApiContext) -> dict:
     return envelope(ipv4="")
 
 
-def _new_line(ctx: ApiContext, *, stock, plan_code: str) -> dict:
+def _new_line(ctx: ApiContext, *, stock, plan_code: str, eid: str | None = None) -> dict:
     msisdn = _phone(ctx)
     if stock is None:
         raise ApiError("250", "Specified SIM is not one of the MVNO's.", "404")
     if msisdn in ctx.store.accounts or msisdn in ctx.store.population:
         raise ApiError("251", "Specified account is already registered.", "409")
-    if (stock.product_number or stock.eid) in ctx.store.used_stock():
+    if stock.iccid in ctx.store.used_stock():
         raise ApiError("250", "Specified SIM is already in use.", "409")
+    if eid is not None and eid in ctx.store.eids_in_use():
+        raise ApiError("250", "Specified EID is already in use.", "409")
     plan = PLANS.get(plan_code)
     if plan is None or not plan.orderable:
         raise ApiError("250", "Specified plan code is not available.", "404")
     in_service_at = ctx.now + ctx.activation_delay if ctx.activation_delay else None
-    ctx.store.register(stock, msisdn, plan, in_service_at=in_service_at)
+    ctx.store.register(stock, msisdn, plan, in_service_at=in_service_at, eid=eid)
     return envelope()
 
 
@@ -412,7 +416,8 @@ def new_esim_line(ctx: ApiContext) -> dict:
     eid = _text(ctx, "eid")
     if not _EID.fullmatch(eid):
         raise _bad("eid", "must be 32 digits")
-    return _new_line(ctx, stock=BY_EID.get(eid), plan_code=_text(ctx, "planCode"))
+    # The profile is the one allotted the number; the EID names the customer's phone it goes onto.
+    return _new_line(ctx, stock=ESIM_BY_NUMBER.get(_phone(ctx)), plan_code=_text(ctx, "planCode"), eid=eid)
 
 
 def reissue_esim(ctx: ApiContext) -> dict:
@@ -432,7 +437,7 @@ def reissue_esim(ctx: ApiContext) -> dict:
         raise _bad("reissue.oldEid", "is not the account's EID")
     if eid == account.eid:
         raise ApiError("250", "Specified EID is already the account's.", "409")
-    if eid in ctx.store.used_stock() or eid in BY_EID:
+    if eid in ctx.store.eids_in_use():
         raise ApiError("250", "Specified EID is already in use.", "409")
     ctx.store.reissues.append(Reissue(account.msisdn, eid, account.eid, ctx.now))
     account.eid, account.product_number = eid, None

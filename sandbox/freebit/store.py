@@ -282,14 +282,16 @@ class FreebitStore:
                       key=lambda r: r.added_at, reverse=True)
 
     # -- lines ------------------------------------------------------------------------------------
-    def register(self, stock: StockSim, msisdn: str, plan: Plan, *, in_service_at: datetime | None) -> Account:
-        """A new line on a SIM of the MVNO's stock (PA02-01 / PA05-41)."""
+    def register(self, stock: StockSim, msisdn: str, plan: Plan, *, in_service_at: datetime | None,
+                 eid: str | None = None) -> Account:
+        """A new line on a SIM of the MVNO's stock: a card (PA02-01), or an eSIM profile onto the phone
+        ``eid`` names (PA05-41)."""
         account = Account(
             msisdn=msisdn, iccid=stock.iccid, plan_code=plan.code,
             status="temporary" if in_service_at and in_service_at > self.now else "active",
             activation_date=(in_service_at or self.now).date(),
             voice=None if plan.data_only else {"voiceMail": True, "callWaiting": False, "worldWing": False},
-            usage_share=0.4, product_number=stock.product_number, eid=stock.eid,
+            usage_share=0.4, product_number=stock.product_number, eid=eid,
             in_service_at=in_service_at if in_service_at and in_service_at > self.now else None,
         )
         self.accounts[msisdn] = account
@@ -297,9 +299,12 @@ class FreebitStore:
         return account
 
     def used_stock(self) -> set[str]:
-        """The product numbers and EIDs a line is registered on."""
-        return {value for account in self.accounts.values() for value in (account.product_number, account.eid)
-                if value}
+        """The ICCIDs of the SIMs a line is registered on."""
+        return {account.iccid for account in self.accounts.values()}
+
+    def eids_in_use(self) -> set[str]:
+        """The phones an eSIM line is on."""
+        return {account.eid for account in self.accounts.values() if account.eid}
 
     # -- state (operator actions) -------------------------------------------------------------------
     def set_status(self, account: Account, status: str) -> None:

@@ -234,6 +234,9 @@ _register(SObjectType("Order", "801", "Order", [
     *_system(),
 ], children=[ChildRelationship("OrderItems", "OrderItem", "OrderId", cascade_delete=True)]))
 
+SIM_TYPES = ("Physical", "eSIM")
+"""A SIM plan's order line (``OrderItem.SIM_Type__c``) and a SIM of the inventory (``SIM_Inventory__c``)."""
+
 _register(SObjectType("OrderItem", "802", "Order Product", [
     _id(),
     _ref("OrderId", "Order", "Order ID", required=True, updateable=False),
@@ -243,6 +246,8 @@ _register(SObjectType("OrderItem", "802", "Order Product", [
     Field("UnitPrice", "currency", "Unit Price", required=True),
     Field("TotalPrice", "currency", "Total Price", createable=False, updateable=False),
     Field("Description", "string", "Line Description", length=255),
+    Field("SIM_Type__c", "picklist", "SIM Type", picklist=SIM_TYPES, restricted=True, length=255),
+    Field("EIDs__c", "textarea", "EIDs", length=1000),
     *_system(),
 ]))
 
@@ -355,7 +360,6 @@ _register(SObjectType("ContentDocumentLink", "06A", "Content Document Link", [
 ]))
 
 # -- the MVNO's SIM inventory (docs/salesforce-model.md; seeded by sim_inventory.py) -------------------
-SIM_TYPES = ("Physical", "eSIM")
 SIM_INVENTORY_STATUSES = ("Available", "Assigned", "Activated", "Retired")
 
 _register(SObjectType("SIM_Inventory__c", "a0S", "SIM Inventory", [

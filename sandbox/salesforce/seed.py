@@ -161,6 +161,8 @@ def seed_store(store: Store, today: date, customers: int = 0) -> None:
                 "OrderId": record["Id"], "PricebookEntryId": entries[(pricebook, name)]["Id"],
                 "Quantity": quantity, "UnitPrice": unit_price,
                 "CreatedDate": datetime.combine(day, at, tzinfo=UTC).isoformat(),
+                # The seed's SIM plans are SIM cards, as the Freebit seed's lines they became.
+                **({"SIM_Type__c": "Physical"} if products[name]["Is_SIM__c"] else {}),
             }, system=True)
         return record
 

@@ -13,6 +13,6 @@ def seed_sim_inventory(store, *, created: datetime) -> None:
     for sim in STOCK:
         store.insert("SIM_Inventory__c", {
             "Name": f"SIM-{sim.serial:05d}", "Phone_Number__c": sim.msisdn, "ICCID__c": sim.iccid,
-            "SIM_Type__c": sim.kind, "Product_Number__c": sim.product_number, "EID__c": sim.eid,
+            "SIM_Type__c": sim.kind, "Product_Number__c": sim.product_number,
             "Data_Only__c": sim.data_only, "Status__c": "Available", "CreatedDate": created.isoformat(),
         }, system=True)

@@ -320,6 +320,8 @@ def test_the_plans_match_the_catalog():
 
 PHYSICAL = next(sim for sim in STOCK if sim.kind == "Physical" and not sim.data_only)
 ESIM = next(sim for sim in STOCK if sim.kind == "eSIM" and sim.data_only)
+PHONE_EID = "89033023426200000000000000009901"
+"""The customer's phone an eSIM profile goes onto: the profile is named by its number, the phone by its EID."""
 
 
 def test_a_new_line_on_a_stock_card(api):
@@ -335,8 +337,17 @@ def test_a_new_line_on_a_stock_card(api):
 
 def test_a_new_esim_line(api):
     ok(api("/mvno/esim/addAcnt/", aladinOperated="20", createType="new", addKind="N", account=ESIM.msisdn,
-           eid=ESIM.eid, planCode="MOB-DATA-3G"))
-    assert details(api, ESIM.msisdn)["talk"] == "20"
+           eid=PHONE_EID, planCode="MOB-DATA-3G"))
+    account = details(api, ESIM.msisdn)
+    assert (account["talk"], account["iccid"], account["eid"]) == ("20", ESIM.iccid, PHONE_EID)
+
+
+def test_a_phone_takes_one_esim_line(api):
+    other = next(sim for sim in STOCK if sim.kind == "eSIM" and sim.msisdn != ESIM.msisdn)
+    ok(api("/mvno/esim/addAcnt/", aladinOperated="20", createType="new", addKind="N", account=ESIM.msisdn,
+           eid=PHONE_EID, planCode="MOB-DATA-3G"))
+    refused(api("/mvno/esim/addAcnt/", aladinOperated="20", createType="new", addKind="N", account=other.msisdn,
+                eid=PHONE_EID, planCode="MOB-DATA-3G"), "250")
 
 
 @pytest.mark.parametrize("path, fields, code", [
@@ -346,12 +357,13 @@ def test_a_new_esim_line(api):
     ("/master/addAcnt/", {"planCode": "MOB-VOICE-3G"}, "250"),
     ("/mvno/esim/addAcnt/", {"aladinOperated": "10", "addKind": "R"}, "400"),  # documented: 400-356
     ("/mvno/esim/addAcnt/", {"addKind": "M"}, "201"),
-    ("/mvno/esim/addAcnt/", {"eid": "89049032" + "9" * 24}, "250"),
+    ("/mvno/esim/addAcnt/", {"eid": "89049032" + "9"}, "201"),
+    ("/mvno/esim/addAcnt/", {"account": PHYSICAL.msisdn}, "250"),  # a card's number, not an eSIM profile's
 ])
 def test_new_line_refusals(freebit_sandbox, api, path, fields, code):
     base = ({"createType": "new", "kind": "MVNO", "account": PHYSICAL.msisdn, "productNumber": PHYSICAL.product_number,
              "planCode": "MOB-VOICE-5G"} if path == "/master/addAcnt/" else
-            {"aladinOperated": "20", "createType": "new", "addKind": "N", "account": ESIM.msisdn, "eid": ESIM.eid,
+            {"aladinOperated": "20", "createType": "new", "addKind": "N", "account": ESIM.msisdn, "eid": PHONE_EID,
              "planCode": "MOB-DATA-3G"})
     answer = api(path, **{**base, **fields})
     refused(answer, code)

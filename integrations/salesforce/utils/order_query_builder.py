@@ -42,6 +42,8 @@ ORDER_ITEM_FIELDS = (
     "Quantity",
     "UnitPrice",
     "TotalPrice",
+    "SIM_Type__c",
+    "EIDs__c",
     "Product2.Name",
     "Product2.StockKeepingUnit",
     "Product2.Item_Class__c",

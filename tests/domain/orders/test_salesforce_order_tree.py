@@ -10,10 +10,11 @@ import pytest
 from pydantic import ValidationError
 
 from domain.orders.providers import salesforce
-from domain.orders.types import MAX_ORDER_LINES, NewOrder, NewOrderLine, check_request_id
+from domain.orders.types import MAX_ORDER_LINES, NewOrder, NewOrderLine, SimChoice, check_request_id
 from domain.shared.errors import MappingError
 from domain.shared.money import Money
 from domain.shared.providers.salesforce import SalesforceRecordError, SalesforceSaveError
+from domain.sim.types import SimKind
 
 FIXTURES = Path(__file__).parent / "fixtures"
 ALICE = "0015g0000C3J27XAQS"
@@ -88,6 +89,49 @@ def test_the_tree_body_is_exactly_the_documented_shape():
     assert json.loads(json.dumps(body)) == body
     assert '"UnitPrice": 1980}' in json.dumps(body)
     assert type(body["records"][0]["OrderItems"]["records"][0]["Quantity"]) is int
+
+
+PHONES = ("89033023426200000000000000005501", "89033023426200000000000000005502")
+
+
+def test_a_sim_plans_line_carries_its_sim_type_and_an_esim_lines_phones():
+    esims = line(SIM_20GB, 2).model_copy(update={"sim": SimChoice(kind=SimKind.ESIM, eids=PHONES)})
+    cards = line(SIM_FEE, 1).model_copy(update={"sim": SimChoice()})
+
+    body = salesforce.build_salesforce_order_tree(new_order(lines=(esims, cards, line(("01t5g0000VNPkNaAQL",
+                                                  "01u5g0000WoGsbeAQC"), 1))), effective_date=date(2026, 11, 26))
+
+    first, second, third = body["records"][0]["OrderItems"]["records"]
+    assert (first["SIM_Type__c"], first["EIDs__c"]) == ("eSIM", "\n".join(PHONES))
+    assert second["SIM_Type__c"] == "Physical" and "EIDs__c" not in second
+    assert "SIM_Type__c" not in third, "not a SIM plan"
+
+
+@pytest.mark.parametrize("sim, quantity, message", [
+    (SimChoice(kind=SimKind.ESIM, eids=PHONES[:1]), 2, "need 2 EID"),
+    (SimChoice(kind=SimKind.ESIM, eids=()), 1, "need 1 EID"),
+])
+def test_an_esim_line_names_one_phone_per_unit(sim, quantity, message):
+    with pytest.raises(ValidationError, match=message):
+        NewOrderLine(product_id=SIM_20GB[0], pricebook_entry_id=SIM_20GB[1], quantity=quantity, unit_price=jpy("1"),
+                     sim=sim)
+
+
+@pytest.mark.parametrize("kind, eids, message", [
+    (SimKind.PHYSICAL, PHONES[:1], "takes no EID"),
+    (SimKind.ESIM, (PHONES[0], PHONES[0]), "listed twice"),
+    (SimKind.ESIM, ("123",), "pattern"),
+])
+def test_a_sim_choice_is_checked(kind, eids, message):
+    with pytest.raises(ValidationError, match=message):
+        SimChoice(kind=kind, eids=eids)
+
+
+def test_one_phone_takes_one_esim_across_the_order():
+    first = line(SIM_20GB, 1).model_copy(update={"sim": SimChoice(kind=SimKind.ESIM, eids=PHONES[:1])})
+    second = line(SIM_FEE, 1).model_copy(update={"sim": SimChoice(kind=SimKind.ESIM, eids=PHONES[:1])})
+    with pytest.raises(ValidationError, match="listed twice"):
+        new_order(lines=(first, second))
 
 
 def test_the_body_carries_18_character_ids_and_never_a_float_approximation():

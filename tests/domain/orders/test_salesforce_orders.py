@@ -17,12 +17,14 @@ from domain.orders.types import (
     OrderStatus,
     OrderSummary,
     ProvisioningStatus,
+    SimChoice,
     StepState,
     provisioning_timeline,
 )
 from domain.shared.errors import MappingError
 from domain.shared.money import Money
 from domain.shared.providers.salesforce import single_record
+from domain.sim.types import SimKind
 from tests.domain.helpers import altered, floats_in
 
 FIXTURES = Path(__file__).parent / "fixtures"
@@ -111,6 +113,7 @@ def test_an_empty_order_list():
     assert salesforce.transform_salesforce_order_list(empty, currency_code_default="JPY") == ()
 
 
+PHONE_EID = "89033023426200000000000000004401"
 EXPECTED_ITEMS = (
     OrderItem(
         id="8025g0000APyhzAAQR",
@@ -125,6 +128,7 @@ EXPECTED_ITEMS = (
         total_price=jpy("1980"),
         whmcs_product_id=21,
         is_sim=True,
+        sim=SimChoice(kind=SimKind.ESIM, eids=(PHONE_EID,)),
     ),
     OrderItem(
         id="8025g0000CGmUXiAQN",
@@ -322,6 +326,33 @@ def test_malformed_order_in_a_list_is_named_by_its_position():
     with pytest.raises(MappingError) as caught:
         salesforce.transform_salesforce_order_list(altered(answer, _set("done", False)), currency_code_default="JPY")
     assert caught.value.field == "done"
+
+
+def test_a_sim_lines_sim_cards_or_esims_with_their_phones():
+    answer = load("order_items_query.json")
+    staff_made = altered(altered(answer, _set("records.0.SIM_Type__c", None)), _set("records.0.EIDs__c", None))
+    two_phones = altered(answer, _set("records.0.EIDs__c", f"{PHONE_EID}\n{'8' * 32}"))
+
+    [untyped, *_] = salesforce.transform_salesforce_order_items(staff_made, currency_code_default="JPY")
+    [esims, *_] = salesforce.transform_salesforce_order_items(two_phones, currency_code_default="JPY")
+
+    assert untyped.sim == SimChoice(kind=SimKind.PHYSICAL), "a SIM line without a type: SIM cards"
+    assert esims.sim.eids == (PHONE_EID, "8" * 32)
+    assert [item.sim for item in salesforce.transform_salesforce_order_items(
+        answer, currency_code_default="JPY")[1:]] == [None, None], "not a SIM plan: no SIM"
+
+
+@pytest.mark.parametrize("change, field", [
+    (_set("records.0.SIM_Type__c", "Nano"), "records.0.SIM_Type__c"),
+    (_set("records.0.EIDs__c", "1234"), "records.0.EIDs__c"),
+    (_set("records.0.EIDs__c", f"{PHONE_EID} {PHONE_EID}"), "records.0.EIDs__c"),
+    (_set("records.0.SIM_Type__c", "Physical"), "records.0.EIDs__c"),  # a card with an EID
+])
+def test_a_malformed_sim_choice_names_its_field(change, field):
+    with pytest.raises(MappingError) as caught:
+        salesforce.transform_salesforce_order_items(altered(load("order_items_query.json"), change),
+                                                    currency_code_default="JPY")
+    assert caught.value.field == field
 
 
 ITEMS_MALFORMED = [

@@ -202,10 +202,11 @@ def test_a_new_line_on_a_physical_sim_of_the_stock(service):
 
 
 def test_a_new_line_on_an_esim(service):
-    service.register_esim_line(ESIM_VOICE.msisdn, "MOB-VOICE-5G", eid=ESIM_VOICE.eid)
+    phone = "89033023426200000000000000009902"  # the customer's phone: the profile is named by its number
+    service.register_esim_line(ESIM_VOICE.msisdn, "MOB-VOICE-5G", eid=phone)
 
     line = service.get_details(ESIM_VOICE.msisdn)
-    assert (line.iccid, line.data_only) == (ESIM_VOICE.iccid, False)
+    assert (line.iccid, line.data_only, line.eid, line.is_esim) == (ESIM_VOICE.iccid, False, phone, True)
 
 
 def test_a_new_line_stays_temporary_until_freebit_brings_it_into_service(freebit_sandbox):

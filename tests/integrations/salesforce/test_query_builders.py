@@ -40,7 +40,7 @@ ORDER_FIELDS = (
     "Provisioning_Status__c, Provisioning_Error__c, Account.Name, Account.Email__c"
 )
 ORDER_ITEM_FIELDS = (
-    "Id, OrderId, Product2Id, PricebookEntryId, Quantity, UnitPrice, TotalPrice, "
+    "Id, OrderId, Product2Id, PricebookEntryId, Quantity, UnitPrice, TotalPrice, SIM_Type__c, EIDs__c, "
     "Product2.Name, Product2.StockKeepingUnit, Product2.Item_Class__c, Product2.Billing_Cycle__c, "
     "Product2.WHMCS_Product_Id__c, Product2.Is_SIM__c"
 )

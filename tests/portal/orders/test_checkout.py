@@ -388,3 +388,76 @@ def test_a_product_removed_from_the_catalog_between_cart_and_checkout_is_not_ord
     assert placed.status_code == 302
     order_id = placed["Location"].split("/")[2]
     assert [i["Product2Id"] for i in sf.items_of(order_id)] == [sim["Id"], sf.product("FEE-SIM-ACTIVATION")["Id"]]
+
+
+# -- a SIM plan: SIM card or eSIM (with the phone's EID) -----------------------------------------------------
+PHONES = ("89033023426200000000000000008801", "89033023426200000000000000008802")
+
+
+def test_the_checkout_asks_card_or_esim_for_each_sim_plan(sf, customer_client):
+    plan = sf.product("MOB-DATA-3G")
+    add_to_cart(customer_client, plan["Id"], "2")
+    page = text_of(customer_client.get("/orders/checkout/"))
+    assert f'name="sim_kind_{plan["Id"]}" value="Physical"' in page and "checked" in page
+    assert f'name="sim_kind_{plan["Id"]}" value="eSIM"' in page
+    assert f'name="eid_{plan["Id"]}_0"' in page and f'name="eid_{plan["Id"]}_1"' in page, "one phone per eSIM"
+
+
+@pytest.mark.parametrize("eids, error", [
+    (("", ""), "Enter the EID of the phone this eSIM goes onto."),
+    ((PHONES[0], "1234"), "An EID is 32 digits"),
+    ((PHONES[0], PHONES[0]), "this EID is entered twice"),
+])
+def test_an_esim_needs_each_phones_eid(sf, customer_client, eids, error):
+    plan = sf.product("MOB-DATA-3G")
+    add_to_cart(customer_client, plan["Id"], "2")
+    orders_before = all_records(sf, "Order")
+    response = customer_client.post("/orders/checkout/", {
+        "request_id": checkout_request_id(customer_client), "confirm": "on", f"sim_kind_{plan['Id']}": "eSIM",
+        **{f"eid_{plan['Id']}_{unit}": eid for unit, eid in enumerate(eids)}})
+    assert response.status_code == 200
+    assert error in text_of(response)
+    assert all_records(sf, "Order") == orders_before
+
+
+def test_esims_travel_with_the_order_line(sf, customer_client):
+    plan = sf.product("MOB-DATA-3G")
+    add_to_cart(customer_client, plan["Id"], "2")
+    response = customer_client.post("/orders/checkout/", {
+        "request_id": checkout_request_id(customer_client), "confirm": "on", f"sim_kind_{plan['Id']}": "eSIM",
+        f"eid_{plan['Id']}_0": PHONES[0], f"eid_{plan['Id']}_1": PHONES[1]})
+    assert response.status_code == 302
+    order_id = response["Location"].rstrip("/").rsplit("/", 1)[-1]
+    items = {sf.store.get("Product2", item["Product2Id"])["StockKeepingUnit"]: item for item in sf.items_of(order_id)}
+    assert (items["MOB-DATA-3G"]["SIM_Type__c"], items["MOB-DATA-3G"]["EIDs__c"]) == ("eSIM", "\n".join(PHONES))
+    assert items["FEE-SIM-ACTIVATION"]["SIM_Type__c"] is None, "a fee is no SIM plan"
+    detail = customer_client.get(f"/api/v1/orders/{order_id}").json()["data"]
+    [line] = [item for item in detail["items"] if item["product_id"] == plan["Id"]]
+    assert (line["sim_type"], line["eids"]) == ("eSIM", list(PHONES))
+
+
+@pytest.mark.parametrize("extra, field", [
+    ({"sim_type": "eSIM", "eids": [PHONES[0]]}, "eids"),  # two eSIMs, one phone
+    ({"sim_type": "Physical", "eids": PHONES}, "eids"),
+    ({"sim_type": "eSIM", "eids": [PHONES[0], PHONES[0]]}, "eids"),
+    ({"sim_type": "Nano"}, "sim_type"),
+])
+def test_the_api_checks_the_sim_of_a_sim_plan(sf, customer_client, extra, field):
+    plan = sf.product("MOB-DATA-3G")
+    response = customer_client.post("/api/v1/orders", {"request_id": str(uuid.uuid4()), "lines": [
+        {"product_id": plan["Id"], "quantity": 2, **extra}]}, content_type="application/json")
+    assert response.status_code == 400, response.content
+    assert field in response.content.decode()
+
+
+def test_the_api_orders_esims_and_refuses_a_sim_type_on_another_product(sf, customer_client):
+    plan, fiber = sf.product("MOB-DATA-3G"), sf.product("NET-FIBER-1G")
+    refused = customer_client.post("/api/v1/orders", {"request_id": str(uuid.uuid4()), "lines": [
+        {"product_id": fiber["Id"], "quantity": 1, "sim_type": "eSIM"}]}, content_type="application/json")
+    assert refused.status_code == 400 and "Only a SIM plan takes a SIM type" in refused.content.decode()
+    created = customer_client.post("/api/v1/orders", {"request_id": str(uuid.uuid4()), "lines": [
+        {"product_id": plan["Id"], "quantity": 2, "sim_type": "eSIM", "eids": list(PHONES)}]},
+        content_type="application/json")
+    assert created.status_code == 201, created.content
+    [line] = [item for item in created.json()["data"]["items"] if item["product_id"] == plan["Id"]]
+    assert (line["sim_type"], line["eids"]) == ("eSIM", list(PHONES))

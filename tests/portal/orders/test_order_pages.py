@@ -113,8 +113,10 @@ def test_the_order_page_shows_its_items_monthly_and_one_time_amounts_and_timelin
     assert "<dt>Total</dt>" not in page, "never one total adding monthly and one-time amounts"
     for item in items:
         product = sf.store.get("Product2", item["Product2Id"])
+        sim = ('<br><span class="help" data-sim-kind="Physical">SIM card, posted to you</span>'
+               if product["Is_SIM__c"] else "")  # the checkout's SIM choice: cards unless eSIM was chosen
         assert (f'<tr><th scope="row">{product["Name"]}<br><span class="help">'
-                f'{CYCLE_LABEL[product["Billing_Cycle__c"]]}</span></th>\n'
+                f'{CYCLE_LABEL[product["Billing_Cycle__c"]]}</span>{sim}</th>\n'
                 f'        <td class="num" data-label="Quantity">{item["Quantity"]:.0f}</td>'
                 f'<td class="num" data-label="Price">{yen(item["UnitPrice"])}</td>'
                 f'<td class="num" data-label="Amount">{yen(item["TotalPrice"])}</td></tr>') in page

@@ -7,10 +7,12 @@ from __future__ import annotations
 import pytest
 
 from portal.provisioning.models import ProvisioningJob
+from tests.portal.orders.conftest import add_to_cart, checkout_request_id, place_order
 from tests.portal.provisioning.conftest import ALICE, request_provisioning, run_again
 
 pytestmark = pytest.mark.django_db
 State, Step = ProvisioningJob.State, ProvisioningJob.Step
+TABLET_EID = "89033023426200000000000000007701"
 
 
 def test_an_approved_order_becomes_active_services_and_sims(
@@ -87,3 +89,50 @@ def test_a_run_of_a_finished_job_does_nothing(providers, customer_user, approved
     assert run_again(job) is None
     assert (billing.calls(), freebit.calls(), sf.calls()) == (0, 0, 0)
     assert job.state == State.SUCCEEDED and job.attempts == 1
+
+
+def test_an_esim_chosen_at_checkout_is_activated_on_the_customers_phone(
+    providers, customer_client, django_capture_on_commit_callbacks
+):
+    """Alice chooses an eSIM for a data plan, with her tablet's EID: the order line carries the choice
+    (`SIM_Type__c`, `EIDs__c`), provisioning takes an eSIM profile from the inventory and Freebit
+    activates its line on that EID (PA05-41, not PA02-01); the SIM's page then says eSIM."""
+    sf, billing, freebit = providers
+    plan = sf.product("MOB-DATA-3G")
+    add_to_cart(customer_client, plan["Id"])
+    checkout = customer_client.post("/orders/checkout/", {
+        "request_id": checkout_request_id(customer_client), "confirm": "on",
+        f"sim_kind_{plan['Id']}": "eSIM",
+        f"eid_{plan['Id']}_0": " ".join(TABLET_EID[i:i + 8] for i in range(0, 32, 8))})  # as the phone shows it
+    assert checkout.status_code == 302, checkout.content.decode()
+    order_id = checkout["Location"].rstrip("/").rsplit("/", 1)[-1]
+    [sim_line] = [item for item in sf.items_of(order_id) if item["Product2Id"] == plan["Id"]]
+    assert (sim_line["SIM_Type__c"], sim_line["EIDs__c"]) == ("eSIM", TABLET_EID)
+    assert "eSIM" in customer_client.get(f"/orders/{order_id}/").content.decode()
+
+    job, _created = request_provisioning(django_capture_on_commit_callbacks, sf.approve(order_id))
+
+    assert (job.state, job.error_code) == (State.SUCCEEDED, ""), job.last_error
+    [sim] = job.activated_sims
+    [record] = sf.inventory(ICCID__c=sim["iccid"])
+    assert (record["SIM_Type__c"], record["Data_Only__c"], record["Status__c"]) == ("eSIM", True, "Activated")
+    line = freebit.store.accounts[sim["msisdn"]]
+    assert (line.eid, line.product_number, line.plan_code) == (TABLET_EID, None, "MOB-DATA-3G")
+    assert (freebit.calls("PA05-41"), freebit.calls("PA02-01")) == (1, 0)
+    page = customer_client.get(f"/sims/{sim['iccid']}/").content.decode()
+    assert 'data-sim-kind="eSIM">eSIM</dd>' in page and TABLET_EID in page
+
+
+def test_sim_cards_stay_the_default(providers, customer_client, django_capture_on_commit_callbacks):
+    """A checkout that says nothing of the SIM (an older page, the API without `sim_type`) orders SIM cards."""
+    sf, billing, freebit = providers
+    plan = sf.product("MOB-DATA-3G")
+    add_to_cart(customer_client, plan["Id"])
+    order_id = place_order(customer_client)["Location"].rstrip("/").rsplit("/", 1)[-1]
+    [sim_line] = [item for item in sf.items_of(order_id) if item["Product2Id"] == plan["Id"]]
+    assert (sim_line["SIM_Type__c"], sim_line["EIDs__c"]) == ("Physical", None)
+
+    job, _created = request_provisioning(django_capture_on_commit_callbacks, sf.approve(order_id))
+
+    assert job.state == State.SUCCEEDED
+    assert (freebit.calls("PA02-01"), freebit.calls("PA05-41")) == (1, 0)

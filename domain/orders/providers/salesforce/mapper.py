@@ -22,12 +22,21 @@ from domain.orders.providers.salesforce.raw import (
     SfOrderLookupRaw,
     SfOrderRaw,
 )
-from domain.orders.types import NewOrder, OrderDetails, OrderItem, OrderStatus, OrderSummary, ProvisioningStatus
+from domain.orders.types import (
+    NewOrder,
+    OrderDetails,
+    OrderItem,
+    OrderStatus,
+    OrderSummary,
+    ProvisioningStatus,
+    SimChoice,
+)
 from domain.shared.errors import MappingError
 from domain.shared.mapping import Skipped, build_domain, map_each, validate_raw
 from domain.shared.money import Money
 from domain.shared.providers.salesforce import PROVIDER, SfQueryResult, tree_reference_ids
 from domain.shared.salesforce_id import InvalidSalesforceId, KeyPrefix, checked_id
+from domain.sim.types import SimKind
 
 ORDER_REFERENCE_ID = "order"
 """The reference id of the Order record in the sObject Tree body; its lines are `item1`, `item2`, ..."""
@@ -41,6 +50,9 @@ UNSET_PROVISIONING_STATUS = {
 Salesforce): a draft waits for review, an activated order is active."""
 DEFAULT_ITEM_CLASS = ItemClass.SERVICE
 """The item class of a line whose product has no `Item_Class__c`."""
+DEFAULT_SIM_KIND = SimKind.PHYSICAL
+"""The SIMs of a SIM plan's line without `SIM_Type__c` (one staff created in Salesforce): cards."""
+_EID_SEPARATORS = re.compile(r"[\s,;]+")
 
 
 def transform_salesforce_order_summary(raw: object, *, currency_code_default: str) -> OrderSummary:
@@ -143,6 +155,7 @@ def build_salesforce_order_tree(new_order: NewOrder, *, effective_date: date) ->
             "Product2Id": line.product_id,
             "Quantity": line.quantity,
             "UnitPrice": _json_number(line.unit_price.amount),
+            **_sim_fields(line.sim),
         }
         for number, line in enumerate(new_order.lines, start=1)
     ]
@@ -157,6 +170,16 @@ def build_salesforce_order_tree(new_order: NewOrder, *, effective_date: date) ->
         "OrderItems": {"records": lines},
     }
     return {"records": [order]}
+
+
+def _sim_fields(sim: SimChoice | None) -> dict[str, str]:
+    """A SIM plan's line: `SIM_Type__c`, and an eSIM line's `EIDs__c` (one EID per line of text)."""
+    if sim is None:
+        return {}
+    fields = {"SIM_Type__c": sim.kind.value}
+    if sim.eids:
+        fields["EIDs__c"] = "\n".join(sim.eids)
+    return fields
 
 
 def transform_salesforce_tree_result(raw: object) -> str:
@@ -237,7 +260,17 @@ def _item(raw: SfOrderItemRaw, *, currency: str, path: str = "") -> OrderItem:
         total_price=_money(raw.TotalPrice, currency, entity="order item"),
         whmcs_product_id=product.WHMCS_Product_Id__c,
         is_sim=product.Is_SIM__c,
+        sim=_sim_choice(raw, path) if product.Is_SIM__c else None,
     )
+
+
+def _sim_choice(raw: SfOrderItemRaw, path: str) -> SimChoice:
+    eids = tuple(eid for eid in _EID_SEPARATORS.split(raw.EIDs__c or "") if eid)
+    try:
+        return SimChoice(kind=raw.SIM_Type__c or DEFAULT_SIM_KIND, eids=eids)
+    except ValidationError as exc:
+        raise MappingError(provider=PROVIDER, entity="order items", field=f"{path}EIDs__c",
+                           reason=exc.errors()[0]["msg"]) from None
 
 
 def _money(amount: Decimal, currency: str, *, entity: str) -> Money:

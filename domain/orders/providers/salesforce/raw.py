@@ -32,6 +32,7 @@ from domain.shared.providers.salesforce import (
     picklist,
 )
 from domain.shared.salesforce_id import AccountId, OrderId, OrderItemId, PricebookEntryId, ProductId
+from domain.sim.types import SimKind
 
 
 class SfOrderAccountRaw(SalesforceRawModel):
@@ -83,6 +84,10 @@ class SfOrderItemRaw(SalesforceRawModel):
     UnitPrice: SfDecimal
     TotalPrice: SfDecimal
     Product2: Annotated[SfOrderItemProductRaw, RequiredRelationship]
+    SIM_Type__c: Annotated[SimKind | None, optional_picklist(SimKind)] = None
+    """A SIM plan's line: "Physical" or "eSIM"; null on other lines, and on a SIM line staff made (cards)."""
+    EIDs__c: SfOptionalText = None
+    """An eSIM line's phones: one EID per unit, one per line of the text."""
 
 
 SfOrderListRaw = SfQueryResult[SfOrderRaw]
