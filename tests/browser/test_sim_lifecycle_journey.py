@@ -1,13 +1,15 @@
 """A SIM's life in self-service (issue 20), in headless Chromium against the running demo.
 
-On Alice's voice SIM (090-1234-0012, Mobile Voice 20 GB, a physical SIM): a voice option switched
-(pending, then done once the demo's clock has moved past Freebit's delay), the switch to 5G (the
-page says the line is locked about 30 minutes; a change sent from another tab meanwhile is
+On Alice's voice SIM (090-1234-0012, Mobile Voice 20 GB, the demo's eSIM: its page says eSIM with the
+phone's EID): a voice option switched (pending, then done once the demo's clock has moved past
+Freebit's delay), the switch to 5G (the page says the line is locked about 30 minutes; a change sent from another tab meanwhile is
 refused; the operator sees the lock on the demo's SIM lines page; done once the clock has moved
 past the lock), a cancellation booked then withdrawn, the eSIM reissue for a new phone (the fee
 shown first; the confirmation sent twice, as after a lost answer, charges one invoice), and a lost
-SIM reported, whose notice then leads the SIM's page. On her data-only SIM: no voice options, and
-the sentence why. On her Internet subscription: the cancellation booked, then withdrawn.
+SIM reported, whose notice then leads the SIM's page. On her data-only SIM, a physical SIM card: no
+voice options, and the sentence why; no eSIM reissue but the replacement card's request, with its
+fee and the delivery address, leading to the structured request. On her Internet subscription: the
+cancellation booked, then withdrawn.
 Screenshots: test-output/browser/sim-lifecycle/ and sim-lifecycle-data-and-internet/.
 
 The demo's clock (``/__demo__/clock``) is first moved to the next 10:00 in Japan, so that the
@@ -25,6 +27,7 @@ from selenium.webdriver.common.by import By
 from selenium.webdriver.support.ui import Select
 
 from sandbox.demo_identities import DEMO_PASSWORD
+from sandbox.freebit.seed import DEMO_ESIM_EID
 from tests.browser.support import (
     Screenshots,
     click_and_wait,
@@ -114,6 +117,9 @@ def test_alices_voice_sim_from_voice_options_to_a_lost_sim(browser, demo, mornin
     portal = demo.url
     sign_in(browser, portal, "alice@example.com", DEMO_PASSWORD, next_path="/sims/", lands_on="SIMs")
     sim_url = open_sim(browser, VOICE_SIM)
+    assert details_value(browser, "SIM type") == "eSIM"
+    assert details_value(browser, "EID of the phone") == DEMO_ESIM_EID
+    assert not browser.find_elements(By.ID, "replacement-heading"), "an eSIM is reissued, not replaced by a card"
     shot("voice-sim")
 
     # -- Voice options: pending until Freebit applies them, a few minutes later --------------------
@@ -269,6 +275,18 @@ def test_alices_data_sim_and_internet_service(browser, demo, morning_in_japan):
     assert "This is a data-only SIM: it has no phone service, so it has no voice options." in voice.text
     assert not voice.find_elements(By.TAG_NAME, "form")
     shot("data-sim-no-voice-options")
+
+    # -- A physical SIM card: no eSIM reissue; the replacement card's request instead -----------------
+    assert details_value(browser, "SIM type") == "Physical SIM card"
+    assert not browser.find_elements(By.ID, "esim-heading") and not browser.find_elements(By.ID, "id_eid")
+    replacement = section(browser, "replacement-heading")
+    assert "there is no eSIM to reissue" in replacement.text
+    assert "fee ¥3,300 (tax incl.), sent to your delivery address" in replacement.text  # SIM_REPLACEMENT_FEE
+    shot("data-sim-replacement-card")
+    click_and_wait(browser, replacement.find_element(By.LINK_TEXT, "Request a physical replacement SIM"), "Get help")
+    assert "Replacement SIM card" in browser.find_element(By.ID, "form-heading").text
+    assert "We send a new physical SIM card to your address on file." in main_text(browser)
+    shot("replacement-card-request")
 
     # -- The Internet service: its cancellation booked, then withdrawn ------------------------------
     click_and_wait(browser, nav_link(browser, "Subscriptions"), "Subscriptions")
