@@ -418,8 +418,8 @@ def provisioning(stack: Stack, sites: list[Site], orders: int, duplicate_share: 
                  timeout: float = 900) -> dict:
     """Approved orders -> order events (some duplicated) -> jobs run by the real Celery worker.
 
-    The orders are placed through the portal's API (one Salesforce order each, half a SIM plan,
-    half a non-SIM product) and approved in the Salesforce emulator; the events go through
+    The orders are placed through the portal's API (one Salesforce order each, ``SIM_ORDERS`` of
+    them a SIM plan, the others a non-SIM product) and approved in the Salesforce emulator; the events go through
     ``provisioning_request`` as the Platform Event subscriber calls it (``bench.provisioning_events``).
     Duplicates: half re-deliveries of the same event, half new events for the same order.
     """
@@ -498,6 +498,9 @@ def _order_products(stack: Stack, site: Site) -> list[tuple[str, str]]:
     return chosen
 
 
+SIM_ORDERS = 12
+
+
 def _place_orders(stack: Stack, sites: list[Site], products: list[tuple[str, str]], run_id: str, count: int,
                   concurrency: int) -> dict[str, str]:
     """Place ``count`` one-line orders through POST /api/v1/orders; answers {request id: order id}."""
@@ -505,6 +508,10 @@ def _place_orders(stack: Stack, sites: list[Site], products: list[tuple[str, str
     problems: list[str] = []
     lock = threading.Lock()
     jobs = iter(range(count))
+    # A SIM plan for SIM_ORDERS of them, spread over the run (the emulators stock 16 blank data-only
+    # SIMs: more would fail as sim_inventory_empty), the product without a SIM for the others.
+    sims = min(SIM_ORDERS, count) if len(products) > 1 else count
+    sim_orders = {round(k * count / sims) for k in range(sims)} if sims else set()
 
     def work(worker: int) -> None:
         site = sites[worker % len(sites)]
@@ -517,7 +524,7 @@ def _place_orders(stack: Stack, sites: list[Site], products: list[tuple[str, str
                 if i is None:
                     return
                 key = f"bench-{run_id}-{i:04d}"
-                _, product_id = products[i % len(products)]
+                _, product_id = products[0 if i in sim_orders else -1]
                 answer = browser.request(
                     "POST", "/api/v1/orders", keep_body=True,
                     json={"request_id": key, "lines": [{"product_id": product_id, "quantity": 1}]},
