@@ -68,7 +68,7 @@ def test_the_details_of_a_voice_sim(providers, customer_client):
     data = body["data"]
     assert data == {
         "iccid": ALICE_VOICE, "msisdn": sim.msisdn, "status": "active", "plan_code": "MOB-VOICE-20G",
-        "plan_name": "Mobile Voice 20 GB", "data_only": False,
+        "plan_name": "Mobile Voice 20 GB", "data_only": False, "sim_type": "eSIM", "eid": sim.eid,  # the demo's eSIM
         "remaining": {"mb": remaining // 1024, "display": DataQuota(kb=remaining).format()},
         "total": {"mb": total // 1024, "display": DataQuota(kb=total).format()},
         "usage_started": True, "used_percent": min(100, round((total - remaining) * 100 / total)),
@@ -82,6 +82,7 @@ def test_a_data_sim_has_no_voice_options(providers, customer_client):
     data = customer_client.get(f"/api/v1/sims/{ALICE_DATA}").json()["data"]
 
     assert data["data_only"] is True and data["voice_options"] == {}
+    assert (data["sim_type"], data["eid"]) == ("Physical", None)
 
 
 def test_usage_defaults_to_this_month_of_recorded_figures(providers, customer_client):
