@@ -10,15 +10,19 @@ from __future__ import annotations
 
 import logging
 from dataclasses import dataclass
+from decimal import Decimal
 
 from django.conf import settings
 from django.http import Http404
 
+from domain.customers.types import JapaneseAddress
 from domain.shared import clock
 from domain.shared.salesforce_id import InvalidSalesforceId, KeyPrefix, checked_id
 from domain.support.types import CaseDetails, CaseSummary, MnpReservation, RelatedKind, RelatedRecord, RequestType
 from integrations.salesforce.cases import SalesforceCaseClient
 from portal.accounts.models import Customer
+from portal.accounts.profile import customer_profile
+from portal.billing.selectors import client_currency
 from portal.core.cache import Cached, bump_namespace, namespace_version
 from portal.core.connections import salesforce_connection
 from portal.core.errors import ProviderUnavailable
@@ -183,3 +187,28 @@ def format_msisdn(msisdn: str) -> str:
     if len(msisdn) == 11 and msisdn.isdigit():
         return f"{msisdn[:3]}-{msisdn[3:7]}-{msisdn[7:]}"
     return msisdn
+
+
+@dataclass(frozen=True)
+class ReplacementTerms:
+    """What a replacement SIM card request tells the customer before they send it: its fee (in the
+    currency they are billed in; None while billing cannot say) and the address it is posted to
+    (None when billing has none; ``address_unknown`` while billing cannot be read)."""
+
+    fee: Decimal | None
+    currency: str
+    address: JapaneseAddress | None
+    address_unknown: bool
+
+
+def replacement_terms(customer: Customer) -> ReplacementTerms:
+    try:
+        currency = client_currency(customer)
+    except ProviderUnavailable:
+        currency = None
+    try:
+        address, unknown = customer_profile(customer).value.address, False
+    except ProviderUnavailable:
+        address, unknown = None, True
+    return ReplacementTerms(fee=currency.convert(settings.SIM_REPLACEMENT_FEE) if currency else None,
+                            currency=currency.code if currency else "", address=address, address_unknown=unknown)

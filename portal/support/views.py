@@ -51,7 +51,7 @@ def case_new(request: HttpRequest, customer: Customer) -> HttpResponse:
             except Refused as refused:  # shown on the form, beside its field when it names one
                 form.add_error(refused.field, refused.message)
                 status = 429 if isinstance(refused, services.TooManyCases) else 200
-                return _new_page(request, form, related, request_type, status=status)
+                return _new_page(request, customer, form, related, request_type, status=status)
             if written.created:
                 messages.success(request, _("Thank you: your case is open. We will reply here."))
             return redirect("support:detail", case_id=written.case_id)
@@ -65,16 +65,17 @@ def case_new(request: HttpRequest, customer: Customer) -> HttpResponse:
         if request_type in labels.DEFAULT_SUBJECTS:
             initial["subject"] = str(labels.DEFAULT_SUBJECTS[request_type])
         form = NewCaseForm(initial=initial, sims=sims)
-    return _new_page(request, form, related, request_type)
+    return _new_page(request, customer, form, related, request_type)
 
 
-def _new_page(request, form, related, request_type, *, status: int = 200) -> HttpResponse:
+def _new_page(request, customer, form, related, request_type, *, status: int = 200) -> HttpResponse:
     types = [{"value": t.value, "label": labels.REQUEST_TYPES[t], "help": labels.REQUEST_TYPE_HELP[t],
               "current": t is request_type} for t in RequestType]
     return render(request, "support/case_new.html", {
         "form": form, "related": related, "request_type": request_type, "types": types,
         "type_help": labels.REQUEST_TYPE_HELP[request_type], "structured": SPECS[request_type].is_structured,
         "urgent": request_type is RequestType.LOST_SIM,
+        "replacement": selectors.replacement_terms(customer) if request_type is RequestType.SIM_REPLACEMENT else None,
     }, status=status)
 
 

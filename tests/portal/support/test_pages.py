@@ -338,3 +338,20 @@ def test_a_case_holds_a_limited_number_of_files(sf, customer_client, alice_case,
         assert response.status_code == 302
     assert "already has 1 files, the most it can hold" in main_of(customer_client.get(response["Location"]))
     assert len(sf.files_of(alice_case["Id"])) == 1
+
+
+def test_the_replacement_card_request_says_its_fee_and_the_address_it_is_posted_to(sf, whmcs, customer_client):
+    client = whmcs.store.clients[ALICE.whmcs_client_id]
+    page = main_of(customer_client.get(f"/support/cases/new/?type=sim_replacement&sim={alices_sim()}"))
+
+    terms = page.split('id="replacement-terms"', 1)[1].split("</div>", 1)[0]
+    assert "A replacement card costs ¥3,300 (tax incl.)." in terms  # SIM_REPLACEMENT_FEE ¥3,000 before tax
+    assert f"〒{client.postcode} " in terms and client.city in terms and client.address1 in terms
+    assert 'href="/account/profile/"' in terms
+
+
+def test_with_no_address_on_file_the_replacement_request_asks_for_one_first(sf, whmcs, customer_client):
+    whmcs.store.clients[ALICE.whmcs_client_id].address1 = ""
+    page = main_of(customer_client.get("/support/cases/new/?type=sim_replacement"))
+
+    assert "We have no address to post it to: please add your address first." in page
