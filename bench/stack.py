@@ -255,8 +255,6 @@ class Stack:
             "CELERY_TASK_ALWAYS_EAGER": "false",
             "PROVIDERS_USE_SANDBOX": "false",
             "PROVIDER_CALLS_HEADER": "true",
-            # Phase 5 posts 1,100 webhooks a minute from one address: measure ingest, not the flood throttle.
-            "WEBHOOK_RATE_PER_ADDRESS": "1000000/m",
             "LOG_LEVEL": "WARNING",
             "LOG_FORMAT": "text",
             "EMAIL_URL": "consolemail://",

@@ -41,14 +41,22 @@ class Rate:
         return cls(int(count), _PERIODS[unit])
 
 
+def _window(scope: str, ident: str, limit: Rate) -> tuple[str, int, float]:
+    now = time.time()
+    window = int(now // limit.seconds)
+    digest = hashlib.sha256(ident.encode()).hexdigest()[:32]
+    return f"throttle:{scope}:{digest}:{window}", window, now
+
+
+def _retry_after(window: int, limit: Rate, now: float) -> int:
+    return max(1, math.ceil((window + 1) * limit.seconds - now))
+
+
 def hit(scope: str, ident: str, rate: str | Rate) -> int | None:
     """Count one request of ``ident`` under ``scope``. None while within ``rate``; over it, the
     seconds until the current window ends (at least 1)."""
     limit = rate if isinstance(rate, Rate) else Rate.parse(rate)
-    now = time.time()
-    window = int(now // limit.seconds)
-    digest = hashlib.sha256(ident.encode()).hexdigest()[:32]
-    key = f"throttle:{scope}:{digest}:{window}"
+    key, window, now = _window(scope, ident, limit)
     cache.add(key, 0, timeout=limit.seconds + 5)
     try:
         used = cache.incr(key)
@@ -56,7 +64,17 @@ def hit(scope: str, ident: str, rate: str | Rate) -> int | None:
         return None
     if used is None or used <= limit.count:
         return None
-    retry_after = max(1, math.ceil((window + 1) * limit.seconds - now))
     if used == limit.count + 1:
         logger.warning("rate limit %s reached (%s per %s s)", scope, limit.count, limit.seconds)
-    return retry_after
+    return _retry_after(window, limit, now)
+
+
+def over(scope: str, ident: str, rate: str | Rate) -> int | None:
+    """Like :func:`hit` but counting nothing (one cache read): for a limit on failures only, checked
+    before the work and counted with ``hit`` when the work fails."""
+    limit = rate if isinstance(rate, Rate) else Rate.parse(rate)
+    key, window, now = _window(scope, ident, limit)
+    used = cache.get(key)
+    if used is None or used < limit.count:  # the count failures allowed are used up: no more tries
+        return None
+    return _retry_after(window, limit, now)

@@ -285,7 +285,9 @@ PASSWORD_RESET_RATE_PER_ADDRESS = env("PASSWORD_RESET_RATE_PER_ADDRESS", default
 EMAIL_CHANGE_RATE_PER_USER = env("EMAIL_CHANGE_RATE_PER_USER", default="5/h")
 API_RATE_PER_USER = env("API_RATE_PER_USER", default="300/m")
 API_RATE_ANONYMOUS = env("API_RATE_ANONYMOUS", default="60/m")
-WEBHOOK_RATE_PER_ADDRESS = env("WEBHOOK_RATE_PER_ADDRESS", default="600/m")
+# Refused webhook deliveries (bad signature, body, type) per address before every delivery from it is
+# answered 429 for the rest of the window; accepted deliveries never count (docs/webhooks.md).
+WEBHOOK_REFUSALS_PER_ADDRESS = env("WEBHOOK_REFUSALS_PER_ADDRESS", default="60/m")
 
 # Request bodies: pages and the API (the webhook has its own, smaller WEBHOOK_MAX_BODY_BYTES).
 REQUEST_MAX_BODY_BYTES = env.int("REQUEST_MAX_BODY_BYTES", default=256 * 1024)

@@ -17,6 +17,7 @@ from portal.core.client_address import client_address, known_client_address
 from portal.webhooks import services
 
 logger = logging.getLogger(__name__)
+REFUSALS = "webhook-refused"
 
 
 @csrf_exempt
@@ -25,12 +26,22 @@ logger = logging.getLogger(__name__)
 @transaction.non_atomic_requests
 def whmcs_webhook(request: HttpRequest) -> JsonResponse:
     address = client_address(request)
-    # First, before the body is read or a signature computed: a flood costs one cache increment each.
-    retry_after = throttle.hit("webhook", address, settings.WEBHOOK_RATE_PER_ADDRESS)
+    # First, before the body is read or a signature computed: an address that sent too many refused
+    # deliveries lately is answered 429 for one cache read. Only refusals count, so WHMCS's own burst
+    # (a billing run sends one InvoiceCreated per invoice, and its hook module does not retry) is
+    # never turned away.
+    retry_after = throttle.over(REFUSALS, address, settings.WEBHOOK_REFUSALS_PER_ADDRESS)
     if retry_after is not None:
         response = JsonResponse({"error": "too many requests"}, status=429)
         response["Retry-After"] = str(retry_after)
         return response
+    response = _receive(request, address)
+    if response.status_code >= 400:
+        throttle.hit(REFUSALS, address, settings.WEBHOOK_REFUSALS_PER_ADDRESS)
+    return response
+
+
+def _receive(request: HttpRequest, address: str) -> JsonResponse:
     limit = settings.WEBHOOK_MAX_BODY_BYTES
     try:
         declared = int(request.META.get("CONTENT_LENGTH") or 0)

@@ -141,7 +141,7 @@ def test_the_api_is_rate_limited_per_user_with_retry_after(customer_user, other_
 
 def test_the_webhook_receiver_is_rate_limited_per_address_before_any_signature_work(client, settings,
                                                                                   django_capture_on_commit_callbacks):
-    settings.WEBHOOK_RATE_PER_ADDRESS = "5/m"
+    settings.WEBHOOK_REFUSALS_PER_ADDRESS = "5/m"
     flood = [client.post(URL, b"{}", content_type="application/json", REMOTE_ADDR="203.0.113.7") for _ in range(5)]
     assert [r.status_code for r in flood] == [401] * 5  # unsigned: refused by the signature check
 
@@ -155,6 +155,18 @@ def test_the_webhook_receiver_is_rate_limited_per_address_before_any_signature_w
     assert elsewhere.status_code == 202
     assert WebhookEvent.objects.count() == 1
 
+
+
+def test_genuine_deliveries_are_never_throttled_however_many_come_from_one_address(client, settings,
+                                                                                 django_capture_on_commit_callbacks):
+    """A billing run sends one InvoiceCreated per invoice from WHMCS's one address, and its hook module
+    does not retry: only refused deliveries count towards the limit."""
+    settings.WEBHOOK_REFUSALS_PER_ADDRESS = "5/m"
+    with django_capture_on_commit_callbacks(execute=True):
+        answers = [signed().post(client, REMOTE_ADDR="203.0.113.8") for _ in range(12)]
+
+    assert [a.status_code for a in answers] == [202] * 12
+    assert WebhookEvent.objects.count() == 12
 
 # -- the production profile ------------------------------------------------------------------------
 
