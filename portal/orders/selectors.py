@@ -14,7 +14,6 @@ from portal.core.reads import SALESFORCE_FAILURES, ProviderReads
 
 logger = logging.getLogger(__name__)
 SALESFORCE = ProviderReads("orders", "Salesforce", SALESFORCE_FAILURES, logger)
-CACHE_TTL_ORDERS = 60
 ORDER_LIST_KEY = "orders"
 
 
@@ -24,7 +23,7 @@ def order_list(customer: Customer) -> Cached[tuple[OrderSummary, ...]]:
             customer.salesforce_account_id, currency_code=settings.SALESFORCE_CURRENCY
         )
 
-    return SALESFORCE.for_customer(customer, ORDER_LIST_KEY, CACHE_TTL_ORDERS, fetch)
+    return SALESFORCE.for_customer(customer, ORDER_LIST_KEY, settings.CACHE_TTL_ORDERS, fetch)
 
 
 def order_detail(customer: Customer, order_id: str) -> Cached[OrderDetails]:
@@ -42,4 +41,4 @@ def order_detail(customer: Customer, order_id: str) -> Cached[OrderDetails]:
             raise Http404("No such order")
         return found
 
-    return SALESFORCE.for_customer(customer, f"order:{order_id}", CACHE_TTL_ORDERS, fetch)
+    return SALESFORCE.for_customer(customer, f"order:{order_id}", settings.CACHE_TTL_ORDERS, fetch)

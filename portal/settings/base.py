@@ -431,8 +431,12 @@ LOGGING = {
 }
 
 # --- Provider data caching (seconds; docs/decisions.md §6) ----------------------------------------------
-CACHE_TTL_INVOICES = env.int("CACHE_TTL_INVOICES", default=90)
-CACHE_TTL_SUBSCRIPTIONS = env.int("CACHE_TTL_SUBSCRIPTIONS", default=120)
+# Invoices and services change in WHMCS with a signed webhook that forgets the customer's cached
+# copies at once (docs/webhooks.md), orders with the provisioning job's every attempt: their TTLs
+# only bound what a missed event could leave stale (docs/performance.md, "provider calls per page").
+CACHE_TTL_INVOICES = env.int("CACHE_TTL_INVOICES", default=600)
+CACHE_TTL_SUBSCRIPTIONS = env.int("CACHE_TTL_SUBSCRIPTIONS", default=600)
+CACHE_TTL_ORDERS = env.int("CACHE_TTL_ORDERS", default=300)
 CACHE_TTL_PAYMENT_METHODS = env.int("CACHE_TTL_PAYMENT_METHODS", default=300)
 CACHE_TTL_CURRENCIES = env.int("CACHE_TTL_CURRENCIES", default=3600)
 CACHE_TTL_CATALOG = env.int("CACHE_TTL_CATALOG", default=1200)
@@ -501,7 +505,9 @@ SIM_TOPUP_SWEEP_AFTER_SECONDS = env.int("SIM_TOPUP_SWEEP_AFTER_SECONDS", default
 # calls are sent in all; otherwise the top-up waits for staff (needs review).
 SIM_TOPUP_QUOTA_SETTLE_SECONDS = env.int("SIM_TOPUP_QUOTA_SETTLE_SECONDS", default=120)
 SIM_TOPUP_QUOTA_MAX_SENDS = env.int("SIM_TOPUP_QUOTA_MAX_SENDS", default=2)
-CACHE_TTL_SIM_DETAILS = env.int("CACHE_TTL_SIM_DETAILS", default=60)
+# A SIM's details and data left (PA03-02): no event tells of a change made outside the portal, so
+# this is how old the gauge may be; the portal's own changes forget it at once.
+CACHE_TTL_SIM_DETAILS = env.int("CACHE_TTL_SIM_DETAILS", default=300)
 # A SIM's traffic (Freebit PA05-01) is read for the one SIM a customer looks at, never in a sweep:
 # kept this long, and read at most this many times a day per SIM (docs/freebit.md).
 CACHE_TTL_SIM_TRAFFIC = env.int("CACHE_TTL_SIM_TRAFFIC", default=900)
