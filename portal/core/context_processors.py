@@ -2,8 +2,9 @@
 from dataclasses import dataclass
 
 from django.http import HttpRequest
-from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
+
+from portal.core.templatetags.portal_urls import cached_reverse
 
 
 @dataclass(frozen=True)
@@ -30,7 +31,7 @@ def navigation(request: HttpRequest) -> dict:
         return {"nav_items": ()}
     items = []
     for label, name in _NAVIGATION:
-        url = reverse(name)
+        url = cached_reverse(name)
         current = request.path == url if url == "/" else request.path.startswith(_section(url))
         items.append(NavItem(label=label, url=url, current=current))
     return {"nav_items": items}

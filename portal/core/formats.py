@@ -12,6 +12,10 @@
 
 Templates reach them through ``portal_tags`` (``{{ invoice.total|money }}``...). The API never uses
 them: it answers machine values (integers for yen, ISO dates) with the currency.
+
+The helpers are pure functions of the value and the language, and a page calls them dozens of times
+with the same few values (a dashboard: about 40), so the costly ones (Babel's number patterns,
+Django's date formats) keep their results per process, keyed on the value and the language.
 """
 from __future__ import annotations
 
@@ -19,8 +23,10 @@ from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from decimal import ROUND_HALF_UP, Decimal
 from enum import StrEnum
+from functools import lru_cache
 
-from babel.numbers import format_currency, format_decimal
+from babel import Locale
+from babel.numbers import format_currency, format_decimal, parse_pattern
 from django.conf import settings
 from django.utils import formats, translation
 from django.utils.functional import Promise
@@ -49,8 +55,14 @@ def _language() -> str:
     return translation.get_language() or settings.LANGUAGE_CODE
 
 
-def _babel_locale() -> str:
-    return translation.to_locale(_language())
+@lru_cache(maxsize=16)
+def _babel_locale(language: str) -> Locale:
+    """Babel's locale for a Django language code, parsed once."""
+    return Locale.parse(translation.to_locale(language))
+
+
+_CACHED_RESULTS = 4096
+"""Formatted values kept per helper and process (each a short string)."""
 
 
 # --- Money --------------------------------------------------------------------------------------
@@ -59,12 +71,17 @@ def money(value: Money | None) -> str:
     language. Rounded half up to the currency's decimals (yen: none)."""
     if value is None:
         return EMPTY
-    decimals = currency_decimals(value.currency)
-    amount = value.amount.quantize(Decimal(1).scaleb(-decimals), rounding=ROUND_HALF_UP)
-    if value.currency == "JPY" and _language().startswith("ja"):
+    return _money(value.amount, value.currency, _language())
+
+
+@lru_cache(maxsize=_CACHED_RESULTS)
+def _money(amount: Decimal, currency: str, language: str) -> str:
+    decimals = currency_decimals(currency)
+    amount = amount.quantize(Decimal(1).scaleb(-decimals), rounding=ROUND_HALF_UP)
+    if currency == "JPY" and language.startswith("ja"):
         sign = "-" if amount < 0 else ""
         return f"{sign}{abs(amount):,.0f}円"
-    return format_currency(amount, value.currency, locale=_babel_locale(), currency_digits=True,
+    return format_currency(amount, currency, locale=_babel_locale(language), currency_digits=True,
                            format_type="standard")
 
 
@@ -92,32 +109,45 @@ def _local(value: date | datetime) -> date | datetime:
     return clock.local(value) if isinstance(value, datetime) else value
 
 
+def _date_format(value: date | datetime, format_name: str) -> str:
+    """``value`` (an instant: in business time) in the language's ``format_name``; a plain date's
+    result is kept (an instant's depends on the business time zone too, and is not)."""
+    if type(value) is date:
+        return _plain_date_format(value, format_name, _language())
+    return formats.date_format(_local(value), format_name)
+
+
+@lru_cache(maxsize=_CACHED_RESULTS)
+def _plain_date_format(value: date, format_name: str, language: str) -> str:
+    return formats.date_format(value, format_name)
+
+
 def day(value: date | datetime | None) -> str:
     """``3 Dec 2026`` / ``2026年12月3日`` (an instant: its day in business time)."""
     if value is None:
         return EMPTY
-    return formats.date_format(_local(value), "DATE_FORMAT")
+    return _date_format(value, "DATE_FORMAT")
 
 
 def moment(value: datetime | None) -> str:
     """``3 Dec 2026, 14:05`` / ``2026年12月3日 14:05`` in business time."""
     if value is None:
         return EMPTY
-    return formats.date_format(_local(value), "DATETIME_FORMAT")
+    return _date_format(value, "DATETIME_FORMAT")
 
 
 def month(value: date | datetime | None) -> str:
     """``December 2026`` / ``2026年12月``."""
     if value is None:
         return EMPTY
-    return formats.date_format(_local(value), "YEAR_MONTH_FORMAT")
+    return _date_format(value, "YEAR_MONTH_FORMAT")
 
 
 def day_of_month(value: date | datetime | None) -> str:
     """``3 Dec`` / ``12月3日`` (chart labels, daily tables)."""
     if value is None:
         return EMPTY
-    return formats.date_format(_local(value), "MONTH_DAY_FORMAT")
+    return _date_format(value, "MONTH_DAY_FORMAT")
 
 
 def duration(value: timedelta | None) -> str:
@@ -160,16 +190,24 @@ def data_amount(value: DataQuota | int | None) -> str:
     if value is None:
         return EMPTY
     quota = DataQuota.from_mb(value) if isinstance(value, int) else value
-    if quota.kb == 0:
+    return _data_amount(quota.kb, _language())
+
+
+_GB_PATTERN = parse_pattern("#,##0.#")
+
+
+@lru_cache(maxsize=_CACHED_RESULTS)
+def _data_amount(kb: int, language: str) -> str:
+    if kb == 0:
         return _("%(amount)s MB") % {"amount": 0}
-    mb = (Decimal(quota.kb) / KB_PER_MB).quantize(Decimal(1), ROUND_HALF_UP)
+    mb = (Decimal(kb) / KB_PER_MB).quantize(Decimal(1), ROUND_HALF_UP)
     if mb == 0:
-        return _("<1 MB")
+        return str(_("<1 MB"))
     if mb < MB_PER_GB:
-        return _("%(amount)s MB") % {"amount": format_decimal(mb, locale=_babel_locale())}
-    gb = quota.gb.quantize(Decimal("0.1"), ROUND_HALF_UP)
+        return _("%(amount)s MB") % {"amount": format_decimal(mb, locale=_babel_locale(language))}
+    gb = DataQuota(kb=kb).gb.quantize(Decimal("0.1"), ROUND_HALF_UP)
     gb = gb.quantize(Decimal(1)) if gb == gb.to_integral_value() else gb
-    return _("%(amount)s GB") % {"amount": format_decimal(gb, format="#,##0.#", locale=_babel_locale())}
+    return _("%(amount)s GB") % {"amount": format_decimal(gb, format=_GB_PATTERN, locale=_babel_locale(language))}
 
 
 _VOICE_OPTIONS = {VoiceOption.CALL_WAITING: _("Call waiting"), VoiceOption.VOICEMAIL: _("Voicemail"),

@@ -135,6 +135,8 @@ TEMPLATES = [
                 "django.contrib.messages.context_processors.messages",
                 "portal.core.context_processors.navigation",
             ],
+            # {% url %} reversing each name once per process (portal/core/templatetags/portal_urls.py).
+            "builtins": ["portal.core.templatetags.portal_urls"],
         },
     },
 ]
