@@ -45,6 +45,7 @@ from zoneinfo import ZoneInfo
 
 import requests
 
+from bench import scenarios
 from bench.client import Browser, Timed, WebhookSender
 from bench.stack import HOST, ROOT, Process, Stack, StackConfig, StackError, free_port
 
@@ -437,14 +438,7 @@ class Drill:
 
     def discover(self) -> None:
         alice = self.sign_in(CUSTOMERS[0][0])
-        answer = alice.get("/api/v1/catalog", keep_body=True)
-        if answer.status != 200:
-            raise RuntimeError(f"GET /api/v1/catalog answered {answer.status or answer.error}")
-        catalog = json.loads(answer.body)["data"]
-        sim = next((p for p in catalog if p["is_sim"] and "Data" in p["name"]), None) or next(
-            (p for p in catalog if p["is_sim"]), None)
-        other = next((p for p in catalog if not p["is_sim"] and p["category"] not in ("Internet", "Fees")), None)
-        self.products = [(p["name"], p["id"]) for p in (sim, other) if p]
+        self.products = scenarios.products_to_order(alice.get("/api/v1/catalog", keep_body=True))
         # The SIMs to top up: every active one of the two customers (before any order adds more).
         self.sims: list[tuple[int, str, str]] = []  # (customer index, iccid, msisdn)
         for index, (email, _) in enumerate(CUSTOMERS):

@@ -22,7 +22,7 @@ from collections import Counter, defaultdict
 from dataclasses import dataclass, field
 
 from bench.client import Browser, Timed
-from bench.scenarios import _LINKS, _LISTS, _WEIGHTS, ms, percentile, reset_peak_rss, run_threads, worker_memory
+from bench.scenarios import _LINKS, _LISTS, _WEIGHTS, page_figures, reset_peak_rss, run_threads, worker_memory
 from bench.stack import Stack
 from sandbox.population import POPULATION_PASSWORD, PopulationCustomer, customer
 
@@ -178,26 +178,11 @@ def browse(stack: Stack, visitors: list[Visitor], duration: float, concurrency: 
     elapsed = time.perf_counter() - window["started"]
     received = stack.provider_stats()
     flat = [record for per_thread in records for record in per_thread]
-    seconds = [result.seconds for _, result in flat]
-    errors = [result for _, result in flat if not result.ok]
-    calls = sum(result.provider_calls or 0 for _, result in flat)
-    by_kind: dict[str, list[Timed]] = defaultdict(list)
-    for kind, result in flat:
-        by_kind[kind].append(result)
     return {
         "duration_s": round(elapsed, 1), "concurrency": concurrency, "customers": len(visitors),
-        "visits": sum(visits), "pages": len(flat), "pages_per_s": round(len(flat) / elapsed, 1),
-        "p50_ms": ms(percentile(seconds, 50)), "p95_ms": ms(percentile(seconds, 95)),
-        "p99_ms": ms(percentile(seconds, 99)), "max_ms": ms(max(seconds)),
-        "provider_calls": calls, "provider_calls_per_page": round(calls / len(flat), 4),
+        "visits": sum(visits), **page_figures(flat, elapsed),
         "calls_received": _total(received),
         "calls_received_per_page": round(_total(received) / len(flat), 4), "calls_received_by_action": received,
-        "errors": len(errors), "error_rate": round(len(errors) / len(flat), 5),
-        "error_statuses": dict(Counter(result.error or result.status for result in errors)),
-        "by_page": {kind: {"count": len(results), "p50_ms": ms(percentile([r.seconds for r in results], 50)),
-                           "p95_ms": ms(percentile([r.seconds for r in results], 95)),
-                           "provider_calls": sum(r.provider_calls or 0 for r in results)}
-                    for kind, results in sorted(by_kind.items())},
     }
 
 

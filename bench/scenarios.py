@@ -237,21 +237,29 @@ def mixed_load(stack: Stack, sites: list[Site], duration: float, concurrency: in
             browser.close()
     flat = [record for per_thread in records for record in per_thread]
     elapsed = max(finished for _, _, finished in flat) - started_at[0]
-    seconds = [result.seconds for _, result, _ in flat]
-    errors = [result for _, result, _ in flat if not result.ok]
-    calls = sum(result.provider_calls or 0 for _, result, _ in flat)
-    by_kind: dict[str, list[Timed]] = defaultdict(list)
-    for kind, result, _ in flat:
-        by_kind[kind].append(result)
     memory["after_load"] = worker_memory(stack)
     return {
         "memory": memory,
         "duration_s": round(elapsed, 1), "concurrency": concurrency, "customers": len(sites),
-        "sessions": concurrency, "pages": len(flat), "pages_per_s": round(len(flat) / elapsed, 1),
+        "sessions": concurrency, **page_figures([(kind, result) for kind, result, _ in flat], elapsed),
+    }
+
+
+def page_figures(pages: list[tuple[str, Timed]], elapsed: float) -> dict:
+    """Pages/s, percentiles, provider calls (``X-Provider-Calls``) and errors of ``(kind, result)``
+    page views, in all and by kind of page."""
+    seconds = [result.seconds for _, result in pages]
+    errors = [result for _, result in pages if not result.ok]
+    calls = sum(result.provider_calls or 0 for _, result in pages)
+    by_kind: dict[str, list[Timed]] = defaultdict(list)
+    for kind, result in pages:
+        by_kind[kind].append(result)
+    return {
+        "pages": len(pages), "pages_per_s": round(len(pages) / elapsed, 1),
         "p50_ms": ms(percentile(seconds, 50)), "p95_ms": ms(percentile(seconds, 95)),
         "p99_ms": ms(percentile(seconds, 99)), "max_ms": ms(max(seconds)),
-        "provider_calls": calls, "provider_calls_per_page": round(calls / len(flat), 4),
-        "errors": len(errors), "error_rate": round(len(errors) / len(flat), 5),
+        "provider_calls": calls, "provider_calls_per_page": round(calls / len(pages), 4),
+        "errors": len(errors), "error_rate": round(len(errors) / len(pages), 5),
         "error_statuses": dict(Counter(result.error or result.status for result in errors)),
         "by_page": {kind: {"count": len(results), "p50_ms": ms(percentile([r.seconds for r in results], 50)),
                            "p95_ms": ms(percentile([r.seconds for r in results], 95)),
@@ -488,16 +496,22 @@ def _order_products(stack: Stack, site: Site) -> list[tuple[str, str]]:
         answer = browser.get("/api/v1/catalog", keep_body=True)
     finally:
         browser.close()
+    chosen = products_to_order(answer)
+    if not chosen:
+        raise RuntimeError("the catalog has no product to order")
+    return chosen
+
+
+def products_to_order(answer: Timed) -> list[tuple[str, str]]:
+    """From ``GET /api/v1/catalog``'s answer: (name, id) of a data SIM plan (else any SIM plan) and
+    of a product that needs no SIM and no line (neither Internet nor a fee)."""
     if answer.status != 200:
         raise RuntimeError(f"GET /api/v1/catalog answered {answer.status or answer.error}")
     catalog = json.loads(answer.body)["data"]
     sim = next((p for p in catalog if p["is_sim"] and "Data" in p["name"]), None) or next(
         (p for p in catalog if p["is_sim"]), None)
     other = next((p for p in catalog if not p["is_sim"] and p["category"] not in ("Internet", "Fees")), None)
-    chosen = [(p["name"], p["id"]) for p in (sim, other) if p]
-    if not chosen:
-        raise RuntimeError("the catalog has no product to order")
-    return chosen
+    return [(p["name"], p["id"]) for p in (sim, other) if p]
 
 
 SIM_ORDERS = 12
