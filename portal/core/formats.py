@@ -28,6 +28,8 @@ from functools import lru_cache
 from babel import Locale
 from babel.numbers import format_currency, format_decimal, parse_pattern
 from django.conf import settings
+from django.core.signals import setting_changed
+from django.dispatch import receiver
 from django.utils import formats, translation
 from django.utils.functional import Promise
 from django.utils.translation import gettext_lazy as _
@@ -49,6 +51,13 @@ from domain.sim.types import (
 from domain.subscriptions.types import BillingCycle, SubscriptionStatus
 
 EMPTY = "—"
+
+
+@receiver(setting_changed)
+def _forget_kept_results(**kwargs) -> None:
+    """A setting changed (tests do): results kept under the old settings are dropped."""
+    for kept in (_money, _kept_date_format, _data_amount):
+        kept.cache_clear()
 
 
 def _language() -> str:
@@ -110,15 +119,15 @@ def _local(value: date | datetime) -> date | datetime:
 
 
 def _date_format(value: date | datetime, format_name: str) -> str:
-    """``value`` (an instant: in business time) in the language's ``format_name``; a plain date's
-    result is kept (an instant's depends on the business time zone too, and is not)."""
-    if type(value) is date:
-        return _plain_date_format(value, format_name, _language())
-    return formats.date_format(_local(value), format_name)
+    """``value`` (an instant: in business time) in the language's ``format_name``."""
+    local = _local(value)
+    # Aware datetimes of one instant are equal in every zone: the zone is part of the key.
+    zone = str(local.tzinfo) if isinstance(local, datetime) else ""
+    return _kept_date_format(local, zone, format_name, _language())
 
 
 @lru_cache(maxsize=_CACHED_RESULTS)
-def _plain_date_format(value: date, format_name: str, language: str) -> str:
+def _kept_date_format(value: date | datetime, zone: str, format_name: str, language: str) -> str:
     return formats.date_format(value, format_name)
 
 

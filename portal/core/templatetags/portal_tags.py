@@ -1,7 +1,12 @@
 """Template filters: the helpers of portal/core/formats.py (one for each kind of value)."""
+from functools import lru_cache
+
 from django import template
 from django.conf import settings
+from django.core.signals import setting_changed
+from django.dispatch import receiver
 from django.urls import NoReverseMatch, reverse
+from django.utils import translation
 from django.utils.html import format_html
 from django.utils.translation import gettext as _
 
@@ -95,8 +100,23 @@ def status_badge(value, overdue: bool = False, kind: str = "") -> str:
     """``{% status_badge invoice.status overdue=... %}``: the customer's words for a provider
     status, in a badge whose colour says good, waiting, attention or over (``kind="service"``
     and so on for a status given as a plain string)."""
-    status = formats.customer_status(value, overdue=bool(overdue), kind=kind)
+    try:
+        return _badge(type(value), value, bool(overdue), kind, translation.get_language())
+    except TypeError:  # a value that cannot be a key (never a provider status)
+        return _badge.__wrapped__(type(value), value, bool(overdue), kind, None)
+
+
+@lru_cache(maxsize=1024)
+def _badge(value_type: type, value, overdue: bool, kind: str, language: str | None) -> str:
+    """A status's badge in ``language`` (the active one), kept per process. The value's type is
+    part of the key: the providers' enums share words ("Active") that are equal as strings."""
+    status = formats.customer_status(value, overdue=overdue, kind=kind)
     return format_html('<span class="badge badge-{}">{}</span>', status.tone, status.label)
+
+
+@receiver(setting_changed)
+def _forget_badges(**kwargs) -> None:
+    _badge.cache_clear()
 
 
 @register.filter
