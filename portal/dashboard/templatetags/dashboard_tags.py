@@ -1,4 +1,4 @@
-"""The dashboard's service rows, each rendered once per process for its values and language."""
+"""The dashboard's rows (a service, an order), each rendered once per process for its value."""
 from functools import lru_cache
 
 from django import template
@@ -9,26 +9,31 @@ from django.urls import get_script_prefix, get_urlconf
 from django.utils.safestring import mark_safe
 from django.utils.translation import get_language
 
+from domain.shared import clock
+
 register = template.Library()
 
 
 @register.simple_tag
-def service_row(row) -> str:
-    """``{% service_row row %}``: a ``ServiceRow``'s ``<li>`` (``dashboard/_service_row.html``).
+def kept_row(template_name: str, row) -> str:
+    """``{% kept_row "dashboard/_service_row.html" row %}``: the template rendered with ``row`` only.
 
-    A row is a frozen value (the service and its SIM's figures) and its HTML reads nothing else, so
-    the HTML is kept under the row itself, the language and the URL prefix: a changed figure is
+    A row is a frozen value (a ``ServiceRow``: the service and its SIM's figures; an
+    ``OrderSummary``) and its template reads nothing else, so the HTML is kept under the row itself
+    (and its type), the language, the business time zone and the URL prefix: a changed figure is
     another row, so there is nothing to invalidate."""
     try:
-        return _row_html(row, get_language(), get_script_prefix(), get_urlconf())
+        return _row_html(template_name, type(row), row, get_language(), clock.business_zone().key,
+                         get_script_prefix(), get_urlconf())
     except TypeError:  # a row that cannot be a key
-        return _row_html.__wrapped__(row, None, None, None)
+        return _row_html.__wrapped__(template_name, type(row), row, None, None, None, None)
 
 
-@lru_cache(maxsize=2048)
-def _row_html(row, language: str | None, script_prefix: str | None, urlconf) -> str:
+@lru_cache(maxsize=4096)
+def _row_html(template_name: str, row_type: type, row, language: str | None, zone: str | None,
+              script_prefix: str | None, urlconf) -> str:
     # The template engine escaped every value (autoescape): the HTML is safe as rendered.
-    return mark_safe(render_to_string("dashboard/_service_row.html", {"row": row}).strip())  # noqa: S308
+    return mark_safe(render_to_string(template_name, {"row": row}).strip())  # noqa: S308
 
 
 @receiver(setting_changed)
