@@ -2,9 +2,9 @@
 
 On Alice's voice SIM (090-1234-0012, Mobile Voice 20 GB, the demo's eSIM: its page says eSIM with the
 phone's EID): a voice option switched (pending, then done once the demo's clock has moved past
-Freebit's delay), the switch to 5G (the page says the line is locked about 30 minutes; a change sent from another tab meanwhile is
-refused; the operator sees the lock on the demo's SIM lines page; done once the clock has moved
-past the lock), a cancellation booked then withdrawn, the eSIM reissue for a new phone (the fee
+Freebit's delay), the switch to 5G (the page says the line is locked about 30 minutes; a change sent
+from another tab meanwhile is refused; the operator sees the lock on the demo's SIM lines page; done
+once the clock has moved past the lock), a cancellation booked then withdrawn, the eSIM reissue for a new phone (the fee
 shown first; the confirmation sent twice, as after a lost answer, charges one invoice), and a lost
 SIM reported, whose notice then leads the SIM's page. On her data-only SIM, a physical SIM card: no
 voice options, and the sentence why; no eSIM reissue but the replacement card's request, with its
