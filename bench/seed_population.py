@@ -17,8 +17,10 @@ BATCH = 2000
 
 def main(argv: list[str]) -> int:
     import django
+    from django.apps import apps
 
-    django.setup()
+    if not apps.ready:  # setting up again would configure logging again (onto a test's captured stream)
+        django.setup()
     from django.contrib.auth.hashers import make_password
     from django.db import transaction
 
