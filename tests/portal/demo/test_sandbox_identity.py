@@ -4,20 +4,14 @@ import re
 
 import pytest
 
-from portal.demo import sandboxes
 from sandbox.demo_identities import DEMO_CUSTOMERS
+from tests.portal.provisioning.test_sandbox_approval_page import in_process_salesforce  # noqa: F401 (fixture)
 
 pytestmark = pytest.mark.django_db
 
 
-@pytest.fixture
-def in_process_salesforce(settings):
-    settings.SALESFORCE_LOGIN_URL = ""
-    settings.PROVIDERS_USE_SANDBOX = True
-    return sandboxes.salesforce_sandbox()
-
-
-def test_the_accounts_show_their_whmcs_client_numbers_as_whole_numbers(client, staff_user, in_process_salesforce):
+@pytest.mark.usefixtures("in_process_salesforce")
+def test_the_accounts_show_their_whmcs_client_numbers_as_whole_numbers(client, staff_user):
     client.force_login(staff_user)
     page = client.get("/admin/sandbox/identity/").content.decode()
     numbers = re.findall(r"<td>([^<]*)</td><td>", page)
