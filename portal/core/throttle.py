@@ -67,14 +67,3 @@ def hit(scope: str, ident: str, rate: str | Rate) -> int | None:
     if used == limit.count + 1:
         logger.warning("rate limit %s reached (%s per %s s)", scope, limit.count, limit.seconds)
     return _retry_after(window, limit, now)
-
-
-def over(scope: str, ident: str, rate: str | Rate) -> int | None:
-    """Like :func:`hit` but counting nothing (one cache read): for a limit on failures only, checked
-    before the work and counted with ``hit`` when the work fails."""
-    limit = rate if isinstance(rate, Rate) else Rate.parse(rate)
-    key, window, now = _window(scope, ident, limit)
-    used = cache.get(key)
-    if used is None or used < limit.count:  # the count failures allowed are used up: no more tries
-        return None
-    return _retry_after(window, limit, now)

@@ -1,8 +1,9 @@
 """The webhook outbox: the committed row is the durable record; the workers hand it to Celery.
 
 The receiver answers as soon as the event's row is committed: it sends nothing to the broker (the
-publish was about 30% of a webhook's cost, docs/performance.md). It only signals PostgreSQL
-(``NOTIFY``), which costs one statement and is lost harmlessly when nobody listens. Every Celery
+publish was about 30% of a webhook's cost, docs/performance.md), and not even a signal: the row's
+INSERT does (a trigger, migration ``0004_announce_trigger``, ``NOTIFY``s :data:`CHANNEL` for a row
+stored as received; delivered on commit, lost harmlessly when nobody listens). Every Celery
 worker runs a :class:`Dispatcher` (a thread in its main process) that ``LISTEN``s, and also looks
 every ``WEBHOOK_DISPATCH_POLL_SECONDS`` in case a signal was missed: it marks the waiting rows it
 takes (``queued_at``, one conditional statement with ``SKIP LOCKED``, so two workers never take one
@@ -24,20 +25,18 @@ from django.db import close_old_connections, connection, connections, transactio
 from django.utils import timezone
 
 logger = logging.getLogger(__name__)
-CHANNEL = "portal_webhook_events"
+CHANNEL = "portal_webhook_events"  # also named in migration 0004_announce_trigger
 BATCH = 500
 
 
 def announce(pk: int) -> None:
-    """The event ``pk`` was just stored as received (its row committed, or committing)."""
+    """The event ``pk`` was just stored as received (its row committed, or committing): with
+    in-process tasks it is processed once committed; otherwise its INSERT has NOTIFYed already."""
     from portal.celery import app
     from portal.webhooks.services import WebhookFlow
 
-    if app.conf.task_always_eager:  # no worker: process it in-process once committed
+    if app.conf.task_always_eager:
         WebhookFlow.enqueue(pk)
-    elif connection.vendor == "postgresql":
-        with connection.cursor() as cursor:  # delivered on commit; nobody listening loses nothing
-            cursor.execute("SELECT pg_notify(%s, '')", [CHANNEL])
 
 
 def dispatch(limit: int = BATCH) -> int:

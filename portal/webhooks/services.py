@@ -56,38 +56,61 @@ class ReceiveResult:
 
 
 def webhook_receive(*, headers: Mapping[str, str], body: bytes, remote_addr: str) -> ReceiveResult:
-    """Verify and store one WHMCS webhook delivery; its processing follows when it is a known event.
+    """Verify and store one WHMCS webhook delivery: :func:`webhook_refusal`, then :func:`webhook_store`."""
+    refusal = webhook_refusal(headers=headers, body=body)
+    if refusal is not None:
+        log_refusal(refusal, headers=headers, remote_addr=remote_addr)
+        return refusal
+    return webhook_store(headers=headers, body=body, remote_addr=remote_addr)
 
-    401 (nothing stored): a signature header missing, a timestamp outside the tolerance, or a
-    signature made with neither the current nor the previous secret. 400 (nothing stored): signed,
-    but no usable event id. Otherwise the event is stored: 202 accepted (a worker processes it); 200 for a
-    duplicate event id or an unknown event type (recorded as ignored); 400 for a malformed body
-    (recorded as rejected, with the reason).
+
+def webhook_refusal(*, headers: Mapping[str, str], body: bytes) -> ReceiveResult | None:
+    """None when WHMCS signed this delivery; else the 401 to answer (nothing stored, nothing logged:
+    the caller logs it with :func:`log_refusal`, unless the address is over its limit).
+
+    401: a signature header missing, a timestamp outside the tolerance, or a signature made with
+    neither the current nor the previous secret.
     """
     lowered = {name.lower(): value for name, value in headers.items()}
     signature = lowered.get(signing.SIGNATURE_HEADER.lower(), "").strip()
     timestamp = lowered.get(signing.TIMESTAMP_HEADER.lower(), "").strip()
-    event_id = lowered.get(signing.EVENT_ID_HEADER.lower(), "").strip()
-    forwarded_for = lowered.get("x-forwarded-for", "")
-
-    def refuse(reason: str) -> ReceiveResult:
-        logger.warning("refused a WHMCS webhook from %s (X-Forwarded-For %r): %s",
-                       remote_addr or "?", forwarded_for, reason)
-        return ReceiveResult(401, {"error": reason})
-
     if not signature or not timestamp:
-        return refuse(f"missing {signing.SIGNATURE_HEADER} or {signing.TIMESTAMP_HEADER}")
+        return _refused(f"missing {signing.SIGNATURE_HEADER} or {signing.TIMESTAMP_HEADER}")
     tolerance = settings.WHMCS_WEBHOOK_TOLERANCE_SECONDS
     if not _TIMESTAMP.fullmatch(timestamp) or abs(time.time() - int(timestamp)) > tolerance:
-        return refuse(f"timestamp missing or more than {tolerance} s away from the portal's clock")
+        return _refused(f"timestamp missing or more than {tolerance} s away from the portal's clock")
     secrets = signing.whmcs_signing_secrets()
     if not secrets:
         logger.error("WHMCS_WEBHOOK_SECRET is not set: every WHMCS webhook is refused")
     matched = signing.matching_secret(secrets, timestamp, body, signature)
     if matched is None:
-        return refuse("signature does not match")
+        return _refused("signature does not match")
     if matched == "previous":
-        logger.info("WHMCS webhook %s was signed with the previous secret (rotation in progress)", event_id)
+        logger.info("WHMCS webhook %s was signed with the previous secret (rotation in progress)",
+                    lowered.get(signing.EVENT_ID_HEADER.lower(), "").strip())
+    return None
+
+
+def _refused(reason: str) -> ReceiveResult:
+    return ReceiveResult(401, {"error": reason})
+
+
+def log_refusal(refusal: ReceiveResult, *, headers: Mapping[str, str], remote_addr: str) -> None:
+    forwarded_for = next((value for name, value in headers.items() if name.lower() == "x-forwarded-for"), "")
+    logger.warning("refused a WHMCS webhook from %s (X-Forwarded-For %r): %s",
+                   remote_addr or "?", forwarded_for, refusal.body["error"])
+
+
+def webhook_store(*, headers: Mapping[str, str], body: bytes, remote_addr: str) -> ReceiveResult:
+    """Store a delivery :func:`webhook_refusal` accepted; its processing follows when it is a known
+    event.
+
+    400 (nothing stored): no usable event id. Otherwise the event is stored: 202 accepted (a worker
+    processes it); 200 for a duplicate event id or an unknown event type (recorded as ignored); 400
+    for a malformed body (recorded as rejected, with the reason).
+    """
+    event_id = next((value for name, value in headers.items()
+                     if name.lower() == signing.EVENT_ID_HEADER.lower()), "").strip()
     if not _EVENT_ID.fullmatch(event_id):
         logger.warning("signed WHMCS webhook from %s without a usable %s: not stored",
                        remote_addr, signing.EVENT_ID_HEADER)

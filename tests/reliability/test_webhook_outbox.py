@@ -37,3 +37,24 @@ def test_stored_webhooks_are_processed_once_by_a_worker_without_the_request_publ
     log = worker.log()
     for delivery in deliveries:
         assert len(re.findall(rf"webhook event {delivery.event_id} \(InvoicePaid\): invoice \d+ changed", log)) == 1
+
+
+@pytest.mark.parametrize(("status", "announced"), [(Status.RECEIVED, True), (Status.IGNORED, False),
+                                                   (Status.REJECTED, False)])
+def test_storing_an_event_that_waits_for_a_worker_notifies_the_dispatchers(status, announced):
+    """The INSERT itself signals (a trigger): the receiver sends no statement of its own for it."""
+    from django.db import connections
+
+    from portal.webhooks.outbox import CHANNEL
+
+    listener = connections.create_connection("default")
+    listener.ensure_connection()
+    listener.connection.autocommit = True
+    listener.connection.execute(f"LISTEN {CHANNEL}")
+    try:
+        WebhookEvent.objects.create(provider=WebhookEvent.Provider.WHMCS, event_id=f"evt_trigger_{status}",
+                                    event_type="InvoicePaid", status=status, headers={}, body=b"{}")
+        received = [n.channel for n in listener.connection.notifies(timeout=2, stop_after=1)]
+    finally:
+        listener.close()
+    assert received == ([CHANNEL] if announced else [])

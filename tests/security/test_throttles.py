@@ -139,22 +139,30 @@ def test_the_api_is_rate_limited_per_user_with_retry_after(customer_user, other_
 # -- the webhook receiver --------------------------------------------------------------------------
 
 
-def test_the_webhook_receiver_is_rate_limited_per_address_before_any_signature_work(client, settings,
-                                                                                  django_capture_on_commit_callbacks):
+def test_an_address_sending_refused_deliveries_is_answered_429_past_its_limit(client, settings, caplog):
     settings.WEBHOOK_REFUSALS_PER_ADDRESS = "5/m"
-    flood = [client.post(URL, b"{}", content_type="application/json", REMOTE_ADDR="203.0.113.7") for _ in range(5)]
-    assert [r.status_code for r in flood] == [401] * 5  # unsigned: refused by the signature check
+    flood = [client.post(URL, b"{}", content_type="application/json", REMOTE_ADDR="203.0.113.7") for _ in range(8)]
+    elsewhere = client.post(URL, b"{}", content_type="application/json", REMOTE_ADDR="198.51.100.30")
 
-    genuine = signed()
+    assert [r.status_code for r in flood] == [401] * 5 + [429] * 3  # unsigned: refused, then throttled
+    assert int(flood[-1]["Retry-After"]) >= 1 and flood[-1].json() == {"error": "too many requests"}
+    assert elsewhere.status_code == 401, "the limit is per address"
+    refusals_logged = [r for r in caplog.records if "refused a WHMCS webhook from 203.0.113.7" in r.getMessage()]
+    assert len(refusals_logged) == 5, "past the limit a refusal is not logged again"
+    assert WebhookEvent.objects.count() == 0
+
+
+def test_a_signed_delivery_from_an_address_over_its_limit_is_still_stored(client, settings,
+                                                                        django_capture_on_commit_callbacks):
+    """The signature is checked first: whatever else comes from WHMCS's address, its own deliveries
+    are taken (its hook module does not retry)."""
+    settings.WEBHOOK_REFUSALS_PER_ADDRESS = "5/m"
+    flood = [client.post(URL, b"{}", content_type="application/json", REMOTE_ADDR="203.0.113.7") for _ in range(6)]
+    assert flood[-1].status_code == 429
     with django_capture_on_commit_callbacks(execute=True):
-        throttled = genuine.post(client, REMOTE_ADDR="203.0.113.7")
-        elsewhere = genuine.post(client, REMOTE_ADDR="198.51.100.30")
-
-    assert throttled.status_code == 429 and int(throttled["Retry-After"]) >= 1
-    assert throttled.json() == {"error": "too many requests"}
-    assert elsewhere.status_code == 202
+        genuine = signed().post(client, REMOTE_ADDR="203.0.113.7")
+    assert genuine.status_code == 202
     assert WebhookEvent.objects.count() == 1
-
 
 
 def test_genuine_deliveries_are_never_throttled_however_many_come_from_one_address(client, settings,

@@ -1,0 +1,54 @@
+"""portal.core.compiled: the per-request user query, compiled once, answers what the ORM answers."""
+import pytest
+from django.contrib.auth import get_user_model
+from django.core.exceptions import ImproperlyConfigured
+from django.db.models import Count
+
+from portal.accounts.backends import CustomerBackend, user_with_customer
+from portal.accounts.models import Customer
+from portal.core.compiled import CompiledLookup
+
+pytestmark = pytest.mark.django_db
+
+
+def test_the_user_and_their_customer_come_back_as_the_orm_loads_them(customer_user, django_assert_num_queries):
+    Customer.objects.filter(user=customer_user).update(known_iccids=["8981100000000000001"])
+    expected = get_user_model().objects.select_related("customer").get(pk=customer_user.pk)
+
+    with django_assert_num_queries(1):
+        user = user_with_customer.first(customer_user.pk)
+        customer = user.customer  # loaded with the user: no second query
+
+    assert {f.attname: getattr(user, f.attname) for f in user._meta.concrete_fields} == {
+        f.attname: getattr(expected, f.attname) for f in expected._meta.concrete_fields}
+    assert customer.pk == expected.customer.pk
+    assert customer.known_iccids == ["8981100000000000001"]  # the JSON column converted, as the ORM does
+    assert user._state.adding is False and user._state.db == "default"
+
+
+def test_a_user_without_a_customer_has_none_cached_and_no_extra_query(make_user, django_assert_num_queries):
+    user = make_user(email="no-customer@example.com")
+    with django_assert_num_queries(1):
+        loaded = user_with_customer.first(user.pk)
+        assert not hasattr(loaded, "customer")  # the reverse one-to-one is known empty, not queried
+
+
+def test_an_unknown_id_is_none_and_the_backend_refuses_an_inactive_user(make_user):
+    assert user_with_customer.first(987654) is None
+    user = make_user(email="gone@example.com", is_active=False)
+    assert CustomerBackend().get_user(user.pk) is None
+    assert CustomerBackend().get_user(987654) is None
+
+
+def test_a_signed_in_page_reads_the_user_with_the_compiled_query(customer_client):
+    response = customer_client.get("/account/")
+    assert response.status_code == 200 and response.wsgi_request.user.customer.whmcs_client_id
+
+
+def test_a_query_with_more_than_its_one_parameter_is_refused():
+    lookup = CompiledLookup(lambda pk: Customer.objects.filter(pk=pk, whmcs_client_id=5))
+    with pytest.raises(ImproperlyConfigured):
+        lookup.first(1)
+    annotated = CompiledLookup(lambda pk: Customer.objects.annotate(n=Count("pk")).filter(pk=pk))
+    with pytest.raises(ImproperlyConfigured):
+        annotated.first(1)
