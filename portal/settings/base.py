@@ -165,6 +165,8 @@ def redis_cache(url: str, key_prefix: str) -> dict:
         "OPTIONS": {
             # django-redis's client, skipping a Redis that just failed to answer for a few seconds
             "CLIENT_CLASS": "portal.core.redis_client.SkipWhenUnreachableClient",
+            # Pickle, with each provider value decoded once per process (portal/core/cache_serializer.py).
+            "SERIALIZER": "portal.core.cache_serializer.KeptValuesSerializer",
             "SKIP_AFTER_FAILURE_SECONDS": env.float("REDIS_SKIP_AFTER_FAILURE_SECONDS", default=5.0),
             "SOCKET_CONNECT_TIMEOUT": env.float("REDIS_CONNECT_TIMEOUT", default=1.0),
             "SOCKET_TIMEOUT": env.float("REDIS_SOCKET_TIMEOUT", default=1.0),
