@@ -133,7 +133,6 @@ TEMPLATES = [
                 "django.template.context_processors.request",
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
-                "portal.core.context_processors.navigation",
             ],
             # {% url %} reversing each name once per process (portal/core/templatetags/portal_urls.py).
             "builtins": ["portal.core.templatetags.portal_urls"],

@@ -1,6 +1,7 @@
 """The dashboard's fan-out: every panel, a down provider's panel, call counting, single flight.
 
 How fast the concurrent panels are is `make bench`'s figure 1 (cold dashboard / L), never a timed assertion here."""
+import re
 import threading
 import time
 
@@ -41,6 +42,22 @@ def test_a_warm_dashboard_costs_three_redis_commands_and_one_query(customer_clie
     assert redis_log.commands == ["GET", "GET", "MGET"]
     sql = [query["sql"] for query in queries.captured_queries if "SAVEPOINT" not in query["sql"]]
     assert len(sql) == 1 and "accounts_customer" in sql[0]  # the user, with their customer
+
+
+def test_a_warm_dashboards_panels_are_drawn_once_and_the_pay_form_carries_this_requests_token(
+        customer_client, whmcs, salesforce, freebit):
+    from portal.core.templatetags.layout import _kept
+    from portal.dashboard.selectors import Dashboard
+
+    customer_client.get("/")
+    _kept.clear()
+    first, again = customer_client.get("/"), customer_client.get("/")
+
+    assert [type(key[2][0]) for key in _kept.fragments] == [Dashboard]  # drawn once, kept under its panels
+    pay_form = re.compile(r'<form method="post" action="/billing/invoices/\d+/pay/"><input type="hidden" '
+                          r'name="csrfmiddlewaretoken" value="([A-Za-z0-9]{64})">')
+    tokens = [pay_form.search(page.content.decode()).group(1) for page in (first, again)]
+    assert tokens[0] != tokens[1]  # masked anew for each page, as Django's own tag does
 
 
 def test_a_down_provider_only_empties_its_own_panel(customer_client, whmcs, salesforce, freebit):
