@@ -76,3 +76,40 @@ class CompiledLookup:
         )
         self._compiled[using] = compiled
         return compiled
+
+
+class CompiledInsert:
+    """``insert(instance)``: one row stored, or False when it conflicts with a row stored already on
+    ``unique_fields`` (``INSERT … ON CONFLICT (…) DO NOTHING RETURNING`` the key, whose SQL is built
+    once per process): for the one insert a hot endpoint makes (the webhook receiver's event).
+    Values go through each field's ``pre_save`` and ``get_db_prep_save`` as in ``Model.save``."""
+
+    def __init__(self, model: type[Model], *, unique_fields: tuple[str, ...]) -> None:
+        self._model = model
+        self._unique_fields = unique_fields
+        self._built: dict[str, tuple[str, list]] = {}
+
+    def insert(self, instance: Model, using: str = "default") -> bool:
+        connection = connections[using]
+        sql, fields = self._built.get(using) or self._build(using)
+        values = [field.get_db_prep_save(field.pre_save(instance, True), connection) for field in fields]
+        with connection.cursor() as cursor:
+            cursor.execute(sql, values)
+            row = cursor.fetchone()
+        if row is None:
+            return False
+        instance.pk = row[0]
+        instance._state.adding, instance._state.db = False, using
+        return True
+
+    def _build(self, using: str) -> tuple[str, list]:
+        meta, quote = self._model._meta, connections[using].ops.quote_name
+        fields = [field for field in meta.concrete_fields if field is not meta.auto_field]
+        conflict = ", ".join(quote(meta.get_field(name).column) for name in self._unique_fields)
+        columns = ", ".join(quote(field.column) for field in fields)
+        placeholders = ", ".join(["%s"] * len(fields))
+        # Names from the model, quoted; every value is a bound parameter.
+        sql = f"INSERT INTO {quote(meta.db_table)} ({columns}) VALUES ({placeholders}) "  # noqa: S608
+        sql += f"ON CONFLICT ({conflict}) DO NOTHING RETURNING {quote(meta.pk.column)}"
+        self._built[using] = (sql, fields)
+        return sql, fields

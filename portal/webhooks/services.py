@@ -19,7 +19,7 @@ from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.core.exceptions import ValidationError
 from django.core.validators import validate_email
-from django.db import IntegrityError, transaction
+from django.db import transaction
 from django.utils import timezone
 
 from domain.shared.errors import MappingError
@@ -28,6 +28,7 @@ from domain.webhooks.types import EVENT_ID_PATTERN, ClientProfile, WebhookTopic,
 from portal.accounts.models import Customer
 from portal.core import jobs
 from portal.core.cache import CacheUnavailable, invalidate_customer
+from portal.core.compiled import CompiledInsert
 from portal.webhooks import outbox, selectors, signing
 from portal.webhooks.models import WebhookEvent
 
@@ -36,6 +37,7 @@ Status = WebhookEvent.Status
 
 _EVENT_ID = re.compile(EVENT_ID_PATTERN)
 _TIMESTAMP = re.compile(r"\d{1,12}")
+_INSERT = CompiledInsert(WebhookEvent, unique_fields=("provider", "event_id"))
 _NOT_STORED_HEADERS = frozenset({"cookie", "authorization", "proxy-authorization"})
 
 
@@ -149,16 +151,8 @@ def webhook_store(*, headers: Mapping[str, str], body: bytes, remote_addr: str) 
 def _insert(row: WebhookEvent) -> bool:
     """Store the row, committed on its own (one statement, in autocommit as the receiver runs): it
     is the durable record the workers pick up (``portal.webhooks.outbox``). False: a row with this
-    event id is stored already."""
-    try:
-        if transaction.get_autocommit():
-            row.save(force_insert=True)
-        else:  # inside a caller's transaction: a savepoint keeps it usable after a duplicate
-            with transaction.atomic():
-                row.save(force_insert=True)
-    except IntegrityError:
-        return False
-    return True
+    event id is stored already (and nothing was written)."""
+    return _INSERT.insert(row)
 
 
 def _ip_or_none(value: str) -> str | None:

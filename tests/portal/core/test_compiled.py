@@ -52,3 +52,20 @@ def test_a_query_with_more_than_its_one_parameter_is_refused():
     annotated = CompiledLookup(lambda pk: Customer.objects.annotate(n=Count("pk")).filter(pk=pk))
     with pytest.raises(ImproperlyConfigured):
         annotated.first(1)
+
+
+def test_an_insert_stores_the_row_as_save_would_and_a_conflict_stores_nothing():
+    from portal.core.compiled import CompiledInsert
+    from portal.webhooks.models import WebhookEvent
+
+    insert = CompiledInsert(WebhookEvent, unique_fields=("provider", "event_id"))
+    row = WebhookEvent(event_id="evt_compiled", event_type="InvoicePaid", headers={"X-A": "1"}, body=b"{}",
+                       remote_addr="2001:db8::1", client_id=7)
+    assert insert.insert(row) is True and row.pk and row._state.adding is False
+
+    stored = WebhookEvent.objects.get(pk=row.pk)
+    assert (stored.headers, bytes(stored.body), stored.remote_addr, stored.client_id, stored.status) == (
+        {"X-A": "1"}, b"{}", "2001:db8::1", 7, WebhookEvent.Status.RECEIVED)
+    again = WebhookEvent(event_id="evt_compiled", event_type="Other", headers={}, body=b"[]")
+    assert insert.insert(again) is False and again.pk is None
+    assert WebhookEvent.objects.get(event_id="evt_compiled").event_type == "InvoicePaid"
