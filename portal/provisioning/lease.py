@@ -48,6 +48,8 @@ TABLE = "provisioning_subscriberlease"
 class LeaseLost(Exception):  # noqa: N818 - a state, not a programming error
     """This process no longer holds the subscriber lease: it must not write."""
 
+    expected = True  # the Pub/Sub client logs it on one line, without a traceback
+
 
 def lock_keys(name: str) -> tuple[int, int]:
     return LOCK_NAMESPACE, zlib.crc32(name.encode()) & 0x7FFFFFFF

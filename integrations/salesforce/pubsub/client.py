@@ -207,8 +207,13 @@ class PubSubSubscriber:
                     delay = self._after_rpc_error(RpcFailure.of(error))
                 except _HandlerFailed as failed:
                     delay = self._backoff.next_delay()
-                    logger.error("pubsub handler failed (%s); the event will be delivered again in %.1f s",
-                                 failed.__cause__, delay, exc_info=failed.__cause__)
+                    cause = failed.__cause__
+                    if getattr(cause, "expected", False):  # a state the handler knows, e.g. its lease lost
+                        logger.warning("pubsub handler declined the event (%s); it will be delivered again "
+                                       "in %.1f s", cause, delay)
+                    else:
+                        logger.error("pubsub handler failed (%s); the event will be delivered again in %.1f s",
+                                     cause, delay, exc_info=cause)
                 except PubSubError:
                     raise
                 except Exception as exc:

@@ -368,6 +368,31 @@ def test_a_failing_handler_gets_the_same_event_again(pubsub, start):
     assert running.subscriber.stats["subscriptions"] == 2
 
 
+def test_a_failure_the_handler_expects_is_logged_on_one_line_and_the_event_comes_again(pubsub, start, caplog):
+    class Declined(Exception):
+        expected = True  # as the subscriber's LeaseLost
+
+    failures = iter([Declined("lease taken over"), RuntimeError("database is down")])
+
+    def declining(event: ReceivedEvent) -> None:
+        failure = next(failures, None)
+        if failure is not None:
+            raise failure
+
+    publish(pubsub, 1)
+    with caplog.at_level(logging.WARNING, logger="integrations.salesforce.pubsub.client"):
+        running = start(handler=declining, first_start_preset=EARLIEST)
+        wait_until(lambda: len(running.events) == 1)
+
+    declined = [r for r in caplog.records if "declined the event (lease taken over)" in r.getMessage()]
+    failed = [r for r in caplog.records if "handler failed (database is down)" in r.getMessage()]
+    def traceback(record: logging.LogRecord) -> bool:  # the redacting filter may have rendered it already
+        return bool(record.exc_info or record.exc_text)
+
+    assert len(declined) == 1 and declined[0].levelno == logging.WARNING and not traceback(declined[0])
+    assert len(failed) == 1 and failed[0].levelno == logging.ERROR and traceback(failed[0])
+
+
 def test_a_handler_that_keeps_failing_backs_off_further_each_time(pubsub, start):
     def broken(event: ReceivedEvent) -> None:
         raise RuntimeError("poison")
