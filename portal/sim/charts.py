@@ -18,6 +18,7 @@ from domain.sim.types import KB_PER_MB, DataQuota
 from portal.core import formats
 
 WIDTH, HEIGHT = 720, 200
+MIN_SLOTS = 7  # a chart is at least a week wide: one day is one bar, not a wall across the page
 
 
 @dataclass(frozen=True)
@@ -30,7 +31,7 @@ def usage_bar_chart(bars: Sequence[Bar], *, chart_id: str, title: str) -> SafeSt
     if not bars:
         return format_html('<p class="help">{}</p>', _("No usage recorded for this period."))
     top = max(max(bar.value for bar in bars), 1.0)
-    step = WIDTH / len(bars)
+    step = WIDTH / max(len(bars), MIN_SLOTS)
     bar_w = max(step * 0.7, 1.0)
     total = sum(bar.value for bar in bars)
     rects = []

@@ -5,7 +5,7 @@ one SIM its customer looks at, at most every ``CACHE_TTL_SIM_TRAFFIC`` seconds a
 emulator's live data; time is frozen where a figure depends on the hour."""
 import ast
 import re
-from datetime import datetime, time, timedelta
+from datetime import date, datetime, time, timedelta
 from pathlib import Path
 
 import pytest
@@ -14,7 +14,7 @@ from django.conf import settings as django_settings
 
 from domain.shared import clock
 from domain.sim.types import DataQuota
-from portal.sim.charts import format_mb
+from portal.sim.charts import WIDTH, Bar, format_mb, usage_bar_chart
 from portal.sim.models import SimUsageDay
 from tests.pages import main_of
 from tests.portal.sim.conftest import ALICE_DATA, ALICE_VOICE, sim_page
@@ -196,3 +196,12 @@ def test_nothing_but_a_customers_look_reads_freebit_traffic():
     assert callers == {"get_traffic": {"portal/sim/usage.py"}, "read_traffic": {"portal/sim/selectors.py"}}
     beat_tasks = {entry["task"] for entry in django_settings.CELERY_BEAT_SCHEDULE.values()}
     assert not any("usage" in task or "traffic" in task for task in beat_tasks)
+
+
+def test_a_chart_of_one_day_draws_one_bar_a_week_wide_slot_not_the_whole_width():
+    one_day = str(usage_bar_chart([Bar(day=date(2026, 12, 1), value=120.0)], chart_id="c", title="Usage"))
+    month = str(usage_bar_chart([Bar(day=date(2026, 11, d), value=10.0) for d in range(1, 31)], chart_id="m",
+                                title="Usage"))
+    widths = [float(w) for w in re.findall(r'<rect x="[\d.]+" y="[\d.]+" width="([\d.]+)"', one_day)]
+    assert len(widths) == 1 and widths[0] <= WIDTH / 7
+    assert len(re.findall(r"<rect ", month)) == 30
