@@ -73,9 +73,8 @@ def webhook_refusal(*, headers: Mapping[str, str], body: bytes) -> ReceiveResult
     401: a signature header missing, a timestamp outside the tolerance, or a signature made with
     neither the current nor the previous secret.
     """
-    lowered = {name.lower(): value for name, value in headers.items()}
-    signature = lowered.get(signing.SIGNATURE_HEADER.lower(), "").strip()
-    timestamp = lowered.get(signing.TIMESTAMP_HEADER.lower(), "").strip()
+    signature = _header(headers, signing.SIGNATURE_HEADER)
+    timestamp = _header(headers, signing.TIMESTAMP_HEADER)
     if not signature or not timestamp:
         return _refused(f"missing {signing.SIGNATURE_HEADER} or {signing.TIMESTAMP_HEADER}")
     tolerance = settings.WHMCS_WEBHOOK_TOLERANCE_SECONDS
@@ -89,8 +88,14 @@ def webhook_refusal(*, headers: Mapping[str, str], body: bytes) -> ReceiveResult
         return _refused("signature does not match")
     if matched == "previous":
         logger.info("WHMCS webhook %s was signed with the previous secret (rotation in progress)",
-                    lowered.get(signing.EVENT_ID_HEADER.lower(), "").strip())
+                    _header(headers, signing.EVENT_ID_HEADER))
     return None
+
+
+def _header(headers: Mapping[str, str], name: str) -> str:
+    """A header's value, stripped, whatever the case of its name (``""`` when absent)."""
+    wanted = name.lower()
+    return next((value for key, value in headers.items() if key.lower() == wanted), "").strip()
 
 
 def _refused(reason: str) -> ReceiveResult:
@@ -98,7 +103,7 @@ def _refused(reason: str) -> ReceiveResult:
 
 
 def log_refusal(refusal: ReceiveResult, *, headers: Mapping[str, str], remote_addr: str) -> None:
-    forwarded_for = next((value for name, value in headers.items() if name.lower() == "x-forwarded-for"), "")
+    forwarded_for = _header(headers, "X-Forwarded-For")
     logger.warning("refused a WHMCS webhook from %s (X-Forwarded-For %r): %s",
                    remote_addr or "?", forwarded_for, refusal.body["error"])
 
@@ -111,8 +116,7 @@ def webhook_store(*, headers: Mapping[str, str], body: bytes, remote_addr: str) 
     processes it); 200 for a duplicate event id or an unknown event type (recorded as ignored); 400
     for a malformed body (recorded as rejected, with the reason).
     """
-    event_id = next((value for name, value in headers.items()
-                     if name.lower() == signing.EVENT_ID_HEADER.lower()), "").strip()
+    event_id = _header(headers, signing.EVENT_ID_HEADER)
     if not _EVENT_ID.fullmatch(event_id):
         logger.warning("signed WHMCS webhook from %s without a usable %s: not stored",
                        remote_addr, signing.EVENT_ID_HEADER)
