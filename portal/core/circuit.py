@@ -35,7 +35,7 @@ class CacheCircuitBreaker:
             if time.time() < open_until:
                 return False
             # Half-open: one caller at a time probes the provider.
-            return bool(cache.add(self._probe_key, 1, timeout=_probe_seconds()))
+            return bool(cache.add(self._probe_key, 1, timeout=_probe_seconds(self.provider)))
         except Exception:  # the cache is down or broken: let the traffic through
             logger.warning("circuit %s: cache unavailable, letting the call through", self.provider, exc_info=True)
             return True
@@ -89,6 +89,8 @@ class CacheCircuitBreaker:
         return "open" if time.time() < open_until else "half-open"
 
 
-def _probe_seconds() -> float:
+def _probe_seconds(provider: str) -> float:
     """Long enough for one call with its retries; if the probe dies, another caller may try."""
-    return max(1, int(settings.PROVIDER_READ_TIMEOUT * settings.PROVIDER_MAX_ATTEMPTS + 1))
+    from portal.core.connections import read_timeout
+
+    return max(1, int(read_timeout(provider) * settings.PROVIDER_MAX_ATTEMPTS + 1))

@@ -60,10 +60,15 @@ def _shared(config, connection_class, provider: str):
         return connection
 
 
-def _timeouts() -> dict:
+def read_timeout(provider: str) -> float:
+    """``PROVIDER_READ_TIMEOUTS[provider]`` where set, else ``PROVIDER_READ_TIMEOUT``."""
+    return settings.PROVIDER_READ_TIMEOUTS.get(provider, settings.PROVIDER_READ_TIMEOUT)
+
+
+def _timeouts(provider: str) -> dict:
     return {
         "connect_timeout": settings.PROVIDER_CONNECT_TIMEOUT,
-        "read_timeout": settings.PROVIDER_READ_TIMEOUT,
+        "read_timeout": read_timeout(provider),
         "max_attempts": settings.PROVIDER_MAX_ATTEMPTS,
     }
 
@@ -79,9 +84,9 @@ def whmcs_config() -> WhmcsConfig:
             identifier=settings.WHMCS_API_IDENTIFIER,
             secret=settings.WHMCS_API_SECRET,
             access_key=settings.WHMCS_API_ACCESS_KEY,
-            **_timeouts(),
+            **_timeouts("whmcs"),
         )
-    return _sandbox("whmcs").whmcs_config(**_timeouts())
+    return _sandbox("whmcs").whmcs_config(**_timeouts("whmcs"))
 
 
 def whmcs_public_origin() -> str:
@@ -103,9 +108,9 @@ def salesforce_config() -> SalesforceConfig:
             private_key=_salesforce_private_key(),
             audience=settings.SALESFORCE_AUDIENCE,
             api_version=settings.SALESFORCE_API_VERSION,
-            **_timeouts(),
+            **_timeouts("salesforce"),
         )
-    return _sandbox("salesforce").salesforce_config(api_version=settings.SALESFORCE_API_VERSION, **_timeouts())
+    return _sandbox("salesforce").salesforce_config(api_version=settings.SALESFORCE_API_VERSION, **_timeouts("salesforce"))
 
 
 def _salesforce_private_key() -> str:
@@ -131,5 +136,5 @@ def freebit_connection() -> FreebitConnection:
 def freebit_config() -> FreebitConfig:
     if settings.FREEBIT_API_URL:
         return FreebitConfig(api_url=settings.FREEBIT_API_URL, oem_id=settings.FREEBIT_OEM_ID,
-                             oem_key=settings.FREEBIT_OEM_KEY, **_timeouts())
-    return _sandbox("freebit").freebit_config(**_timeouts())
+                             oem_key=settings.FREEBIT_OEM_KEY, **_timeouts("freebit"))
+    return _sandbox("freebit").freebit_config(**_timeouts("freebit"))

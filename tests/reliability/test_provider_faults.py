@@ -37,7 +37,7 @@ from tests.processes import free_port
 
 pytestmark = pytest.mark.django_db
 
-READ_TIMEOUT = 0.25  # seconds; the fixtures' 2 s would make "slow" slow
+READ_TIMEOUT = 0.25  # seconds, the slow provider's only; the fixtures' 2 s would make "slow" slow
 THRESHOLD = 3  # CIRCUIT_FAILURE_THRESHOLD in the breaker drills
 RESET_SECONDS = 5  # CIRCUIT_RESET_SECONDS in the breaker drills (time is moved past it, not waited for)
 
@@ -138,6 +138,9 @@ class Outage:
             setattr(self.settings, name, f"http://127.0.0.1:{free_port()}{path}")  # nothing listens there
             self._restore.append(lambda: setattr(self.settings, name, working))
         else:
+            if fault == "slow":  # only the provider being slowed: the others answer at a loaded machine's pace
+                self.settings.PROVIDER_READ_TIMEOUTS = {provider: READ_TIMEOUT}
+                self._restore.append(lambda: setattr(self.settings, "PROVIDER_READ_TIMEOUTS", {}))
             self.emulators[provider].faults(**FAULTS[fault])
             self._restore.append(self.emulators[provider].clear_faults)
 
@@ -148,10 +151,8 @@ class Outage:
 
 @pytest.fixture
 def emulators(whmcs, salesforce, freebit, settings) -> dict[str, EmulatorControl]:
-    """The three emulators (reset, no faults, zeroed counts) with short timeouts, one try per read (the
-    retries have their own tests) and the circuit breaker as configured."""
-    settings.PROVIDER_READ_TIMEOUT = READ_TIMEOUT
-    settings.PROVIDER_CONNECT_TIMEOUT = READ_TIMEOUT
+    """The three emulators (reset, no faults, zeroed counts), one try per read (the retries have their
+    own tests) and the circuit breaker as configured."""
     settings.PROVIDER_MAX_ATTEMPTS = 1
     handles = {"whmcs": EmulatorControl(whmcs), "salesforce": EmulatorControl(salesforce),
                "freebit": EmulatorControl(freebit)}
@@ -421,6 +422,7 @@ def test_salesforce_sign_in_failing_is_an_outage_not_refused_credentials(fault, 
     """The token endpoint rate limiting, timing out or answering garbage is Salesforce failing (it
     counts toward the breaker), not the connected app's credentials being refused."""
     settings.CIRCUIT_FAILURE_THRESHOLD = THRESHOLD
+    settings.PROVIDER_READ_TIMEOUTS = {"salesforce": READ_TIMEOUT}  # past it, "slow" is a timeout
     salesforce = emulators["salesforce"]
     requests.post(salesforce.url + "/__sandbox__/expire-sessions", json={}, timeout=5).raise_for_status()
     salesforce.faults(**FAULTS[fault], actions=["oauth2/token"])

@@ -30,7 +30,7 @@ API = ["/api/v1/catalog", "/api/v1/orders", "/api/v1/orders/{order}"]
 @pytest.fixture(params=sorted(OUTAGES))
 def outage(request, sf, settings):
     """Salesforce failing in one of its ways; reads give up quickly."""
-    settings.PROVIDER_READ_TIMEOUT = 0.5
+    settings.PROVIDER_READ_TIMEOUTS = {"salesforce": 0.5}  # the others keep the fixtures' 2 s
     settings.PROVIDER_CONNECT_TIMEOUT = 0.5
     return OUTAGES[request.param]
 

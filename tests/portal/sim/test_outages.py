@@ -20,7 +20,7 @@ OUTAGES = {
 @pytest.fixture(params=sorted(OUTAGES))
 def outage(request, providers, settings):
     """Freebit failing in one of its ways; reads give up quickly."""
-    settings.PROVIDER_READ_TIMEOUT = 0.5
+    settings.PROVIDER_READ_TIMEOUTS = {"freebit": 0.5}  # the others keep the fixtures' 2 s
     settings.PROVIDER_CONNECT_TIMEOUT = 0.5
     return OUTAGES[request.param]
 
