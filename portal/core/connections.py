@@ -110,7 +110,8 @@ def salesforce_config() -> SalesforceConfig:
             api_version=settings.SALESFORCE_API_VERSION,
             **_timeouts("salesforce"),
         )
-    return _sandbox("salesforce").salesforce_config(api_version=settings.SALESFORCE_API_VERSION, **_timeouts("salesforce"))
+    return _sandbox("salesforce").salesforce_config(api_version=settings.SALESFORCE_API_VERSION,
+                                                    **_timeouts("salesforce"))
 
 
 def _salesforce_private_key() -> str:

@@ -460,7 +460,8 @@ CIRCUIT_RESET_SECONDS = env.float("CIRCUIT_RESET_SECONDS", default=30.0)
 PROVIDER_CONNECT_TIMEOUT = env.float("PROVIDER_CONNECT_TIMEOUT", default=3.0)
 PROVIDER_READ_TIMEOUT = env.float("PROVIDER_READ_TIMEOUT", default=10.0)
 # One provider's own read timeout, e.g. "freebit=20,whmcs=5"; the others keep PROVIDER_READ_TIMEOUT.
-PROVIDER_READ_TIMEOUTS = {name: float(seconds) for name, seconds in env.dict("PROVIDER_READ_TIMEOUTS", default={}).items()}
+PROVIDER_READ_TIMEOUTS = {
+    name: float(seconds) for name, seconds in env.dict("PROVIDER_READ_TIMEOUTS", default={}).items()}
 PROVIDER_MAX_ATTEMPTS = env.int("PROVIDER_MAX_ATTEMPTS", default=3)
 WHMCS_API_ACCESS_KEY = env("WHMCS_API_ACCESS_KEY", default="")
 SECRET_SETTING_NAMES += ["WHMCS_API_ACCESS_KEY", "WHMCS_API_IDENTIFIER"]  # the pair's other half is a secret too
