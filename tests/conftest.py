@@ -5,6 +5,7 @@ The suite runs on real PostgreSQL and Redis. When either cannot be reached it st
 a clear message (under CI=true as everywhere else): it never skips its way to a green run.
 """
 import socket
+from datetime import datetime
 from urllib.parse import urlparse
 
 import pytest
@@ -243,9 +244,19 @@ class TaskQueue:
     def __init__(self, app, name: str) -> None:
         self.app, self.name = app, name
         self._seen: list[tuple[str, list]] = []
+        self._etas: list[str | None] = []
 
     def messages(self) -> list[tuple[str, list]]:
         """(task name, args) of every message queued so far, in order."""
+        self._read()
+        return list(self._seen)
+
+    def etas(self) -> list[datetime | None]:
+        """When each message queued so far may run (None: at once), in order."""
+        self._read()
+        return [datetime.fromisoformat(eta) if eta else None for eta in self._etas]
+
+    def _read(self) -> None:
         with self.app.connection_for_read() as connection:
             queue = connection.SimpleQueue(self.name, no_ack=True)
             try:
@@ -256,9 +267,9 @@ class TaskQueue:
                         break
                     args, _kwargs, _embed = message.payload
                     self._seen.append((message.headers["task"], list(args)))
+                    self._etas.append(message.headers.get("eta"))
             finally:
                 queue.close()
-        return list(self._seen)
 
     def first_args(self, task: str) -> list:
         """The first argument of each queued call of ``task`` (the row ids our tasks take)."""

@@ -11,6 +11,10 @@ mechanism:
 - **steps**: a flow lists its steps in order; each is a method safe to run twice (it looks at what
   the row already records and skips what is done, and records each result the moment it exists).
   A step may answer ``DONE`` to end the run early.
+- **waits**: a step raising ``JobWait`` (the provider asks to be asked again later, e.g. a line
+  locked while a 4G/5G switch completes) is not a failure: the attempt is not counted and the row
+  is queued again after ``JOB_WAIT_SECONDS``, for at most ``<PREFIX>_MAX_WAIT_SECONDS`` (default
+  ``JOB_MAX_WAIT_SECONDS``) in a row; past that it is a transient failure like any other.
 - **attempts with backoff**: an exception from a step is transient: the row goes back to waiting
   with ``last_error`` and the flow's ``retry_error`` makes its Celery task retry with exponential
   backoff and jitter (``<PREFIX>_RETRY_BACKOFF_SECONDS`` up to ``_RETRY_BACKOFF_MAX_SECONDS``), until
@@ -104,6 +108,8 @@ class DurableJob(models.Model):
     lease_until = models.DateTimeField(null=True, blank=True)
     last_attempt_at = models.DateTimeField(null=True, blank=True)
     last_error = models.TextField(blank=True)
+    waiting_since = models.DateTimeField(null=True, blank=True)
+    """When the provider first asked it to wait (``JobWait``), in the current run of waits."""
     updated_at = models.DateTimeField(auto_now=True)
 
     class Meta:
@@ -113,6 +119,10 @@ class DurableJob(models.Model):
 class JobRetry(Exception):
     """A transient failure: the row is waiting again and the Celery task retries with backoff.
     Each flow subclasses it, so its task retries on its own failures only."""
+
+
+class JobWait(Exception):
+    """The provider asks to be asked again later: not a failure (see the module docstring)."""
 
 
 class JobFailed(Exception):
@@ -248,6 +258,8 @@ class JobFlow:
             self.fail(failure)
             return self.status
         except Exception as exc:
+            if isinstance(exc, JobWait) and self.wait(exc):
+                return self.status
             error = self.describe_error(exc)[:MAX_ERROR_LENGTH]
             if job.attempts >= self.max_attempts():
                 logger.error("%s failed after %d attempts: %s", self.describe(), job.attempts, error)
@@ -278,12 +290,26 @@ class JobFlow:
         """The attempts ran out (also called by the sweep for a row whose last run died)."""
         self.finish(self.failed, last_error=error)
 
-    def release(self, error: str) -> bool:
+    def release(self, error: str, **fields: Any) -> bool:
         """Back to waiting after a transient failure, the error noted (whether it still held the row)."""
-        fields: dict[str, Any] = {"last_error": error}
+        fields = {"last_error": error, "waiting_since": None, **fields}
         if self.retrying is not None:
             fields[self.status_field] = self.retrying
         return self.finish(None, **fields)
+
+    def wait(self, wait: JobWait) -> bool:
+        """Back to waiting without counting the attempt, queued again after ``JOB_WAIT_SECONDS``;
+        False when it has waited ``MAX_WAIT_SECONDS`` in a row already (the caller then treats it as
+        a transient failure)."""
+        job, now = self.job, timezone.now()
+        since = job.waiting_since or now
+        if now - since > timedelta(seconds=self.setting("MAX_WAIT_SECONDS", settings.JOB_MAX_WAIT_SECONDS)):
+            return False
+        if self.release(f"waiting: {wait}"[:MAX_ERROR_LENGTH], attempts=max(job.attempts - 1, 0),
+                        waiting_since=since):
+            logger.info("%s waits %ss at step %s: %s", self.describe(), settings.JOB_WAIT_SECONDS, self.step, wait)
+            self.enqueue(job.pk, countdown=settings.JOB_WAIT_SECONDS)
+        return True
 
     def after_attempt(self) -> None:
         """Runs after every attempt, whatever its outcome (e.g. forget the customer's cache)."""
@@ -359,9 +385,12 @@ class JobFlow:
         after = timedelta(seconds=cls.setting("SWEEP_AFTER_SECONDS"))
         backoff_max = timedelta(seconds=cls.setting("RETRY_BACKOFF_MAX_SECONDS"))
         status = cls.status_field
-        tried = Q(attempts__gt=0) | Q(**{f"{status}__in": cls.retrying_statuses})
+        waited = Q(waiting_since__isnull=False)  # its next run is queued JOB_WAIT_SECONDS after its last
+        tried = (Q(attempts__gt=0) | Q(**{f"{status}__in": cls.retrying_statuses})) & ~waited
         forgotten = Q(**{f"{status}__in": cls.waiting}, lease_until__isnull=True) & (
-            (~tried & Q(updated_at__lt=now - after)) | (tried & Q(updated_at__lt=now - after - backoff_max)))
+            (~tried & ~waited & Q(updated_at__lt=now - after))
+            | (tried & Q(updated_at__lt=now - after - backoff_max))
+            | (waited & Q(updated_at__lt=now - after - timedelta(seconds=settings.JOB_WAIT_SECONDS))))
         held = (*cls.waiting, cls.running) if cls.running is not None else cls.waiting
         abandoned = Q(**{f"{status}__in": held}, lease_until__lt=now)
         if cls.running is not None:  # claimed without a lease (before leases were kept): counted from its update
@@ -450,4 +479,4 @@ def sweep_task(flow: type[JobFlow], *, name: str):
     return shared_task(name=name)(sweep)
 
 
-__all__ = ["DONE", "DurableJob", "JobFailed", "JobFlow", "JobRetry", "job_task", "sweep_task"]
+__all__ = ["DONE", "DurableJob", "JobFailed", "JobFlow", "JobRetry", "JobWait", "job_task", "sweep_task"]

@@ -463,6 +463,11 @@ PROVIDER_READ_TIMEOUT = env.float("PROVIDER_READ_TIMEOUT", default=10.0)
 PROVIDER_READ_TIMEOUTS = {
     name: float(seconds) for name, seconds in env.dict("PROVIDER_READ_TIMEOUTS", default={}).items()}
 PROVIDER_MAX_ATTEMPTS = env.int("PROVIDER_MAX_ATTEMPTS", default=3)
+# A background job the provider asks to wait (portal/core/jobs.py, JobWait: e.g. Freebit's line locked
+# for about 30 minutes by a 4G/5G switch) asks again after JOB_WAIT_SECONDS, without spending an
+# attempt, for at most JOB_MAX_WAIT_SECONDS in a row.
+JOB_WAIT_SECONDS = env.int("JOB_WAIT_SECONDS", default=300)
+JOB_MAX_WAIT_SECONDS = env.int("JOB_MAX_WAIT_SECONDS", default=7200)
 WHMCS_API_ACCESS_KEY = env("WHMCS_API_ACCESS_KEY", default="")
 SECRET_SETTING_NAMES += ["WHMCS_API_ACCESS_KEY", "WHMCS_API_IDENTIFIER"]  # the pair's other half is a secret too
 

@@ -570,12 +570,12 @@ class SimActionFlow(ChargedOnOwnInvoice, jobs.JobFlow):
         self.save("provider_requested_at", "provider_requests")
         try:
             self._send()
-        except FreebitLineLocked:
+        except FreebitLineLocked as locked:
             if action.kind == Kind.NETWORK and action.provider_requests > 1:
                 return self._accepted()  # our own earlier switch, whose answer was lost, locked the line
-            action.provider_requested_at = None
-            self.save("provider_requested_at")
-            raise
+            action.provider_requested_at, action.provider_requests = None, action.provider_requests - 1  # not made
+            self.save("provider_requested_at", "provider_requests")
+            raise jobs.JobWait(f"Freebit: {locked}") from locked
         except (FreebitRateLimited, FreebitCircuitOpen):
             action.provider_requested_at = None  # never sent
             self.save("provider_requested_at")

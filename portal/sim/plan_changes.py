@@ -56,7 +56,12 @@ from domain.shared import clock
 from domain.shared.calendar import next_month_start
 from domain.shared.money import Money
 from domain.sim.plans import can_move_to, plan_kind, sim_kind
-from integrations.freebit.errors import FreebitError, FreebitPlanChangeRefused, FreebitSimSuspended
+from integrations.freebit.errors import (
+    FreebitError,
+    FreebitLineLocked,
+    FreebitPlanChangeRefused,
+    FreebitSimSuspended,
+)
 from integrations.freebit.sims import FreebitSimClient
 from integrations.whmcs.charges import WhmcsChargeClient
 from integrations.whmcs.errors import WhmcsApiError, WhmcsAuthError, WhmcsError
@@ -491,6 +496,8 @@ class PlanChangeFlow(jobs.JobFlow):
         msisdn = selectors.owned_sim(change.customer, change.iccid).msisdn  # Freebit names the SIM by its number
         try:
             sims.change_plan(msisdn, change.to_plan_code)
+        except FreebitLineLocked as locked:  # a 4G/5G switch in progress: ask again once it is done
+            raise jobs.JobWait(f"SIM: {locked}") from locked
         except FreebitSimSuspended as exc:
             raise PlanChangeFailed(f"SIM: {exc}", Failure.SIM_REFUSED) from exc
         except FreebitPlanChangeRefused as exc:  # e.g. already on the plan: a change whose answer was lost

@@ -55,6 +55,7 @@ from integrations.freebit.errors import (
     FreebitCircuitOpen,
     FreebitError,
     FreebitInvalidRequest,
+    FreebitLineLocked,
     FreebitRateLimited,
     FreebitSimSuspended,
     FreebitTransportError,
@@ -269,6 +270,10 @@ class TopUpFlow(ChargedOnOwnInvoice, jobs.JobFlow):
         self.save("quota_requested_at", "quota_requests")
         try:
             sims.add_quota(msisdn, topup.quota_mb, quota_code=str(topup.request_id), expires=month_end(clock.today()))
+        except FreebitLineLocked as locked:  # a 4G/5G switch made elsewhere: nothing added; ask again once done
+            topup.quota_requested_at, topup.quota_requests = None, topup.quota_requests - 1
+            self.save("quota_requested_at", "quota_requests")
+            raise jobs.JobWait(f"quota: {locked}") from locked
         except (FreebitApiError, FreebitRateLimited, FreebitCircuitOpen) as refused:
             # An answer with an error code (or a call never sent): Freebit added nothing.
             topup.quota_requested_at = None

@@ -5,7 +5,7 @@ from datetime import timedelta
 import pytest
 from django.utils import timezone
 
-from portal.core.jobs import JobFlow
+from portal.core.jobs import JobFlow, JobWait
 from portal.webhooks.models import WebhookEvent
 from portal.webhooks.services import WebhookFlow
 from tests.portal.webhooks.conftest import make_event
@@ -58,3 +58,80 @@ def test_a_flow_without_its_settings_says_which_one_is_missing():
 
     with pytest.raises(AttributeError, match="NO_SUCH_FLOW_LEASE_SECONDS"):
         Unset.lease()
+
+
+# -- a wait the provider asks for is not an attempt -------------------------------------------------------
+
+
+class LineLockedFlow(WebhookFlow):
+    """The webhook flow whose one step meets a provider that asks to be asked again later."""
+
+    steps = ("ask",)
+
+    def ask(self) -> None:
+        raise JobWait("the line is locked")
+
+
+def test_a_wait_does_not_count_the_attempt_and_queues_the_next_after_the_wait(settings, task_queue,
+                                                                              django_capture_on_commit_callbacks):
+    settings.JOB_WAIT_SECONDS = 300
+    event = make_event()
+    before = timezone.now()
+
+    for _ in range(settings.WEBHOOK_MAX_ATTEMPTS + 2):  # more waits than it has attempts: none is spent
+        with django_capture_on_commit_callbacks(execute=True):
+            assert LineLockedFlow.run(event.pk) == Status.RETRYING
+
+    event.refresh_from_db()
+    assert (event.attempts, event.lease_until, event.last_error) == (0, None, "waiting: the line is locked")
+    assert before <= event.waiting_since <= timezone.now()
+    etas = task_queue.etas()
+    assert len(etas) == settings.WEBHOOK_MAX_ATTEMPTS + 2
+    assert all(before + timedelta(seconds=299) <= eta <= timezone.now() + timedelta(seconds=301) for eta in etas)
+
+
+def test_past_the_longest_wait_it_is_a_failure_like_any_other(settings, task_queue):
+    settings.JOB_MAX_WAIT_SECONDS = 3600
+    event = make_event()
+    LineLockedFlow.run(event.pk)
+    WebhookEvent.objects.filter(pk=event.pk).update(waiting_since=timezone.now() - timedelta(seconds=3601))
+
+    with pytest.raises(WebhookFlow.retry_error):
+        LineLockedFlow.run(event.pk)
+
+    event.refresh_from_db()
+    assert event.attempts == 1 and event.waiting_since is None
+    assert event.last_error == "JobWait: the line is locked"
+
+
+def test_the_sweep_leaves_a_waiting_row_to_its_queued_run_until_the_wait_is_over(settings, task_queue):
+    settings.JOB_WAIT_SECONDS = 300
+    settings.WEBHOOK_SWEEP_AFTER_SECONDS = 60
+    event = make_event()
+    LineLockedFlow.run(event.pk)
+
+    WebhookEvent.objects.filter(pk=event.pk).update(updated_at=timezone.now() - timedelta(seconds=300))
+    assert WebhookFlow.sweep() == 0, "its run is queued for the end of the wait"
+    WebhookEvent.objects.filter(pk=event.pk).update(updated_at=timezone.now() - timedelta(seconds=361))
+    assert WebhookFlow.sweep() == 1, "the queued run was lost: the sweep queues it again"
+
+
+class BrokenFlow(WebhookFlow):
+    steps = ("ask",)
+
+    def ask(self) -> None:
+        raise RuntimeError("the provider answered 500")
+
+
+def test_a_failure_after_waiting_is_counted_and_ends_the_run_of_waits(task_queue):
+    event = make_event()
+    LineLockedFlow.run(event.pk)
+
+    with pytest.raises(WebhookFlow.retry_error):
+        BrokenFlow.run(event.pk)
+
+    event.refresh_from_db()
+    assert (event.attempts, event.waiting_since) == (1, None)
+    LineLockedFlow.run(event.pk)
+    event.refresh_from_db()
+    assert event.waiting_since > timezone.now() - timedelta(seconds=5), "a new run of waits starts now"
