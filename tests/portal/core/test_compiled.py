@@ -2,7 +2,9 @@
 import pytest
 from django.contrib.auth import get_user_model
 from django.core.exceptions import ImproperlyConfigured
+from django.db import connection
 from django.db.models import Count
+from django.test.utils import CaptureQueriesContext
 
 from portal.accounts.backends import CustomerBackend, user_with_customer
 from portal.accounts.models import Customer
@@ -40,9 +42,16 @@ def test_an_unknown_id_is_none_and_the_backend_refuses_an_inactive_user(make_use
     assert CustomerBackend().get_user(987654) is None
 
 
-def test_a_signed_in_page_reads_the_user_with_the_compiled_query(customer_client):
-    response = customer_client.get("/account/")
-    assert response.status_code == 200 and response.wsgi_request.user.customer.whmcs_client_id
+def test_a_signed_in_page_reads_the_user_and_customer_in_one_query(customer_client, customer_user):
+    users, customers = get_user_model()._meta.db_table, Customer._meta.db_table
+    with CaptureQueriesContext(connection) as queries:
+        response = customer_client.get("/account/")
+        assert response.wsgi_request.user.customer.whmcs_client_id == customer_user.customer.whmcs_client_id
+
+    assert response.status_code == 200
+    reads = [q["sql"] for q in queries if f'FROM "{users}"' in q["sql"] or f'FROM "{customers}"' in q["sql"]]
+    assert len(reads) == 1, reads  # Django's own backend would read the user, then the customer apart
+    assert f'JOIN "{customers}"' in reads[0]
 
 
 def test_a_query_with_more_than_its_one_parameter_is_refused():
