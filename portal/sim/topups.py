@@ -189,6 +189,10 @@ def topup_message(topup: TopUp) -> tuple[str, str]:
     if topup.status == Status.APPLIED:
         return "success", _("%(amount)s was added to your SIM. Its invoice, already paid, is in Billing.") % {
             "amount": amount}
+    if topup.status == Status.CHARGED and topup.waiting_since is not None:  # Freebit's line lock (JobWait)
+        return "warning", _("Your payment went through. Your SIM's network is being switched, which takes about 30 "
+                            "minutes; %(amount)s will be added once that is done. You don't need to do anything.") % {
+            "amount": amount}
     if topup.status == Status.CHARGED:
         return "warning", _("Your payment went through; %(amount)s will be added to your SIM within a few minutes. "
                             "You don't need to do anything.") % {"amount": amount}

@@ -58,6 +58,9 @@ def test_a_plan_change_falling_due_during_a_switch_is_billed_once_and_made_when_
     assert (invoice.status, invoice.notes, billing.charges()) == ("Paid", f"portal-request:{request_id}", 1)
     assert billing.store.services[13].pid == 3, "WHMCS bills the new plan"
     assert providers.sim(ALICE_VOICE_5G).plan_code == "MOB-VOICE-5G"
+    assert plan_changes.plan_change_message(change) == (
+        "warning", "Your SIM's network is being switched, which takes about 30 minutes; your plan changes to "
+                   f"{change.to_plan_name} once that is done. You don't need to do anything.")
 
     for minutes in range(5, 30, 5):  # every JOB_WAIT_SECONDS while the line is locked
         with time_machine.travel(start + timedelta(minutes=minutes), tick=False):
@@ -69,6 +72,7 @@ def test_a_plan_change_falling_due_during_a_switch_is_billed_once_and_made_when_
         plan_changes.plan_change_process(change_id=change.pk)
     change.refresh_from_db()
     assert change.status == PlanChange.Status.DONE, change.last_error
+    assert plan_changes.plan_change_message(change)[0] == "success"
     assert providers.sim(ALICE_VOICE_5G).plan_code == "MOB-VOICE-20G"
     assert billing.new_invoices() == [invoice] and billing.charges() == 1
     assert providers.calls("PA05-21") == 7, "refused six times while locked, then made once"
@@ -84,8 +88,9 @@ def test_a_top_up_meeting_a_switch_made_elsewhere_is_charged_once_and_added_when
     topup = TopUp.objects.get(request_id=request_id)
     assert (topup.status, topup.attempts, topup.quota_requests) == (TopUp.Status.CHARGED, 0, 0), topup.last_error
     assert billing.charges() == 1 and providers.topups_for(request_id) == []
-    assert messages_of(page) == [("warning", "Your payment went through; 1 GB will be added to your SIM within a "
-                                             "few minutes. You don't need to do anything.")]
+    assert messages_of(page) == [("warning", "Your payment went through. Your SIM's network is being switched, which "
+                                             "takes about 30 minutes; 1 GB will be added once that is done. You "
+                                             "don't need to do anything.")]
 
     for minutes in (5, 10, 15, 20, 25):
         with time_machine.travel(start + timedelta(minutes=minutes), tick=False):
