@@ -258,14 +258,15 @@ class JobFlow:
             self.fail(failure)
             return self.status
         except Exception as exc:
-            if isinstance(exc, JobWait) and self.wait(exc):
+            waiting = isinstance(exc, JobWait)
+            if waiting and self.wait(exc):
                 return self.status
             error = self.describe_error(exc)[:MAX_ERROR_LENGTH]
             if job.attempts >= self.max_attempts():
                 logger.error("%s failed after %d attempts: %s", self.describe(), job.attempts, error)
                 self.give_up(error)
                 return self.status
-            self.release(error)
+            self.release(error, waiting_since=job.waiting_since if waiting else None)  # waited out: attempts count
             expected = isinstance(exc, self.expected_errors) or type(exc).__module__.startswith(
                 ("integrations.", "domain."))
             (logger.warning if expected else logger.exception)(

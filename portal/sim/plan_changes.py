@@ -315,7 +315,8 @@ def plan_change_message(change: PlanChange) -> tuple[str, str]:
         return "success", _("Your plan is now %(plan)s.") % {"plan": change.to_plan_name}
     if change.status == Status.BILLED and change.waiting_since is not None:  # Freebit's line lock (JobWait)
         return "warning", _("Your SIM's network is being switched, which takes about 30 minutes; your plan changes to "
-                            "%(plan)s once that is done. You don't need to do anything.") % {"plan": change.to_plan_name}
+                            "%(plan)s once that is done. You don't need to do anything.") % {
+            "plan": change.to_plan_name}
     if change.status == Status.BILLED:
         return "warning", _("Your payment went through; your SIM changes to %(plan)s within a few minutes. You don't "
                             "need to do anything.") % {"plan": change.to_plan_name}

@@ -100,8 +100,13 @@ def test_past_the_longest_wait_it_is_a_failure_like_any_other(settings, task_que
         LineLockedFlow.run(event.pk)
 
     event.refresh_from_db()
-    assert event.attempts == 1 and event.waiting_since is None
-    assert event.last_error == "JobWait: the line is locked"
+    assert event.attempts == 1 and event.last_error == "JobWait: the line is locked"
+    for _ in range(2, settings.WEBHOOK_MAX_ATTEMPTS):  # a lock that never ends: every attempt counts now
+        with pytest.raises(WebhookFlow.retry_error):
+            LineLockedFlow.run(event.pk)
+    assert LineLockedFlow.run(event.pk) == Status.FAILED
+    event.refresh_from_db()
+    assert event.attempts == settings.WEBHOOK_MAX_ATTEMPTS
 
 
 def test_the_sweep_leaves_a_waiting_row_to_its_queued_run_until_the_wait_is_over(settings, task_queue):
