@@ -140,6 +140,11 @@ def test_every_page_fits_phones_tablets_and_desktops_in_each_language(browser, d
         set_width(browser, 360)
         toggle = browser.find_element(By.CSS_SELECTOR, ".nav-toggle")
         assert toggle.is_displayed() and not browser.find_element(By.ID, "main-nav-list").is_displayed()
+        bar, here = toggle.rect, toggle.find_element(By.CSS_SELECTOR, ".nav-current").rect
+        menu = toggle.find_element(By.CSS_SELECTOR, ".nav-toggle-label").rect
+        assert bar["width"] > 300 and here["y"] == menu["y"], (bar, here, menu)  # one line across the bar
+        assert here["x"] - bar["x"] < 40 < menu["x"] - here["x"] - here["width"], (bar, here, menu)
+        assert menu["x"] + menu["width"] > bar["x"] + bar["width"] * 0.75, (bar, menu)  # "Menu" at the right
         toggle.click()
         assert browser.find_element(By.ID, "main-nav-list").is_displayed()
         save_full_page(browser, walk.folder / "00-navigation-open-360.png")
