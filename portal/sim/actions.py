@@ -566,6 +566,12 @@ class SimActionFlow(ChargedOnOwnInvoice, jobs.JobFlow):
                 raise ActionPending(f"not in the SIM's details yet (sent at {action.provider_requested_at:%H:%M:%S})")
             if action.provider_requests >= settings.SIM_ACTION_MAX_SENDS:
                 raise SimActionFailed(Failure.GAVE_UP, f"sent {action.provider_requests} time(s), never seen applied")
+        elif (action.waiting_since is not None and action.kind in CONFIRMED_KINDS
+              and self._shows(self.sims.get_details(action.msisdn))):
+            # It waited on a lock that a change made elsewhere held, and that change was this one.
+            logger.warning("%s: the SIM already shows it after the lock (made outside the portal); adopted",
+                           self.describe())
+            return self._accepted()
         action.provider_requested_at, action.provider_requests = timezone.now(), action.provider_requests + 1
         self.save("provider_requested_at", "provider_requests")
         try:

@@ -128,3 +128,22 @@ def test_an_option_change_meeting_a_switch_made_elsewhere_is_sent_once_the_lock_
     action.refresh_from_db()
     assert action.status in (SimAction.Status.IN_PROGRESS, SimAction.Status.DONE), action.last_error
     assert action.provider_requests == 1
+
+
+def test_a_switch_asked_for_while_the_same_switch_made_elsewhere_runs_is_adopted_not_sent_again(
+        providers, customer_client):
+    start = datetime.now(JST)
+    with time_machine.travel(start, tick=False):
+        target = "5G" if providers.sim(ALICE_VOICE).contract_line == "4G" else "4G"
+        switch_network_elsewhere(providers, ALICE_VOICE)  # to ``target``, locked for 30 minutes
+        customer_client.post(f"/sims/{ALICE_VOICE}/network/", {"request_id": str(uuid.uuid4()), "network": target})
+    action = SimAction.objects.get(kind=SimAction.Kind.NETWORK)
+    assert (action.status, action.attempts, action.provider_requests) == (SimAction.Status.REQUESTED, 0, 0)
+    sent = providers.calls("PA05-38")
+
+    with time_machine.travel(start + LOCK + timedelta(minutes=1), tick=False):
+        SimActionFlow.run(action.pk)
+    action.refresh_from_db()
+    assert action.status == SimAction.Status.DONE, action.last_error
+    assert providers.calls("PA05-38") == sent, "the SIM showed it: nothing sent again"
+    assert providers.sim(ALICE_VOICE).contract_line == target
