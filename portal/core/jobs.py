@@ -387,11 +387,12 @@ class JobFlow:
         backoff_max = timedelta(seconds=cls.setting("RETRY_BACKOFF_MAX_SECONDS"))
         status = cls.status_field
         waited = Q(waiting_since__isnull=False)  # its next run is queued JOB_WAIT_SECONDS after its last
-        tried = (Q(attempts__gt=0) | Q(**{f"{status}__in": cls.retrying_statuses})) & ~waited
+        tried = Q(attempts__gt=0) | Q(**{f"{status}__in": cls.retrying_statuses})  # a retry may be on its way
+        wait = timedelta(seconds=settings.JOB_WAIT_SECONDS)
         forgotten = Q(**{f"{status}__in": cls.waiting}, lease_until__isnull=True) & (
-            (~tried & ~waited & Q(updated_at__lt=now - after))
-            | (tried & Q(updated_at__lt=now - after - backoff_max))
-            | (waited & Q(updated_at__lt=now - after - timedelta(seconds=settings.JOB_WAIT_SECONDS))))
+            (waited & Q(updated_at__lt=now - after - wait))
+            | (~waited & tried & Q(updated_at__lt=now - after - backoff_max))
+            | (~waited & ~tried & Q(updated_at__lt=now - after)))
         held = (*cls.waiting, cls.running) if cls.running is not None else cls.waiting
         abandoned = Q(**{f"{status}__in": held}, lease_until__lt=now)
         if cls.running is not None:  # claimed without a lease (before leases were kept): counted from its update

@@ -6,6 +6,7 @@ import json
 import os
 import subprocess
 import sys
+import time
 import uuid
 
 import pytest
@@ -58,7 +59,8 @@ def test_the_circuit_probe_is_held_for_that_providers_own_timeout(settings):
     settings.PROVIDER_READ_TIMEOUTS = {provider: 10.0}
     breaker = CacheCircuitBreaker(provider)
     breaker.record_failure()
-    cache.set(f"circuit:{provider}:open_until", 0)  # the reset has passed: half-open
+    time.sleep(0.05)  # past CIRCUIT_RESET_SECONDS: half-open
+    assert breaker.state() == "half-open"
 
     assert breaker.allow()  # this caller probes
     assert 15 < cache.ttl(f"circuit:{provider}:probe") <= 21  # 10 s x 2 tries + 1, not 2 s x 2 + 1
